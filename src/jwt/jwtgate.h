@@ -1,0 +1,224 @@
+/*
+ * jwtgate core: JWS (compact) parsing and verification, JWK/JWKS loading,
+ * claim checks.  Plain C99 on OpenSSL 3 EVP and jansson; no nginx header,
+ * no globals, no logging, no clock: the caller passes time in.
+ *
+ * Contract, in the order a request uses it:
+ *
+ *   jwtgate_keyset_parse()   JWKS text -> key set (once per key-set
+ *                            generation, never per request).  Keys that
+ *                            cannot be used are skipped and reported
+ *                            through the skip callback; a set with no
+ *                            usable key is JWTGATE_ERR_NO_KEYS.
+ *   jwtgate_token_parse()    compact JWS -> token.  Every cheap rejection
+ *                            happens here: limits, base64url, JSON, types,
+ *                            alg policy, crit.  No crypto.
+ *   jwtgate_verify_signature()
+ *                            picks keys by kid and alg from one or more
+ *                            key sets and checks the signature.
+ *   jwtgate_check_claims()   exp, nbf, iat with leeway; issuer; audience.
+ *
+ * Ownership: every object returned through an out pointer is allocated by
+ * the core with malloc() and is freed only by its own _free() function
+ * (safe on NULL).  Pointers returned by accessors (jwtgate_token_kid(),
+ * jwtgate_token_claim(), ...) point into the token and live as long as it.
+ * A key set is immutable after parsing and may be shared by any number of
+ * tokens and verifications in one thread.
+ */
+
+#ifndef JWTGATE_H
+#define JWTGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+
+/* Reasons.  The short strings are stable: logs and $jwt_error use them. */
+typedef enum {
+    JWTGATE_OK = 0,
+    JWTGATE_ERR_MISSING,            /* "missing" */
+    JWTGATE_ERR_MALFORMED,          /* "malformed" */
+    JWTGATE_ERR_TOO_LARGE,          /* "too_large" */
+    JWTGATE_ERR_UNSUPPORTED_ALG,    /* "unsupported_alg" */
+    JWTGATE_ERR_UNSUPPORTED_CRIT,   /* "unsupported_crit" */
+    JWTGATE_ERR_ALG_KEY_MISMATCH,   /* "alg_key_mismatch" */
+    JWTGATE_ERR_UNKNOWN_KID,        /* "unknown_kid" */
+    JWTGATE_ERR_BAD_SIGNATURE,      /* "bad_signature" */
+    JWTGATE_ERR_EXPIRED,            /* "expired" */
+    JWTGATE_ERR_NOT_YET_VALID,      /* "not_yet_valid" */
+    JWTGATE_ERR_ISSUED_IN_FUTURE,   /* "issued_in_future" */
+    JWTGATE_ERR_MISSING_EXP,        /* "missing_exp" */
+    JWTGATE_ERR_BAD_ISSUER,         /* "bad_issuer" */
+    JWTGATE_ERR_BAD_AUDIENCE,       /* "bad_audience" */
+    JWTGATE_ERR_BAD_CLAIM_TYPE,     /* "bad_claim_type" */
+    JWTGATE_ERR_BAD_KEY,            /* "bad_key" */
+    JWTGATE_ERR_NO_KEYS,            /* "no_keys" */
+    JWTGATE_ERR_INTERNAL,           /* "internal": allocation, OpenSSL */
+    JWTGATE_ERR_LAST
+} jwtgate_rc_t;
+
+const char *jwtgate_strerror(jwtgate_rc_t rc);
+
+
+/* Algorithms, as bits so that policies are masks. */
+typedef enum {
+    JWTGATE_ALG_HS256 = 0,
+    JWTGATE_ALG_HS384,
+    JWTGATE_ALG_HS512,
+    JWTGATE_ALG_RS256,
+    JWTGATE_ALG_RS384,
+    JWTGATE_ALG_RS512,
+    JWTGATE_ALG_PS256,
+    JWTGATE_ALG_PS384,
+    JWTGATE_ALG_PS512,
+    JWTGATE_ALG_ES256,
+    JWTGATE_ALG_ES384,
+    JWTGATE_ALG_ES512,
+    JWTGATE_ALG_EDDSA,
+    JWTGATE_ALG_COUNT
+} jwtgate_alg_t;
+
+#define JWTGATE_ALG_BIT(a)      (1u << (a))
+#define JWTGATE_ALGS_HMAC       (JWTGATE_ALG_BIT(JWTGATE_ALG_HS256)           \
+                                 | JWTGATE_ALG_BIT(JWTGATE_ALG_HS384)         \
+                                 | JWTGATE_ALG_BIT(JWTGATE_ALG_HS512))
+#define JWTGATE_ALGS_ALL        ((1u << JWTGATE_ALG_COUNT) - 1)
+#define JWTGATE_ALGS_ASYMMETRIC (JWTGATE_ALGS_ALL & ~JWTGATE_ALGS_HMAC)
+
+/* Name to algorithm, exact and case-sensitive ("none" is never one);
+ * returns -1 for an unknown name. */
+int jwtgate_alg_from_name(const char *name, size_t len);
+const char *jwtgate_alg_name(jwtgate_alg_t alg);
+
+
+/* Limits.  Over a limit means rejected (JWTGATE_ERR_TOO_LARGE), never
+ * truncated.  jwtgate_limits_init() fills in the defaults below. */
+#define JWTGATE_MAX_TOKEN       16384   /* whole compact token, bytes */
+#define JWTGATE_MAX_HEADER      8192    /* encoded header segment, bytes */
+#define JWTGATE_MAX_DEPTH       16      /* JSON nesting: objects, arrays */
+#define JWTGATE_MAX_STRING      8192    /* one JSON string, bytes */
+#define JWTGATE_MAX_MEMBERS     256     /* members of one object/array */
+
+typedef struct {
+    size_t  max_token;
+    size_t  max_header;
+    size_t  max_depth;
+    size_t  max_string;
+    size_t  max_members;
+} jwtgate_limits_t;
+
+void jwtgate_limits_init(jwtgate_limits_t *limits);
+
+
+/* base64url without padding (RFC 7515 section 2), strict: only the
+ * alphabet, no '=', no whitespace, the unused low bits of the last
+ * character zero.  Returns the decoded length, or (size_t) -1 when the
+ * input is not canonical base64url.  dst must hold
+ * jwtgate_b64url_decoded_len(len) bytes. */
+size_t jwtgate_b64url_decoded_len(size_t len);
+size_t jwtgate_b64url_decode(unsigned char *dst, const char *src,
+    size_t len);
+/* dst must hold jwtgate_b64url_encoded_len(len) bytes; returns that. */
+size_t jwtgate_b64url_encoded_len(size_t len);
+size_t jwtgate_b64url_encode(char *dst, const unsigned char *src,
+    size_t len);
+
+
+/* Compact serialization split: exactly three segments, none holding a
+ * character outside the base64url alphabet.  Offsets into the input. */
+typedef struct {
+    size_t  header_len;
+    size_t  payload_off;
+    size_t  payload_len;
+    size_t  sig_off;
+    size_t  sig_len;
+} jwtgate_segments_t;
+
+jwtgate_rc_t jwtgate_split(const char *token, size_t len,
+    jwtgate_segments_t *seg);
+
+
+/* Keys */
+
+typedef struct jwtgate_keyset_s  jwtgate_keyset_t;
+typedef struct jwtgate_key_s     jwtgate_key_t;
+
+/* Called once for every key of a set that is skipped; index is the key's
+ * position in "keys", kid may be NULL, reason is a static string. */
+typedef void (*jwtgate_skip_pt)(void *data, size_t index, const char *kid,
+    const char *reason);
+
+jwtgate_rc_t jwtgate_keyset_parse(const char *json, size_t len,
+    jwtgate_skip_pt skip, void *skip_data, jwtgate_keyset_t **out);
+void jwtgate_keyset_free(jwtgate_keyset_t *set);
+size_t jwtgate_keyset_count(const jwtgate_keyset_t *set);
+/* Union of the algorithms the set's keys can verify. */
+unsigned jwtgate_keyset_algs(const jwtgate_keyset_t *set);
+const char *jwtgate_key_kid(const jwtgate_key_t *key);
+
+
+/* Tokens */
+
+typedef struct jwtgate_token_s  jwtgate_token_t;
+
+/* Parses and checks a compact JWS without any crypto.  algs is the mask
+ * of acceptable algorithms (the caller narrows it by policy and by the
+ * keys it holds); "none" is never acceptable. */
+jwtgate_rc_t jwtgate_token_parse(const char *token, size_t len,
+    const jwtgate_limits_t *limits, unsigned algs, jwtgate_token_t **out);
+void jwtgate_token_free(jwtgate_token_t *token);
+
+jwtgate_alg_t jwtgate_token_alg(const jwtgate_token_t *token);
+/* NULL when the header has no kid. */
+const char *jwtgate_token_kid(const jwtgate_token_t *token);
+const json_t *jwtgate_token_header(const jwtgate_token_t *token);
+const json_t *jwtgate_token_payload(const jwtgate_token_t *token);
+/* The decoded payload JSON text exactly as the token carries it. */
+const char *jwtgate_token_payload_text(const jwtgate_token_t *token,
+    size_t *len);
+
+/* Member lookup by path: path[0] in the object, path[1] in that, ...
+ * Returns NULL when any step is missing or not an object. */
+const json_t *jwtgate_json_path(const json_t *root, const char *const *path,
+    size_t n);
+
+/* Formats a claim value for a header or a variable: strings as they are,
+ * numbers, booleans and null as their JSON text, arrays of scalars joined
+ * with ',', objects and nested arrays as compact JSON.  Works like
+ * snprintf: returns the full length, writes at most size bytes, and does
+ * not NUL-terminate.  Returns (size_t) -1 on error. */
+size_t jwtgate_json_format(const json_t *value, char *buf, size_t size);
+
+
+/* Signature: tries the keys of sets[0..n-1] that fit the token's alg and
+ * kid.  With a kid, only keys with exactly that kid are tried; without,
+ * every key that fits the alg.  On success *key (if not NULL) is the key
+ * that verified and *set_index its set.  Reasons: UNKNOWN_KID (no key with
+ * that kid), ALG_KEY_MISMATCH (keys with that kid, none fits the alg),
+ * BAD_SIGNATURE, INTERNAL. */
+jwtgate_rc_t jwtgate_verify_signature(const jwtgate_token_t *token,
+    const jwtgate_keyset_t *const *sets, size_t n,
+    const jwtgate_key_t **key, size_t *set_index);
+
+
+/* Claims.  issuers/audiences with n == 0 are not checked. */
+typedef struct {
+    time_t              now;
+    long                leeway;         /* seconds, >= 0 */
+    int                 require_exp;
+    const char *const  *issuers;
+    size_t              n_issuers;
+    const char *const  *audiences;
+    size_t              n_audiences;
+} jwtgate_claims_policy_t;
+
+jwtgate_rc_t jwtgate_check_claims(const jwtgate_token_t *token,
+    const jwtgate_claims_policy_t *policy);
+
+/* exp as a number of seconds, for caches; 0 and -1 when absent. */
+int jwtgate_token_exp(const jwtgate_token_t *token, double *exp);
+
+#endif /* JWTGATE_H */

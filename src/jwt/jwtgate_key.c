@@ -1,0 +1,677 @@
+/*
+ * JWK and JWKS (RFC 7517, RFC 7518 section 6, RFC 8037) to OpenSSL keys,
+ * indexed by kid.  Public keys only: private members are ignored, never
+ * loaded.  A key that cannot be used is skipped with a reason; a set
+ * without any usable key is an error.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+
+#include "jwtgate_int.h"
+
+
+#define JWTGATE_MAX_JWKS        (1024 * 1024)
+#define JWTGATE_MAX_KEYS        1024
+#define JWTGATE_MIN_RSA_BITS    2048
+#define JWTGATE_MAX_RSA_BITS    16384
+#define JWTGATE_MAX_KEY_BYTES   (JWTGATE_MAX_RSA_BITS / 8)
+
+
+typedef struct {
+    const char  *crv;
+    const char  *group;
+    size_t       len;       /* coordinate length, bytes */
+    jwtgate_alg_t alg;
+} jwtgate_curve_t;
+
+
+static const jwtgate_curve_t  curves[] = {
+    { "P-256", "prime256v1", 32, JWTGATE_ALG_ES256 },
+    { "P-384", "secp384r1", 48, JWTGATE_ALG_ES384 },
+    { "P-521", "secp521r1", 66, JWTGATE_ALG_ES512 }
+};
+
+
+static const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_jwk_usage(const json_t *jwk, unsigned *algs);
+static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key);
+static unsigned char *jwtgate_jwk_bytes(const json_t *jwk, const char *name,
+    size_t max, size_t *len);
+static void jwtgate_key_clear(jwtgate_key_t *key);
+static int jwtgate_keyset_index(jwtgate_keyset_t *set);
+
+
+jwtgate_rc_t
+jwtgate_keyset_parse(const char *json, size_t len, jwtgate_skip_pt skip,
+    void *skip_data, jwtgate_keyset_t **out)
+{
+    size_t             i;
+    json_t            *root, *keys;
+    const char        *reason, *kid;
+    json_error_t       err;
+    jwtgate_rc_t       rc;
+    jwtgate_keyset_t  *set;
+
+    *out = NULL;
+
+    if (len > JWTGATE_MAX_JWKS) {
+        return JWTGATE_ERR_TOO_LARGE;
+    }
+
+    root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    if (root == NULL) {
+        return JWTGATE_ERR_MALFORMED;
+    }
+
+    set = NULL;
+    rc = JWTGATE_ERR_MALFORMED;
+
+    /* a JWKS, or a single JWK as a convenience */
+    if (json_is_object(root) && json_object_get(root, "kty") != NULL) {
+        keys = json_array();
+        if (keys == NULL || json_array_append(keys, root) != 0) {
+            json_decref(keys);
+            rc = JWTGATE_ERR_INTERNAL;
+            goto done;
+        }
+
+        json_decref(root);
+        root = keys;
+
+    } else if (json_is_object(root)) {
+        keys = json_object_get(root, "keys");
+        if (keys == NULL || !json_is_array(keys)) {
+            goto done;
+        }
+
+    } else {
+        goto done;
+    }
+
+    if (json_array_size(keys) > JWTGATE_MAX_KEYS) {
+        rc = JWTGATE_ERR_TOO_LARGE;
+        goto done;
+    }
+
+    rc = JWTGATE_ERR_INTERNAL;
+
+    set = calloc(1, sizeof(jwtgate_keyset_t));
+    if (set == NULL) {
+        goto done;
+    }
+
+    set->keys = calloc(json_array_size(keys) + 1, sizeof(jwtgate_key_t));
+    if (set->keys == NULL) {
+        goto done;
+    }
+
+    for (i = 0; i < json_array_size(keys); i++) {
+        reason = jwtgate_jwk_parse(json_array_get(keys, i),
+                                   &set->keys[set->n]);
+        if (reason == NULL) {
+            set->algs |= set->keys[set->n].algs;
+            set->n++;
+            continue;
+        }
+
+        if (strcmp(reason, "out of memory") == 0) {
+            goto done;
+        }
+
+        if (skip != NULL) {
+            kid = json_string_value(json_object_get(json_array_get(keys, i),
+                                                    "kid"));
+            skip(skip_data, i, kid, reason);
+        }
+    }
+
+    if (set->n == 0) {
+        rc = JWTGATE_ERR_NO_KEYS;
+        goto done;
+    }
+
+    if (jwtgate_keyset_index(set) != 0) {
+        goto done;
+    }
+
+    *out = set;
+    set = NULL;
+    rc = JWTGATE_OK;
+
+done:
+
+    /* skipped keys leave OpenSSL errors behind */
+    ERR_clear_error();
+
+    json_decref(root);
+    jwtgate_keyset_free(set);
+    return rc;
+}
+
+
+void
+jwtgate_keyset_free(jwtgate_keyset_t *set)
+{
+    size_t  i;
+
+    if (set == NULL) {
+        return;
+    }
+
+    if (set->keys != NULL) {
+        for (i = 0; i < set->n; i++) {
+            jwtgate_key_clear(&set->keys[i]);
+        }
+
+        free(set->keys);
+    }
+
+    free(set->slots);
+    free(set);
+}
+
+
+size_t
+jwtgate_keyset_count(const jwtgate_keyset_t *set)
+{
+    return set->n;
+}
+
+
+unsigned
+jwtgate_keyset_algs(const jwtgate_keyset_t *set)
+{
+    return set->algs;
+}
+
+
+const char *
+jwtgate_key_kid(const jwtgate_key_t *key)
+{
+    return key->kid;
+}
+
+
+static int
+jwtgate_keyset_index(jwtgate_keyset_t *set)
+{
+    size_t    i, size, slot;
+
+    for (size = 8; size < set->n * 2; size <<= 1) { /* void */ }
+
+    set->slots = calloc(size, sizeof(uint32_t));
+    if (set->slots == NULL) {
+        return -1;
+    }
+
+    set->mask = size - 1;
+
+    for (i = 0; i < set->n; i++) {
+        if (set->keys[i].kid == NULL) {
+            continue;
+        }
+
+        slot = jwtgate_hash(set->keys[i].kid, set->keys[i].kid_len)
+               & set->mask;
+
+        while (set->slots[slot] != 0) {
+            slot = (slot + 1) & set->mask;
+        }
+
+        set->slots[slot] = (uint32_t) (i + 1);
+    }
+
+    return 0;
+}
+
+
+static const char *
+jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key)
+{
+    const char    *kty, *reason;
+    const json_t  *v;
+
+    memset(key, 0, sizeof(jwtgate_key_t));
+
+    if (!json_is_object(jwk)) {
+        return "not an object";
+    }
+
+    v = json_object_get(jwk, "kid");
+    if (v != NULL && !json_is_string(v)) {
+        return "kid is not a string";
+    }
+
+    v = json_object_get(jwk, "kty");
+    if (v == NULL || !json_is_string(v)) {
+        return "no kty";
+    }
+
+    kty = json_string_value(v);
+
+    if (strcmp(kty, "RSA") == 0) {
+        reason = jwtgate_jwk_rsa(jwk, key);
+
+    } else if (strcmp(kty, "EC") == 0) {
+        reason = jwtgate_jwk_ec(jwk, key);
+
+    } else if (strcmp(kty, "OKP") == 0) {
+        reason = jwtgate_jwk_okp(jwk, key);
+
+    } else if (strcmp(kty, "oct") == 0) {
+        reason = jwtgate_jwk_oct(jwk, key);
+
+    } else {
+        return "unsupported kty";
+    }
+
+    if (reason == NULL) {
+        reason = jwtgate_jwk_usage(jwk, &key->algs);
+    }
+
+    if (reason == NULL && key->algs == 0) {
+        reason = "no algorithm fits the key";
+    }
+
+    if (reason == NULL) {
+        v = json_object_get(jwk, "kid");
+        if (v != NULL) {
+            key->kid_len = json_string_length(v);
+            key->kid = malloc(key->kid_len + 1);
+            if (key->kid == NULL) {
+                reason = "out of memory";
+
+            } else {
+                memcpy(key->kid, json_string_value(v), key->kid_len + 1);
+            }
+        }
+    }
+
+    if (reason != NULL) {
+        jwtgate_key_clear(key);
+    }
+
+    return reason;
+}
+
+
+/* "use", "key_ops" and "alg" narrow what a key may verify */
+
+static const char *
+jwtgate_jwk_usage(const json_t *jwk, unsigned *algs)
+{
+    int            alg;
+    size_t         i;
+    const json_t  *v, *op;
+
+    v = json_object_get(jwk, "use");
+    if (v != NULL) {
+        if (!json_is_string(v)) {
+            return "use is not a string";
+        }
+
+        if (strcmp(json_string_value(v), "sig") != 0) {
+            return "use is not sig";
+        }
+    }
+
+    v = json_object_get(jwk, "key_ops");
+    if (v != NULL) {
+        if (!json_is_array(v)) {
+            return "key_ops is not an array";
+        }
+
+        json_array_foreach(v, i, op) {
+            if (json_is_string(op)
+                && strcmp(json_string_value(op), "verify") == 0)
+            {
+                break;
+            }
+        }
+
+        if (i == json_array_size(v)) {
+            return "key_ops has no verify";
+        }
+    }
+
+    v = json_object_get(jwk, "alg");
+    if (v != NULL) {
+        if (!json_is_string(v)) {
+            return "alg is not a string";
+        }
+
+        alg = jwtgate_alg_from_name(json_string_value(v),
+                                    json_string_length(v));
+        if (alg < 0) {
+            return "unsupported alg";
+        }
+
+        if (!(*algs & JWTGATE_ALG_BIT(alg))) {
+            return "alg does not fit the key type";
+        }
+
+        *algs = JWTGATE_ALG_BIT(alg);
+    }
+
+    return NULL;
+}
+
+
+static const char *
+jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key)
+{
+    int              ok;
+    size_t           n_len, e_len;
+    BIGNUM          *n, *e;
+    EVP_PKEY_CTX    *ctx;
+    OSSL_PARAM      *params;
+    const char      *reason;
+    unsigned char   *n_bytes, *e_bytes;
+    OSSL_PARAM_BLD  *bld;
+
+    n_bytes = jwtgate_jwk_bytes(jwk, "n", JWTGATE_MAX_KEY_BYTES, &n_len);
+    e_bytes = jwtgate_jwk_bytes(jwk, "e", 8, &e_len);
+
+    n = NULL;
+    e = NULL;
+    bld = NULL;
+    params = NULL;
+    ctx = NULL;
+    reason = "bad n or e";
+
+    if (n_bytes == NULL || e_bytes == NULL) {
+        goto done;
+    }
+
+    /* e must be odd and at least 3 */
+    if (!(e_bytes[e_len - 1] & 1) || (e_len == 1 && e_bytes[0] < 3)) {
+        goto done;
+    }
+
+    if (n_len * 8 < JWTGATE_MIN_RSA_BITS - 7) {
+        reason = "RSA key shorter than 2048 bits";
+        goto done;
+    }
+
+    reason = "out of memory";
+
+    n = BN_bin2bn(n_bytes, (int) n_len, NULL);
+    e = BN_bin2bn(e_bytes, (int) e_len, NULL);
+    bld = OSSL_PARAM_BLD_new();
+
+    if (n == NULL || e == NULL || bld == NULL) {
+        goto done;
+    }
+
+    if (BN_num_bits(n) < JWTGATE_MIN_RSA_BITS) {
+        reason = "RSA key shorter than 2048 bits";
+        goto done;
+    }
+
+    if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
+        || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+    {
+        goto done;
+    }
+
+    params = OSSL_PARAM_BLD_to_param(bld);
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+
+    if (params == NULL || ctx == NULL) {
+        goto done;
+    }
+
+    ok = EVP_PKEY_fromdata_init(ctx) == 1
+         && EVP_PKEY_fromdata(ctx, &key->pkey, EVP_PKEY_PUBLIC_KEY, params)
+            == 1;
+
+    if (!ok) {
+        reason = "OpenSSL rejected the RSA key";
+        goto done;
+    }
+
+    key->kty = JWTGATE_KTY_RSA;
+    key->algs = JWTGATE_ALG_BIT(JWTGATE_ALG_RS256)
+                | JWTGATE_ALG_BIT(JWTGATE_ALG_RS384)
+                | JWTGATE_ALG_BIT(JWTGATE_ALG_RS512)
+                | JWTGATE_ALG_BIT(JWTGATE_ALG_PS256)
+                | JWTGATE_ALG_BIT(JWTGATE_ALG_PS384)
+                | JWTGATE_ALG_BIT(JWTGATE_ALG_PS512);
+    reason = NULL;
+
+done:
+
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n);
+    BN_free(e);
+    free(n_bytes);
+    free(e_bytes);
+
+    return reason;
+}
+
+
+static const char *
+jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key)
+{
+    int                     ok;
+    size_t                  i, x_len, y_len;
+    EVP_PKEY_CTX           *ctx, *check;
+    OSSL_PARAM              params[3];
+    const char             *crv, *reason;
+    unsigned char          *x, *y, point[1 + 2 * 66];
+    const jwtgate_curve_t  *curve;
+
+    crv = json_string_value(json_object_get(jwk, "crv"));
+    if (crv == NULL) {
+        return "no crv";
+    }
+
+    curve = NULL;
+
+    for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+        if (strcmp(crv, curves[i].crv) == 0) {
+            curve = &curves[i];
+            break;
+        }
+    }
+
+    if (curve == NULL) {
+        return "unsupported crv";
+    }
+
+    x = jwtgate_jwk_bytes(jwk, "x", curve->len, &x_len);
+    y = jwtgate_jwk_bytes(jwk, "y", curve->len, &y_len);
+
+    ctx = NULL;
+    check = NULL;
+    reason = "bad x or y";
+
+    /* RFC 7518 6.2.1.2: each coordinate is exactly the field size */
+    if (x == NULL || y == NULL || x_len != curve->len || y_len != curve->len)
+    {
+        goto done;
+    }
+
+    point[0] = 0x04;
+    memcpy(point + 1, x, curve->len);
+    memcpy(point + 1 + curve->len, y, curve->len);
+
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                                 (char *) curve->group, 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                  point, 1 + 2 * curve->len);
+    params[2] = OSSL_PARAM_construct_end();
+
+    reason = "out of memory";
+
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (ctx == NULL) {
+        goto done;
+    }
+
+    ok = EVP_PKEY_fromdata_init(ctx) == 1
+         && EVP_PKEY_fromdata(ctx, &key->pkey, EVP_PKEY_PUBLIC_KEY, params)
+            == 1;
+
+    if (!ok) {
+        reason = "point is not on the curve";
+        goto done;
+    }
+
+    check = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (check == NULL) {
+        goto done;
+    }
+
+    if (EVP_PKEY_public_check(check) != 1) {
+        reason = "point is not on the curve";
+        goto done;
+    }
+
+    key->kty = JWTGATE_KTY_EC;
+    key->algs = JWTGATE_ALG_BIT(curve->alg);
+    reason = NULL;
+
+done:
+
+    EVP_PKEY_CTX_free(check);
+    EVP_PKEY_CTX_free(ctx);
+    free(x);
+    free(y);
+
+    return reason;
+}
+
+
+static const char *
+jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key)
+{
+    int             type;
+    size_t          len, want;
+    const char     *crv, *reason;
+    unsigned char  *x;
+
+    crv = json_string_value(json_object_get(jwk, "crv"));
+    if (crv == NULL) {
+        return "no crv";
+    }
+
+    if (strcmp(crv, "Ed25519") == 0) {
+        type = EVP_PKEY_ED25519;
+        want = 32;
+
+    } else if (strcmp(crv, "Ed448") == 0) {
+        type = EVP_PKEY_ED448;
+        want = 57;
+
+    } else {
+        return "unsupported crv";
+    }
+
+    x = jwtgate_jwk_bytes(jwk, "x", want, &len);
+    if (x == NULL || len != want) {
+        free(x);
+        return "bad x";
+    }
+
+    key->pkey = EVP_PKEY_new_raw_public_key(type, NULL, x, len);
+    reason = key->pkey ? NULL : "OpenSSL rejected the OKP key";
+
+    key->kty = JWTGATE_KTY_OKP;
+    key->algs = JWTGATE_ALG_BIT(JWTGATE_ALG_EDDSA);
+
+    free(x);
+    return reason;
+}
+
+
+static const char *
+jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key)
+{
+    key->secret = jwtgate_jwk_bytes(jwk, "k", JWTGATE_MAX_KEY_BYTES,
+                                    &key->secret_len);
+    if (key->secret == NULL) {
+        return "bad k";
+    }
+
+    key->kty = JWTGATE_KTY_OCT;
+
+    /* RFC 7518 3.2: a key at least as long as the hash output */
+    if (key->secret_len >= 32) {
+        key->algs |= JWTGATE_ALG_BIT(JWTGATE_ALG_HS256);
+    }
+
+    if (key->secret_len >= 48) {
+        key->algs |= JWTGATE_ALG_BIT(JWTGATE_ALG_HS384);
+    }
+
+    if (key->secret_len >= 64) {
+        key->algs |= JWTGATE_ALG_BIT(JWTGATE_ALG_HS512);
+    }
+
+    return key->algs ? NULL : "HMAC secret shorter than 256 bits";
+}
+
+
+/* a base64url member, decoded; NULL when absent, empty, malformed or
+ * longer than max bytes */
+
+static unsigned char *
+jwtgate_jwk_bytes(const json_t *jwk, const char *name, size_t max,
+    size_t *len)
+{
+    size_t          n;
+    const json_t   *v;
+    unsigned char  *buf;
+
+    v = json_object_get(jwk, name);
+    if (v == NULL || !json_is_string(v) || json_string_length(v) == 0) {
+        return NULL;
+    }
+
+    n = jwtgate_b64url_decoded_len(json_string_length(v));
+    if (n > max) {
+        return NULL;
+    }
+
+    buf = malloc(n + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    *len = jwtgate_b64url_decode(buf, json_string_value(v),
+                                 json_string_length(v));
+    if (*len == (size_t) -1 || *len == 0) {
+        free(buf);
+        return NULL;
+    }
+
+    return buf;
+}
+
+
+static void
+jwtgate_key_clear(jwtgate_key_t *key)
+{
+    EVP_PKEY_free(key->pkey);
+
+    if (key->secret != NULL) {
+        OPENSSL_cleanse(key->secret, key->secret_len);
+        free(key->secret);
+    }
+
+    free(key->kid);
+    memset(key, 0, sizeof(jwtgate_key_t));
+}

@@ -1,0 +1,380 @@
+/*
+ * Signature verification (RFC 7518 section 3) with OpenSSL EVP on keys
+ * parsed once.  The key is chosen by kid and by the key's own type and
+ * algorithms, never by the token's alg alone: an RSA or EC key never
+ * verifies an HMAC token, a P-384 key never verifies ES256.
+ */
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/rsa.h>
+
+#include "jwtgate_int.h"
+
+
+#define JWTGATE_MAX_DER_SIG  (2 * 66 + 16)
+
+
+static int jwtgate_verify_key(const jwtgate_token_t *t,
+    const jwtgate_key_t *key);
+static int jwtgate_verify_hmac(const jwtgate_token_t *t,
+    const jwtgate_key_t *key);
+static int jwtgate_verify_evp(const jwtgate_token_t *t,
+    const jwtgate_key_t *key, const unsigned char *sig, size_t sig_len);
+static int jwtgate_verify_ecdsa(const jwtgate_token_t *t,
+    const jwtgate_key_t *key);
+static const EVP_MD *jwtgate_alg_md(jwtgate_alg_t alg);
+
+
+jwtgate_rc_t
+jwtgate_verify_signature(const jwtgate_token_t *t,
+    const jwtgate_keyset_t *const *sets, size_t n,
+    const jwtgate_key_t **key, size_t *set_index)
+{
+    int                     rc, seen_kid;
+    size_t                  i, k, slot;
+    unsigned                bit;
+    const jwtgate_key_t    *candidate;
+    const jwtgate_keyset_t *set;
+
+    bit = JWTGATE_ALG_BIT(t->alg);
+    seen_kid = 0;
+
+    for (i = 0; i < n; i++) {
+        set = sets[i];
+
+        if (!(set->algs & bit)) {
+            continue;
+        }
+
+        if (t->kid != NULL) {
+            slot = jwtgate_hash(t->kid, t->kid_len) & set->mask;
+
+            for ( ;; slot = (slot + 1) & set->mask) {
+                if (set->slots[slot] == 0) {
+                    break;
+                }
+
+                candidate = &set->keys[set->slots[slot] - 1];
+
+                if (candidate->kid_len != t->kid_len
+                    || memcmp(candidate->kid, t->kid, t->kid_len) != 0)
+                {
+                    continue;
+                }
+
+                seen_kid = 1;
+
+                if (!(candidate->algs & bit)) {
+                    continue;
+                }
+
+                rc = jwtgate_verify_key(t, candidate);
+                if (rc < 0) {
+                    return JWTGATE_ERR_INTERNAL;
+                }
+
+                if (rc == 1) {
+                    goto verified;
+                }
+            }
+
+            continue;
+        }
+
+        for (k = 0; k < set->n; k++) {
+            candidate = &set->keys[k];
+
+            if (!(candidate->algs & bit)) {
+                continue;
+            }
+
+            seen_kid = 1;
+
+            rc = jwtgate_verify_key(t, candidate);
+            if (rc < 0) {
+                return JWTGATE_ERR_INTERNAL;
+            }
+
+            if (rc == 1) {
+                goto verified;
+            }
+        }
+    }
+
+    if (!seen_kid) {
+        if (t->kid == NULL) {
+            return JWTGATE_ERR_ALG_KEY_MISMATCH;
+        }
+
+        /* does the kid exist in a set that cannot verify this alg? */
+        for (i = 0; i < n; i++) {
+            set = sets[i];
+            slot = jwtgate_hash(t->kid, t->kid_len) & set->mask;
+
+            for ( ; set->slots[slot] != 0; slot = (slot + 1) & set->mask) {
+                candidate = &set->keys[set->slots[slot] - 1];
+
+                if (candidate->kid_len == t->kid_len
+                    && memcmp(candidate->kid, t->kid, t->kid_len) == 0)
+                {
+                    return JWTGATE_ERR_ALG_KEY_MISMATCH;
+                }
+            }
+        }
+
+        return JWTGATE_ERR_UNKNOWN_KID;
+    }
+
+    return JWTGATE_ERR_BAD_SIGNATURE;
+
+verified:
+
+    if (key != NULL) {
+        *key = candidate;
+    }
+
+    if (set_index != NULL) {
+        *set_index = i;
+    }
+
+    return JWTGATE_OK;
+}
+
+
+/* 1: verified, 0: not, -1: internal error */
+
+static int
+jwtgate_verify_key(const jwtgate_token_t *t, const jwtgate_key_t *key)
+{
+    switch (t->alg) {
+
+    case JWTGATE_ALG_HS256:
+    case JWTGATE_ALG_HS384:
+    case JWTGATE_ALG_HS512:
+        if (key->kty != JWTGATE_KTY_OCT) {
+            return 0;
+        }
+
+        return jwtgate_verify_hmac(t, key);
+
+    case JWTGATE_ALG_ES256:
+    case JWTGATE_ALG_ES384:
+    case JWTGATE_ALG_ES512:
+        if (key->kty != JWTGATE_KTY_EC) {
+            return 0;
+        }
+
+        return jwtgate_verify_ecdsa(t, key);
+
+    case JWTGATE_ALG_EDDSA:
+        if (key->kty != JWTGATE_KTY_OKP) {
+            return 0;
+        }
+
+        return jwtgate_verify_evp(t, key, t->sig, t->sig_len);
+
+    default:
+        if (key->kty != JWTGATE_KTY_RSA) {
+            return 0;
+        }
+
+        return jwtgate_verify_evp(t, key, t->sig, t->sig_len);
+    }
+}
+
+
+static int
+jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_key_t *key)
+{
+    unsigned int    len;
+    const EVP_MD   *md;
+    unsigned char   mac[EVP_MAX_MD_SIZE];
+
+    md = jwtgate_alg_md(t->alg);
+
+    if (key->secret_len > INT32_MAX) {
+        return 0;
+    }
+
+    if (HMAC(md, key->secret, (int) key->secret_len,
+             (const unsigned char *) t->signing_input, t->signing_len,
+             mac, &len)
+        == NULL)
+    {
+        return -1;
+    }
+
+    if (t->sig_len != len) {
+        OPENSSL_cleanse(mac, sizeof(mac));
+        return 0;
+    }
+
+    len = CRYPTO_memcmp(mac, t->sig, len) == 0;
+    OPENSSL_cleanse(mac, sizeof(mac));
+
+    return (int) len;
+}
+
+
+/* JWS ECDSA signatures are r || s, each exactly the curve's size
+ * (RFC 7518 3.4); OpenSSL wants DER. */
+
+static int
+jwtgate_verify_ecdsa(const jwtgate_token_t *t, const jwtgate_key_t *key)
+{
+    int             rc, der_len;
+    size_t          half, i;
+    BIGNUM         *r, *s;
+    ECDSA_SIG      *sig;
+    unsigned char   der[JWTGATE_MAX_DER_SIG], *p;
+    unsigned char   acc_r, acc_s;
+
+    half = t->alg == JWTGATE_ALG_ES256 ? 32
+           : t->alg == JWTGATE_ALG_ES384 ? 48 : 66;
+
+    if (t->sig_len != 2 * half) {
+        return 0;
+    }
+
+    acc_r = 0;
+    acc_s = 0;
+
+    for (i = 0; i < half; i++) {
+        acc_r |= t->sig[i];
+        acc_s |= t->sig[half + i];
+    }
+
+    if (acc_r == 0 || acc_s == 0) {
+        return 0;
+    }
+
+    sig = ECDSA_SIG_new();
+    r = BN_bin2bn(t->sig, (int) half, NULL);
+    s = BN_bin2bn(t->sig + half, (int) half, NULL);
+
+    if (sig == NULL || r == NULL || s == NULL) {
+        ECDSA_SIG_free(sig);
+        BN_free(r);
+        BN_free(s);
+        return -1;
+    }
+
+    /* sig owns r and s from here */
+    if (ECDSA_SIG_set0(sig, r, s) != 1) {
+        ECDSA_SIG_free(sig);
+        BN_free(r);
+        BN_free(s);
+        return -1;
+    }
+
+    der_len = i2d_ECDSA_SIG(sig, NULL);
+    if (der_len <= 0 || der_len > (int) sizeof(der)) {
+        ECDSA_SIG_free(sig);
+        return -1;
+    }
+
+    p = der;
+    der_len = i2d_ECDSA_SIG(sig, &p);
+    ECDSA_SIG_free(sig);
+
+    if (der_len <= 0) {
+        return -1;
+    }
+
+    rc = jwtgate_verify_evp(t, key, der, (size_t) der_len);
+
+    return rc;
+}
+
+
+static int
+jwtgate_verify_evp(const jwtgate_token_t *t, const jwtgate_key_t *key,
+    const unsigned char *sig, size_t sig_len)
+{
+    int            rc, pss;
+    EVP_MD_CTX    *ctx;
+    EVP_PKEY_CTX  *pctx;
+    const EVP_MD  *md;
+
+    md = jwtgate_alg_md(t->alg);
+    pss = t->alg == JWTGATE_ALG_PS256 || t->alg == JWTGATE_ALG_PS384
+          || t->alg == JWTGATE_ALG_PS512;
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return -1;
+    }
+
+    pctx = NULL;
+
+    if (EVP_DigestVerifyInit(ctx, &pctx, md, NULL, key->pkey) != 1) {
+        EVP_MD_CTX_free(ctx);
+        return -1;
+    }
+
+    if (pss) {
+        /* RFC 7518 3.5: MGF1 with the same hash, salt as long as it */
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
+            || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
+               != 1
+            || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1)
+        {
+            EVP_MD_CTX_free(ctx);
+            return -1;
+        }
+
+    } else if (key->kty == JWTGATE_KTY_RSA) {
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
+            EVP_MD_CTX_free(ctx);
+            return -1;
+        }
+    }
+
+    rc = EVP_DigestVerify(ctx, sig, sig_len,
+                          (const unsigned char *) t->signing_input,
+                          t->signing_len);
+
+    EVP_MD_CTX_free(ctx);
+
+    if (rc != 1) {
+        /* a failed check leaves errors the caller's TLS code would see */
+        ERR_clear_error();
+    }
+
+    /* 0 is a bad signature; a negative value is a malformed one */
+    return rc == 1;
+}
+
+
+static const EVP_MD *
+jwtgate_alg_md(jwtgate_alg_t alg)
+{
+    switch (alg) {
+
+    case JWTGATE_ALG_HS256:
+    case JWTGATE_ALG_RS256:
+    case JWTGATE_ALG_PS256:
+    case JWTGATE_ALG_ES256:
+        return EVP_sha256();
+
+    case JWTGATE_ALG_HS384:
+    case JWTGATE_ALG_RS384:
+    case JWTGATE_ALG_PS384:
+    case JWTGATE_ALG_ES384:
+        return EVP_sha384();
+
+    case JWTGATE_ALG_HS512:
+    case JWTGATE_ALG_RS512:
+    case JWTGATE_ALG_PS512:
+    case JWTGATE_ALG_ES512:
+        return EVP_sha512();
+
+    default: /* EdDSA: no prehash */
+        return NULL;
+    }
+}
