@@ -1,0 +1,96 @@
+# jwtgate: nginx JWT gateway module.
+#
+#   make                 the module: build/ngx_http_auth_jwt_module.so
+#   make test            unit tests (cmocka) and Test::Nginx suites
+#   make demo            nginx + module + upstream on localhost, walked through
+#   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
+#   make deps            install the Debian packages everything needs
+#   make NGINX_SRC=/path/to/nginx-1.x.y    build against another nginx tree
+#   make V=1             verbose build
+
+NGINX_SRC ?= /usr/share/nginx/src
+NGINX_BIN ?= /usr/sbin/nginx
+BUILD     ?= build
+MODULE     = $(BUILD)/ngx_http_auth_jwt_module.so
+
+CC        ?= cc
+CORE_SRCS  = $(wildcard src/jwt/*.c)
+CORE_HDRS  = $(wildcard src/jwt/*.h)
+CORE_LIBS  = -ljansson -lcrypto
+CORE_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O2 -Isrc/jwt
+
+ifeq ($(SANITIZE),1)
+CORE_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all
+UNIT_DIR   = $(BUILD)/unit-san
+else
+UNIT_DIR   = $(BUILD)/unit
+endif
+
+UNIT_SRCS  = $(wildcard t/unit/test_*.c)
+UNIT_BINS  = $(patsubst t/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRCS))
+
+TOOLS      = $(BUILD)/jwtgate-mint $(BUILD)/jwtgate-jwks
+
+# Debian packages: build, tests, demo.
+DEPS = gcc make perl pkg-config curl ca-certificates openssl \
+       nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev \
+       libjansson-dev libjwt-dev libcmocka-dev \
+       libcrypt-jwt-perl libtest-base-perl libjson-pp-perl
+
+# The real Test::Nginx wins when installed; else our runner in t/lib.
+PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
+                         || echo t/lib)
+PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
+            TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
+            $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB))
+
+.PHONY: all module deps check-deps test unit prove tools demo clean install
+
+all: module tools
+
+module: check-deps
+	@NGX_CC_OPT="$(NGX_CC_OPT)" NGX_LD_OPT="$(NGX_LD_OPT)" V=$(V) \
+	    sh tools/build-module.sh $(NGINX_SRC) $(BUILD)
+
+deps:
+	@sh tools/deps.sh install $(DEPS)
+
+check-deps:
+	@sh tools/deps.sh check $(DEPS)
+
+tools: $(TOOLS)
+
+$(BUILD)/jwtgate-mint: tools/jwtgate-mint.c | check-deps
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -Wall -Wextra -Werror -g -O2 -o $@ $< \
+	    $$(pkg-config --cflags --libs libjwt jansson libcrypto)
+
+$(BUILD)/jwtgate-jwks: tools/jwtgate-jwks.c | check-deps
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -Wall -Wextra -Werror -g -O2 -o $@ $< \
+	    $$(pkg-config --cflags --libs jansson libcrypto)
+
+unit: check-deps $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+$(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(UNIT_DIR)
+	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka $(CORE_LIBS)
+
+prove: module tools
+	$(PROVE_ENV) prove -r t/
+
+test: module tools
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory prove
+
+demo: module tools
+	@sh tools/demo.sh
+
+install: module
+	install -D -m 0644 $(MODULE) \
+	    $(DESTDIR)/usr/lib/nginx/modules/ngx_http_auth_jwt_module.so
+
+clean:
+	rm -rf $(BUILD) t/servroot
