@@ -26,8 +26,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# run SHOWN CMD...: prints SHOWN (the line as a person would type it),
+# then runs CMD
 run() {
-    printf '$ %s\n' "$*"
+    printf '$ %s\n' "$1"
+    shift
     "$@" || true
     echo
 }
@@ -93,16 +96,20 @@ done
 
 say "a token signed by the issuer: allowed (200)"
 token=$("$mint" -k "$dir/issuer.pem" -i issuer-2026 -s alice -e 300)
-echo "token=\$($build/jwtgate-mint -k issuer.pem -i issuer-2026 -s alice -e 300)"
-run curl -s -i -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/orders"
+echo "\$ token=\$($build/jwtgate-mint -k issuer.pem -i issuer-2026 -s alice -e 300)"
+echo "  (token=$(echo "$token" | cut -c1-40)...)"
+run "curl -s -i -H \"Authorization: Bearer \$token\" http://127.0.0.1:$port/api/orders" \
+    curl -s -i -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/orders"
 
 say "a forged token (signed with another key, same kid): rejected (401)"
 forged=$("$mint" -k "$dir/attacker.pem" -i issuer-2026 -s admin -e 300)
-echo "forged=\$($build/jwtgate-mint -k attacker.pem -i issuer-2026 -s admin -e 300)"
-run curl -s -i -H "Authorization: Bearer $forged" "http://127.0.0.1:$port/api/orders"
+echo "\$ forged=\$($build/jwtgate-mint -k attacker.pem -i issuer-2026 -s admin -e 300)"
+run "curl -s -i -H \"Authorization: Bearer \$forged\" http://127.0.0.1:$port/api/orders" \
+    curl -s -i -H "Authorization: Bearer $forged" "http://127.0.0.1:$port/api/orders"
 
 say "no token at all: rejected (401)"
-run curl -s -i "http://127.0.0.1:$port/api/orders"
+run "curl -s -i http://127.0.0.1:$port/api/orders" \
+    curl -s -i "http://127.0.0.1:$port/api/orders"
 
 say "what nginx logged"
 grep 'auth_jwt' "$dir/logs/error.log" | sed 's/^.*\] /  /' || true
