@@ -45,7 +45,8 @@ PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
             TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
             $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB))
 
-.PHONY: all module deps check-deps test unit prove tools demo clean install
+.PHONY: all module deps check-deps test unit prove tools demo clean install \
+        fuzz fuzz-build
 
 all: module tools
 
@@ -77,6 +78,31 @@ unit: check-deps $(UNIT_BINS)
 $(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka $(CORE_LIBS)
+
+# libFuzzer targets (clang-14): make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 60
+FUZZ_CC       = clang-14
+FUZZ_DEPS     = clang-14 libclang-rt-14-dev
+FUZZ_TARGETS  = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c))
+
+fuzz-build: $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+	@sh tools/deps.sh check $(FUZZ_DEPS)
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZ_CC) -std=c99 -g -O1 -Isrc/jwt \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
+
+fuzz: check-deps fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    name=$${t##*/fuzz_}; \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$name; \
+	    echo "== $$t: $(FUZZ_SECONDS) s"; \
+	    $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
+	        -print_final_stats=1 $(BUILD)/fuzz/corpus-$$name \
+	        t/fuzz/corpus/$$name 2>&1 | tail -12; \
+	done
 
 prove: module tools
 	$(PROVE_ENV) prove -r t/

@@ -1,0 +1,52 @@
+#!/usr/bin/perl
+# Writes the seed corpora of the fuzz targets: t/fuzz/corpus/token/ (real
+# tokens of every alg and hostile shapes) and t/fuzz/corpus/jwks/ (the key
+# sets of t/data and broken variants).  Run from the repository root.
+use strict;
+use warnings;
+use lib 't/lib';
+use JWTGate::Token;
+use File::Path qw(make_path);
+
+my $dir = 't/fuzz/corpus';
+make_path("$dir/token", "$dir/jwks");
+
+sub put {
+    my ($kind, $name, $data) = @_;
+    open my $fh, '>:raw', "$dir/$kind/$name" or die "$dir/$kind/$name: $!";
+    print $fh $data;
+    close $fh;
+}
+
+my %claims = (exp => 4102444800, iat => 1700000000,
+              realm_access => { roles => ['admin', 'user'] });
+
+for my $alg (qw(RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512
+                EdDSA HS256 HS384 HS512)) {
+    put('token', lc $alg, jwt(alg => $alg, claims => \%claims));
+}
+put('token', 'ed448', jwt(alg => 'EdDSA', key => 'ed448', claims => \%claims));
+put('token', 'nokid', jwt(kid => undef, claims => \%claims));
+put('token', 'none', jwt_raw(header => '{"alg":"none"}', payload => '{}',
+                             sig => ''));
+put('token', 'crit', jwt(header => { crit => ['exp'] }));
+put('token', 'dup', jwt_raw(header => '{"alg":"RS256","alg":"HS256"}',
+                            key => 'rsa1', alg => 'RS256'));
+put('token', 'nested', jwt_raw(payload => '{"a":' . ('[' x 40)
+                                          . (']' x 40) . '}',
+                               key => 'rsa1', alg => 'RS256'));
+put('token', 'strexp', jwt(claims => { exp => '123' }));
+put('token', 'audarr', jwt(claims => { aud => ['x', 'api'] }));
+put('token', 'tampered', tamper_sig(jwt()));
+
+my $data = data_dir();
+for my $f (glob "$data/*.json $data/*.jwk") {
+    (my $name = $f) =~ s{.*/}{};
+    next if $name eq 'jwks-100.json';   # large: keep the corpus small
+    open my $fh, '<:raw', $f or die "$f: $!";
+    local $/;
+    put('jwks', $name, scalar <$fh>);
+}
+put('jwks', 'empty', '{"keys":[]}');
+put('jwks', 'notarray', '{"keys":{}}');
+put('jwks', 'badec', '{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}');
