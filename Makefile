@@ -46,7 +46,7 @@ PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
             $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB))
 
 .PHONY: all module deps check-deps test unit prove tools demo clean install \
-        fuzz fuzz-build
+        fuzz fuzz-build bench-core
 
 all: module tools
 
@@ -103,6 +103,14 @@ fuzz: check-deps fuzz-build
 	        -print_final_stats=1 $(BUILD)/fuzz/corpus-$$name \
 	        t/fuzz/corpus/$$name 2>&1 | tail -12; \
 	done
+
+# µs per verification, core next to bare OpenSSL (docs/BENCHMARKS.md)
+bench-core: check-deps
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -g -Isrc/jwt \
+	    -o $(BUILD)/bench_core t/bench/bench_core.c $(CORE_SRCS) $(CORE_LIBS)
+	@$(BUILD)/bench_core
+	@$(BUILD)/bench_core --jwks-100 | tail -1
 
 prove: module tools
 	$(PROVE_ENV) prove -r t/

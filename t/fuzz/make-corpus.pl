@@ -26,6 +26,7 @@ for my $alg (qw(RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512
     put('token', lc $alg, jwt(alg => $alg, claims => \%claims));
 }
 put('token', 'ed448', jwt(alg => 'EdDSA', key => 'ed448', claims => \%claims));
+put('token', 'rs256-k042', jwt(kid => 'k042', claims => \%claims));
 put('token', 'nokid', jwt(kid => undef, claims => \%claims));
 put('token', 'none', jwt_raw(header => '{"alg":"none"}', payload => '{}',
                              sig => ''));
