@@ -26,10 +26,13 @@ struct jwtgate_key_s {
     EVP_PKEY           *pkey;       /* RSA, EC, OKP */
     unsigned char      *secret;     /* oct */
     size_t              secret_len;
+    /* RSA and ECDSA: a verify context per algorithm, made once */
+    EVP_PKEY_CTX       *verify[JWTGATE_ALG_COUNT];
 };
 
 
 struct jwtgate_keyset_s {
+    EVP_MD             *md[3];      /* SHA-256, -384, -512, fetched once */
     jwtgate_key_t      *keys;
     size_t              n;
     unsigned            algs;
@@ -55,6 +58,13 @@ struct jwtgate_token_s {
 
 
 uint32_t jwtgate_hash(const char *s, size_t len);
+
+/* 0, 1, 2 for the SHA-256, -384, -512 algorithms; -1 for EdDSA */
+int jwtgate_alg_md_index(jwtgate_alg_t alg);
+
+/* Makes the key's verify contexts; -1 on an OpenSSL failure. */
+int jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md);
+void jwtgate_key_release(jwtgate_key_t *key);
 
 /* JSON text -> object, duplicates rejected, limits enforced. */
 jwtgate_rc_t jwtgate_json_parse_object(const char *text, size_t len,

@@ -38,7 +38,8 @@ static const jwtgate_curve_t  curves[] = {
 };
 
 
-static const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key,
+    EVP_MD *const *md);
 static const char *jwtgate_jwk_usage(const json_t *jwk, unsigned *algs);
 static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key);
@@ -114,9 +115,17 @@ jwtgate_keyset_parse(const char *json, size_t len, jwtgate_skip_pt skip,
         goto done;
     }
 
+    set->md[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
+    set->md[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
+    set->md[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
+
+    if (set->md[0] == NULL || set->md[1] == NULL || set->md[2] == NULL) {
+        goto done;
+    }
+
     for (i = 0; i < json_array_size(keys); i++) {
         reason = jwtgate_jwk_parse(json_array_get(keys, i),
-                                   &set->keys[set->n]);
+                                   &set->keys[set->n], set->md);
         if (reason == NULL) {
             set->algs |= set->keys[set->n].algs;
             set->n++;
@@ -175,6 +184,9 @@ jwtgate_keyset_free(jwtgate_keyset_t *set)
         free(set->keys);
     }
 
+    EVP_MD_free(set->md[0]);
+    EVP_MD_free(set->md[1]);
+    EVP_MD_free(set->md[2]);
     free(set->slots);
     free(set);
 }
@@ -235,7 +247,7 @@ jwtgate_keyset_index(jwtgate_keyset_t *set)
 
 
 static const char *
-jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key)
+jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md)
 {
     const char    *kty, *reason;
     const json_t  *v;
@@ -280,6 +292,10 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key)
 
     if (reason == NULL && key->algs == 0) {
         reason = "no algorithm fits the key";
+    }
+
+    if (reason == NULL && jwtgate_key_prepare(key, md) != 0) {
+        reason = "OpenSSL cannot verify with the key";
     }
 
     if (reason == NULL) {
@@ -665,6 +681,7 @@ jwtgate_jwk_bytes(const json_t *jwk, const char *name, size_t max,
 static void
 jwtgate_key_clear(jwtgate_key_t *key)
 {
+    jwtgate_key_release(key);
     EVP_PKEY_free(key->pkey);
 
     if (key->secret != NULL) {

@@ -20,14 +20,16 @@
 
 
 static int jwtgate_verify_key(const jwtgate_token_t *t,
-    const jwtgate_key_t *key);
+    const jwtgate_keyset_t *set, const jwtgate_key_t *key);
 static int jwtgate_verify_hmac(const jwtgate_token_t *t,
+    const jwtgate_keyset_t *set, const jwtgate_key_t *key);
+static int jwtgate_verify_digest(const jwtgate_token_t *t,
+    const jwtgate_keyset_t *set, const jwtgate_key_t *key,
+    const unsigned char *sig, size_t sig_len);
+static int jwtgate_verify_eddsa(const jwtgate_token_t *t,
     const jwtgate_key_t *key);
-static int jwtgate_verify_evp(const jwtgate_token_t *t,
-    const jwtgate_key_t *key, const unsigned char *sig, size_t sig_len);
 static int jwtgate_verify_ecdsa(const jwtgate_token_t *t,
-    const jwtgate_key_t *key);
-static const EVP_MD *jwtgate_alg_md(jwtgate_alg_t alg);
+    const jwtgate_keyset_t *set, const jwtgate_key_t *key);
 
 
 jwtgate_rc_t
@@ -73,7 +75,7 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
                     continue;
                 }
 
-                rc = jwtgate_verify_key(t, candidate);
+                rc = jwtgate_verify_key(t, set, candidate);
                 if (rc < 0) {
                     return JWTGATE_ERR_INTERNAL;
                 }
@@ -95,7 +97,7 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
 
             seen_kid = 1;
 
-            rc = jwtgate_verify_key(t, candidate);
+            rc = jwtgate_verify_key(t, set, candidate);
             if (rc < 0) {
                 return JWTGATE_ERR_INTERNAL;
             }
@@ -149,7 +151,8 @@ verified:
 /* 1: verified, 0: not, -1: internal error */
 
 static int
-jwtgate_verify_key(const jwtgate_token_t *t, const jwtgate_key_t *key)
+jwtgate_verify_key(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key)
 {
     switch (t->alg) {
 
@@ -160,7 +163,7 @@ jwtgate_verify_key(const jwtgate_token_t *t, const jwtgate_key_t *key)
             return 0;
         }
 
-        return jwtgate_verify_hmac(t, key);
+        return jwtgate_verify_hmac(t, set, key);
 
     case JWTGATE_ALG_ES256:
     case JWTGATE_ALG_ES384:
@@ -169,33 +172,34 @@ jwtgate_verify_key(const jwtgate_token_t *t, const jwtgate_key_t *key)
             return 0;
         }
 
-        return jwtgate_verify_ecdsa(t, key);
+        return jwtgate_verify_ecdsa(t, set, key);
 
     case JWTGATE_ALG_EDDSA:
         if (key->kty != JWTGATE_KTY_OKP) {
             return 0;
         }
 
-        return jwtgate_verify_evp(t, key, t->sig, t->sig_len);
+        return jwtgate_verify_eddsa(t, key);
 
     default:
         if (key->kty != JWTGATE_KTY_RSA) {
             return 0;
         }
 
-        return jwtgate_verify_evp(t, key, t->sig, t->sig_len);
+        return jwtgate_verify_digest(t, set, key, t->sig, t->sig_len);
     }
 }
 
 
 static int
-jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_key_t *key)
+jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key)
 {
     unsigned int    len;
     const EVP_MD   *md;
     unsigned char   mac[EVP_MAX_MD_SIZE];
 
-    md = jwtgate_alg_md(t->alg);
+    md = set->md[jwtgate_alg_md_index(t->alg)];
 
     if (key->secret_len > INT32_MAX) {
         return 0;
@@ -225,7 +229,8 @@ jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_key_t *key)
  * (RFC 7518 3.4); OpenSSL wants DER. */
 
 static int
-jwtgate_verify_ecdsa(const jwtgate_token_t *t, const jwtgate_key_t *key)
+jwtgate_verify_ecdsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key)
 {
     int             rc, der_len;
     size_t          half, i;
@@ -286,60 +291,36 @@ jwtgate_verify_ecdsa(const jwtgate_token_t *t, const jwtgate_key_t *key)
         return -1;
     }
 
-    rc = jwtgate_verify_evp(t, key, der, (size_t) der_len);
+    rc = jwtgate_verify_digest(t, set, key, der, (size_t) der_len);
 
     return rc;
 }
 
 
+/* RSA and ECDSA: hash, then check with the key's prepared context */
+
 static int
-jwtgate_verify_evp(const jwtgate_token_t *t, const jwtgate_key_t *key,
-    const unsigned char *sig, size_t sig_len)
+jwtgate_verify_digest(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key, const unsigned char *sig, size_t sig_len)
 {
-    int            rc, pss;
-    EVP_MD_CTX    *ctx;
-    EVP_PKEY_CTX  *pctx;
-    const EVP_MD  *md;
+    int             rc;
+    unsigned int    len;
+    EVP_PKEY_CTX   *ctx;
+    unsigned char   hash[EVP_MAX_MD_SIZE];
 
-    md = jwtgate_alg_md(t->alg);
-    pss = t->alg == JWTGATE_ALG_PS256 || t->alg == JWTGATE_ALG_PS384
-          || t->alg == JWTGATE_ALG_PS512;
-
-    ctx = EVP_MD_CTX_new();
+    ctx = key->verify[t->alg];
     if (ctx == NULL) {
+        return 0;
+    }
+
+    if (EVP_Digest(t->signing_input, t->signing_len, hash, &len,
+                   set->md[jwtgate_alg_md_index(t->alg)], NULL)
+        != 1)
+    {
         return -1;
     }
 
-    pctx = NULL;
-
-    if (EVP_DigestVerifyInit(ctx, &pctx, md, NULL, key->pkey) != 1) {
-        EVP_MD_CTX_free(ctx);
-        return -1;
-    }
-
-    if (pss) {
-        /* RFC 7518 3.5: MGF1 with the same hash, salt as long as it */
-        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1
-            || EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
-               != 1
-            || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1)
-        {
-            EVP_MD_CTX_free(ctx);
-            return -1;
-        }
-
-    } else if (key->kty == JWTGATE_KTY_RSA) {
-        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
-            EVP_MD_CTX_free(ctx);
-            return -1;
-        }
-    }
-
-    rc = EVP_DigestVerify(ctx, sig, sig_len,
-                          (const unsigned char *) t->signing_input,
-                          t->signing_len);
-
-    EVP_MD_CTX_free(ctx);
+    rc = EVP_PKEY_verify(ctx, sig, sig_len, hash, len);
 
     if (rc != 1) {
         /* a failed check leaves errors the caller's TLS code would see */
@@ -351,8 +332,40 @@ jwtgate_verify_evp(const jwtgate_token_t *t, const jwtgate_key_t *key,
 }
 
 
-static const EVP_MD *
-jwtgate_alg_md(jwtgate_alg_t alg)
+/* EdDSA signs the message itself, no prehash (RFC 8037 3.1) */
+
+static int
+jwtgate_verify_eddsa(const jwtgate_token_t *t, const jwtgate_key_t *key)
+{
+    int          rc;
+    EVP_MD_CTX  *ctx;
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return -1;
+    }
+
+    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) != 1) {
+        EVP_MD_CTX_free(ctx);
+        return -1;
+    }
+
+    rc = EVP_DigestVerify(ctx, t->sig, t->sig_len,
+                          (const unsigned char *) t->signing_input,
+                          t->signing_len);
+
+    EVP_MD_CTX_free(ctx);
+
+    if (rc != 1) {
+        ERR_clear_error();
+    }
+
+    return rc == 1;
+}
+
+
+int
+jwtgate_alg_md_index(jwtgate_alg_t alg)
 {
     switch (alg) {
 
@@ -360,21 +373,81 @@ jwtgate_alg_md(jwtgate_alg_t alg)
     case JWTGATE_ALG_RS256:
     case JWTGATE_ALG_PS256:
     case JWTGATE_ALG_ES256:
-        return EVP_sha256();
+        return 0;
 
     case JWTGATE_ALG_HS384:
     case JWTGATE_ALG_RS384:
     case JWTGATE_ALG_PS384:
     case JWTGATE_ALG_ES384:
-        return EVP_sha384();
+        return 1;
 
     case JWTGATE_ALG_HS512:
     case JWTGATE_ALG_RS512:
     case JWTGATE_ALG_PS512:
     case JWTGATE_ALG_ES512:
-        return EVP_sha512();
+        return 2;
 
-    default: /* EdDSA: no prehash */
-        return NULL;
+    default:
+        return -1;
+    }
+}
+
+
+int
+jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md)
+{
+    int            i, ok;
+    EVP_MD        *m;
+    EVP_PKEY_CTX  *ctx;
+
+    for (i = 0; i < JWTGATE_ALG_COUNT; i++) {
+        if (!(key->algs & JWTGATE_ALG_BIT(i))
+            || key->kty == JWTGATE_KTY_OCT || key->kty == JWTGATE_KTY_OKP)
+        {
+            continue;
+        }
+
+        m = md[jwtgate_alg_md_index((jwtgate_alg_t) i)];
+
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        if (ctx == NULL) {
+            return -1;
+        }
+
+        ok = EVP_PKEY_verify_init(ctx) == 1
+             && EVP_PKEY_CTX_set_signature_md(ctx, m) == 1;
+
+        if (ok && i >= JWTGATE_ALG_PS256 && i <= JWTGATE_ALG_PS512) {
+            /* RFC 7518 3.5: MGF1 with the same hash, salt as long as it */
+            ok = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1
+                 && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx,
+                                                     RSA_PSS_SALTLEN_DIGEST)
+                    == 1
+                 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, m) == 1;
+
+        } else if (ok && key->kty == JWTGATE_KTY_RSA) {
+            ok = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
+        }
+
+        if (!ok) {
+            EVP_PKEY_CTX_free(ctx);
+            return -1;
+        }
+
+        key->verify[i] = ctx;
+    }
+
+    return 0;
+}
+
+
+void
+jwtgate_key_release(jwtgate_key_t *key)
+{
+    int  i;
+
+    for (i = 0; i < JWTGATE_ALG_COUNT; i++) {
+        EVP_PKEY_CTX_free(key->verify[i]);
+        key->verify[i] = NULL;
     }
 }
