@@ -117,6 +117,13 @@ jwtgate_json_numeric_date(const json_t *v, double *out)
     double  d;
 
     if (json_is_integer(v)) {
+        /* compared as an integer: 2^53 + 1 would round to 2^53 */
+        if (json_integer_value(v) < 0
+            || json_integer_value(v) > (json_int_t) 9007199254740992LL)
+        {
+            return -1;
+        }
+
         d = (double) json_integer_value(v);
 
     } else if (json_is_real(v)) {

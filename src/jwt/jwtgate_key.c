@@ -45,6 +45,8 @@ static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_okp_check(const unsigned char *x, size_t len,
+    int ed25519);
 static unsigned char *jwtgate_jwk_bytes(const json_t *jwk, const char *name,
     size_t max, size_t *len);
 static void jwtgate_key_clear(jwtgate_key_t *key);
@@ -408,8 +410,8 @@ jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key)
         goto done;
     }
 
-    /* e must be odd and at least 3 */
-    if (!(e_bytes[e_len - 1] & 1) || (e_len == 1 && e_bytes[0] < 3)) {
+    /* RFC 7518 6.3.1.2: e in its minimal form, no leading zero octet */
+    if (e_bytes[0] == 0) {
         goto done;
     }
 
@@ -430,6 +432,12 @@ jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key)
 
     if (BN_num_bits(n) < JWTGATE_MIN_RSA_BITS) {
         reason = "RSA key shorter than 2048 bits";
+        goto done;
+    }
+
+    /* e = 1 makes every padded digest its own signature */
+    if (!BN_is_odd(e) || BN_num_bits(e) < 2) {
+        reason = "bad e";
         goto done;
     }
 
@@ -602,6 +610,13 @@ jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key)
         return "bad x";
     }
 
+    /* OpenSSL does not refuse these: any signature forged with them */
+    reason = jwtgate_okp_check(x, len, type == EVP_PKEY_ED25519);
+    if (reason != NULL) {
+        free(x);
+        return reason;
+    }
+
     key->pkey = EVP_PKEY_new_raw_public_key(type, NULL, x, len);
     reason = key->pkey ? NULL : "OpenSSL rejected the OKP key";
 
@@ -638,6 +653,127 @@ jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key)
     }
 
     return key->algs ? NULL : "HMAC secret shorter than 256 bits";
+}
+
+
+/*
+ * An EdDSA public key of small order (identity, order 2, 4 or 8) lets
+ * forged signatures verify.  The encoding is y, little-endian, with the
+ * sign of x in the top bit.  Refused: y >= p (non-canonical), and every
+ * small-order point: y in {0, 1, -1} on both curves, and on Ed25519 the
+ * order-8 points, whose y satisfies d y^4 + 2 y^2 - 1 = 0 (mod p) (from
+ * the doubling formula: 2P has y = 0 exactly when y^2 = -x^2 on
+ * -x^2 + y^2 = 1 + d x^2 y^2).
+ */
+
+static const char *
+jwtgate_okp_check(const unsigned char *x, size_t len, int ed25519)
+{
+    size_t          i;
+    BIGNUM         *y, *p, *d, *t, *one;
+    BN_CTX         *bn;
+    const char     *reason;
+    unsigned char   be[57];
+
+    for (i = 0; i < len; i++) {
+        be[i] = x[len - 1 - i];
+    }
+
+    be[0] &= 0x7f;
+
+    bn = BN_CTX_new();
+    y = BN_bin2bn(be, (int) len, NULL);
+    p = BN_new();
+    d = BN_new();
+    t = BN_new();
+    one = BN_new();
+
+    reason = "out of memory";
+
+    if (bn == NULL || y == NULL || p == NULL || d == NULL || t == NULL
+        || one == NULL || !BN_one(one))
+    {
+        goto done;
+    }
+
+    /* Ed25519: p = 2^255 - 19; Ed448: p = 2^448 - 2^224 - 1 */
+    if (ed25519) {
+        if (!BN_set_bit(p, 255) || !BN_sub_word(p, 19)) {
+            goto done;
+        }
+
+    } else {
+        if (!BN_set_bit(p, 448) || !BN_set_bit(t, 224) || !BN_sub(p, p, t)
+            || !BN_sub_word(p, 1))
+        {
+            goto done;
+        }
+
+        /* the last octet carries only the sign bit */
+        if (x[len - 1] & 0x7f) {
+            reason = "non-canonical point";
+            goto done;
+        }
+    }
+
+    reason = "small-order point";
+
+    if (BN_cmp(y, p) >= 0) {
+        reason = "non-canonical point";
+        goto done;
+    }
+
+    if (BN_is_zero(y) || BN_is_one(y)) {
+        goto done;
+    }
+
+    if (!BN_copy(t, y) || !BN_add_word(t, 1)) {
+        reason = "out of memory";
+        goto done;
+    }
+
+    if (BN_cmp(t, p) == 0) {
+        goto done;                                  /* y = -1 */
+    }
+
+    if (ed25519) {
+        reason = "out of memory";
+
+        /* d = -121665 / 121666 */
+        if (!BN_set_word(t, 121666) || !BN_mod_inverse(d, t, p, bn)
+            || !BN_mul_word(d, 121665) || !BN_mod(d, d, p, bn)
+            || !BN_sub(d, p, d))
+        {
+            goto done;
+        }
+
+        /* t = (d y^2 + 2) y^2 - 1 mod p */
+        if (!BN_mod_sqr(y, y, p, bn) || !BN_mod_mul(t, d, y, p, bn)
+            || !BN_add_word(t, 2) || !BN_mod_mul(t, t, y, p, bn)
+            || !BN_mod_sub(t, t, one, p, bn))
+        {
+            goto done;
+        }
+
+        reason = "small-order point";
+
+        if (BN_is_zero(t)) {
+            goto done;
+        }
+    }
+
+    reason = NULL;
+
+done:
+
+    BN_free(y);
+    BN_free(p);
+    BN_free(d);
+    BN_free(t);
+    BN_free(one);
+    BN_CTX_free(bn);
+
+    return reason;
 }
 
 

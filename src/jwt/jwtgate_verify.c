@@ -37,14 +37,14 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
     const jwtgate_keyset_t *const *sets, size_t n,
     const jwtgate_key_t **key, size_t *set_index)
 {
-    int                     rc, seen_kid;
+    int                     rc, fits;
     size_t                  i, k, slot;
     unsigned                bit;
     const jwtgate_key_t    *candidate;
     const jwtgate_keyset_t *set;
 
     bit = JWTGATE_ALG_BIT(t->alg);
-    seen_kid = 0;
+    fits = 0;     /* a key with the token's kid (if any) fits its alg */
 
     for (i = 0; i < n; i++) {
         set = sets[i];
@@ -64,16 +64,13 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
                 candidate = &set->keys[set->slots[slot] - 1];
 
                 if (candidate->kid_len != t->kid_len
-                    || memcmp(candidate->kid, t->kid, t->kid_len) != 0)
+                    || memcmp(candidate->kid, t->kid, t->kid_len) != 0
+                    || !(candidate->algs & bit))
                 {
                     continue;
                 }
 
-                seen_kid = 1;
-
-                if (!(candidate->algs & bit)) {
-                    continue;
-                }
+                fits = 1;
 
                 rc = jwtgate_verify_key(t, set, candidate);
                 if (rc < 0) {
@@ -95,7 +92,7 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
                 continue;
             }
 
-            seen_kid = 1;
+            fits = 1;
 
             rc = jwtgate_verify_key(t, set, candidate);
             if (rc < 0) {
@@ -108,7 +105,7 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
         }
     }
 
-    if (!seen_kid) {
+    if (!fits) {
         if (t->kid == NULL) {
             return JWTGATE_ERR_ALG_KEY_MISMATCH;
         }
