@@ -432,7 +432,7 @@ token rejected: malformed
 === TEST 39: non-canonical base64url (unused bits set)
 --- more_headers eval
 my $h = b64u('{"alg":"RS256","x":12}');
-my $abc = join '', 'A' .. 'Z', 'a' .. 'z', '0' .. '9', '-', '_';
+my $abc = CORE::join '', 'A' .. 'Z', 'a' .. 'z', '0' .. '9', '-', '_';
 substr($h, -1) = substr($abc, index($abc, substr($h, -1)) + 1, 1);
 "Authorization: Bearer " . jwt_raw(header_b64u => $h,
     payload => ::claims_json(), sig => 'x')

@@ -3,14 +3,21 @@
 # answers canned bytes and echoes what it got.  nginx still starts for
 # every block, as usual; it just gets no requests.
 
-my $raw_port;
+# the canned server listens on a port the kernel picks
+my $listen;
 BEGIN {
-    my $base = $ENV{TEST_NGINX_PORT} || $ENV{TEST_NGINX_SERVER_PORT} || 1984;
-    $raw_port = $base + 2;
-    $ENV{TEST_NGINX_CLIENT_PORT} = $raw_port;
+    require IO::Socket::INET;
+    $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                    Listen => 16, Proto => 'tcp')
+        or die "cannot listen: $!";
+    $ENV{TEST_NGINX_CLIENT_PORT} = $listen->sockport;
 }
 
-use Test::Nginx::Socket 'no_plan';
+use Test::Nginx::Socket;
+
+# These files test jwtgate's runner in t/lib, not another Test::Nginx.
+plan(skip_all => "not jwtgate's runner: $INC{'Test/Nginx/Socket.pm'}")
+    unless $INC{'Test/Nginx/Socket.pm'} =~ m{(?:^|/)t/lib/Test/Nginx/Socket\.pm\z};
 use IO::Socket::INET;
 use POSIX ();
 
@@ -27,12 +34,11 @@ my %CANNED = (
         . "HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone",
     '/no-close' => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nka",
     '/nothing' => '',
+    '/truncated' => "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+    '/bad-chunk' => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        . "zz\r\nabc\r\n0\r\n\r\n",
 );
 
-my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                                   LocalPort => $raw_port, Listen => 16,
-                                   ReuseAddr => 1, Proto => 'tcp')
-    or die "cannot listen on $raw_port: $!";
 my $parent = $$;
 my $server = fork // die "fork: $!";
 if ($server == 0) {
@@ -42,6 +48,16 @@ if ($server == 0) {
 close $listen;
 
 run_tests();
+
+# Broken answers, straight through the client: each must be an error.
+for my $case (['/truncated', qr/^connection closed before the response was complete/],
+              ['/bad-chunk', qr/^bad response: bad chunk size line: 'zz'/]) {
+    my ($path, $want) = @$case;
+    my $res = Test::Nginx::Socket::_http_exchange(
+        { chunks => ["GET $path HTTP/1.1\r\nHost: localhost\r\n\r\n"],
+          methods => ['GET'], first => 0 }, 2);
+    like($res->{error} // '', $want, "client: $path is an error");
+}
 
 kill 'TERM', $server;
 waitpid $server, 0;

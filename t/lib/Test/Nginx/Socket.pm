@@ -46,11 +46,14 @@ our @EXPORT = qw(
     $ErrLogFile $NginxBinary $LogLevel $RepeatEach $Timeout
 );
 
-*done_testing = \&Test::More::done_testing;
-*note         = \&Test::More::note;
-*explain      = \&Test::More::explain;
-*subtest      = \&Test::More::subtest;
-*BAIL_OUT     = \&Test::More::BAIL_OUT;
+{
+    no warnings 'once';
+    *done_testing = \&Test::More::done_testing;
+    *note         = \&Test::More::note;
+    *explain      = \&Test::More::explain;
+    *subtest      = \&Test::More::subtest;
+    *BAIL_OUT     = \&Test::More::BAIL_OUT;
+}
 
 my $TB = Test::More->builder;
 
@@ -111,6 +114,13 @@ sub run_tests () {
     local $SIG{PIPE} = 'IGNORE';
     local $SIG{INT}  = sub { _stop_current(); exit 130 };
     local $SIG{TERM} = sub { _stop_current(); exit 143 };
+
+    my $lock = lock_port($ServerPort, 600, sub {
+        Test::More::note("waiting for another test run on port "
+                         . "$ServerPort to finish (lock $_[0])");
+    });
+    Test::More::diag("could not lock port $ServerPort against other test "
+                     . "runs; going on without") unless $lock;
 
     for my $i (0 .. $#blocks) {
         _run_block($blocks[$i], $i == $#blocks);
@@ -188,6 +198,7 @@ sub _run_block_body {
     $_->($block) for @BlockPreprocessors;
 
     return if _skipped($ctx);
+    return unless _evals_ran($ctx);
 
     my $caps = nginx_capabilities();
     unless ($caps->{ok}) {
@@ -233,18 +244,18 @@ sub _run_block_body {
     );
     $ctx->{conf} = $conf;
 
-    prepare_servroot();
-    write_conf($conf);
-    write_user_files(@files);
-
     if (port_listening($ServerPort)) {
         Test::More::fail("$name - port $ServerPort is free");
         Test::More::diag("something already listens on port $ServerPort: "
-            . "another test run, or an nginx left running by "
+            . "another program, or an nginx left running by "
             . "TEST_NGINX_NO_CLEAN (its pid may be in $PidFile)");
-        $ctx->{no_context} = 1;
         return;
     }
+
+    prepare_servroot();
+    write_conf($conf);
+    write_user_files(@files);
+    $ctx->{prepared} = 1;
 
     my $pid = start_nginx();
     $CurrentPid = $pid;
@@ -264,7 +275,6 @@ sub _run_block_body {
                              . describe_status($st));
         }
         $CurrentPid = undef;
-        $ctx->{startup_failed} = 1;
         return;
     }
 
@@ -337,6 +347,26 @@ sub _skipped {
         }
     }
     return 0;
+}
+
+# Test::Base's eval filter gives the error text as the section's value
+# when the code dies or does not compile: fail the block rather than use
+# it as a request or a pattern.
+sub _evals_ran {
+    my ($ctx) = @_;
+    my $block = $ctx->{block};
+    my $map = $block->_section_map || {};
+    my $ok = 1;
+    for my $sec (sort keys %$map) {
+        next unless ($map->{$sec}{filters} // '') =~ /(?:^|\s)eval(?:\s|$)/;
+        my $v = _sec($block, $sec);
+        next if ref $v || !defined $v;
+        next unless $v =~ /\(eval \d+\) line \d+/;
+        Test::More::fail("$ctx->{name} - the code of '$sec eval' runs");
+        Test::More::diag($v);
+        $ok = 0;
+    }
+    return $ok;
 }
 
 sub _vcmp {
@@ -502,14 +532,21 @@ sub _run_repetition {
         return @p ? ' (' . join(', ', @p) . ')' : '';
     };
 
+    my $quiet = defined _sec($block, 'ignore_response');
+    my $abort = defined _sec($block, 'abort');
     $ctx->{results} = [];
     for my $ex (@{ $ctx->{exchanges} }) {
         my $res = _http_exchange($ex, $timeout);
         push @{ $ctx->{results} }, $res;
+        if ($res->{error} && !$quiet && !($res->{timeout} && $abort)) {
+            Test::More::fail("$name - $res->{error}"
+                             . $sfx->(@{ $ex->{methods} } > 1 ? undef
+                                                              : $ex->{first}));
+        }
         my @resps = @{ $res->{responses} };
         for my $k (0 .. $#{ $ex->{methods} }) {
             my $i = $ex->{first} + $k;
-            _check_response($ctx, $res, $resps[$k], $i, $sfx->($i));
+            _check_response($ctx, $resps[$k], $i, $sfx->($i));
         }
     }
 
@@ -531,19 +568,21 @@ sub _run_repetition {
                         'no_error_log');
     _check_grep_log($ctx, \@lines, $r, $sfx->(undef));
 
+    # a worker that crashed was replaced by its master: say so anyway
+    my @crashed = grep { /\[alert\].* exited on signal \d+/ } @lines;
+    if (@crashed) {
+        Test::More::fail("$name - no nginx process crashed" . $sfx->(undef));
+        Test::More::diag(join "\n", @crashed);
+    }
+
     _diag_context($ctx, "repeat $r") if _failed_since($ctx->{diagged_at});
 }
 
 sub _check_response {
-    my ($ctx, $res, $resp, $i, $sfx) = @_;
+    my ($ctx, $resp, $i, $sfx) = @_;
     my $block = $ctx->{block};
     my $name  = $ctx->{name};
     return if defined _sec($block, 'ignore_response');
-
-    if ($res->{error}) {
-        Test::More::fail("$name - $res->{error}$sfx")
-            unless $res->{timeout} && defined _sec($block, 'abort');
-    }
     $resp //= {};
 
     # status
@@ -972,7 +1011,8 @@ sub _indent_text {
 sub _diag_context {
     my ($ctx, $when) = @_;
     $ctx->{diagged_at} = $TB->current_test;
-    return if $ctx->{no_context};
+    # nothing to show for a block stopped before its server root was made
+    return unless $ctx->{prepared};
     my $name = $ctx->{name};
     my @d = ("---- $name: what happened ($when) ----");
     if (defined $ctx->{conf}) {

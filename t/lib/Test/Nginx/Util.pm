@@ -16,6 +16,7 @@ use warnings;
 
 use Cwd ();
 use Exporter 'import';
+use Fcntl ();
 use File::Path ();
 use File::Spec;
 use IO::Socket::INET;
@@ -426,6 +427,29 @@ sub stop_nginx {
     }
     return (undef, 'stuck');
 }
+
+# Two test runs that use the same port at once would talk to each
+# other's nginx: a run holds an exclusive lock on a file named after the
+# port while it runs its blocks, and waits for one held by another run
+# (prove -j, or two people on one machine).  Returns the locked handle,
+# or undef if the wait timed out or the lock file cannot be opened.
+sub lock_port {
+    my ($port, $timeout, $on_wait) = @_;
+    my $file = File::Spec->catfile(File::Spec->tmpdir,
+                                   "test-nginx-port-$port.lock");
+    # (read-only will do for a lock file another user made)
+    my $fh;
+    open $fh, '>>', $file or open $fh, '<', $file or return undef;
+    my $deadline = Time::HiRes::time() + $timeout;
+    my $told;
+    until (flock $fh, Fcntl::LOCK_EX() | Fcntl::LOCK_NB()) {
+        return undef if Time::HiRes::time() > $deadline;
+        $on_wait->($file) if $on_wait && !$told++;
+        Time::HiRes::sleep(0.05);
+    }
+    return $fh;
+}
+push @EXPORT_OK, 'lock_port';
 
 sub describe_status {
     my ($st) = @_;
