@@ -99,9 +99,13 @@ fuzz: check-deps fuzz-build
 	    name=$${t##*/fuzz_}; \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$name; \
 	    echo "== $$t: $(FUZZ_SECONDS) s"; \
-	    $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
-	        -print_final_stats=1 $(BUILD)/fuzz/corpus-$$name \
-	        t/fuzz/corpus/$$name 2>&1 | tail -12; \
+	    rc=0; $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	        $(BUILD)/fuzz/corpus-$$name t/fuzz/corpus/$$name \
+	        > $(BUILD)/fuzz/$$name.log 2>&1 || rc=$$?; \
+	    grep -E '^(Done|stat::number_of_executed_units|stat::new_units)' \
+	        $(BUILD)/fuzz/$$name.log; \
+	    if [ $$rc -ne 0 ]; then tail -40 $(BUILD)/fuzz/$$name.log; exit $$rc; fi; \
 	done
 
 # µs per verification, core next to bare OpenSSL (docs/BENCHMARKS.md)
