@@ -50,10 +50,18 @@ if [ $configured = no ]; then
     cd "$top"
 fi
 
-make -C "$ngx" -f objs/Makefile modules ${V:+V=1} >"$build/make.log" 2>&1 || {
-    cat "$build/make.log" >&2
-    exit 1
-}
+if [ -n "${V:-}" ]; then
+    # V=1: the compiler lines as they run; make's "*** ... Error" on failure
+    make -C "$ngx" -f objs/Makefile modules 2>&1 | tee "$build/make.log"
+    if grep -q '^make.*\*\*\*' "$build/make.log"; then
+        exit 1
+    fi
+else
+    make -C "$ngx" -f objs/Makefile modules >"$build/make.log" 2>&1 || {
+        cat "$build/make.log" >&2
+        exit 1
+    }
+fi
 # nginx's own flags include -Werror; still surface any warning
 grep -i 'warning:' "$build/make.log" >&2 || true
 cp "$ngx/objs/ngx_http_auth_jwt_module.so" "$build/ngx_http_auth_jwt_module.so"
