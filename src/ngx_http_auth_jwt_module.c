@@ -37,9 +37,11 @@ typedef struct {
 static ngx_int_t ngx_http_auth_jwt_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
-static ngx_int_t ngx_http_auth_jwt_verify(ngx_http_request_t *r,
+static jwtgate_rc_t ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_str_t *token);
+static ngx_int_t ngx_http_auth_jwt_answer(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, jwtgate_rc_t reason);
 static ngx_int_t ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error);
 static void ngx_http_auth_jwt_token_cleanup(void *data);
@@ -134,9 +136,8 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
     if (ctx != NULL) {
-        return ctx->reason == JWTGATE_OK ? NGX_OK
-                                         : ngx_http_auth_jwt_challenge(r,
-                                               ajcf, "invalid_token");
+        /* the phase runs again: the same answer, nothing logged twice */
+        return ngx_http_auth_jwt_answer(r, ajcf, ctx->reason);
     }
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
@@ -157,10 +158,42 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt: no token");
 
-        return ngx_http_auth_jwt_challenge(r, ajcf, NULL);
+    } else {
+        ctx->reason = ngx_http_auth_jwt_verify(r, ajcf, ctx, &token);
+
+        if (ctx->reason == JWTGATE_ERR_INTERNAL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_jwt: verification failed: internal error");
+
+        } else if (ctx->reason != JWTGATE_OK) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth_jwt: token rejected: %s",
+                          jwtgate_strerror(ctx->reason));
+        }
     }
 
-    return ngx_http_auth_jwt_verify(r, ajcf, ctx, &token);
+    return ngx_http_auth_jwt_answer(r, ajcf, ctx->reason);
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_answer(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, jwtgate_rc_t reason)
+{
+    switch (reason) {
+
+    case JWTGATE_OK:
+        return NGX_OK;
+
+    case JWTGATE_ERR_MISSING:
+        return ngx_http_auth_jwt_challenge(r, ajcf, NULL);
+
+    case JWTGATE_ERR_INTERNAL:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    default:
+        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token");
+    }
 }
 
 
@@ -203,20 +236,16 @@ ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
         p++;
     }
 
-    /* an empty or a space-separated list is not one token */
+    /* anything after one token (a space, a second token) makes the core
+     * answer "malformed": a space is outside the base64url alphabet */
     token->data = p;
     token->len = last - p;
-
-    if (token->len == 0 || ngx_strlchr(p, last, ' ') != NULL) {
-        token->data = (u_char *) "-";
-        token->len = 1;
-    }
 
     return NGX_OK;
 }
 
 
-static ngx_int_t
+static jwtgate_rc_t
 ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_str_t *token)
@@ -228,50 +257,35 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
 
     cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return JWTGATE_ERR_INTERNAL;
     }
 
     jwtgate_limits_init(&limits);
 
     rc = jwtgate_token_parse((char *) token->data, token->len, &limits,
                              ajcf->algs, &ctx->token);
-
-    if (rc == JWTGATE_OK) {
-        cln->handler = ngx_http_auth_jwt_token_cleanup;
-        cln->data = ctx->token;
-
-        rc = jwtgate_verify_signature(ctx->token,
-                                      (const jwtgate_keyset_t *const *)
-                                          ajcf->keysets->elts,
-                                      ajcf->keysets->nelts, NULL, NULL);
+    if (rc != JWTGATE_OK) {
+        return rc;
     }
 
-    if (rc == JWTGATE_OK) {
-        ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
+    cln->handler = ngx_http_auth_jwt_token_cleanup;
+    cln->data = ctx->token;
 
-        policy.now = ngx_time();
-        policy.leeway = (long) ajcf->leeway;
-        policy.require_exp = 1;
-
-        rc = jwtgate_check_claims(ctx->token, &policy);
+    rc = jwtgate_verify_signature(ctx->token,
+                                  (const jwtgate_keyset_t *const *)
+                                      ajcf->keysets->elts,
+                                  ajcf->keysets->nelts, NULL, NULL);
+    if (rc != JWTGATE_OK) {
+        return rc;
     }
 
-    ctx->reason = rc;
+    ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
 
-    if (rc == JWTGATE_OK) {
-        return NGX_OK;
-    }
+    policy.now = ngx_time();
+    policy.leeway = (long) ajcf->leeway;
+    policy.require_exp = 1;
 
-    if (rc == JWTGATE_ERR_INTERNAL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt: verification failed: internal error");
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "auth_jwt: token rejected: %s", jwtgate_strerror(rc));
-
-    return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token");
+    return jwtgate_check_claims(ctx->token, &policy);
 }
 
 

@@ -230,47 +230,56 @@ jwtgate_b64url_encode(char *dst, const unsigned char *src, size_t len)
 }
 
 
+/* exactly two dots, three non-empty segments; the alphabet unchecked */
+
 jwtgate_rc_t
-jwtgate_split(const char *token, size_t len, jwtgate_segments_t *seg)
+jwtgate_split_dots(const char *data, size_t len, jwtgate_segments_t *seg)
 {
-    size_t  i, dots, dot[2];
+    const char  *d1, *d2, *end;
 
-    if (len == 0) {
-        return JWTGATE_ERR_MISSING;
-    }
+    end = data + len;
 
-    dots = 0;
-
-    for (i = 0; i < len; i++) {
-        if (token[i] == '.') {
-            if (dots == 2) {
-                return JWTGATE_ERR_MALFORMED;   /* JWE or junk */
-            }
-
-            dot[dots++] = i;
-            continue;
-        }
-
-        if (b64url_value[(unsigned char) token[i]] == 0xff) {
-            return JWTGATE_ERR_MALFORMED;
-        }
-    }
-
-    if (dots != 2) {
+    d1 = memchr(data, '.', len);
+    if (d1 == NULL) {
         return JWTGATE_ERR_MALFORMED;
     }
 
-    seg->header_len = dot[0];
-    seg->payload_off = dot[0] + 1;
-    seg->payload_len = dot[1] - dot[0] - 1;
-    seg->sig_off = dot[1] + 1;
-    seg->sig_len = len - dot[1] - 1;
+    d2 = memchr(d1 + 1, '.', (size_t) (end - d1 - 1));
+    if (d2 == NULL || memchr(d2 + 1, '.', (size_t) (end - d2 - 1)) != NULL) {
+        return JWTGATE_ERR_MALFORMED;
+    }
+
+    seg->header_len = (size_t) (d1 - data);
+    seg->payload_off = seg->header_len + 1;
+    seg->payload_len = (size_t) (d2 - d1 - 1);
+    seg->sig_off = (size_t) (d2 - data) + 1;
+    seg->sig_len = (size_t) (end - d2 - 1);
 
     if (seg->header_len == 0 || seg->payload_len == 0 || seg->sig_len == 0) {
         return JWTGATE_ERR_MALFORMED;
     }
 
     return JWTGATE_OK;
+}
+
+
+jwtgate_rc_t
+jwtgate_split(const char *token, size_t len, jwtgate_segments_t *seg)
+{
+    size_t  i;
+
+    if (len == 0) {
+        return JWTGATE_ERR_MISSING;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (token[i] != '.' && b64url_value[(unsigned char) token[i]] == 0xff)
+        {
+            return JWTGATE_ERR_MALFORMED;
+        }
+    }
+
+    return jwtgate_split_dots(token, len, seg);
 }
 
 

@@ -59,6 +59,10 @@ struct jwtgate_token_s {
 
 uint32_t jwtgate_hash(const char *s, size_t len);
 
+/* jwtgate_split() without the alphabet check, which decoding does */
+jwtgate_rc_t jwtgate_split_dots(const char *token, size_t len,
+    jwtgate_segments_t *seg);
+
 /* 0, 1, 2 for the SHA-256, -384, -512 algorithms; -1 for EdDSA */
 int jwtgate_alg_md_index(jwtgate_alg_t alg);
 

@@ -9,8 +9,6 @@
 #include "jwtgate_int.h"
 
 
-static jwtgate_rc_t jwtgate_token_dots(const char *data, size_t len,
-    jwtgate_segments_t *seg);
 static jwtgate_rc_t jwtgate_token_check_header(jwtgate_token_t *t,
     unsigned algs);
 static jwtgate_rc_t jwtgate_token_check_payload(const json_t *payload);
@@ -54,7 +52,7 @@ jwtgate_token_parse(const char *data, size_t len,
     }
 
     /* the alphabet of every segment is checked as it is decoded */
-    rc = jwtgate_token_dots(data, len, &seg);
+    rc = jwtgate_split_dots(data, len, &seg);
     if (rc != JWTGATE_OK) {
         return rc;
     }
@@ -157,39 +155,6 @@ failed:
     free(buf);
     jwtgate_token_free(t);
     return rc;
-}
-
-
-/* exactly two dots, three non-empty segments */
-
-static jwtgate_rc_t
-jwtgate_token_dots(const char *data, size_t len, jwtgate_segments_t *seg)
-{
-    const char  *d1, *d2, *end;
-
-    end = data + len;
-
-    d1 = memchr(data, '.', len);
-    if (d1 == NULL) {
-        return JWTGATE_ERR_MALFORMED;
-    }
-
-    d2 = memchr(d1 + 1, '.', (size_t) (end - d1 - 1));
-    if (d2 == NULL || memchr(d2 + 1, '.', (size_t) (end - d2 - 1)) != NULL) {
-        return JWTGATE_ERR_MALFORMED;
-    }
-
-    seg->header_len = (size_t) (d1 - data);
-    seg->payload_off = seg->header_len + 1;
-    seg->payload_len = (size_t) (d2 - d1 - 1);
-    seg->sig_off = (size_t) (d2 - data) + 1;
-    seg->sig_len = (size_t) (end - d2 - 1);
-
-    if (seg->header_len == 0 || seg->payload_len == 0 || seg->sig_len == 0) {
-        return JWTGATE_ERR_MALFORMED;
-    }
-
-    return JWTGATE_OK;
 }
 
 
