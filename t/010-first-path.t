@@ -474,3 +474,28 @@ GET /api
 --- error_code: 401
 --- error_log
 auth_jwt: token rejected: unsupported_alg
+
+
+
+=== TEST 26: unusable keys in a set are skipped with a warning, the rest work
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-mixed.json;
+        empty_gif;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(key => 'rsa1'),
+ "Authorization: Bearer " . jwt(key => 'rsa2', kid => 'enc1')]
+--- error_code eval
+[200, 401]
+--- error_log
+kid "rsa1024") skipped: RSA key shorter than 2048 bits
+kid "xyz1") skipped: unsupported kty
+kid "p192") skipped: unsupported crv
+kid "enc1") skipped: use is not sig
+auth_jwt: token rejected: unknown_kid
+--- no_error_log
+[error]
