@@ -1,63 +1,41 @@
 
 /*
  * jwtgate: ngx_http_auth_jwt_module -- module definition, configuration
- * and the access phase handler.  Crypto and JSON live in src/jwt/.
+ * merge and the check itself.  Crypto and JSON live in src/jwt/.
+ *
+ * The check runs in two phases.  In the rewrite phase it runs before the
+ * rewrite module, so that a protected location answering with "return"
+ * (or rewriting the URI) is not left open: with "satisfy all" a failed
+ * check answers there.  In the access phase it gives its answer to
+ * nginx's "satisfy" logic as auth_basic does.  The result is kept in the
+ * request's context, so the token is parsed and its signature verified
+ * once per request, whatever the number of phases and internal redirects.
  */
 
 
-#include <ngx_config.h>
-#include <ngx_core.h>
-#include <ngx_http.h>
-
-#include "jwt/jwtgate.h"
+#include "ngx_http_auth_jwt.h"
 
 
-typedef struct {
-    ngx_flag_t                  enabled;    /* NGX_CONF_UNSET: inherit */
-    ngx_http_complex_value_t   *realm;
-    ngx_http_complex_value_t   *token;      /* token=$variable, or NULL */
-    ngx_array_t                *keysets;    /* of jwtgate_keyset_t * */
-    unsigned                    algs;       /* what the keys can verify */
-    time_t                      leeway;
-} ngx_http_auth_jwt_loc_conf_t;
-
-
-typedef struct {
-    jwtgate_token_t            *token;
-    jwtgate_rc_t                reason;
-} ngx_http_auth_jwt_ctx_t;
-
-
-typedef struct {
-    ngx_conf_t                 *cf;
-    ngx_str_t                  *file;
-} ngx_http_auth_jwt_skip_ctx_t;
-
-
-static ngx_int_t ngx_http_auth_jwt_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
-static jwtgate_rc_t ngx_http_auth_jwt_verify(ngx_http_request_t *r,
+static ngx_int_t ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_jwt_access_handler(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_auth_jwt_check(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t **ctxp);
+static ngx_uint_t ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_str_t *token);
+static ngx_int_t ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
 static ngx_int_t ngx_http_auth_jwt_answer(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, jwtgate_rc_t reason);
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error);
-static void ngx_http_auth_jwt_token_cleanup(void *data);
+    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error,
+    ngx_int_t status);
+static void ngx_http_auth_jwt_ctx_cleanup(void *data);
 static void *ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_auth_jwt_init(ngx_conf_t *cf);
-static char *ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static ngx_int_t ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *text);
-static void ngx_http_auth_jwt_conf_skip(void *data, size_t index,
-    const char *kid, const char *reason);
-static void ngx_http_auth_jwt_keyset_cleanup(void *data);
+static void ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_command_t  ngx_http_auth_jwt_commands[] = {
@@ -85,12 +63,90 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       offsetof(ngx_http_auth_jwt_loc_conf_t, leeway),
       NULL },
 
+    { ngx_string("auth_jwt_type"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_type,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_require"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_require,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_claim_set"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_auth_jwt_claim_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_header_set"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_auth_jwt_claim_set,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      1,
+      NULL },
+
+    { ngx_string("auth_jwt_issuer"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_strings,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, issuers),
+      NULL },
+
+    { ngx_string("auth_jwt_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_strings,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, audiences),
+      NULL },
+
+    { ngx_string("auth_jwt_algorithms"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_algorithms,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_require_exp"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, require_exp),
+      NULL },
+
+    { ngx_string("auth_jwt_require_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE3|NGX_CONF_TAKE4,
+      ngx_http_auth_jwt_require_rule,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_require_header"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE3|NGX_CONF_TAKE4,
+      ngx_http_auth_jwt_require_rule,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      1,
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_auth_jwt_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_auth_jwt_add_variables,       /* preconfiguration */
     ngx_http_auth_jwt_init,                /* postconfiguration */
 
     NULL,                                  /* create main configuration */
@@ -114,17 +170,46 @@ ngx_module_t  ngx_http_auth_jwt_module = {
     NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_auth_jwt_exit_process,        /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
 
 
 static ngx_int_t
-ngx_http_auth_jwt_handler(ngx_http_request_t *r)
+ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                      rc;
-    ngx_str_t                      token;
+    ngx_uint_t                     reason;
+    ngx_http_auth_jwt_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_auth_jwt_loc_conf_t  *ajcf;
+
+    ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
+
+    if (ajcf->enabled != 1 || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    reason = ngx_http_auth_jwt_check(r, ajcf, &ctx);
+
+    if (reason == JWTGATE_OK) {
+        return NGX_DECLINED;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy != NGX_HTTP_SATISFY_ALL) {
+        /* "satisfy any": the access phase decides with the others */
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_auth_jwt_answer(r, ajcf, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_access_handler(ngx_http_request_t *r)
+{
     ngx_http_auth_jwt_ctx_t       *ctx;
     ngx_http_auth_jwt_loc_conf_t  *ajcf;
 
@@ -134,22 +219,59 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
-    if (ctx != NULL) {
-        /* the phase runs again: the same answer, nothing logged twice */
-        return ngx_http_auth_jwt_answer(r, ajcf, ctx->reason);
-    }
+    (void) ngx_http_auth_jwt_check(r, ajcf, &ctx);
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
+    return ngx_http_auth_jwt_answer(r, ajcf, ctx);
+}
+
+
+/*
+ * The check for the configuration level ajcf.  Done once per level: the
+ * access phase reuses the rewrite phase's result.  After a location change
+ * the token is not parsed again, nor its signature verified again when
+ * the new level has the same key sources; claims and rules, which differ
+ * between levels, are checked again.
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_check(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t **ctxp)
+{
+    ngx_str_t                 token;
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_get_ctx(r);
+
     if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
+        if (cln == NULL) {
+            *ctxp = NULL;
+            return JWTGATE_ERR_INTERNAL;
+        }
+
+        ctx = cln->data;
+        ngx_memzero(ctx, sizeof(ngx_http_auth_jwt_ctx_t));
+
+        cln->handler = ngx_http_auth_jwt_ctx_cleanup;
+
+        ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
     }
 
-    ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
+    *ctxp = ctx;
 
-    rc = ngx_http_auth_jwt_get_token(r, ajcf, &token);
-    if (rc != NGX_OK) {
-        return rc;
+    if (ctx->checked && ctx->conf == ajcf) {
+        return ctx->reason;
+    }
+
+    ctx->conf = ajcf;
+    ctx->checked = 1;
+    ctx->valid = 0;
+    ctx->status = 0;
+
+    if (ngx_http_auth_jwt_get_token(r, ajcf, &token) != NGX_OK) {
+        ctx->reason = JWTGATE_ERR_INTERNAL;
+        return ctx->reason;
     }
 
     if (token.len == 0) {
@@ -158,42 +280,116 @@ ngx_http_auth_jwt_handler(ngx_http_request_t *r)
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt: no token");
 
-    } else {
-        ctx->reason = ngx_http_auth_jwt_verify(r, ajcf, ctx, &token);
-
-        if (ctx->reason == JWTGATE_ERR_INTERNAL) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "auth_jwt: verification failed: internal error");
-
-        } else if (ctx->reason != JWTGATE_OK) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "auth_jwt: token rejected: %s",
-                          jwtgate_strerror(ctx->reason));
-        }
+        return ctx->reason;
     }
 
-    return ngx_http_auth_jwt_answer(r, ajcf, ctx->reason);
+    ctx->reason = ngx_http_auth_jwt_verify(r, ajcf, ctx, &token);
+
+    if (ctx->reason == JWTGATE_OK) {
+        ctx->valid = 1;
+        ctx->reason = ngx_http_auth_jwt_check_rules(r, ajcf, ctx);
+
+        /* the rules log their own failures */
+        return ctx->reason;
+    }
+
+    if (ctx->reason == JWTGATE_ERR_INTERNAL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: verification failed: internal error");
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: token rejected: %s",
+                      ngx_http_auth_jwt_reason(ctx->reason));
+    }
+
+    return ctx->reason;
 }
 
 
-static ngx_int_t
-ngx_http_auth_jwt_answer(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, jwtgate_rc_t reason)
+static ngx_uint_t
+ngx_http_auth_jwt_verify(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_str_t *token)
 {
-    switch (reason) {
+    unsigned                   algs;
+    ngx_uint_t                 n;
+    jwtgate_rc_t               rc;
+    jwtgate_limits_t           limits;
+    const jwtgate_keyset_t   **sets;
+    jwtgate_claims_policy_t    policy;
 
-    case JWTGATE_OK:
-        return NGX_OK;
-
-    case JWTGATE_ERR_MISSING:
-        return ngx_http_auth_jwt_challenge(r, ajcf, NULL);
-
-    case JWTGATE_ERR_INTERNAL:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    default:
-        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token");
+    if (ngx_http_auth_jwt_keys_get(r, ajcf->keys, &sets, &n, &algs)
+        != NGX_OK)
+    {
+        return JWTGATE_ERR_INTERNAL;
     }
+
+    if (n == 0) {
+        /* key files named with variables, none of them usable */
+        return JWTGATE_ERR_NO_KEYS;
+    }
+
+    if (ajcf->algs != NGX_CONF_UNSET_UINT) {
+        algs &= ajcf->algs;
+    }
+
+    if (ctx->token != NULL
+        && (ctx->raw.len != token->len
+            || ngx_strncmp(ctx->raw.data, token->data, token->len) != 0))
+    {
+        /* this level takes the token from elsewhere */
+        jwtgate_token_free(ctx->token);
+        ctx->token = NULL;
+        ctx->verified = NULL;
+    }
+
+    if (ctx->token == NULL) {
+        jwtgate_limits_init(&limits);
+
+        rc = jwtgate_token_parse((char *) token->data, token->len, &limits,
+                                 algs, &ctx->token);
+        if (rc != JWTGATE_OK) {
+            return rc;
+        }
+
+        ctx->raw = *token;
+
+    } else if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs)) {
+        return JWTGATE_ERR_UNSUPPORTED_ALG;
+    }
+
+    if (ctx->verified != ajcf->keys || ajcf->keys->files.nelts) {
+        rc = jwtgate_verify_signature(ctx->token,
+                                      (const jwtgate_keyset_t *const *) sets,
+                                      n, NULL, NULL);
+        if (rc != JWTGATE_OK) {
+            jwtgate_token_free(ctx->token);
+            ctx->token = NULL;
+            ctx->verified = NULL;
+            return rc;
+        }
+
+        ctx->verified = ajcf->keys;
+    }
+
+    ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
+
+    policy.now = ngx_time();
+    policy.leeway = (long) ajcf->leeway;
+    policy.require_exp = ajcf->require_exp;
+
+    if (ajcf->issuers) {
+        policy.issuers = ajcf->issuers->elts;
+        policy.n_issuers = ajcf->issuers->nelts;
+    }
+
+    if (ajcf->audiences) {
+        policy.audiences = ajcf->audiences->elts;
+        policy.n_audiences = ajcf->audiences->nelts;
+    }
+
+    return jwtgate_check_claims(ctx->token, &policy);
 }
 
 
@@ -209,11 +405,7 @@ ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
     ngx_str_null(token);
 
     if (ajcf->token != NULL) {
-        if (ngx_http_complex_value(r, ajcf->token, token) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return NGX_OK;
+        return ngx_http_complex_value(r, ajcf->token, token);
     }
 
     if (r->headers_in.authorization == NULL) {
@@ -245,47 +437,40 @@ ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
 }
 
 
-static jwtgate_rc_t
-ngx_http_auth_jwt_verify(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
-    ngx_str_t *token)
+static ngx_int_t
+ngx_http_auth_jwt_answer(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
 {
-    jwtgate_rc_t              rc;
-    ngx_pool_cleanup_t       *cln;
-    jwtgate_limits_t          limits;
-    jwtgate_claims_policy_t   policy;
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return JWTGATE_ERR_INTERNAL;
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    jwtgate_limits_init(&limits);
+    switch (ctx->reason) {
 
-    rc = jwtgate_token_parse((char *) token->data, token->len, &limits,
-                             ajcf->algs, &ctx->token);
-    if (rc != JWTGATE_OK) {
-        return rc;
+    case JWTGATE_OK:
+        return NGX_OK;
+
+    case JWTGATE_ERR_MISSING:
+        return ngx_http_auth_jwt_challenge(r, ajcf, NULL,
+                                           NGX_HTTP_UNAUTHORIZED);
+
+    case JWTGATE_ERR_INTERNAL:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case NGX_HTTP_AUTH_JWT_RULE_FAILED:
+        if (ctx->status == NGX_HTTP_UNAUTHORIZED
+            || ctx->status == NGX_HTTP_FORBIDDEN)
+        {
+            return ngx_http_auth_jwt_challenge(r, ajcf, "insufficient_scope",
+                                               ctx->status);
+        }
+
+        return ctx->status;
+
+    default:
+        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token",
+                                           NGX_HTTP_UNAUTHORIZED);
     }
-
-    cln->handler = ngx_http_auth_jwt_token_cleanup;
-    cln->data = ctx->token;
-
-    rc = jwtgate_verify_signature(ctx->token,
-                                  (const jwtgate_keyset_t *const *)
-                                      ajcf->keysets->elts,
-                                  ajcf->keysets->nelts, NULL, NULL);
-    if (rc != JWTGATE_OK) {
-        return rc;
-    }
-
-    ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
-
-    policy.now = ngx_time();
-    policy.leeway = (long) ajcf->leeway;
-    policy.require_exp = 1;
-
-    return jwtgate_check_claims(ctx->token, &policy);
 }
 
 
@@ -293,7 +478,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error)
+    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error, ngx_int_t status)
 {
     size_t            len;
     u_char           *p, *s;
@@ -336,9 +521,15 @@ ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
         p = ngx_sprintf(p, ", error=\"%s\"", error);
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
+    h = r->headers_out.www_authenticate;
+
     if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.www_authenticate = h;
     }
 
     h->hash = 1;
@@ -346,16 +537,60 @@ ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
     h->value.data = s;
     h->value.len = p - s;
 
-    r->headers_out.www_authenticate = h;
+    return status;
+}
 
-    return NGX_HTTP_UNAUTHORIZED;
+
+/*
+ * The context of the main request.  An internal redirect clears module
+ * contexts; the one made earlier is found again through the pool cleanup
+ * that owns it, so the token is neither parsed nor verified again.
+ */
+
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    r = r->main;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
+
+    if (ctx != NULL || !r->internal) {
+        return ctx;
+    }
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_auth_jwt_ctx_cleanup) {
+            ctx = cln->data;
+            ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
+            return ctx;
+        }
+    }
+
+    return NULL;
+}
+
+
+const char *
+ngx_http_auth_jwt_reason(ngx_uint_t reason)
+{
+    if (reason == NGX_HTTP_AUTH_JWT_RULE_FAILED) {
+        return "insufficient_scope";
+    }
+
+    return jwtgate_strerror((jwtgate_rc_t) reason);
 }
 
 
 static void
-ngx_http_auth_jwt_token_cleanup(void *data)
+ngx_http_auth_jwt_ctx_cleanup(void *data)
 {
-    jwtgate_token_free(data);
+    ngx_http_auth_jwt_ctx_t  *ctx = data;
+
+    jwtgate_token_free(ctx->token);
+    ctx->token = NULL;
 }
 
 
@@ -374,12 +609,17 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
      *
      *     conf->realm = NULL;
      *     conf->token = NULL;
-     *     conf->algs = 0;
      */
 
     conf->enabled = NGX_CONF_UNSET;
-    conf->keysets = NGX_CONF_UNSET_PTR;
+    conf->keys = NGX_CONF_UNSET_PTR;
+    conf->algs = NGX_CONF_UNSET_UINT;
     conf->leeway = NGX_CONF_UNSET;
+    conf->require_exp = NGX_CONF_UNSET;
+    conf->issuers = NGX_CONF_UNSET_PTR;
+    conf->audiences = NGX_CONF_UNSET_PTR;
+    conf->requires = NGX_CONF_UNSET_PTR;
+    conf->rules = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -391,31 +631,39 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_auth_jwt_loc_conf_t *prev = parent;
     ngx_http_auth_jwt_loc_conf_t *conf = child;
 
-    ngx_uint_t          i;
-    jwtgate_keyset_t  **sets;
-
     if (conf->enabled == NGX_CONF_UNSET) {
         conf->enabled = prev->enabled;
         conf->realm = prev->realm;
         conf->token = prev->token;
     }
 
-    ngx_conf_merge_ptr_value(conf->keysets, prev->keysets, NULL);
+    ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
+    ngx_conf_merge_uint_value(conf->algs, prev->algs, NGX_CONF_UNSET_UINT);
     ngx_conf_merge_sec_value(conf->leeway, prev->leeway, 0);
+    ngx_conf_merge_value(conf->require_exp, prev->require_exp, 1);
+    ngx_conf_merge_ptr_value(conf->issuers, prev->issuers, NULL);
+    ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
+    ngx_conf_merge_ptr_value(conf->requires, prev->requires, NULL);
+    ngx_conf_merge_ptr_value(conf->rules, prev->rules, NULL);
 
-    if (conf->keysets != NULL) {
-        conf->algs = 0;
-        sets = conf->keysets->elts;
-
-        for (i = 0; i < conf->keysets->nelts; i++) {
-            conf->algs |= jwtgate_keyset_algs(sets[i]);
-        }
+    if (conf->enabled != 1) {
+        return NGX_CONF_OK;
     }
 
-    if (conf->enabled == 1 && conf->keysets == NULL) {
+    if (conf->keys == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt\" is on but no key source is "
                            "configured (auth_jwt_key_file)");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->algs != NGX_CONF_UNSET_UINT
+        && conf->keys->files.nelts == 0
+        && (conf->keys->algs & conf->algs) == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_jwt_algorithms\": none of the configured "
+                           "keys can verify any of these algorithms");
         return NGX_CONF_ERROR;
     }
 
@@ -431,240 +679,32 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
+    /*
+     * Handlers of a phase run in the reverse order of their registration,
+     * and this module's postconfiguration runs after the rewrite module's:
+     * the check comes before "return" and "rewrite".
+     */
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_auth_jwt_rewrite_handler;
+
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
     if (h == NULL) {
         return NGX_ERROR;
     }
 
-    *h = ngx_http_auth_jwt_handler;
+    *h = ngx_http_auth_jwt_access_handler;
 
     return NGX_OK;
 }
 
 
-/* auth_jwt string [token=$variable] | off */
-
-static char *
-ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
-
-    ngx_str_t                         *value, token;
-    ngx_http_compile_complex_value_t   ccv;
-
-    if (ajcf->enabled != NGX_CONF_UNSET) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        if (cf->args->nelts != 2) {
-            return "takes no parameters with \"off\"";
-        }
-
-        ajcf->enabled = 0;
-        return NGX_CONF_OK;
-    }
-
-    ajcf->enabled = 1;
-
-    ajcf->realm = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (ajcf->realm == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &value[1];
-    ccv.complex_value = ajcf->realm;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (cf->args->nelts == 2) {
-        return NGX_CONF_OK;
-    }
-
-    if (ngx_strncmp(value[2].data, "token=", 6) != 0 || value[2].len == 6) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[2]);
-        return NGX_CONF_ERROR;
-    }
-
-    token.data = value[2].data + 6;
-    token.len = value[2].len - 6;
-
-    ajcf->token = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (ajcf->token == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &token;
-    ccv.complex_value = ajcf->token;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-/* auth_jwt_key_file file: read and parsed once, here */
-
-static char *
-ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
-
-    ngx_str_t                     *value, file, text;
-    jwtgate_rc_t                   rc;
-    jwtgate_keyset_t              *set, **slot;
-    ngx_pool_cleanup_t            *cln;
-    ngx_http_auth_jwt_skip_ctx_t   skip;
-
-    value = cf->args->elts;
-    file = value[1];
-
-    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_http_auth_jwt_read_file(cf, &file, &text) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    skip.cf = cf;
-    skip.file = &file;
-
-    rc = jwtgate_keyset_parse((char *) text.data, text.len,
-                              ngx_http_auth_jwt_conf_skip, &skip, &set);
-
-    if (rc != JWTGATE_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "auth_jwt_key_file \"%V\": %s", &file,
-                           rc == JWTGATE_ERR_NO_KEYS
-                           ? "no usable key in the key set"
-                           : rc == JWTGATE_ERR_INTERNAL
-                             ? "out of memory"
-                             : "not a JWKS or JWK (JSON)");
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_auth_jwt_keyset_cleanup;
-    cln->data = set;
-
-    if (ajcf->keysets == NGX_CONF_UNSET_PTR) {
-        ajcf->keysets = ngx_array_create(cf->pool, 2,
-                                         sizeof(jwtgate_keyset_t *));
-        if (ajcf->keysets == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    slot = ngx_array_push(ajcf->keysets);
-    if (slot == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *slot = set;
-
-    return NGX_CONF_OK;
-}
-
-
-static ngx_int_t
-ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *text)
-{
-    ssize_t          n;
-    ngx_int_t        rc;
-    ngx_file_t       file;
-    ngx_file_info_t  fi;
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-
-    file.name = *name;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", name);
-        return NGX_ERROR;
-    }
-
-    rc = NGX_ERROR;
-
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_fd_info_n " \"%V\" failed", name);
-        goto done;
-    }
-
-    /* a JWKS beyond 1 MiB is not one */
-    if (ngx_file_size(&fi) > 1024 * 1024) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "key file \"%V\" is too large", name);
-        goto done;
-    }
-
-    text->len = (size_t) ngx_file_size(&fi);
-    text->data = ngx_pnalloc(cf->temp_pool, text->len + 1);
-    if (text->data == NULL) {
-        goto done;
-    }
-
-    n = ngx_read_file(&file, text->data, text->len, 0);
-    if (n == NGX_ERROR) {
-        goto done;
-    }
-
-    if ((size_t) n != text->len) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           ngx_read_file_n " \"%V\" returned only %z bytes "
-                           "instead of %uz", name, n, text->len);
-        goto done;
-    }
-
-    rc = NGX_OK;
-
-done:
-
-    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
-                      ngx_close_file_n " \"%V\" failed", name);
-    }
-
-    return rc;
-}
-
-
 static void
-ngx_http_auth_jwt_conf_skip(void *data, size_t index, const char *kid,
-    const char *reason)
+ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_http_auth_jwt_skip_ctx_t  *skip = data;
-
-    ngx_conf_log_error(NGX_LOG_WARN, skip->cf, 0,
-                       "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
-                       "skipped: %s", skip->file, index,
-                       kid ? kid : "", reason);
-}
-
-
-static void
-ngx_http_auth_jwt_keyset_cleanup(void *data)
-{
-    jwtgate_keyset_free(data);
+    ngx_http_auth_jwt_keys_exit();
 }

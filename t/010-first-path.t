@@ -320,8 +320,9 @@ auth_jwt: token rejected: unsupported_alg
 
 === TEST 16: the realm may hold variables and is quoted safely
 --- config
+    # at server level: the check answers before a location's own "set"
+    set $who 'api "v1"';
     location /api {
-        set $who 'api "v1"';
         auth_jwt          "realm of $who";
         auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
         empty_gif;

@@ -1,0 +1,152 @@
+
+/*
+ * jwtgate: types shared by the files of ngx_http_auth_jwt_module.
+ *
+ *   ngx_http_auth_jwt_module.c   module, configuration merge, the check
+ *                                in the rewrite and access phases
+ *   ngx_http_auth_jwt_conf.c     directive handlers
+ *   ngx_http_auth_jwt_keys.c     key files named with variables
+ *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
+ *   ngx_http_auth_jwt_vars.c     variables
+ */
+
+
+#ifndef _NGX_HTTP_AUTH_JWT_H_INCLUDED_
+#define _NGX_HTTP_AUTH_JWT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "jwt/jwtgate.h"
+
+
+/* glue reasons, after the core's own (jwtgate_rc_t) */
+#define NGX_HTTP_AUTH_JWT_RULE_FAILED    JWTGATE_ERR_LAST
+
+
+typedef enum {
+    NGX_HTTP_AUTH_JWT_OP_EQ = 0,
+    NGX_HTTP_AUTH_JWT_OP_NE,
+    NGX_HTTP_AUTH_JWT_OP_GT,
+    NGX_HTTP_AUTH_JWT_OP_GE,
+    NGX_HTTP_AUTH_JWT_OP_LT,
+    NGX_HTTP_AUTH_JWT_OP_LE,
+    NGX_HTTP_AUTH_JWT_OP_IN,
+    NGX_HTTP_AUTH_JWT_OP_NIN,
+    NGX_HTTP_AUTH_JWT_OP_INTERSECT,
+    NGX_HTTP_AUTH_JWT_OP_NINTERSECT
+} ngx_http_auth_jwt_op_e;
+
+
+/* a member of the header or the payload: path[0], then path[1] in it, ... */
+typedef struct {
+    ngx_str_t                   name;       /* as configured, for logs */
+    const char                **path;
+    ngx_uint_t                  npath;
+} ngx_http_auth_jwt_path_t;
+
+
+/* auth_jwt_require_claim / auth_jwt_require_header */
+typedef struct {
+    ngx_http_auth_jwt_path_t    member;
+    ngx_uint_t                  header;     /* 1: a header member */
+    ngx_uint_t                  op;         /* ngx_http_auth_jwt_op_e */
+    json_t                     *value;      /* json= or a plain string */
+    ngx_http_complex_value_t   *cv;         /* a value with variables */
+    ngx_uint_t                  status;
+} ngx_http_auth_jwt_rule_t;
+
+
+/* auth_jwt_require */
+typedef struct {
+    ngx_array_t                *values;     /* ngx_http_complex_value_t */
+    ngx_uint_t                  status;
+} ngx_http_auth_jwt_require_t;
+
+
+/* the key sources of one level: inherited as one piece */
+typedef struct {
+    ngx_array_t                 sets;       /* jwtgate_keyset_t *: files
+                                               read at configuration */
+    ngx_array_t                 files;      /* ngx_http_complex_value_t:
+                                               paths with variables */
+    unsigned                    algs;       /* what sets can verify */
+} ngx_http_auth_jwt_keys_t;
+
+
+typedef struct {
+    ngx_flag_t                  enabled;    /* NGX_CONF_UNSET: inherit */
+    ngx_http_complex_value_t   *realm;
+    ngx_http_complex_value_t   *token;      /* token=$variable, or NULL */
+    ngx_http_auth_jwt_keys_t   *keys;
+    ngx_uint_t                  algs;       /* auth_jwt_algorithms */
+    time_t                      leeway;
+    ngx_flag_t                  require_exp;
+    ngx_array_t                *issuers;    /* char * */
+    ngx_array_t                *audiences;  /* char * */
+    ngx_array_t                *requires;   /* ngx_http_auth_jwt_require_t */
+    ngx_array_t                *rules;      /* ngx_http_auth_jwt_rule_t */
+} ngx_http_auth_jwt_loc_conf_t;
+
+
+/*
+ * Per request, kept across internal redirects (found again through the
+ * request pool's cleanup list when nginx clears the module contexts).
+ */
+typedef struct {
+    jwtgate_token_t            *token;     /* parsed, signature checked */
+    ngx_str_t                   raw;        /* its text */
+    ngx_http_auth_jwt_keys_t   *verified;   /* the key sources the
+                                               signature verified with */
+    ngx_uint_t                  reason;     /* jwtgate_rc_t or ours */
+    ngx_uint_t                  status;     /* answer for a failed rule */
+    ngx_http_auth_jwt_loc_conf_t  *conf;    /* level of the last check */
+    unsigned                    valid:1;    /* signature and claims ok */
+    unsigned                    checked:1;
+} ngx_http_auth_jwt_ctx_t;
+
+
+extern ngx_module_t  ngx_http_auth_jwt_module;
+
+
+ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r);
+const char *ngx_http_auth_jwt_reason(ngx_uint_t reason);
+
+/* directives (ngx_http_auth_jwt_conf.c) */
+char *ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_strings(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_type(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_require(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_auth_jwt_conf_path(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_uint_t first, ngx_uint_t last, ngx_http_auth_jwt_path_t *path);
+
+/* key files named with variables (ngx_http_auth_jwt_keys.c) */
+ngx_int_t ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keys_t *keys, const jwtgate_keyset_t ***sets,
+    ngx_uint_t *n, unsigned *algs);
+void ngx_http_auth_jwt_keys_exit(void);
+
+/* rules (ngx_http_auth_jwt_rules.c) */
+ngx_int_t ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+
+/* variables (ngx_http_auth_jwt_vars.c) */
+ngx_int_t ngx_http_auth_jwt_add_variables(ngx_conf_t *cf);
+char *ngx_http_auth_jwt_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+u_char *ngx_http_auth_jwt_format(ngx_pool_t *pool, const json_t *value,
+    size_t *len);
+
+
+#endif /* _NGX_HTTP_AUTH_JWT_H_INCLUDED_ */

@@ -1,0 +1,865 @@
+
+/*
+ * jwtgate: directive handlers.  Everything that can be decided when the
+ * configuration is loaded is decided here, with an "nginx -t" error that
+ * names the directive and the argument at fault.
+ */
+
+
+#include "ngx_http_auth_jwt.h"
+
+
+typedef struct {
+    ngx_conf_t                 *cf;
+    ngx_str_t                  *file;
+} ngx_http_auth_jwt_skip_ctx_t;
+
+
+static ngx_int_t ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+static ngx_int_t ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_str_t *text);
+static void ngx_http_auth_jwt_conf_skip(void *data, size_t index,
+    const char *kid, const char *reason);
+static ngx_int_t ngx_http_auth_jwt_conf_status(ngx_conf_t *cf,
+    ngx_str_t *value, ngx_uint_t *status);
+static ngx_int_t ngx_http_auth_jwt_conf_json(ngx_conf_t *cf,
+    ngx_str_t *text, size_t flags, json_t **out);
+static void ngx_http_auth_jwt_keyset_cleanup(void *data);
+static void ngx_http_auth_jwt_json_cleanup(void *data);
+
+
+static ngx_str_t  ngx_http_auth_jwt_ops[] = {
+    ngx_string("eq"),
+    ngx_string("ne"),
+    ngx_string("gt"),
+    ngx_string("ge"),
+    ngx_string("lt"),
+    ngx_string("le"),
+    ngx_string("in"),
+    ngx_string("nin"),
+    ngx_string("intersect"),
+    ngx_string("nintersect"),
+    ngx_null_string
+};
+
+
+/* auth_jwt string [token=$variable] | off */
+
+char *
+ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t                         *value, token;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (ajcf->enabled != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts != 2) {
+            return "takes no parameters with \"off\"";
+        }
+
+        ajcf->enabled = 0;
+        return NGX_CONF_OK;
+    }
+
+    ajcf->enabled = 1;
+
+    ajcf->realm = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (ajcf->realm == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &value[1];
+    ccv.complex_value = ajcf->realm;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value[2].data, "token=", 6) != 0 || value[2].len == 6) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    token.data = value[2].data + 6;
+    token.len = value[2].len - 6;
+
+    ajcf->token = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (ajcf->token == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &token;
+    ccv.complex_value = ajcf->token;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * auth_jwt_key_file file: without variables, read and parsed once, here;
+ * with variables, read when a request needs it (ngx_http_auth_jwt_keys.c)
+ */
+
+char *
+ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t                         *value, file, text;
+    jwtgate_rc_t                       rc;
+    jwtgate_keyset_t                  *set, **slot;
+    ngx_pool_cleanup_t                *cln;
+    ngx_http_complex_value_t          *cv;
+    ngx_http_auth_jwt_skip_ctx_t       skip;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (ngx_http_auth_jwt_conf_keys(cf, ajcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+    file = value[1];
+
+    if (file.len == 0) {
+        return "takes an empty file name";
+    }
+
+    if (ngx_http_script_variables_count(&file)) {
+        if (ajcf->keys->files.nelts == 16) {
+            return "is repeated with variables more than 16 times";
+        }
+
+        cv = ngx_array_push(&ajcf->keys->files);
+        if (cv == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &file;
+        ccv.complex_value = cv;
+        ccv.zero = 1;
+        ccv.conf_prefix = 1;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_auth_jwt_read_file(cf, &file, &text) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    skip.cf = cf;
+    skip.file = &file;
+
+    rc = jwtgate_keyset_parse((char *) text.data, text.len,
+                              ngx_http_auth_jwt_conf_skip, &skip, &set);
+
+    if (rc != JWTGATE_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_jwt_key_file \"%V\": %s", &file,
+                           rc == JWTGATE_ERR_NO_KEYS
+                           ? "no usable key in the key set"
+                           : rc == JWTGATE_ERR_INTERNAL
+                             ? "out of memory"
+                             : "not a JWKS or JWK (JSON)");
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_auth_jwt_keyset_cleanup;
+    cln->data = set;
+
+    slot = ngx_array_push(&ajcf->keys->sets);
+    if (slot == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *slot = set;
+    ajcf->keys->algs |= jwtgate_keyset_algs(set);
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    ngx_http_auth_jwt_keys_t  *keys;
+
+    if (ajcf->keys != NGX_CONF_UNSET_PTR) {
+        return NGX_OK;
+    }
+
+    keys = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_keys_t));
+    if (keys == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_array_init(&keys->sets, cf->pool, 2, sizeof(jwtgate_keyset_t *))
+        != NGX_OK
+        || ngx_array_init(&keys->files, cf->pool, 1,
+                          sizeof(ngx_http_complex_value_t))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    ajcf->keys = keys;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *text)
+{
+    ssize_t          n;
+    ngx_int_t        rc;
+    ngx_file_t       file;
+    ngx_file_info_t  fi;
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+
+    file.name = *name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", name);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", name);
+        goto done;
+    }
+
+    /* a JWKS beyond 1 MiB is not one */
+    if (ngx_file_size(&fi) > 1024 * 1024) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "key file \"%V\" is too large", name);
+        goto done;
+    }
+
+    text->len = (size_t) ngx_file_size(&fi);
+    text->data = ngx_pnalloc(cf->temp_pool, text->len + 1);
+    if (text->data == NULL) {
+        goto done;
+    }
+
+    n = ngx_read_file(&file, text->data, text->len, 0);
+    if (n == NGX_ERROR) {
+        goto done;
+    }
+
+    if ((size_t) n != text->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           ngx_read_file_n " \"%V\" returned only %z bytes "
+                           "instead of %uz", name, n, text->len);
+        goto done;
+    }
+
+    rc = NGX_OK;
+
+done:
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", name);
+    }
+
+    return rc;
+}
+
+
+static void
+ngx_http_auth_jwt_conf_skip(void *data, size_t index, const char *kid,
+    const char *reason)
+{
+    ngx_http_auth_jwt_skip_ctx_t  *skip = data;
+
+    ngx_conf_log_error(NGX_LOG_WARN, skip->cf, 0,
+                       "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
+                       "skipped: %s", skip->file, index,
+                       kid ? kid : "", reason);
+}
+
+
+/* auth_jwt_algorithms alg ... */
+
+char *
+ngx_http_auth_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    int          alg;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (ajcf->algs != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    ajcf->algs = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 4
+            && ngx_strncasecmp(value[i].data, (u_char *) "none", 4) == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "algorithm \"none\" is never accepted");
+            return NGX_CONF_ERROR;
+        }
+
+        alg = jwtgate_alg_from_name((char *) value[i].data, value[i].len);
+
+        if (alg < 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown algorithm \"%V\" (one of HS256, "
+                               "HS384, HS512, RS256, RS384, RS512, PS256, "
+                               "PS384, PS512, ES256, ES384, ES512, EdDSA)",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        ajcf->algs |= JWTGATE_ALG_BIT(alg);
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_jwt_issuer value ...; auth_jwt_audience value ... */
+
+char *
+ngx_http_auth_jwt_strings(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    char         **s;
+    ngx_str_t     *value;
+    ngx_uint_t     i;
+    ngx_array_t  **a;
+
+    a = (ngx_array_t **) (p + cmd->offset);
+
+    if (*a != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    *a = ngx_array_create(cf->pool, cf->args->nelts - 1, sizeof(char *));
+    if (*a == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 0
+            || ngx_strlchr(value[i].data, value[i].data + value[i].len, '\0'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid value \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        s = ngx_array_push(*a);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        /* the configuration's strings are NUL-terminated */
+        *s = (char *) value[i].data;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_jwt_type signed | encrypted | nested */
+
+char *
+ngx_http_auth_jwt_type(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "signed") == 0) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "encrypted") == 0
+        || ngx_strcmp(value[1].data, "nested") == 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_jwt_type %V\" is not supported: only "
+                           "signed tokens (JWS) are, not JWE", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\", it must be \"signed\"",
+                       &value[1]);
+    return NGX_CONF_ERROR;
+}
+
+
+/* auth_jwt_require $value ... [error=401|403|4xx|5xx] */
+
+char *
+ngx_http_auth_jwt_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_uint_t                         i, n;
+    ngx_http_complex_value_t          *cv;
+    ngx_http_auth_jwt_require_t       *req;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+    n = cf->args->nelts;
+
+    if (ajcf->requires == NGX_CONF_UNSET_PTR) {
+        ajcf->requires = ngx_array_create(cf->pool, 1,
+                                          sizeof(ngx_http_auth_jwt_require_t));
+        if (ajcf->requires == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    req = ngx_array_push(ajcf->requires);
+    if (req == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    req->status = NGX_HTTP_UNAUTHORIZED;
+
+    if (ngx_strncmp(value[n - 1].data, "error=", 6) == 0) {
+        if (ngx_http_auth_jwt_conf_status(cf, &value[n - 1], &req->status)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        n--;
+    }
+
+    if (n < 2) {
+        return "takes no value";
+    }
+
+    req->values = ngx_array_create(cf->pool, n - 1,
+                                   sizeof(ngx_http_complex_value_t));
+    if (req->values == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < n; i++) {
+
+        if (ngx_http_script_variables_count(&value[i]) == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" is not a variable: auth_jwt_require "
+                               "takes variables, such as $jwt_claim_role",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        cv = ngx_array_push(req->values);
+        if (cv == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value[i];
+        ccv.complex_value = cv;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * auth_jwt_require_claim name operator value [error=code];
+ * auth_jwt_require_header name operator value [error=code];
+ */
+
+char *
+ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t                         *value, text;
+    ngx_uint_t                         i;
+    ngx_http_auth_jwt_rule_t          *rule;
+    ngx_http_compile_complex_value_t   ccv;
+
+    value = cf->args->elts;
+
+    if (ajcf->rules == NGX_CONF_UNSET_PTR) {
+        ajcf->rules = ngx_array_create(cf->pool, 2,
+                                       sizeof(ngx_http_auth_jwt_rule_t));
+        if (ajcf->rules == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    rule = ngx_array_push(ajcf->rules);
+    if (rule == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(rule, sizeof(ngx_http_auth_jwt_rule_t));
+
+    rule->header = cmd->offset;
+    rule->status = NGX_HTTP_FORBIDDEN;
+
+    if (ngx_http_auth_jwt_conf_path(cf, value, 1, 1, &rule->member)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; ngx_http_auth_jwt_ops[i].len; i++) {
+        if (ngx_http_auth_jwt_ops[i].len == value[2].len
+            && ngx_strncmp(ngx_http_auth_jwt_ops[i].data, value[2].data,
+                           value[2].len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (ngx_http_auth_jwt_ops[i].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown operator \"%V\" (one of eq, ne, gt, ge, "
+                           "lt, le, in, nin, intersect, nintersect)",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    rule->op = i;
+
+    if (cf->args->nelts == 5) {
+        if (ngx_strncmp(value[4].data, "error=", 6) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[4]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_auth_jwt_conf_status(cf, &value[4], &rule->status)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    /* the value: json=<text>, a $variable, or a plain string */
+
+    if (ngx_strncmp(value[3].data, "json=", 5) == 0) {
+        text.data = value[3].data + 5;
+        text.len = value[3].len - 5;
+
+        if (ngx_http_auth_jwt_conf_json(cf, &text, JSON_DECODE_ANY,
+                                        &rule->value)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        if (rule->op >= NGX_HTTP_AUTH_JWT_OP_GT
+            && rule->op <= NGX_HTTP_AUTH_JWT_OP_LE
+            && !json_is_number(rule->value))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "operator \"%V\" needs a number, not \"%V\"",
+                               &value[2], &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
+        if (rule->op >= NGX_HTTP_AUTH_JWT_OP_IN
+            && !json_is_array(rule->value))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "operator \"%V\" needs a JSON array, "
+                               "not \"%V\"", &value[2], &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_script_variables_count(&value[3])) {
+        rule->cv = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+        if (rule->cv == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value[3];
+        ccv.complex_value = rule->cv;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (rule->op >= NGX_HTTP_AUTH_JWT_OP_GT
+        && rule->op <= NGX_HTTP_AUTH_JWT_OP_LE)
+    {
+        /* a plain number */
+        rule->value = json_loadb((char *) value[3].data, value[3].len,
+                                 JSON_DECODE_ANY, NULL);
+
+        if (!json_is_number(rule->value)) {
+            json_decref(rule->value);
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "operator \"%V\" needs a number, not \"%V\"",
+                               &value[2], &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
+        return ngx_http_auth_jwt_conf_json(cf, NULL, 0, &rule->value)
+               == NGX_OK ? NGX_CONF_OK : NGX_CONF_ERROR;
+    }
+
+    /* a plain string; for the set operators, a set of that one string */
+
+    rule->value = json_stringn((char *) value[3].data, value[3].len);
+
+    if (rule->value != NULL && rule->op >= NGX_HTTP_AUTH_JWT_OP_IN) {
+        rule->value = json_pack("[o]", rule->value);
+    }
+
+    if (rule->value == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" (not UTF-8?)", &value[3]);
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_auth_jwt_conf_json(cf, NULL, 0, &rule->value) == NGX_OK
+           ? NGX_CONF_OK : NGX_CONF_ERROR;
+}
+
+
+/*
+ * A member name: "name" is a top-level member, ".a.b" walks nested
+ * objects; with several arguments (auth_jwt_claim_set), each is a step.
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_conf_path(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_uint_t first, ngx_uint_t last, ngx_http_auth_jwt_path_t *path)
+{
+    u_char       *p, *end, *dot;
+    ngx_uint_t    i, n;
+    const char  **steps;
+
+    n = 0;
+
+    for (i = first; i <= last; i++) {
+        if (value[i].len == 0
+            || ngx_strlchr(value[i].data, value[i].data + value[i].len, '\0'))
+        {
+            goto invalid;
+        }
+
+        if (first == last && value[i].data[0] == '.') {
+            n = 0;
+            p = value[i].data + 1;
+            end = value[i].data + value[i].len;
+
+            for ( ;; ) {
+                dot = ngx_strlchr(p, end, '.');
+                if (dot == p || p == end) {
+                    goto invalid;
+                }
+
+                n++;
+
+                if (dot == NULL) {
+                    break;
+                }
+
+                p = dot + 1;
+            }
+
+        } else {
+            n++;
+        }
+    }
+
+    steps = ngx_pcalloc(cf->pool, n * sizeof(char *));
+    if (steps == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->path = steps;
+    path->npath = n;
+    path->name = value[first];
+
+    if (first == last && value[first].data[0] == '.') {
+        p = value[first].data + 1;
+        end = value[first].data + value[first].len;
+
+        for (i = 0; i < n; i++) {
+            dot = ngx_strlchr(p, end, '.');
+            if (dot == NULL) {
+                dot = end;
+            }
+
+            steps[i] = ngx_pnalloc(cf->pool, dot - p + 1);
+            if (steps[i] == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_cpystrn((u_char *) steps[i], p, dot - p + 1);
+            p = dot + 1;
+        }
+
+        return NGX_OK;
+    }
+
+    for (i = first; i <= last; i++) {
+        /* the configuration's strings are NUL-terminated */
+        steps[i - first] = (char *) value[i].data;
+    }
+
+    return NGX_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid member name \"%V\"", &value[i]);
+    return NGX_ERROR;
+}
+
+
+/* error=code: 400..599, not nginx's own 444 and 499 */
+
+static ngx_int_t
+ngx_http_auth_jwt_conf_status(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_uint_t *status)
+{
+    ngx_int_t  n;
+
+    n = ngx_atoi(value->data + 6, value->len - 6);
+
+    if (n < 400 || n > 599 || n == 444 || n == 499) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid error code in \"%V\": it must be "
+                           "between 400 and 599, not 444 or 499", value);
+        return NGX_ERROR;
+    }
+
+    *status = n;
+
+    return NGX_OK;
+}
+
+
+/* JSON text (or, with text NULL, a value already made) owned by cf->pool */
+
+static ngx_int_t
+ngx_http_auth_jwt_conf_json(ngx_conf_t *cf, ngx_str_t *text, size_t flags,
+    json_t **out)
+{
+    json_t              *v;
+    json_error_t         err;
+    ngx_pool_cleanup_t  *cln;
+
+    if (text != NULL) {
+        v = json_loadb((char *) text->data, text->len,
+                       flags | JSON_REJECT_DUPLICATES, &err);
+        if (v == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid JSON \"%V\": %s", text, err.text);
+            return NGX_ERROR;
+        }
+
+    } else {
+        v = *out;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        json_decref(v);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_auth_jwt_json_cleanup;
+    cln->data = v;
+
+    *out = v;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_auth_jwt_keyset_cleanup(void *data)
+{
+    jwtgate_keyset_free(data);
+}
+
+
+static void
+ngx_http_auth_jwt_json_cleanup(void *data)
+{
+    json_decref(data);
+}
