@@ -1,0 +1,340 @@
+# auth_jwt_require_claim: typed rules on claims, ANDed; a failed rule is
+# 403 with error="insufficient_scope" unless error= says otherwise.
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+# one location per rule: /<anything> with the rule from the block's
+# "rule" section, answering "ok"
+add_block_preprocessor(sub {
+    my $block = shift;
+    return if defined $block->config;
+    my $rule = $block->rule // die "block without rule";
+    $block->set_value('config', <<"CONF");
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file \$TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+$rule
+        return 200 "ok\\n";
+    }
+CONF
+});
+
+sub bearer { "Authorization: Bearer " . jwt(claims => {@_}) }
+{ no warnings 'once'; *Test::Base::Filter::bearer = \&bearer; }
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: eq on a string: equal passes, different fails with 403
+--- rule
+        auth_jwt_require_claim role eq admin;
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(role => 'admin'), bearer(role => 'Admin')]
+--- error_code eval
+[200, 403]
+--- error_log
+auth_jwt: token rejected: insufficient_scope (auth_jwt_require_claim "role" eq failed)
+
+
+
+=== TEST 2: the failure's challenge
+--- rule
+        auth_jwt_require_claim role eq admin;
+--- request
+GET /api
+--- more_headers eval
+bearer(role => 'user')
+--- error_code: 403
+--- response_headers
+WWW-Authenticate: Bearer realm="test", error="insufficient_scope"
+--- response_body_unlike: ok
+
+
+
+=== TEST 3: eq with json=: types count ("1" is not 1; 1 is 1.0)
+--- rule
+        auth_jwt_require_claim level eq json=1;
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+[bearer(level => 1), bearer(level => 1.0), bearer(level => '1'), bearer(level => 2)]
+--- error_code eval
+[200, 200, 403, 403]
+
+
+
+=== TEST 4: eq json=true for a boolean
+--- rule
+        auth_jwt_require_claim email_verified eq json=true;
+--- request eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+[bearer(email_verified => JSON::PP::true), bearer(email_verified => JSON::PP::false),
+ bearer(email_verified => 'true')]
+--- error_code eval
+[200, 403, 403]
+
+
+
+=== TEST 5: ne
+--- rule
+        auth_jwt_require_claim tenant ne blocked;
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(tenant => 'acme'), bearer(tenant => 'blocked')]
+--- error_code eval
+[200, 403]
+
+
+
+=== TEST 6: a rule on an absent claim fails, whatever the operator
+--- rule
+        auth_jwt_require_claim tenant ne blocked;
+--- request
+GET /api
+--- more_headers eval
+bearer()
+--- error_code: 403
+
+
+
+=== TEST 7: gt, ge, lt, le compare numbers
+--- config
+    location /gt { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim level gt 2; return 200 "ok\n"; }
+    location /ge { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim level ge 2; return 200 "ok\n"; }
+    location /lt { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim level lt 2.5; return 200 "ok\n"; }
+    location /le { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim level le json=2; return 200 "ok\n"; }
+--- request eval
+["GET /gt", "GET /gt", "GET /ge", "GET /ge", "GET /lt", "GET /lt", "GET /le", "GET /le"]
+--- more_headers eval
+[bearer(level => 3), bearer(level => 2), bearer(level => 2), bearer(level => 1),
+ bearer(level => 2), bearer(level => 3), bearer(level => 2), bearer(level => 2.5)]
+--- error_code eval
+[200, 403, 200, 403, 200, 403, 200, 403]
+
+
+
+=== TEST 8: ordering a string claim fails (no string ordering)
+--- rule
+        auth_jwt_require_claim level gt 2;
+--- request
+GET /api
+--- more_headers eval
+bearer(level => '3')
+--- error_code: 403
+
+
+
+=== TEST 9: in and nin with a JSON array
+--- config
+    location /in { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim tenant in json=["acme","globex"]; return 200 "ok\n"; }
+    location /nin { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim tenant nin json=["blocked","banned"]; return 200 "ok\n"; }
+--- request eval
+["GET /in", "GET /in", "GET /nin", "GET /nin"]
+--- more_headers eval
+[bearer(tenant => 'globex'), bearer(tenant => 'initech'),
+ bearer(tenant => 'acme'), bearer(tenant => 'banned')]
+--- error_code eval
+[200, 403, 200, 403]
+
+
+
+=== TEST 10: in with an array claim fails (the claim must be one value)
+--- rule
+        auth_jwt_require_claim tenant in json=["acme"];
+--- request
+GET /api
+--- more_headers eval
+bearer(tenant => ['acme'])
+--- error_code: 403
+
+
+
+=== TEST 11: intersect on a nested array claim (a path)
+--- rule
+        auth_jwt_require_claim .realm_access.roles intersect json=["admin","editor"];
+--- request eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+[bearer(realm_access => {roles => ['user', 'editor']}),
+ bearer(realm_access => {roles => ['user']}),
+ bearer(realm_access => ['admin'])]
+--- error_code eval
+[200, 403, 403]
+
+
+
+=== TEST 12: intersect with a plain string is a set of one
+--- rule
+        auth_jwt_require_claim roles intersect admin;
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(roles => ['user', 'admin']), bearer(roles => ['user', 'administrator'])]
+--- error_code eval
+[200, 403]
+
+
+
+=== TEST 13: an OAuth2 scope string is a space-separated set
+--- rule
+        auth_jwt_require_claim scope intersect json=["orders:write"];
+--- request eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+[bearer(scope => 'orders:read orders:write'), bearer(scope => 'orders:read'),
+ bearer(scope => 'orders:writer')]
+--- error_code eval
+[200, 403, 403]
+
+
+
+=== TEST 14: nintersect
+--- rule
+        auth_jwt_require_claim groups nintersect json=["suspended"];
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(groups => ['staff']), bearer(groups => ['staff', 'suspended'])]
+--- error_code eval
+[200, 403]
+
+
+
+=== TEST 15: a value from a variable
+--- config
+    location ~ ^/tenant/(?<tenant>[a-z]+)$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenant eq $tenant;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /tenant/acme", "GET /tenant/globex"]
+--- more_headers eval
+[bearer(tenant => 'acme'), bearer(tenant => 'acme')]
+--- error_code eval
+[200, 403]
+
+
+
+=== TEST 16: a variable holding a JSON array for a set operator
+--- http_config
+    map $arg_need $needed { default '["a","b"]'; }
+--- config
+    location /api {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim perms intersect $needed;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(perms => ['b']), bearer(perms => ['c'])]
+--- error_code eval
+[200, 403]
+
+
+
+=== TEST 17: rules are ANDed; error= changes the answer
+--- rule
+        auth_jwt_require_claim role eq admin;
+        auth_jwt_require_claim tenant eq acme error=401;
+--- request eval
+["GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+[bearer(role => 'admin', tenant => 'acme'), bearer(role => 'user', tenant => 'acme'),
+ bearer(role => 'admin', tenant => 'globex')]
+--- error_code eval
+[200, 403, 401]
+
+
+
+=== TEST 18: a write route for admins only (limit_except)
+--- config
+    location /orders {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        limit_except GET {
+            auth_jwt_require_claim roles intersect admin;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        return 200 "backend\n";
+    }
+--- request eval
+["GET /orders", "POST /orders\nx", "POST /orders\nx"]
+--- more_headers eval
+[bearer(roles => ['user']), bearer(roles => ['user']), bearer(roles => ['admin'])]
+--- error_code eval
+[200, 403, 200]
+
+
+
+=== TEST 19: an unknown operator fails nginx -t
+--- config
+    auth_jwt_require_claim role equals admin;
+--- must_die
+--- error_log
+unknown operator "equals"
+
+
+
+=== TEST 20: bad json= text fails nginx -t
+--- config
+    auth_jwt_require_claim roles intersect json=["admin";
+--- must_die
+--- error_log
+invalid JSON "["admin"": 
+
+
+
+=== TEST 21: a set operator with a json= non-array fails nginx -t
+--- config
+    auth_jwt_require_claim roles in json="admin";
+--- must_die
+--- error_log
+operator "in" needs a JSON array
+
+
+
+=== TEST 22: an ordering operator with a non-number fails nginx -t
+--- config
+    auth_jwt_require_claim level gt high;
+--- must_die
+--- error_log
+operator "gt" needs a number, not "high"
+
+
+
+=== TEST 23: a bad error= code fails nginx -t
+--- config
+    auth_jwt_require_claim role eq admin error=499;
+--- must_die
+--- error_log
+invalid error code in "error=499"
+
+
+
+=== TEST 24: a bad member path fails nginx -t
+--- config
+    auth_jwt_require_claim .realm_access. eq x;
+--- must_die
+--- error_log
+invalid member name ".realm_access."
