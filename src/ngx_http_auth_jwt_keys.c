@@ -34,6 +34,7 @@ static void ngx_http_auth_jwt_file_load(ngx_http_request_t *r,
 static void ngx_http_auth_jwt_file_skip(void *data, size_t index,
     const char *kid, const char *reason);
 static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
+static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
 
 
 static ngx_queue_t  ngx_http_auth_jwt_files;
@@ -88,10 +89,8 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
         }
 
         /* the variables must not walk out of the configured directory */
-        if (ngx_strstr(path.data, "/../") != NULL
-            || ngx_strncmp(path.data, "../", 3) == 0
-            || (path.len >= 3
-                && ngx_strcmp(path.data + path.len - 3, "/..") == 0))
+        if (ngx_http_auth_jwt_dotdots(&path)
+            > ngx_http_auth_jwt_dotdots(&cv[i].value))
         {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "auth_jwt_key_file \"%V\": \"..\" is not allowed "
@@ -110,6 +109,30 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     *sets = all;
 
     return NGX_OK;
+}
+
+
+/* the number of ".." segments of a path */
+
+static ngx_uint_t
+ngx_http_auth_jwt_dotdots(ngx_str_t *path)
+{
+    u_char      *p, *end;
+    ngx_uint_t   n;
+
+    n = 0;
+    end = path->data + path->len;
+
+    for (p = path->data; p + 1 < end; p++) {
+        if (p[0] == '.' && p[1] == '.'
+            && (p == path->data || p[-1] == '/')
+            && (p + 2 == end || p[2] == '/'))
+        {
+            n++;
+        }
+    }
+
+    return n;
 }
 
 

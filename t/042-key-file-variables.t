@@ -1,0 +1,126 @@
+# auth_jwt_key_file with variables: read when a request needs it, cached
+# per worker by path and file identity, never parsed per request.
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    return if defined $block->config;
+    $block->set_value('config', <<'CONF');
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-$arg_tenant.json;
+        return 200 "ok $arg_tenant\n";
+    }
+CONF
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: the file named by the request's variables
+--- request eval
+["GET /api?tenant=rsa1", "GET /api?tenant=rsa2", "GET /api?tenant=rsa12"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+["Authorization: Bearer $t", "Authorization: Bearer $t", "Authorization: Bearer $t"]
+--- error_code eval
+[200, 401, 200]
+--- error_log
+auth_jwt: token rejected: unknown_kid
+
+
+
+=== TEST 2: parsed once, then used from the cache
+--- request eval
+["GET /api?tenant=rsa1", "GET /api?tenant=rsa1", "GET /api?tenant=rsa1"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+["Authorization: Bearer $t", "Authorization: Bearer $t", "Authorization: Bearer $t"]
+--- error_code eval
+[200, 200, 200]
+--- grep_error_log eval
+qr/auth_jwt_key_file "[^"]+jwks-rsa1.json": \d+ keys loaded/
+--- grep_error_log_out eval
+qr/^auth_jwt_key_file "[^"]+jwks-rsa1.json": 1 keys loaded\n$/
+
+
+
+=== TEST 3: a missing file: 401, the reason, and an error line
+--- request
+GET /api?tenant=nobody
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 401
+--- response_headers
+WWW-Authenticate: Bearer realm="test", error="invalid_token"
+--- error_log eval
+[qr/auth_jwt_key_file: open\(\) "[^"]+jwks-nobody.json" failed/,
+ "auth_jwt: token rejected: no_keys"]
+
+
+
+=== TEST 4: ".." from a variable is refused, the file is not opened
+--- request
+GET /api?tenant=x/../rsa1
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 401
+--- error_log
+".." is not allowed in a name made with variables
+auth_jwt: token rejected: no_keys
+
+
+
+=== TEST 5: a file that is not a key set
+--- user_files
+>>> bad.json
+{"keys": "nope"
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/$arg_f.json;
+        empty_gif;
+    }
+--- request
+GET /api?f=bad
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 401
+--- error_log
+not a JWKS or JWK (JSON)
+
+
+
+=== TEST 6: files read at configuration time and named by variables mix
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa2.json;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-$arg_tenant.json;
+        empty_gif;
+    }
+--- request eval
+["GET /api?tenant=rsa1", "GET /api?tenant=none", "GET /api?tenant=none"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(key => 'rsa1'),
+ "Authorization: Bearer " . jwt(key => 'rsa1'),
+ "Authorization: Bearer " . jwt(key => 'rsa2')]
+--- error_code eval
+[200, 401, 200]
+
+
+
+=== TEST 7: an empty name is logged and gives no keys
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 401
+--- error_log
+jwks-.json
