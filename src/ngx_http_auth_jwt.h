@@ -55,6 +55,7 @@ typedef struct {
     ngx_uint_t                  op;         /* ngx_http_auth_jwt_op_e */
     json_t                     *value;      /* json= or a plain string */
     ngx_http_complex_value_t   *cv;         /* a value with variables */
+    ngx_uint_t                  plain;      /* value is a plain string */
     ngx_uint_t                  status;
 } ngx_http_auth_jwt_rule_t;
 

@@ -148,6 +148,13 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (ngx_http_script_variables_count(&file)) {
+        if (file.data[0] == '$') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\": a file name with variables must "
+                               "start with a fixed directory", &file);
+            return NGX_CONF_ERROR;
+        }
+
         if (ajcf->keys->files.nelts == 16) {
             return "is repeated with variables more than 16 times";
         }
@@ -680,6 +687,7 @@ ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
 
     /* a plain string; for the set operators, a set of that one string */
 
+    rule->plain = 1;
     rule->value = json_stringn((char *) value[3].data, value[3].len);
 
     if (rule->value != NULL && rule->op >= NGX_HTTP_AUTH_JWT_OP_IN) {

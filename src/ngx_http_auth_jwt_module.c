@@ -270,6 +270,8 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     ctx->status = 0;
 
     if (ngx_http_auth_jwt_get_token(r, ajcf, &token) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: evaluating the token variable failed");
         ctx->reason = JWTGATE_ERR_INTERNAL;
         return ctx->reason;
     }
@@ -318,6 +320,13 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     jwtgate_limits_t           limits;
     const jwtgate_keyset_t   **sets;
     jwtgate_claims_policy_t    policy;
+
+    if (ajcf->keys == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: no key source is configured here "
+                      "(auth_jwt_key_file)");
+        return JWTGATE_ERR_INTERNAL;
+    }
 
     if (ngx_http_auth_jwt_keys_get(r, ajcf->keys, &sets, &n, &algs)
         != NGX_OK)
@@ -631,6 +640,8 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_auth_jwt_loc_conf_t *prev = parent;
     ngx_http_auth_jwt_loc_conf_t *conf = child;
 
+    ngx_http_core_loc_conf_t  *clcf;
+
     if (conf->enabled == NGX_CONF_UNSET) {
         conf->enabled = prev->enabled;
         conf->realm = prev->realm;
@@ -650,7 +661,18 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_OK;
     }
 
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
     if (conf->keys == NULL) {
+        if (clcf->name.len == 0) {
+            /*
+             * the server level: its locations may name the keys (NGINX
+             * Plus configurations put auth_jwt at http level, key files
+             * in locations); a request left here gets 500, logged
+             */
+            return NGX_CONF_OK;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt\" is on but no key source is "
                            "configured (auth_jwt_key_file)");

@@ -15,9 +15,11 @@
 
 static ngx_int_t ngx_http_auth_jwt_rule(ngx_http_request_t *r,
     ngx_http_auth_jwt_rule_t *rule, ngx_http_auth_jwt_ctx_t *ctx);
-static json_t *ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
-    ngx_http_auth_jwt_rule_t *rule);
+static ngx_int_t ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
+    ngx_http_auth_jwt_rule_t *rule, json_t **value);
 static ngx_int_t ngx_http_auth_jwt_op(ngx_uint_t op, const json_t *claim,
+    const json_t *value, ngx_uint_t plain);
+static ngx_int_t ngx_http_auth_jwt_plain_equal(const json_t *claim,
     const json_t *value);
 static ngx_int_t ngx_http_auth_jwt_equal(const json_t *a, const json_t *b);
 static ngx_int_t ngx_http_auth_jwt_member(const json_t *v,
@@ -50,6 +52,9 @@ ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,
 
             for (j = 0; j < req[i].values->nelts; j++) {
                 if (ngx_http_complex_value(r, &cv[j], &value) != NGX_OK) {
+                    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                                  "auth_jwt: evaluating \"%V\" failed",
+                                  &cv[j].value);
                     return JWTGATE_ERR_INTERNAL;
                 }
 
@@ -76,6 +81,12 @@ ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,
 
             case NGX_OK:
                 break;
+
+            case NGX_ERROR:
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt: evaluating the rule on \"%V\" "
+                              "failed", &rule[i].member.name);
+                return JWTGATE_ERR_INTERNAL;
 
             case NGX_DECLINED:
                 ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
@@ -117,15 +128,16 @@ ngx_http_auth_jwt_rule(ngx_http_request_t *r, ngx_http_auth_jwt_rule_t *rule,
     }
 
     if (rule->cv == NULL) {
-        return ngx_http_auth_jwt_op(rule->op, claim, rule->value);
+        return ngx_http_auth_jwt_op(rule->op, claim, rule->value,
+                                    rule->plain);
     }
 
-    value = ngx_http_auth_jwt_rule_value(r, rule);
-    if (value == NULL) {
-        return NGX_DECLINED;
+    rc = ngx_http_auth_jwt_rule_value(r, rule, &value);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    rc = ngx_http_auth_jwt_op(rule->op, claim, value);
+    rc = ngx_http_auth_jwt_op(rule->op, claim, value, 1);
 
     json_decref(value);
 
@@ -136,18 +148,18 @@ ngx_http_auth_jwt_rule(ngx_http_request_t *r, ngx_http_auth_jwt_rule_t *rule,
 /*
  * A value made with variables: a number for gt, ge, lt and le; for the
  * set operators a JSON array when it starts with '[', else a set of one
- * string; for eq and ne a string.  NULL when it cannot be one.
+ * string; for eq and ne a string.  NGX_DECLINED when it cannot be one.
  */
 
-static json_t *
+static ngx_int_t
 ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
-    ngx_http_auth_jwt_rule_t *rule)
+    ngx_http_auth_jwt_rule_t *rule, json_t **value)
 {
     json_t     *v;
     ngx_str_t   s;
 
     if (ngx_http_complex_value(r, rule->cv, &s) != NGX_OK) {
-        return NULL;
+        return NGX_ERROR;
     }
 
     if (rule->op >= NGX_HTTP_AUTH_JWT_OP_GT
@@ -181,24 +193,41 @@ ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
                       "auth_jwt: the value \"%V\" of a rule on \"%V\" "
                       "cannot be used with \"%s\"", &s, &rule->member.name,
                       ngx_http_auth_jwt_op_names[rule->op]);
+        return NGX_DECLINED;
     }
 
-    return v;
+    *value = v;
+
+    return NGX_OK;
 }
 
 
 static ngx_int_t
-ngx_http_auth_jwt_op(ngx_uint_t op, const json_t *claim, const json_t *value)
+ngx_http_auth_jwt_op(ngx_uint_t op, const json_t *claim, const json_t *value,
+    ngx_uint_t plain)
 {
-    double  a, b;
+    double     a, b;
+    ngx_int_t  eq;
 
     switch (op) {
 
     case NGX_HTTP_AUTH_JWT_OP_EQ:
-        return ngx_http_auth_jwt_equal(claim, value) ? NGX_OK : NGX_DECLINED;
-
     case NGX_HTTP_AUTH_JWT_OP_NE:
-        return ngx_http_auth_jwt_equal(claim, value) ? NGX_DECLINED : NGX_OK;
+        if (json_is_array(claim) || json_is_object(claim)) {
+            if (plain) {
+                /* a plain value never equals a structure */
+                return NGX_DECLINED;
+            }
+        }
+
+        eq = plain ? ngx_http_auth_jwt_plain_equal(claim, value)
+                   : ngx_http_auth_jwt_equal(claim, value);
+
+        if (op == NGX_HTTP_AUTH_JWT_OP_EQ) {
+            return eq ? NGX_OK : NGX_DECLINED;
+        }
+
+        return eq ? NGX_DECLINED : NGX_OK;
 
     case NGX_HTTP_AUTH_JWT_OP_GT:
     case NGX_HTTP_AUTH_JWT_OP_GE:
@@ -223,10 +252,17 @@ ngx_http_auth_jwt_op(ngx_uint_t op, const json_t *claim, const json_t *value)
         }
 
     case NGX_HTTP_AUTH_JWT_OP_IN:
-        return ngx_http_auth_jwt_member(claim, value) ? NGX_OK : NGX_DECLINED;
-
     case NGX_HTTP_AUTH_JWT_OP_NIN:
-        return ngx_http_auth_jwt_member(claim, value) ? NGX_DECLINED : NGX_OK;
+        /* one value: an array or object claim fails both */
+        if (json_is_array(claim) || json_is_object(claim)) {
+            return NGX_DECLINED;
+        }
+
+        if (ngx_http_auth_jwt_member(claim, value)) {
+            return op == NGX_HTTP_AUTH_JWT_OP_IN ? NGX_OK : NGX_DECLINED;
+        }
+
+        return op == NGX_HTTP_AUTH_JWT_OP_IN ? NGX_DECLINED : NGX_OK;
 
     case NGX_HTTP_AUTH_JWT_OP_INTERSECT:
         return ngx_http_auth_jwt_intersect(claim, value)
@@ -247,6 +283,46 @@ ngx_http_auth_jwt_equal(const json_t *a, const json_t *b)
     }
 
     return json_equal((json_t *) a, (json_t *) b);
+}
+
+
+/*
+ * A plain value (a string in the configuration, or a variable's value)
+ * against a claim: a string claim by its bytes, a number, boolean or null
+ * claim by its JSON text ("level eq 5" matches 5 and 5.0 but not "5.0").
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_plain_equal(const json_t *claim, const json_t *value)
+{
+    int      eq;
+    char     buf[64];
+    size_t   n;
+    json_t  *num;
+
+    if (!json_is_string(value)) {
+        return ngx_http_auth_jwt_equal(claim, value);
+    }
+
+    if (json_is_string(claim)) {
+        return json_equal((json_t *) claim, (json_t *) value);
+    }
+
+    if (json_is_number(claim)) {
+        num = json_loadb(json_string_value(value), json_string_length(value),
+                         JSON_DECODE_ANY, NULL);
+        eq = json_is_number(num)
+             && json_number_value(num) == json_number_value(claim);
+        json_decref(num);
+
+        return eq;
+    }
+
+    n = jwtgate_json_format(claim, buf, sizeof(buf));
+
+    return n < sizeof(buf)
+           && n == json_string_length(value)
+           && ngx_memcmp(buf, json_string_value(value), n) == 0;
 }
 
 

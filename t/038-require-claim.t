@@ -338,3 +338,42 @@ invalid error code in "error=499"
 --- must_die
 --- error_log
 invalid member name ".realm_access."
+
+
+
+=== TEST 25: nin with an array claim fails (the claim must be one value)
+--- rule
+        auth_jwt_require_claim roles nin json=["banned"];
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(roles => ['user', 'banned']), bearer(roles => 'user')]
+--- error_code eval
+[403, 200]
+
+
+
+=== TEST 26: a plain number matches a number claim by its JSON text
+--- rule
+        auth_jwt_require_claim level eq 5;
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+[bearer(level => 5), bearer(level => '5'), bearer(level => 6), bearer(level => [5])]
+--- error_code eval
+[200, 200, 403, 403]
+
+
+
+=== TEST 27: a plain true matches a boolean claim; json="true" only a string
+--- config
+    location /plain { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                      auth_jwt_require_claim ok eq true; return 200 "ok\n"; }
+    location /typed { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                      auth_jwt_require_claim ok eq json="true"; return 200 "ok\n"; }
+--- request eval
+["GET /plain", "GET /typed", "GET /typed"]
+--- more_headers eval
+[bearer(ok => JSON::PP::true), bearer(ok => JSON::PP::true), bearer(ok => 'true')]
+--- error_code eval
+[200, 403, 200]

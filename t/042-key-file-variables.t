@@ -124,3 +124,16 @@ GET /api
 --- error_code: 401
 --- error_log
 jwks-.json
+
+
+
+=== TEST 8: a name that starts with a variable fails nginx -t
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $arg_file;
+        empty_gif;
+    }
+--- must_die
+--- error_log
+"$arg_file": a file name with variables must start with a fixed directory

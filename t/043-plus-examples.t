@@ -137,3 +137,36 @@ a@b.test RS256
 [200, 200]
 --- response_body eval
 ["roles=x,y\n", "roles=\n"]
+
+
+
+=== TEST 7: auth_jwt at server level, key files in the locations
+--- config
+    auth_jwt "closed site";
+    location /a {
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200 "a\n";
+    }
+    location /b {
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa2.json;
+        return 200 "b\n";
+    }
+--- request eval
+["GET /a", "GET /b", "GET /b"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(key => 'rsa1'), "Authorization: Bearer " . jwt(key => 'rsa1'),
+ "Authorization: Bearer " . jwt(key => 'rsa2')]
+--- error_code eval
+[200, 401, 200]
+
+
+
+=== TEST 8: a location under it without keys still fails nginx -t
+--- config
+    auth_jwt "closed site";
+    location /a {
+        return 200 "a\n";
+    }
+--- must_die
+--- error_log
+"auth_jwt" is on but no key source is configured
