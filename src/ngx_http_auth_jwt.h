@@ -5,7 +5,8 @@
  *   ngx_http_auth_jwt_module.c   module, configuration merge, the check
  *                                in the rewrite and access phases
  *   ngx_http_auth_jwt_conf.c     directive handlers
- *   ngx_http_auth_jwt_keys.c     key files named with variables
+ *   ngx_http_auth_jwt_keys.c     key files: the key sets of a request
+ *   ngx_http_auth_jwt_store.c    auth_jwt_key_request: the zone, fetches
  *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
  *   ngx_http_auth_jwt_vars.c     variables
  */
@@ -24,6 +25,14 @@
 
 /* glue reasons, after the core's own (jwtgate_rc_t) */
 #define NGX_HTTP_AUTH_JWT_RULE_FAILED    JWTGATE_ERR_LAST
+#define NGX_HTTP_AUTH_JWT_UNAVAILABLE    (JWTGATE_ERR_LAST + 1)
+#define NGX_HTTP_AUTH_JWT_WAIT           (JWTGATE_ERR_LAST + 2)
+
+#define NGX_HTTP_AUTH_JWT_MAX_JWKS       (1024 * 1024)
+
+typedef struct ngx_http_auth_jwt_file_s    ngx_http_auth_jwt_file_t;
+typedef struct ngx_http_auth_jwt_source_s  ngx_http_auth_jwt_source_t;
+typedef struct ngx_http_auth_jwt_shsrc_s   ngx_http_auth_jwt_shsrc_t;
 
 
 typedef enum {
@@ -67,14 +76,67 @@ typedef struct {
 } ngx_http_auth_jwt_require_t;
 
 
+/* a key file: read at configuration, or named with variables and cached */
+struct ngx_http_auth_jwt_file_s {
+    ngx_queue_t                 queue;      /* the cache's, most recent
+                                               first */
+    ngx_str_t                   path;       /* NUL-terminated */
+    char                       *issuer;     /* issuer=, or NULL */
+    jwtgate_keyset_t           *set;        /* the last good one */
+    ngx_file_uniq_t             uniq;
+    dev_t                       dev;
+    off_t                       size;
+    time_t                      mtime;
+    time_t                      checked;
+    unsigned                    cached:1;   /* in the cache, malloc()ed */
+};
+
+
+/* auth_jwt_key_file with variables */
+typedef struct {
+    ngx_http_complex_value_t    name;
+    char                       *issuer;
+} ngx_http_auth_jwt_vfile_t;
+
+
+/* auth_jwt_key_request: a fetched JWKS, shared by name through the zone */
+struct ngx_http_auth_jwt_source_s {
+    ngx_str_t                   uri;
+    char                       *issuer;     /* issuer=, or NULL */
+    ngx_str_t                   key;        /* uri, '\0', issuer */
+    ngx_shm_zone_t             *zone;
+    /* this process's */
+    ngx_http_auth_jwt_shsrc_t  *sh;
+    jwtgate_keyset_t           *set;
+    ngx_uint_t                  generation;
+};
+
+
 /* the key sources of one level: inherited as one piece */
 typedef struct {
-    ngx_array_t                 sets;       /* jwtgate_keyset_t *: files
-                                               read at configuration */
-    ngx_array_t                 files;      /* ngx_http_complex_value_t:
-                                               paths with variables */
-    unsigned                    algs;       /* what sets can verify */
+    ngx_array_t                 files;      /* ngx_http_auth_jwt_file_t * */
+    ngx_array_t                 vfiles;     /* ngx_http_auth_jwt_vfile_t */
+    ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t * */
+    unsigned                    algs;       /* what the files read at
+                                               configuration can verify */
 } ngx_http_auth_jwt_keys_t;
+
+
+/* the key sets a request verifies with */
+typedef struct {
+    const jwtgate_keyset_t    **sets;
+    const char                **issuers;    /* per set: issuer=, or NULL */
+    ngx_uint_t                  n;
+    unsigned                    algs;
+} ngx_http_auth_jwt_keylist_t;
+
+
+typedef struct {
+    ngx_shm_zone_t             *zone;
+    ssize_t                     zone_size;
+    ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t *,
+                                               one per uri and issuer */
+} ngx_http_auth_jwt_main_conf_t;
 
 
 typedef struct {
@@ -89,6 +151,8 @@ typedef struct {
     ngx_array_t                *audiences;  /* char * */
     ngx_array_t                *requires;   /* ngx_http_auth_jwt_require_t */
     ngx_array_t                *rules;      /* ngx_http_auth_jwt_rule_t */
+    time_t                      key_cache;
+    time_t                      kid_refresh;    /* 0: off */
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -101,11 +165,21 @@ typedef struct {
     ngx_str_t                   raw;        /* its text */
     ngx_http_auth_jwt_keys_t   *verified;   /* the key sources the
                                                signature verified with */
+    const char                 *issuer;     /* the verifying key's source
+                                               is bound to it */
     ngx_uint_t                  reason;     /* jwtgate_rc_t or ours */
     ngx_uint_t                  status;     /* answer for a failed rule */
     ngx_http_auth_jwt_loc_conf_t  *conf;    /* level of the last check */
+    /* waiting for keys */
+    ngx_event_t                 poll;
+    time_t                      wait_until;
+    time_t                      retry_after;
+    void                       *fetch;      /* our fetch being waited for */
+    ngx_uint_t                  fetched;    /* auth_jwt_key_cache 0: the
+                                               sources fetched for us */
     unsigned                    valid:1;    /* signature and claims ok */
     unsigned                    checked:1;
+    unsigned                    kid_refreshed:1;
 } ngx_http_auth_jwt_ctx_t;
 
 
@@ -119,7 +193,12 @@ const char *ngx_http_auth_jwt_reason(ngx_uint_t reason);
 char *ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_http_auth_jwt_keys_t *ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+char *ngx_http_auth_jwt_conf_issuer(ngx_conf_t *cf, ngx_str_t *value);
 char *ngx_http_auth_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_kid_refresh(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_jwt_strings(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -132,11 +211,27 @@ char *ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_auth_jwt_conf_path(ngx_conf_t *cf, ngx_str_t *value,
     ngx_uint_t first, ngx_uint_t last, ngx_http_auth_jwt_path_t *path);
 
-/* key files named with variables (ngx_http_auth_jwt_keys.c) */
+/* key sets of a request (ngx_http_auth_jwt_keys.c) */
 ngx_int_t ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
-    ngx_http_auth_jwt_keys_t *keys, const jwtgate_keyset_t ***sets,
-    ngx_uint_t *n, unsigned *algs);
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_http_auth_jwt_keylist_t *list);
+ngx_int_t ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path,
+    char *issuer, ngx_http_auth_jwt_file_t **file);
 void ngx_http_auth_jwt_keys_exit(void);
+const char *ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc);
+
+/* fetched key sets (ngx_http_auth_jwt_store.c) */
+char *ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_auth_jwt_store_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_http_auth_jwt_source_t *src);
+ngx_int_t ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
 
 /* rules (ngx_http_auth_jwt_rules.c) */
 ngx_int_t ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,

@@ -9,23 +9,10 @@
 #include "ngx_http_auth_jwt.h"
 
 
-typedef struct {
-    ngx_conf_t                 *cf;
-    ngx_str_t                  *file;
-} ngx_http_auth_jwt_skip_ctx_t;
-
-
-static ngx_int_t ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-static ngx_int_t ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    ngx_str_t *text);
-static void ngx_http_auth_jwt_conf_skip(void *data, size_t index,
-    const char *kid, const char *reason);
 static ngx_int_t ngx_http_auth_jwt_conf_status(ngx_conf_t *cf,
     ngx_str_t *value, ngx_uint_t *status);
 static ngx_int_t ngx_http_auth_jwt_conf_json(ngx_conf_t *cf,
     ngx_str_t *text, size_t flags, json_t **out);
-static void ngx_http_auth_jwt_keyset_cleanup(void *data);
 static void ngx_http_auth_jwt_json_cleanup(void *data);
 
 
@@ -119,8 +106,9 @@ ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
- * auth_jwt_key_file file: without variables, read and parsed once, here;
- * with variables, read when a request needs it (ngx_http_auth_jwt_keys.c)
+ * auth_jwt_key_file file [issuer=value]: without variables, read and
+ * parsed once, here; with variables, read when a request needs it
+ * (ngx_http_auth_jwt_keys.c)
  */
 
 char *
@@ -128,20 +116,28 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
 
-    ngx_str_t                         *value, file, text;
-    jwtgate_rc_t                       rc;
-    jwtgate_keyset_t                  *set, **slot;
-    ngx_pool_cleanup_t                *cln;
-    ngx_http_complex_value_t          *cv;
-    ngx_http_auth_jwt_skip_ctx_t       skip;
+    char                              *issuer;
+    ngx_str_t                         *value, file;
+    ngx_http_auth_jwt_keys_t          *keys;
+    ngx_http_auth_jwt_file_t          *f, **fp;
+    ngx_http_auth_jwt_vfile_t         *vf;
     ngx_http_compile_complex_value_t   ccv;
 
-    if (ngx_http_auth_jwt_conf_keys(cf, ajcf) != NGX_OK) {
+    keys = ngx_http_auth_jwt_conf_keys(cf, ajcf);
+    if (keys == NULL) {
         return NGX_CONF_ERROR;
     }
 
     value = cf->args->elts;
     file = value[1];
+    issuer = NULL;
+
+    if (cf->args->nelts == 3) {
+        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[2]);
+        if (issuer == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
 
     if (file.len == 0) {
         return "takes an empty file name";
@@ -155,20 +151,22 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        if (ajcf->keys->files.nelts == 16) {
+        if (keys->vfiles.nelts == 16) {
             return "is repeated with variables more than 16 times";
         }
 
-        cv = ngx_array_push(&ajcf->keys->files);
-        if (cv == NULL) {
+        vf = ngx_array_push(&keys->vfiles);
+        if (vf == NULL) {
             return NGX_CONF_ERROR;
         }
+
+        vf->issuer = issuer;
 
         ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 
         ccv.cf = cf;
         ccv.value = &file;
-        ccv.complex_value = cv;
+        ccv.complex_value = &vf->name;
         ccv.zero = 1;
         ccv.conf_prefix = 1;
 
@@ -183,153 +181,103 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_auth_jwt_read_file(cf, &file, &text) != NGX_OK) {
+    if (ngx_http_auth_jwt_file_conf(cf, &file, issuer, &f) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
+    fp = ngx_array_push(&keys->files);
+    if (fp == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    skip.cf = cf;
-    skip.file = &file;
-
-    rc = jwtgate_keyset_parse((char *) text.data, text.len,
-                              ngx_http_auth_jwt_conf_skip, &skip, &set);
-
-    if (rc != JWTGATE_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "auth_jwt_key_file \"%V\": %s", &file,
-                           rc == JWTGATE_ERR_NO_KEYS
-                           ? "no usable key in the key set"
-                           : rc == JWTGATE_ERR_INTERNAL
-                             ? "out of memory"
-                             : "not a JWKS or JWK (JSON)");
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_auth_jwt_keyset_cleanup;
-    cln->data = set;
-
-    slot = ngx_array_push(&ajcf->keys->sets);
-    if (slot == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *slot = set;
-    ajcf->keys->algs |= jwtgate_keyset_algs(set);
+    *fp = f;
+    keys->algs |= jwtgate_keyset_algs(f->set);
 
     return NGX_CONF_OK;
 }
 
 
-static ngx_int_t
+/* issuer=value: a copy, NUL-terminated, or NULL after an error */
+
+char *
+ngx_http_auth_jwt_conf_issuer(ngx_conf_t *cf, ngx_str_t *value)
+{
+    if (value->len <= sizeof("issuer=") - 1
+        || ngx_strncmp(value->data, "issuer=", sizeof("issuer=") - 1) != 0
+        || ngx_strlchr(value->data, value->data + value->len, '\0'))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\", it must be "
+                           "\"issuer=<value>\"", value);
+        return NULL;
+    }
+
+    /* the configuration's strings are NUL-terminated */
+    return (char *) value->data + sizeof("issuer=") - 1;
+}
+
+
+ngx_http_auth_jwt_keys_t *
 ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *ajcf)
 {
     ngx_http_auth_jwt_keys_t  *keys;
 
     if (ajcf->keys != NGX_CONF_UNSET_PTR) {
-        return NGX_OK;
+        return ajcf->keys;
     }
 
     keys = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_keys_t));
     if (keys == NULL) {
-        return NGX_ERROR;
+        return NULL;
     }
 
-    if (ngx_array_init(&keys->sets, cf->pool, 2, sizeof(jwtgate_keyset_t *))
+    if (ngx_array_init(&keys->files, cf->pool, 2,
+                       sizeof(ngx_http_auth_jwt_file_t *))
         != NGX_OK
-        || ngx_array_init(&keys->files, cf->pool, 1,
-                          sizeof(ngx_http_complex_value_t))
+        || ngx_array_init(&keys->vfiles, cf->pool, 1,
+                          sizeof(ngx_http_auth_jwt_vfile_t))
+           != NGX_OK
+        || ngx_array_init(&keys->sources, cf->pool, 1,
+                          sizeof(ngx_http_auth_jwt_source_t *))
            != NGX_OK)
     {
-        return NGX_ERROR;
+        return NULL;
     }
 
     ajcf->keys = keys;
 
-    return NGX_OK;
+    return keys;
 }
 
 
-static ngx_int_t
-ngx_http_auth_jwt_read_file(ngx_conf_t *cf, ngx_str_t *name, ngx_str_t *text)
+/* auth_jwt_key_refresh_on_unknown_kid time | off */
+
+char *
+ngx_http_auth_jwt_kid_refresh(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ssize_t          n;
-    ngx_int_t        rc;
-    ngx_file_t       file;
-    ngx_file_info_t  fi;
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
 
-    ngx_memzero(&file, sizeof(ngx_file_t));
+    ngx_str_t  *value;
 
-    file.name = *name;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", name);
-        return NGX_ERROR;
+    if (ajcf->kid_refresh != NGX_CONF_UNSET) {
+        return "is duplicate";
     }
 
-    rc = NGX_ERROR;
+    value = cf->args->elts;
 
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_fd_info_n " \"%V\" failed", name);
-        goto done;
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ajcf->kid_refresh = 0;
+        return NGX_CONF_OK;
     }
 
-    /* a JWKS beyond 1 MiB is not one */
-    if (ngx_file_size(&fi) > 1024 * 1024) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "key file \"%V\" is too large", name);
-        goto done;
+    ajcf->kid_refresh = ngx_parse_time(&value[1], 1);
+
+    if (ajcf->kid_refresh == (time_t) NGX_ERROR || ajcf->kid_refresh == 0) {
+        return "invalid value: a time of at least 1s, or off";
     }
 
-    text->len = (size_t) ngx_file_size(&fi);
-    text->data = ngx_pnalloc(cf->temp_pool, text->len + 1);
-    if (text->data == NULL) {
-        goto done;
-    }
-
-    n = ngx_read_file(&file, text->data, text->len, 0);
-    if (n == NGX_ERROR) {
-        goto done;
-    }
-
-    if ((size_t) n != text->len) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           ngx_read_file_n " \"%V\" returned only %z bytes "
-                           "instead of %uz", name, n, text->len);
-        goto done;
-    }
-
-    rc = NGX_OK;
-
-done:
-
-    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
-                      ngx_close_file_n " \"%V\" failed", name);
-    }
-
-    return rc;
-}
-
-
-static void
-ngx_http_auth_jwt_conf_skip(void *data, size_t index, const char *kid,
-    const char *reason)
-{
-    ngx_http_auth_jwt_skip_ctx_t  *skip = data;
-
-    ngx_conf_log_error(NGX_LOG_WARN, skip->cf, 0,
-                       "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
-                       "skipped: %s", skip->file, index,
-                       kid ? kid : "", reason);
+    return NGX_CONF_OK;
 }
 
 
@@ -856,13 +804,6 @@ ngx_http_auth_jwt_conf_json(ngx_conf_t *cf, ngx_str_t *text, size_t flags,
     *out = v;
 
     return NGX_OK;
-}
-
-
-static void
-ngx_http_auth_jwt_keyset_cleanup(void *data)
-{
-    jwtgate_keyset_free(data);
 }
 
 

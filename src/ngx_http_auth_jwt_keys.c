@@ -1,10 +1,14 @@
 
 /*
- * jwtgate: the key sets of a request.  Files read at configuration time
- * are used as they are; a file whose name holds variables is read when a
- * request needs it and kept in a small per-worker cache by path and file
- * identity (device, inode, size, modification time), looked at again at
- * most once a second: no request parses a key set that has not changed.
+ * jwtgate: the key sets of a request.
+ *
+ * Key files named without variables are read at configuration time; each
+ * worker looks at them again at most once a second and parses a file
+ * again only when its identity (device, inode, size, modification time)
+ * changed.  Files named with variables are read when a request needs them
+ * and kept in a small per-worker cache by path, checked the same way.  A
+ * changed file that cannot be used keeps the last good keys.  Fetched key
+ * sets (auth_jwt_key_request) come from ngx_http_auth_jwt_store.c.
  */
 
 
@@ -12,28 +16,22 @@
 
 
 #define NGX_HTTP_AUTH_JWT_FILES_MAX    64      /* cached paths per worker */
-#define NGX_HTTP_AUTH_JWT_FILE_MAX     (1024 * 1024)
 
 
-typedef struct {
-    ngx_queue_t                 queue;      /* most recently used first */
-    ngx_str_t                   path;       /* NUL-terminated, malloc()ed */
-    jwtgate_keyset_t           *set;        /* NULL: unusable, see err */
-    ngx_file_uniq_t             uniq;
-    dev_t                       dev;
-    off_t                       size;
-    time_t                      mtime;
-    time_t                      checked;
-} ngx_http_auth_jwt_file_t;
-
-
-static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_get(
+static ngx_int_t ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list);
+static void ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
+    const jwtgate_keyset_t *set, const char *issuer);
+static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_cached(
     ngx_http_request_t *r, ngx_str_t *path);
-static void ngx_http_auth_jwt_file_load(ngx_http_request_t *r,
+static void ngx_http_auth_jwt_file_check(ngx_log_t *log,
+    ngx_http_auth_jwt_file_t *f);
+static void ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi);
 static void ngx_http_auth_jwt_file_skip(void *data, size_t index,
     const char *kid, const char *reason);
 static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
+static void ngx_http_auth_jwt_file_cleanup(void *data);
 static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
 
 
@@ -41,56 +39,105 @@ static ngx_queue_t  ngx_http_auth_jwt_files;
 static ngx_uint_t   ngx_http_auth_jwt_nfiles;
 
 
+/*
+ * NGX_OK: list holds the key sets (maybe none); NGX_AGAIN: the request
+ * waits for a fetch; NGX_DECLINED: no keys and none can be had for now
+ * (ctx->retry_after); NGX_ERROR.
+ */
+
 ngx_int_t
 ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
-    ngx_http_auth_jwt_keys_t *keys, const jwtgate_keyset_t ***sets,
-    ngx_uint_t *n, unsigned *algs)
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_http_auth_jwt_keylist_t *list)
 {
-    ngx_str_t                   path;
-    ngx_uint_t                  i;
-    const jwtgate_keyset_t    **all;
-    ngx_http_complex_value_t   *cv;
-    ngx_http_auth_jwt_file_t   *f;
+    ngx_int_t                     rc, declined;
+    ngx_uint_t                    i, n;
+    ngx_http_auth_jwt_keys_t     *keys;
+    ngx_http_auth_jwt_source_t  **src;
 
-    if (keys->files.nelts == 0) {
-        *sets = keys->sets.elts;
-        *n = keys->sets.nelts;
-        *algs = keys->algs;
-        return NGX_OK;
-    }
+    keys = ajcf->keys;
 
-    all = ngx_palloc(r->pool, (keys->sets.nelts + keys->files.nelts)
-                              * sizeof(jwtgate_keyset_t *));
-    if (all == NULL) {
+    n = keys->files.nelts + keys->vfiles.nelts + keys->sources.nelts;
+
+    list->sets = ngx_palloc(r->pool, n * sizeof(jwtgate_keyset_t *));
+    list->issuers = ngx_palloc(r->pool, n * sizeof(char *));
+    if (list->sets == NULL || list->issuers == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_memcpy(all, keys->sets.elts,
-               keys->sets.nelts * sizeof(jwtgate_keyset_t *));
+    list->n = 0;
+    list->algs = 0;
 
-    *n = keys->sets.nelts;
-    *algs = keys->algs;
+    if (ngx_http_auth_jwt_keys_files(r, keys, list) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
-    cv = keys->files.elts;
+    src = keys->sources.elts;
+    declined = 0;
+
+    for (i = 0; i < keys->sources.nelts; i++) {
+        rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, src[i]);
+
+        if (rc == NGX_AGAIN || rc == NGX_ERROR) {
+            return rc;
+        }
+
+        if (rc == NGX_DECLINED) {
+            declined = 1;
+        }
+
+        if (src[i]->set != NULL) {
+            ngx_http_auth_jwt_keys_add(list, src[i]->set, src[i]->issuer);
+        }
+    }
+
+    if (list->n == 0 && declined) {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list)
+{
+    time_t                      now;
+    ngx_str_t                   path;
+    ngx_uint_t                  i;
+    ngx_http_auth_jwt_file_t  **files, *f;
+    ngx_http_auth_jwt_vfile_t  *vf;
+
+    now = ngx_time();
+    files = keys->files.elts;
 
     for (i = 0; i < keys->files.nelts; i++) {
+        f = files[i];
 
-        if (ngx_http_complex_value(r, &cv[i], &path) != NGX_OK) {
+        if (now - f->checked >= 1) {
+            ngx_http_auth_jwt_file_check(r->connection->log, f);
+        }
+
+        if (f->set != NULL) {
+            ngx_http_auth_jwt_keys_add(list, f->set, f->issuer);
+        }
+    }
+
+    vf = keys->vfiles.elts;
+
+    for (i = 0; i < keys->vfiles.nelts; i++) {
+
+        if (ngx_http_complex_value(r, &vf[i].name, &path) != NGX_OK) {
             return NGX_ERROR;
         }
 
         /* ccv.zero: path.data[path.len] is '\0' */
         path.len = ngx_strlen(path.data);
 
-        if (path.len == 0) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "auth_jwt_key_file: the name is empty");
-            continue;
-        }
-
         /* the variables must not walk out of the configured directory */
         if (ngx_http_auth_jwt_dotdots(&path)
-            > ngx_http_auth_jwt_dotdots(&cv[i].value))
+            > ngx_http_auth_jwt_dotdots(&vf[i].name.value))
         {
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "auth_jwt_key_file \"%V\": \"..\" is not allowed "
@@ -98,17 +145,104 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
             continue;
         }
 
-        f = ngx_http_auth_jwt_file_get(r, &path);
+        f = ngx_http_auth_jwt_file_cached(r, &path);
 
         if (f != NULL && f->set != NULL) {
-            all[(*n)++] = f->set;
-            *algs |= jwtgate_keyset_algs(f->set);
+            ngx_http_auth_jwt_keys_add(list, f->set, vf[i].issuer);
         }
     }
 
-    *sets = all;
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
+    const jwtgate_keyset_t *set, const char *issuer)
+{
+    list->sets[list->n] = set;
+    list->issuers[list->n] = issuer;
+    list->n++;
+    list->algs |= jwtgate_keyset_algs(set);
+}
+
+
+/* auth_jwt_key_file without variables: read and parsed now */
+
+ngx_int_t
+ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path, char *issuer,
+    ngx_http_auth_jwt_file_t **file)
+{
+    ngx_fd_t                   fd;
+    ngx_file_info_t            fi;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_auth_jwt_file_t  *f;
+
+    f = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_file_t));
+    if (f == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_auth_jwt_file_cleanup;
+    cln->data = f;
+
+    f->path = *path;
+    f->issuer = issuer;
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", path);
+
+    } else {
+        ngx_http_auth_jwt_file_load(cf->log, NGX_LOG_EMERG, f, fd, &fi);
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", path);
+    }
+
+    if (f->set == NULL) {
+        /* ngx_http_auth_jwt_file_load() said why */
+        return NGX_ERROR;
+    }
+
+    f->checked = ngx_time();
+    *file = f;
 
     return NGX_OK;
+}
+
+
+const char *
+ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc)
+{
+    switch (rc) {
+
+    case JWTGATE_ERR_NO_KEYS:
+        return "no usable key in the key set";
+
+    case JWTGATE_ERR_TOO_LARGE:
+        return "too many keys, or a key too large";
+
+    case JWTGATE_ERR_INTERNAL:
+        return "out of memory";
+
+    default:
+        return "not a JWKS or JWK (JSON)";
+    }
 }
 
 
@@ -137,20 +271,20 @@ ngx_http_auth_jwt_dotdots(ngx_str_t *path)
 
 
 static ngx_http_auth_jwt_file_t *
-ngx_http_auth_jwt_file_get(ngx_http_request_t *r, ngx_str_t *path)
+ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
 {
-    time_t                     now;
-    ngx_fd_t                   fd;
     ngx_queue_t               *q;
-    ngx_file_info_t            fi;
     ngx_http_auth_jwt_file_t  *f;
+
+    if (path->len == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_key_file: the name is empty");
+        return NULL;
+    }
 
     if (ngx_http_auth_jwt_files.next == NULL) {
         ngx_queue_init(&ngx_http_auth_jwt_files);
     }
-
-    now = ngx_time();
-    f = NULL;
 
     for (q = ngx_queue_head(&ngx_http_auth_jwt_files);
          q != ngx_queue_sentinel(&ngx_http_auth_jwt_files);
@@ -161,66 +295,74 @@ ngx_http_auth_jwt_file_get(ngx_http_request_t *r, ngx_str_t *path)
         if (f->path.len == path->len
             && ngx_memcmp(f->path.data, path->data, path->len) == 0)
         {
-            break;
-        }
+            ngx_queue_remove(&f->queue);
+            ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
 
-        f = NULL;
-    }
+            if (ngx_time() - f->checked >= 1) {
+                ngx_http_auth_jwt_file_check(r->connection->log, f);
+            }
 
-    if (f != NULL) {
-        ngx_queue_remove(&f->queue);
-        ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
-
-        if (now - f->checked < 1) {
             return f;
         }
-
-    } else {
-        if (ngx_http_auth_jwt_nfiles == NGX_HTTP_AUTH_JWT_FILES_MAX) {
-            /* the least recently used; a request names a few at most,
-             * all of them near the head */
-            q = ngx_queue_last(&ngx_http_auth_jwt_files);
-            ngx_queue_remove(q);
-            ngx_http_auth_jwt_file_free(
-                ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
-            ngx_http_auth_jwt_nfiles--;
-        }
-
-        f = ngx_alloc(sizeof(ngx_http_auth_jwt_file_t) + path->len + 1,
-                      r->connection->log);
-        if (f == NULL) {
-            return NULL;
-        }
-
-        ngx_memzero(f, sizeof(ngx_http_auth_jwt_file_t));
-
-        f->path.data = (u_char *) (f + 1);
-        f->path.len = path->len;
-        ngx_memcpy(f->path.data, path->data, path->len + 1);
-
-        ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
-        ngx_http_auth_jwt_nfiles++;
     }
 
-    f->checked = now;
+    if (ngx_http_auth_jwt_nfiles == NGX_HTTP_AUTH_JWT_FILES_MAX) {
+        /* the least recently used; a request names at most 16, all of
+         * them near the head */
+        q = ngx_queue_last(&ngx_http_auth_jwt_files);
+        ngx_queue_remove(q);
+        ngx_http_auth_jwt_file_free(
+            ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+        ngx_http_auth_jwt_nfiles--;
+    }
+
+    f = ngx_alloc(sizeof(ngx_http_auth_jwt_file_t) + path->len + 1,
+                  r->connection->log);
+    if (f == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(f, sizeof(ngx_http_auth_jwt_file_t));
+
+    f->cached = 1;
+    f->path.data = (u_char *) (f + 1);
+    f->path.len = path->len;
+    ngx_memcpy(f->path.data, path->data, path->len);
+    f->path.data[path->len] = '\0';
+
+    ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
+    ngx_http_auth_jwt_nfiles++;
+
+    ngx_http_auth_jwt_file_check(r->connection->log, f);
+
+    return f;
+}
+
+
+static void
+ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
+{
+    ngx_fd_t         fd;
+    ngx_file_info_t  fi;
+
+    f->checked = ngx_time();
 
     fd = ngx_open_file(f->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
 
     if (fd == NGX_INVALID_FILE) {
-        if (f->set != NULL || f->mtime != -1) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+        if (f->mtime != -1) {
+            /* once, until the file is back */
+            ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
                           "auth_jwt_key_file: " ngx_open_file_n " \"%V\" "
                           "failed", &f->path);
         }
 
-        jwtgate_keyset_free(f->set);
-        f->set = NULL;
         f->mtime = -1;
-        return f;
+        return;
     }
 
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
                       "auth_jwt_key_file: " ngx_fd_info_n " \"%V\" failed",
                       &f->path);
 
@@ -229,20 +371,21 @@ ngx_http_auth_jwt_file_get(ngx_http_request_t *r, ngx_str_t *path)
                || f->uniq != ngx_file_uniq(&fi)
                || f->dev != fi.st_dev)
     {
-        ngx_http_auth_jwt_file_load(r, f, fd, &fi);
+        ngx_http_auth_jwt_file_load(log, NGX_LOG_ERR, f, fd, &fi);
     }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
+        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
                       ngx_close_file_n " \"%V\" failed", &f->path);
     }
-
-    return f;
 }
 
 
+/* a new identity: parse the file again; if it cannot be used, keep the
+ * last good keys and say why once */
+
 static void
-ngx_http_auth_jwt_file_load(ngx_http_request_t *r,
+ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi)
 {
     u_char            *text;
@@ -251,23 +394,22 @@ ngx_http_auth_jwt_file_load(ngx_http_request_t *r,
     jwtgate_rc_t       rc;
     jwtgate_keyset_t  *set;
 
-    jwtgate_keyset_free(f->set);
-    f->set = NULL;
-
     f->mtime = ngx_file_mtime(fi);
     f->size = ngx_file_size(fi);
     f->uniq = ngx_file_uniq(fi);
     f->dev = fi->st_dev;
 
-    if (f->size > NGX_HTTP_AUTH_JWT_FILE_MAX) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt_key_file \"%V\" is too large", &f->path);
+    /* a JWKS beyond 1 MiB is not one */
+    if (f->size > NGX_HTTP_AUTH_JWT_MAX_JWKS) {
+        ngx_log_error(level, log, 0,
+                      "auth_jwt_key_file \"%V\": the file is too large",
+                      &f->path);
         return;
     }
 
     len = (size_t) f->size;
 
-    text = ngx_alloc(len + 1, r->connection->log);
+    text = ngx_alloc(len + 1, log);
     if (text == NULL) {
         return;
     }
@@ -275,32 +417,32 @@ ngx_http_auth_jwt_file_load(ngx_http_request_t *r,
     n = pread(fd, text, len, 0);
 
     if (n < 0 || (size_t) n != len) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
-                      "auth_jwt_key_file: reading \"%V\" failed", &f->path);
+        ngx_log_error(level, log, ngx_errno,
+                      "auth_jwt_key_file \"%V\": reading failed", &f->path);
         ngx_free(text);
         return;
     }
 
     rc = jwtgate_keyset_parse((char *) text, len,
-                              ngx_http_auth_jwt_file_skip, r, &set);
+                              ngx_http_auth_jwt_file_skip, f, &set);
     ngx_free(text);
 
     if (rc != JWTGATE_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt_key_file \"%V\": %s", &f->path,
-                      rc == JWTGATE_ERR_NO_KEYS
-                      ? "no usable key in the key set"
-                      : rc == JWTGATE_ERR_INTERNAL
-                        ? "out of memory"
-                        : "not a JWKS or JWK (JSON)");
+        ngx_log_error(level, log, 0,
+                      "auth_jwt_key_file \"%V\": %s%s", &f->path,
+                      ngx_http_auth_jwt_keyset_error(rc),
+                      f->set ? ", the last good keys stay" : "");
         return;
     }
 
-    f->set = set;
+    if (f->set != NULL || f->cached) {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "auth_jwt_key_file \"%V\": %uz keys loaded", &f->path,
+                      jwtgate_keyset_count(set));
+    }
 
-    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "auth_jwt_key_file \"%V\": %uz keys loaded", &f->path,
-                  jwtgate_keyset_count(set));
+    jwtgate_keyset_free(f->set);
+    f->set = set;
 }
 
 
@@ -308,11 +450,11 @@ static void
 ngx_http_auth_jwt_file_skip(void *data, size_t index, const char *kid,
     const char *reason)
 {
-    ngx_http_request_t  *r = data;
+    ngx_http_auth_jwt_file_t  *f = data;
 
-    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                  "auth_jwt_key_file: key #%uz (kid \"%s\") skipped: %s",
-                  index, kid ? kid : "", reason);
+    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                  "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
+                  "skipped: %s", &f->path, index, kid ? kid : "", reason);
 }
 
 
@@ -321,6 +463,16 @@ ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f)
 {
     jwtgate_keyset_free(f->set);
     ngx_free(f);
+}
+
+
+static void
+ngx_http_auth_jwt_file_cleanup(void *data)
+{
+    ngx_http_auth_jwt_file_t  *f = data;
+
+    jwtgate_keyset_free(f->set);
+    f->set = NULL;
 }
 
 

@@ -30,7 +30,10 @@ static ngx_int_t ngx_http_auth_jwt_answer(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error,
     ngx_int_t status);
+static ngx_int_t ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx);
 static void ngx_http_auth_jwt_ctx_cleanup(void *data);
+static void *ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -50,9 +53,38 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
 
     { ngx_string("auth_jwt_key_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
-                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE1,
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE12,
       ngx_http_auth_jwt_key_file,
       NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_key_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_jwt_key_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_key_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, key_cache),
+      NULL },
+
+    { ngx_string("auth_jwt_key_refresh_on_unknown_kid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_kid_refresh,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_key_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_key_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
 
@@ -149,7 +181,7 @@ static ngx_http_module_t  ngx_http_auth_jwt_module_ctx = {
     ngx_http_auth_jwt_add_variables,       /* preconfiguration */
     ngx_http_auth_jwt_init,                /* postconfiguration */
 
-    NULL,                                  /* create main configuration */
+    ngx_http_auth_jwt_create_main_conf,    /* create main configuration */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
@@ -196,6 +228,11 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
+    if (reason == NGX_HTTP_AUTH_JWT_WAIT) {
+        /* run again when the keys are there */
+        return NGX_DONE;
+    }
+
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
     if (clcf->satisfy != NGX_HTTP_SATISFY_ALL) {
@@ -219,7 +256,9 @@ ngx_http_auth_jwt_access_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    (void) ngx_http_auth_jwt_check(r, ajcf, &ctx);
+    if (ngx_http_auth_jwt_check(r, ajcf, &ctx) == NGX_HTTP_AUTH_JWT_WAIT) {
+        return NGX_AGAIN;
+    }
 
     return ngx_http_auth_jwt_answer(r, ajcf, ctx);
 }
@@ -287,6 +326,17 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
 
     ctx->reason = ngx_http_auth_jwt_verify(r, ajcf, ctx, &token);
 
+    if (ctx->reason == NGX_HTTP_AUTH_JWT_WAIT) {
+        /* not checked yet: the phase runs again */
+        ctx->checked = 0;
+        return ctx->reason;
+    }
+
+    if (ctx->reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
+        /* logged by the key store */
+        return ctx->reason;
+    }
+
     if (ctx->reason == JWTGATE_OK) {
         ctx->valid = 1;
         ctx->reason = ngx_http_auth_jwt_check_rules(r, ajcf, ctx);
@@ -314,30 +364,46 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_str_t *token)
 {
-    unsigned                   algs;
-    ngx_uint_t                 n;
-    jwtgate_rc_t               rc;
-    jwtgate_limits_t           limits;
-    const jwtgate_keyset_t   **sets;
-    jwtgate_claims_policy_t    policy;
+    size_t                        index;
+    unsigned                      algs;
+    ngx_int_t                     rc;
+    jwtgate_rc_t                  jrc;
+    const json_t                 *iss;
+    jwtgate_limits_t              limits;
+    jwtgate_claims_policy_t       policy;
+    ngx_http_auth_jwt_keylist_t   list;
+    static const char            *iss_path[] = { "iss" };
 
     if (ajcf->keys == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt: no key source is configured here "
-                      "(auth_jwt_key_file)");
+                      "(auth_jwt_key_file, auth_jwt_key_request)");
         return JWTGATE_ERR_INTERNAL;
     }
 
-    if (ngx_http_auth_jwt_keys_get(r, ajcf->keys, &sets, &n, &algs)
-        != NGX_OK)
-    {
+    rc = ngx_http_auth_jwt_keys_get(r, ajcf, ctx, &list);
+
+    switch (rc) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_AGAIN:
+        return NGX_HTTP_AUTH_JWT_WAIT;
+
+    case NGX_DECLINED:
+        return NGX_HTTP_AUTH_JWT_UNAVAILABLE;
+
+    default:
         return JWTGATE_ERR_INTERNAL;
     }
 
-    if (n == 0) {
+    if (list.n == 0) {
         /* key files named with variables, none of them usable */
         return JWTGATE_ERR_NO_KEYS;
     }
+
+    algs = list.algs;
 
     if (ajcf->algs != NGX_CONF_UNSET_UINT) {
         algs &= ajcf->algs;
@@ -356,10 +422,10 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     if (ctx->token == NULL) {
         jwtgate_limits_init(&limits);
 
-        rc = jwtgate_token_parse((char *) token->data, token->len, &limits,
-                                 algs, &ctx->token);
-        if (rc != JWTGATE_OK) {
-            return rc;
+        jrc = jwtgate_token_parse((char *) token->data, token->len, &limits,
+                                  algs, &ctx->token);
+        if (jrc != JWTGATE_OK) {
+            return jrc;
         }
 
         ctx->raw = *token;
@@ -368,18 +434,31 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
 
-    if (ctx->verified != ajcf->keys || ajcf->keys->files.nelts) {
-        rc = jwtgate_verify_signature(ctx->token,
-                                      (const jwtgate_keyset_t *const *) sets,
-                                      n, NULL, NULL);
-        if (rc != JWTGATE_OK) {
+    if (ctx->verified != ajcf->keys) {
+        jrc = jwtgate_verify_signature(ctx->token,
+                                       (const jwtgate_keyset_t *const *)
+                                           list.sets,
+                                       list.n, NULL, &index);
+
+        if (jrc == JWTGATE_ERR_UNKNOWN_KID
+            && ajcf->keys->sources.nelts
+            && ngx_http_auth_jwt_store_refresh(r, ajcf, ctx) == NGX_AGAIN)
+        {
+            /* a key rotated in at the issuer?  verified again after */
+            jwtgate_token_free(ctx->token);
+            ctx->token = NULL;
+            return NGX_HTTP_AUTH_JWT_WAIT;
+        }
+
+        if (jrc != JWTGATE_OK) {
             jwtgate_token_free(ctx->token);
             ctx->token = NULL;
             ctx->verified = NULL;
-            return rc;
+            return jrc;
         }
 
         ctx->verified = ajcf->keys;
+        ctx->issuer = list.issuers[index];
     }
 
     ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
@@ -398,7 +477,27 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         policy.n_audiences = ajcf->audiences->nelts;
     }
 
-    return jwtgate_check_claims(ctx->token, &policy);
+    jrc = jwtgate_check_claims(ctx->token, &policy);
+    if (jrc != JWTGATE_OK) {
+        return jrc;
+    }
+
+    if (ctx->issuer != NULL) {
+        /* the key's source is bound to an issuer */
+        iss = jwtgate_json_path(jwtgate_token_payload(ctx->token), iss_path,
+                                1);
+
+        if (!json_is_string(iss)
+            || json_string_length(iss) != ngx_strlen(ctx->issuer)
+            || ngx_memcmp(json_string_value(iss), ctx->issuer,
+                          json_string_length(iss))
+               != 0)
+        {
+            return JWTGATE_ERR_BAD_ISSUER;
+        }
+    }
+
+    return JWTGATE_OK;
 }
 
 
@@ -466,6 +565,9 @@ ngx_http_auth_jwt_answer(ngx_http_request_t *r,
     case JWTGATE_ERR_INTERNAL:
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
 
+    case NGX_HTTP_AUTH_JWT_UNAVAILABLE:
+        return ngx_http_auth_jwt_unavailable(r, ctx);
+
     case NGX_HTTP_AUTH_JWT_RULE_FAILED:
         if (ctx->status == NGX_HTTP_UNAUTHORIZED
             || ctx->status == NGX_HTTP_FORBIDDEN)
@@ -480,6 +582,34 @@ ngx_http_auth_jwt_answer(ngx_http_request_t *r,
         return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token",
                                            NGX_HTTP_UNAUTHORIZED);
     }
+}
+
+
+/* no keys to check with, none to be had now: the client is not at fault */
+
+static ngx_int_t
+ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (h->value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Retry-After");
+    h->value.len = ngx_sprintf(h->value.data, "%T",
+                               ngx_max(ctx->retry_after, 1))
+                   - h->value.data;
+
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
 }
 
 
@@ -589,6 +719,10 @@ ngx_http_auth_jwt_reason(ngx_uint_t reason)
         return "insufficient_scope";
     }
 
+    if (reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
+        return "keys_unavailable";
+    }
+
     return jwtgate_strerror((jwtgate_rc_t) reason);
 }
 
@@ -600,6 +734,31 @@ ngx_http_auth_jwt_ctx_cleanup(void *data)
 
     jwtgate_token_free(ctx->token);
     ctx->token = NULL;
+
+    ngx_http_auth_jwt_ctx_release(ctx);
+}
+
+
+static void *
+ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
+    amcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_main_conf_t));
+    if (amcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&amcf->sources, cf->pool, 2,
+                       sizeof(ngx_http_auth_jwt_source_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    amcf->zone_size = NGX_CONF_UNSET;
+
+    return amcf;
 }
 
 
@@ -629,6 +788,8 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->audiences = NGX_CONF_UNSET_PTR;
     conf->requires = NGX_CONF_UNSET_PTR;
     conf->rules = NGX_CONF_UNSET_PTR;
+    conf->key_cache = NGX_CONF_UNSET;
+    conf->kid_refresh = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -656,6 +817,8 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->audiences, prev->audiences, NULL);
     ngx_conf_merge_ptr_value(conf->requires, prev->requires, NULL);
     ngx_conf_merge_ptr_value(conf->rules, prev->rules, NULL);
+    ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 300);
+    ngx_conf_merge_sec_value(conf->kid_refresh, prev->kid_refresh, 30);
 
     if (conf->enabled != 1) {
         return NGX_CONF_OK;
@@ -675,12 +838,14 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt\" is on but no key source is "
-                           "configured (auth_jwt_key_file)");
+                           "configured (auth_jwt_key_file, "
+                           "auth_jwt_key_request)");
         return NGX_CONF_ERROR;
     }
 
     if (conf->algs != NGX_CONF_UNSET_UINT
-        && conf->keys->files.nelts == 0
+        && conf->keys->vfiles.nelts == 0
+        && conf->keys->sources.nelts == 0
         && (conf->keys->algs & conf->algs) == 0)
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -721,7 +886,7 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
 
     *h = ngx_http_auth_jwt_access_handler;
 
-    return NGX_OK;
+    return ngx_http_auth_jwt_store_init(cf);
 }
 
 

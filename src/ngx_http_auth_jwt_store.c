@@ -1,0 +1,1099 @@
+
+/*
+ * jwtgate: keys fetched from the issuer (auth_jwt_key_request).
+ *
+ * The shared memory zone "auth_jwt_keys" holds, per source (a URI and an
+ * optional issuer=), the last good JWKS text, its generation, the fetch
+ * times, the last error and counters.  Each worker parses a generation
+ * once and keeps the keys until the generation changes.
+ *
+ * A fetch is a subrequest to the source's URI (normally an internal
+ * location proxying to the issuer); this module's header and body
+ * filters keep its answer off the client's response and collect its body.
+ * One fetch at a time per source for the whole server: the zone holds a
+ * lock with an owner and a deadline.  With keys at hand, a stale set is
+ * refreshed by a background subrequest and no request waits; without
+ * keys (a cold start, an unknown kid), the request waits for the fetch,
+ * its own or, polling, one that another request or worker started.
+ */
+
+
+#include "ngx_http_auth_jwt.h"
+
+
+#define NGX_HTTP_AUTH_JWT_LOCK_TIME      30      /* s, a fetch's lock */
+#define NGX_HTTP_AUTH_JWT_WAIT_TIME      35      /* s, a request's wait */
+#define NGX_HTTP_AUTH_JWT_POLL           100     /* ms */
+#define NGX_HTTP_AUTH_JWT_BACKOFF_MAX    60      /* s */
+#define NGX_HTTP_AUTH_JWT_ZONE_SIZE      (1024 * 1024)
+
+
+struct ngx_http_auth_jwt_shsrc_s {
+    ngx_queue_t                 queue;
+    u_char                     *text;       /* the last good JWKS */
+    size_t                      text_len;
+    ngx_uint_t                  generation;
+    ngx_uint_t                  nkeys;
+    time_t                      fetched;    /* last success, 0: never */
+    time_t                      next_try;   /* after a failure */
+    time_t                      kid_refresh;
+    ngx_uint_t                  failures;   /* in a row */
+    ngx_uint_t                  attempts;   /* fetches ended */
+    ngx_uint_t                  fetches_ok;
+    ngx_uint_t                  fetches_failed;
+    ngx_pid_t                   owner;      /* the fetching worker */
+    ngx_uint_t                  lock;       /* + 1 on every lock */
+    time_t                      deadline;
+    time_t                      error_time;
+    size_t                      error_len;
+    u_char                      error[120];
+    size_t                      key_len;
+    u_char                      key[1];
+};
+
+
+typedef struct {
+    ngx_queue_t                 sources;
+} ngx_http_auth_jwt_shctx_t;
+
+
+typedef struct {
+    ngx_http_auth_jwt_source_t *source;
+    ngx_uint_t                  lock;       /* ours, or 0: none taken */
+    ngx_uint_t                  status;
+    u_char                     *buf;        /* ngx_alloc()ed */
+    size_t                      len;
+    size_t                      size;
+    time_t                      cache;      /* for the backoff */
+    unsigned                    too_large:1;
+    unsigned                    done:1;
+    unsigned                    background:1;
+} ngx_http_auth_jwt_fetch_t;
+
+
+static ngx_int_t ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
+static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_lookup(
+    ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
+static ngx_int_t ngx_http_auth_jwt_store_fetch(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
+    time_t cache, ngx_uint_t lock, ngx_uint_t background);
+static ngx_int_t ngx_http_auth_jwt_store_done(ngx_http_request_t *r,
+    void *data, ngx_int_t rc);
+static void ngx_http_auth_jwt_store_failed(ngx_http_request_t *r,
+    ngx_http_auth_jwt_fetch_t *fetch, const char *why);
+static void ngx_http_auth_jwt_store_unlock(ngx_http_auth_jwt_fetch_t *fetch,
+    ngx_slab_pool_t *shpool);
+static void ngx_http_auth_jwt_fetch_cleanup(void *data);
+static ngx_int_t ngx_http_auth_jwt_store_poll(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx);
+static void ngx_http_auth_jwt_poll_handler(ngx_event_t *ev);
+static void ngx_http_auth_jwt_store_skip(void *data, size_t index,
+    const char *kid, const char *reason);
+static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static ngx_int_t ngx_http_auth_jwt_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_jwt_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+static ngx_str_t  ngx_http_auth_jwt_zone_name = ngx_string("auth_jwt_keys");
+
+
+/* auth_jwt_key_request uri [issuer=value] */
+
+char *
+ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    u_char                         *p;
+    char                           *issuer;
+    size_t                          len;
+    ngx_str_t                      *value, key;
+    ngx_uint_t                      i;
+    ngx_http_auth_jwt_keys_t       *keys;
+    ngx_http_auth_jwt_source_t     *src, **sp;
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].data[0] != '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\": it must start with \"/\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_script_variables_count(&value[1])) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URI \"%V\": variables are not allowed",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    issuer = NULL;
+
+    if (cf->args->nelts == 3) {
+        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[2]);
+        if (issuer == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    keys = ngx_http_auth_jwt_conf_keys(cf, ajcf);
+    if (keys == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* the zone's name of the source: uri '\0' issuer */
+
+    len = value[1].len + 1 + (issuer ? ngx_strlen(issuer) : 0);
+
+    key.data = ngx_pnalloc(cf->pool, len);
+    if (key.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_cpymem(key.data, value[1].data, value[1].len);
+    *p++ = '\0';
+
+    if (issuer) {
+        p = ngx_cpymem(p, issuer, ngx_strlen(issuer));
+    }
+
+    key.len = len;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+
+    sp = amcf->sources.elts;
+    src = NULL;
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        if (sp[i]->key.len == key.len
+            && ngx_memcmp(sp[i]->key.data, key.data, key.len) == 0)
+        {
+            src = sp[i];
+            break;
+        }
+    }
+
+    if (src == NULL) {
+        src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_source_t));
+        if (src == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        src->uri = value[1];
+        src->issuer = issuer;
+        src->key = key;
+
+        sp = ngx_array_push(&amcf->sources);
+        if (sp == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *sp = src;
+    }
+
+    sp = keys->sources.elts;
+
+    for (i = 0; i < keys->sources.nelts; i++) {
+        if (sp[i] == src) {
+            return "is duplicate";
+        }
+    }
+
+    if (keys->sources.nelts == sizeof(ngx_uint_t) * 8) {
+        return "is repeated too many times";
+    }
+
+    sp = ngx_array_push(&keys->sources);
+    if (sp == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *sp = src;
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_jwt_key_zone size */
+
+char *
+ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_jwt_main_conf_t *amcf = conf;
+
+    ssize_t     size;
+    ngx_str_t  *value;
+
+    if (amcf->zone_size != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    size = ngx_parse_size(&value[1]);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid size \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize) || size < 32768) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too small: at least 32k",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    amcf->zone_size = size;
+
+    return NGX_CONF_OK;
+}
+
+
+/* postconfiguration: the zone, whatever the configuration, and filters */
+
+ngx_int_t
+ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
+{
+    ngx_uint_t                      i;
+    ngx_http_auth_jwt_source_t    **sp;
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+
+    if (amcf->zone_size == NGX_CONF_UNSET) {
+        amcf->zone_size = NGX_HTTP_AUTH_JWT_ZONE_SIZE;
+    }
+
+    amcf->zone = ngx_shared_memory_add(cf, &ngx_http_auth_jwt_zone_name,
+                                       amcf->zone_size,
+                                       &ngx_http_auth_jwt_module);
+    if (amcf->zone == NULL) {
+        return NGX_ERROR;
+    }
+
+    amcf->zone->init = ngx_http_auth_jwt_init_zone;
+
+    sp = amcf->sources.elts;
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        sp[i]->zone = amcf->zone;
+    }
+
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_auth_jwt_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_auth_jwt_body_filter;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_auth_jwt_shctx_t  *octx = data;
+
+    ngx_slab_pool_t            *shpool;
+    ngx_http_auth_jwt_shctx_t  *sh;
+
+    if (octx) {
+        /* a reload: the keys stay */
+        shm_zone->data = octx;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        shm_zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    sh = ngx_slab_alloc(shpool, sizeof(ngx_http_auth_jwt_shctx_t));
+    if (sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_queue_init(&sh->sources);
+
+    shpool->data = sh;
+    shm_zone->data = sh;
+
+    shpool->log_ctx = (u_char *) " in auth_jwt_keys zone";
+    shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * This worker's keys of a source, fresh enough for the request.
+ * NGX_OK: src->set, maybe NULL, is what there is; NGX_AGAIN: the request
+ * waits; NGX_DECLINED: no keys and no fetch for now (ctx->retry_after).
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_http_auth_jwt_source_t *src)
+{
+    time_t                      now;
+    ngx_int_t                   rc;
+    ngx_uint_t                  bit, i, lock, fetching;
+    ngx_slab_pool_t            *shpool;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+    ngx_http_auth_jwt_source_t **sp;
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+
+    rc = ngx_http_auth_jwt_store_sync(r, src, shpool);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    sh = src->sh;
+    now = ngx_time();
+
+    if (ajcf->key_cache == 0) {
+        /* as NGINX Plus without auth_jwt_key_cache: a fetch per request */
+
+        sp = ajcf->keys->sources.elts;
+        bit = 0;
+
+        for (i = 0; i < ajcf->keys->sources.nelts; i++) {
+            if (sp[i] == src) {
+                bit = (ngx_uint_t) 1 << i;
+                break;
+            }
+        }
+
+        if (ctx->fetched & bit) {
+            return src->set ? NGX_OK : NGX_DECLINED;
+        }
+
+        ctx->fetched |= bit;
+        ctx->retry_after = 1;
+
+        return ngx_http_auth_jwt_store_fetch(r, src, ctx, 0, 0, 0);
+    }
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (sh->fetched && now - sh->fetched < ajcf->key_cache
+        && src->set != NULL)
+    {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_OK;
+    }
+
+    fetching = (sh->owner != 0 && now < sh->deadline);
+
+    if (src->set != NULL) {
+        /* stale: refreshed in the background, nobody waits */
+
+        if (!fetching && now >= sh->next_try) {
+            sh->owner = ngx_pid;
+            sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
+            lock = ++sh->lock;
+
+            ngx_shmtx_unlock(&shpool->mutex);
+
+            (void) ngx_http_auth_jwt_store_fetch(r, src, ctx,
+                                                 ajcf->key_cache, lock, 1);
+            return NGX_OK;
+        }
+
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_OK;
+    }
+
+    /* no keys yet */
+
+    if (ctx->wait_until == 0) {
+        ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
+    }
+
+    if (fetching) {
+        ngx_shmtx_unlock(&shpool->mutex);
+
+        if (now >= ctx->wait_until) {
+            ctx->retry_after = 1;
+            goto unavailable;
+        }
+
+        return ngx_http_auth_jwt_store_poll(r, ctx);
+    }
+
+    if (now < sh->next_try || ctx->fetch != NULL) {
+        /* failing, or our own fetch just failed */
+        ctx->retry_after = ngx_max(sh->next_try - now, 1);
+        ngx_shmtx_unlock(&shpool->mutex);
+        goto unavailable;
+    }
+
+    sh->owner = ngx_pid;
+    sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
+    lock = ++sh->lock;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return ngx_http_auth_jwt_store_fetch(r, src, ctx, ajcf->key_cache, lock,
+                                         0);
+
+unavailable:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "auth_jwt: no keys yet from \"%V\"", &src->uri);
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * An unknown kid: fetch the key sets now, at most once per
+ * auth_jwt_key_refresh_on_unknown_kid, and let the request wait.
+ * NGX_AGAIN: waiting; NGX_DECLINED: not now.
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+{
+    time_t                       now;
+    ngx_uint_t                   i, lock;
+    ngx_slab_pool_t             *shpool;
+    ngx_http_auth_jwt_shsrc_t   *sh;
+    ngx_http_auth_jwt_source_t **sp, *src;
+
+    if (ctx->kid_refreshed || ajcf->kid_refresh == 0
+        || ajcf->key_cache == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    ctx->kid_refreshed = 1;
+
+    now = ngx_time();
+    sp = ajcf->keys->sources.elts;
+
+    for (i = 0; i < ajcf->keys->sources.nelts; i++) {
+        src = sp[i];
+        sh = src->sh;
+
+        if (sh == NULL) {
+            continue;
+        }
+
+        shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+
+        ngx_shmtx_lock(&shpool->mutex);
+
+        if (sh->kid_refresh && now - sh->kid_refresh < ajcf->kid_refresh) {
+            ngx_shmtx_unlock(&shpool->mutex);
+            continue;
+        }
+
+        sh->kid_refresh = now;
+
+        if (sh->owner != 0 && now < sh->deadline) {
+            /* a fetch is on its way: wait for it */
+            ngx_shmtx_unlock(&shpool->mutex);
+
+            ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
+
+            return ngx_http_auth_jwt_store_poll(r, ctx);
+        }
+
+        sh->owner = ngx_pid;
+        sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
+        lock = ++sh->lock;
+
+        ngx_shmtx_unlock(&shpool->mutex);
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: unknown kid, refreshing keys from \"%V\"",
+                      &src->uri);
+
+        if (ngx_http_auth_jwt_store_fetch(r, src, ctx, ajcf->key_cache,
+                                          lock, 0)
+            == NGX_AGAIN)
+        {
+            return NGX_AGAIN;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* finds the source in the zone and parses a new generation, if any */
+
+static ngx_int_t
+ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool)
+{
+    u_char                     *text;
+    size_t                      len;
+    ngx_uint_t                  generation;
+    jwtgate_rc_t                rc;
+    jwtgate_keyset_t           *set;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (src->sh == NULL) {
+        src->sh = ngx_http_auth_jwt_store_lookup(src, shpool);
+
+        if (src->sh == NULL) {
+            ngx_shmtx_unlock(&shpool->mutex);
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_jwt_key_request \"%V\": the auth_jwt_keys "
+                          "zone is full (auth_jwt_key_zone)", &src->uri);
+            return NGX_ERROR;
+        }
+    }
+
+    sh = src->sh;
+
+    if (sh->generation == src->generation || sh->text == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_OK;
+    }
+
+    len = sh->text_len;
+    generation = sh->generation;
+
+    text = ngx_alloc(len, r->connection->log);
+    if (text == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(text, sh->text, len);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    /* once per generation and worker; the zone's text was usable */
+
+    rc = jwtgate_keyset_parse((char *) text, len, NULL, NULL, &set);
+    ngx_free(text);
+
+    if (rc != JWTGATE_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_key_request \"%V\": generation %ui: %s",
+                      &src->uri, generation,
+                      ngx_http_auth_jwt_keyset_error(rc));
+        src->generation = generation;
+        return NGX_OK;
+    }
+
+    jwtgate_keyset_free(src->set);
+    src->set = set;
+    src->generation = generation;
+
+    return NGX_OK;
+}
+
+
+static ngx_http_auth_jwt_shsrc_t *
+ngx_http_auth_jwt_store_lookup(ngx_http_auth_jwt_source_t *src,
+    ngx_slab_pool_t *shpool)
+{
+    ngx_queue_t                *q;
+    ngx_http_auth_jwt_shctx_t  *shctx;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    shctx = src->zone->data;
+
+    for (q = ngx_queue_head(&shctx->sources);
+         q != ngx_queue_sentinel(&shctx->sources);
+         q = ngx_queue_next(q))
+    {
+        sh = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
+
+        if (sh->key_len == src->key.len
+            && ngx_memcmp(sh->key, src->key.data, src->key.len) == 0)
+        {
+            return sh;
+        }
+    }
+
+    sh = ngx_slab_calloc_locked(shpool, sizeof(ngx_http_auth_jwt_shsrc_t)
+                                        + src->key.len);
+    if (sh == NULL) {
+        return NULL;
+    }
+
+    sh->key_len = src->key.len;
+    ngx_memcpy(sh->key, src->key.data, src->key.len);
+
+    ngx_queue_insert_tail(&shctx->sources, &sh->queue);
+
+    return sh;
+}
+
+
+/*
+ * Starts a fetch of src.  A waited one (background 0) makes the request
+ * wait: NGX_AGAIN.  lock is the zone's lock taken for it, 0 for none.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_store_fetch(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
+    time_t cache, ngx_uint_t lock, ngx_uint_t background)
+{
+    ngx_http_request_t           *sr;
+    ngx_pool_cleanup_t           *cln;
+    ngx_http_auth_jwt_fetch_t    *fetch;
+    ngx_http_post_subrequest_t   *ps;
+
+    fetch = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_jwt_fetch_t));
+    ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+
+    if (fetch == NULL || ps == NULL || cln == NULL) {
+        goto failed;
+    }
+
+    fetch->source = src;
+    fetch->lock = lock;
+    fetch->cache = cache;
+    fetch->background = background;
+
+    cln->handler = ngx_http_auth_jwt_fetch_cleanup;
+    cln->data = fetch;
+
+    ps->handler = ngx_http_auth_jwt_store_done;
+    ps->data = fetch;
+
+    if (ngx_http_subrequest(r, &src->uri, NULL, &sr, ps,
+                            background ? NGX_HTTP_SUBREQUEST_BACKGROUND
+                                       : NGX_HTTP_SUBREQUEST_WAITED)
+        != NGX_OK)
+    {
+        fetch->done = 1;
+        goto failed;
+    }
+
+    /* a plain GET: none of the client's headers and body go along */
+
+    ngx_memzero(&sr->headers_in, sizeof(ngx_http_headers_in_t));
+
+    if (ngx_list_init(&sr->headers_in.headers, r->pool, 1,
+                      sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    sr->headers_in.content_length_n = -1;
+    sr->headers_in.keep_alive_n = -1;
+    sr->request_body = NULL;
+    sr->method = NGX_HTTP_GET;
+    ngx_str_set(&sr->method_name, "GET");
+
+    ngx_http_set_ctx(sr, fetch, ngx_http_auth_jwt_module);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_jwt: fetching \"%V\"%s", &src->uri,
+                   background ? " in the background" : "");
+
+    if (background) {
+        return NGX_OK;
+    }
+
+    ctx->fetch = fetch;
+
+    return NGX_AGAIN;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "auth_jwt_key_request \"%V\": the subrequest failed",
+                  &src->uri);
+
+    if (fetch != NULL) {
+        ngx_http_auth_jwt_store_unlock(fetch,
+                                       (ngx_slab_pool_t *) src->zone->shm.addr);
+    }
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_store_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
+{
+    ngx_http_auth_jwt_fetch_t *fetch = data;
+
+    u_char                      *text;
+    time_t                       now;
+    ngx_uint_t                   status, changed, level;
+    jwtgate_rc_t                 jrc;
+    ngx_slab_pool_t             *shpool;
+    jwtgate_keyset_t            *set;
+    ngx_http_auth_jwt_shsrc_t   *sh;
+    ngx_http_auth_jwt_source_t  *src;
+    u_char                       why[64];
+
+    if (fetch->done) {
+        /* finalized again, e.g. after an error page */
+        return rc;
+    }
+
+    fetch->done = 1;
+    src = fetch->source;
+
+    status = r->headers_out.status;
+
+    if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        status = (rc == NGX_ERROR) ? NGX_HTTP_BAD_GATEWAY : (ngx_uint_t) rc;
+    }
+
+    if (status != NGX_HTTP_OK) {
+        ngx_snprintf(why, sizeof(why), "status %ui%Z", status);
+        ngx_http_auth_jwt_store_failed(r, fetch, (char *) why);
+        return rc;
+    }
+
+    if (fetch->too_large) {
+        ngx_http_auth_jwt_store_failed(r, fetch, "response too large");
+        return rc;
+    }
+
+    jrc = jwtgate_keyset_parse((char *) fetch->buf, fetch->len,
+                               ngx_http_auth_jwt_store_skip, src, &set);
+
+    if (jrc != JWTGATE_OK) {
+        ngx_http_auth_jwt_store_failed(r, fetch,
+                                       ngx_http_auth_jwt_keyset_error(jrc));
+        return rc;
+    }
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+    sh = src->sh;
+    now = ngx_time();
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    changed = (sh->text == NULL || sh->text_len != fetch->len
+               || ngx_memcmp(sh->text, fetch->buf, fetch->len) != 0);
+
+    if (changed) {
+        text = ngx_slab_alloc_locked(shpool, fetch->len);
+
+        if (text == NULL) {
+            ngx_shmtx_unlock(&shpool->mutex);
+            jwtgate_keyset_free(set);
+            ngx_http_auth_jwt_store_failed(r, fetch,
+                                           "the auth_jwt_keys zone is full "
+                                           "(auth_jwt_key_zone)");
+            return rc;
+        }
+
+        if (sh->text) {
+            ngx_slab_free_locked(shpool, sh->text);
+        }
+
+        ngx_memcpy(text, fetch->buf, fetch->len);
+        sh->text = text;
+        sh->text_len = fetch->len;
+        sh->generation++;
+    }
+
+    sh->nkeys = jwtgate_keyset_count(set);
+    sh->fetched = now;
+    sh->failures = 0;
+    sh->next_try = 0;
+    sh->attempts++;
+    sh->fetches_ok++;
+
+    ngx_http_auth_jwt_store_unlock(fetch, NULL);
+
+    jwtgate_keyset_free(src->set);
+    src->set = set;
+    src->generation = sh->generation;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    level = changed ? NGX_LOG_INFO : NGX_LOG_DEBUG;
+
+    ngx_log_error(level, r->connection->log, 0,
+                  "auth_jwt_key_request \"%V\": %uz keys, generation %ui",
+                  &src->uri, jwtgate_keyset_count(set), src->generation);
+
+    return rc;
+}
+
+
+static void
+ngx_http_auth_jwt_store_failed(ngx_http_request_t *r,
+    ngx_http_auth_jwt_fetch_t *fetch, const char *why)
+{
+    time_t                       now, backoff;
+    size_t                       len;
+    ngx_slab_pool_t             *shpool;
+    ngx_http_auth_jwt_shsrc_t   *sh;
+    ngx_http_auth_jwt_source_t  *src;
+
+    src = fetch->source;
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+    sh = src->sh;
+    now = ngx_time();
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    sh->failures++;
+    sh->attempts++;
+    sh->fetches_failed++;
+
+    /* 1, 2, 4 ... 60 s, and never past the cache time */
+    backoff = (sh->failures > 6) ? NGX_HTTP_AUTH_JWT_BACKOFF_MAX
+                                 : (time_t) 1 << (sh->failures - 1);
+    backoff = ngx_min(backoff, NGX_HTTP_AUTH_JWT_BACKOFF_MAX);
+
+    if (fetch->cache > 0) {
+        backoff = ngx_min(backoff, fetch->cache);
+    }
+
+    sh->next_try = now + backoff;
+
+    len = ngx_min(ngx_strlen(why), sizeof(sh->error));
+    ngx_memcpy(sh->error, why, len);
+    sh->error_len = len;
+    sh->error_time = now;
+
+    ngx_http_auth_jwt_store_unlock(fetch, NULL);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "auth_jwt_key_request \"%V\": fetch failed: %s%s",
+                  &src->uri, why,
+                  src->set ? ", the last good keys stay" : "");
+}
+
+
+/* releases the zone's lock if it is still the one this fetch took;
+ * shpool NULL: the caller holds the mutex */
+
+static void
+ngx_http_auth_jwt_store_unlock(ngx_http_auth_jwt_fetch_t *fetch,
+    ngx_slab_pool_t *shpool)
+{
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    sh = fetch->source->sh;
+
+    if (fetch->lock == 0 || sh == NULL) {
+        return;
+    }
+
+    if (shpool) {
+        ngx_shmtx_lock(&shpool->mutex);
+    }
+
+    if (sh->lock == fetch->lock && sh->owner == ngx_pid) {
+        sh->owner = 0;
+    }
+
+    if (shpool) {
+        ngx_shmtx_unlock(&shpool->mutex);
+    }
+
+    fetch->lock = 0;
+}
+
+
+static void
+ngx_http_auth_jwt_fetch_cleanup(void *data)
+{
+    ngx_http_auth_jwt_fetch_t  *fetch = data;
+
+    /* the request ended before its fetch did */
+    ngx_http_auth_jwt_store_unlock(fetch,
+                      (ngx_slab_pool_t *) fetch->source->zone->shm.addr);
+
+    if (fetch->buf) {
+        ngx_free(fetch->buf);
+        fetch->buf = NULL;
+    }
+}
+
+
+/* waits for a fetch another request or worker runs: polls the zone */
+
+static ngx_int_t
+ngx_http_auth_jwt_store_poll(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx)
+{
+    if (ctx->poll.timer_set) {
+        return NGX_AGAIN;
+    }
+
+    ctx->poll.handler = ngx_http_auth_jwt_poll_handler;
+    ctx->poll.data = r;
+    ctx->poll.log = r->connection->log;
+
+    r->read_event_handler = ngx_http_test_reading;
+
+    ngx_add_timer(&ctx->poll, NGX_HTTP_AUTH_JWT_POLL);
+
+    return NGX_AGAIN;
+}
+
+
+static void
+ngx_http_auth_jwt_poll_handler(ngx_event_t *ev)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ev->data;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->read_event_handler = ngx_http_block_reading;
+
+    ngx_http_core_run_phases(r);
+    ngx_http_run_posted_requests(c);
+}
+
+
+void
+ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx)
+{
+    if (ctx->poll.timer_set) {
+        ngx_del_timer(&ctx->poll);
+    }
+}
+
+
+static void
+ngx_http_auth_jwt_store_skip(void *data, size_t index, const char *kid,
+    const char *reason)
+{
+    ngx_http_auth_jwt_source_t  *src = data;
+
+    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                  "auth_jwt_key_request \"%V\": key #%uz (kid \"%s\") "
+                  "skipped: %s", &src->uri, index, kid ? kid : "", reason);
+}
+
+
+/* the answer of a fetch goes to us, not to the client */
+
+static ngx_int_t
+ngx_http_auth_jwt_header_filter(ngx_http_request_t *r)
+{
+    ngx_http_auth_jwt_fetch_t  *fetch;
+
+    if (r == r->main) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    fetch = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
+    if (fetch == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    fetch->status = r->headers_out.status;
+
+    /* what ngx_http_header_filter() would have done */
+    r->header_sent = 1;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    off_t                       size;
+    u_char                     *p;
+    size_t                      n;
+    ssize_t                     got;
+    ngx_buf_t                  *b;
+    ngx_chain_t                *cl;
+    ngx_http_auth_jwt_fetch_t  *fetch;
+
+    if (r == r->main) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    fetch = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
+    if (fetch == NULL) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        b = cl->buf;
+        size = ngx_buf_size(b);
+
+        if (size > 0 && !fetch->too_large) {
+
+            if ((off_t) (NGX_HTTP_AUTH_JWT_MAX_JWKS - fetch->len) < size) {
+                fetch->too_large = 1;
+
+            } else {
+                n = (size_t) size;
+
+                if (fetch->len + n > fetch->size) {
+                    fetch->size = ngx_max(fetch->size * 2, fetch->len + n);
+                    fetch->size = ngx_min(fetch->size,
+                                          NGX_HTTP_AUTH_JWT_MAX_JWKS);
+
+                    p = ngx_alloc(fetch->size, r->connection->log);
+                    if (p == NULL) {
+                        return NGX_ERROR;
+                    }
+
+                    if (fetch->buf) {
+                        ngx_memcpy(p, fetch->buf, fetch->len);
+                        ngx_free(fetch->buf);
+                    }
+
+                    fetch->buf = p;
+                }
+
+                if (ngx_buf_in_memory(b)) {
+                    ngx_memcpy(fetch->buf + fetch->len, b->pos, n);
+
+                } else {
+                    got = ngx_read_file(b->file, fetch->buf + fetch->len, n,
+                                        b->file_pos);
+                    if (got != (ssize_t) n) {
+                        return NGX_ERROR;
+                    }
+                }
+
+                fetch->len += n;
+            }
+        }
+
+        /* consumed: the upstream may reuse its buffers */
+        if (ngx_buf_in_memory(b)) {
+            b->pos = b->last;
+        }
+
+        if (b->in_file) {
+            b->file_pos = b->file_last;
+        }
+    }
+
+    return NGX_OK;
+}
