@@ -76,6 +76,11 @@ issuer_http_start(issuer_ctx_t *ctx, unsigned *port)
         return NULL;
     }
 
+    if (ntohl(sa.sin_addr.s_addr) >> 24 != 127) {
+        issuer_log("warning: --bind %s is not a loopback address, and this "
+                   "is not a production identity provider", ctx->conf->bind);
+    }
+
     d = MHD_start_daemon(MHD_USE_ERROR_LOG, (uint16_t) ctx->conf->port,
                          NULL, NULL, http_handler, ctx,
                          MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
