@@ -45,6 +45,15 @@ PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
             TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
             $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB))
 
+# --- jwtgate-issuer (reference token issuer; tests in t/issuer/) ---
+ISSUER     = $(BUILD)/jwtgate-issuer
+ISSUER_SRCS = $(wildcard tools/issuer/*.c)
+ISSUER_HDRS = $(wildcard tools/issuer/*.h)
+TOOLS     += $(ISSUER)
+DEPS      += libmicrohttpd-dev libcrypt-dev
+PROVE_ENV += JWTGATE_ISSUER=$(CURDIR)/$(ISSUER)
+# --- end jwtgate-issuer ---
+
 .PHONY: all module deps check-deps test unit prove tools demo clean install \
         fuzz fuzz-build bench-core
 
@@ -71,6 +80,14 @@ $(BUILD)/jwtgate-jwks: tools/jwtgate-jwks.c | check-deps
 	@mkdir -p $(BUILD)
 	$(CC) -std=c99 -Wall -Wextra -Werror -g -O2 -o $@ $< \
 	    $$(pkg-config --cflags --libs jansson libcrypto)
+
+# --- jwtgate-issuer build ---
+$(ISSUER): $(ISSUER_SRCS) $(ISSUER_HDRS) | check-deps
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 -Wall -Wextra -Werror -g -O2 -o $@ $(ISSUER_SRCS) \
+	    $$(pkg-config --cflags --libs libmicrohttpd libjwt jansson \
+	                                  libcrypto libcrypt)
+# --- end jwtgate-issuer build ---
 
 unit: check-deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
