@@ -36,7 +36,7 @@ TOOLS      = $(BUILD)/jwtgate-mint $(BUILD)/jwtgate-jwks
 DEPS = gcc make perl pkg-config curl ca-certificates openssl \
        nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev \
        libjansson-dev libjwt-dev libcmocka-dev \
-       libcrypt-jwt-perl libtest-base-perl libjson-pp-perl
+       libcrypt-jwt-perl libtest-base-perl libjson-pp-perl fcgiwrap
 
 # The real Test::Nginx wins when installed; else our runner in t/lib.
 PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \

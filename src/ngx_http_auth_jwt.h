@@ -9,6 +9,7 @@
  *   ngx_http_auth_jwt_store.c    auth_jwt_key_request: the zone, fetches
  *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
  *   ngx_http_auth_jwt_vars.c     variables
+ *   ngx_http_auth_jwt_forward.c  claims as request headers
  */
 
 
@@ -29,6 +30,10 @@
 #define NGX_HTTP_AUTH_JWT_WAIT           (JWTGATE_ERR_LAST + 2)
 
 #define NGX_HTTP_AUTH_JWT_MAX_JWKS       (1024 * 1024)
+
+#define ngx_http_auth_jwt_isalnum(c)                                          \
+    (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z')                 \
+     || ((c) >= 'A' && (c) <= 'Z'))
 
 typedef struct ngx_http_auth_jwt_file_s    ngx_http_auth_jwt_file_t;
 typedef struct ngx_http_auth_jwt_source_s  ngx_http_auth_jwt_source_t;
@@ -67,6 +72,20 @@ typedef struct {
     ngx_uint_t                  plain;      /* value is a plain string */
     ngx_uint_t                  status;
 } ngx_http_auth_jwt_rule_t;
+
+
+/* auth_jwt_forward_claim */
+typedef struct {
+    ngx_str_t                   header;
+    ngx_http_auth_jwt_path_t    claim;
+} ngx_http_auth_jwt_forward_t;
+
+
+/* where token= takes the token from, for auth_jwt_forward_token off */
+#define NGX_HTTP_AUTH_JWT_TOKEN_OTHER    0
+#define NGX_HTTP_AUTH_JWT_TOKEN_HEADER   1
+#define NGX_HTTP_AUTH_JWT_TOKEN_COOKIE   2
+#define NGX_HTTP_AUTH_JWT_TOKEN_ARG      3
 
 
 /* auth_jwt_require */
@@ -143,6 +162,8 @@ typedef struct {
     ngx_flag_t                  enabled;    /* NGX_CONF_UNSET: inherit */
     ngx_http_complex_value_t   *realm;
     ngx_http_complex_value_t   *token;      /* token=$variable, or NULL */
+    ngx_uint_t                  token_from; /* NGX_HTTP_AUTH_JWT_TOKEN_* */
+    ngx_str_t                   token_name; /* the cookie, argument... */
     ngx_http_auth_jwt_keys_t   *keys;
     ngx_uint_t                  algs;       /* auth_jwt_algorithms */
     time_t                      leeway;
@@ -153,6 +174,10 @@ typedef struct {
     ngx_array_t                *rules;      /* ngx_http_auth_jwt_rule_t */
     time_t                      key_cache;
     time_t                      kid_refresh;    /* 0: off */
+    ngx_array_t                *forwards;   /* ngx_http_auth_jwt_forward_t */
+    ngx_str_t                   forward_payload;    /* "": off */
+    ngx_flag_t                  forward_token;
+    size_t                      forward_max;
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -180,6 +205,8 @@ typedef struct {
     unsigned                    valid:1;    /* signature and claims ok */
     unsigned                    checked:1;
     unsigned                    kid_refreshed:1;
+    unsigned                    token_removed:1;
+    ngx_http_auth_jwt_loc_conf_t  *forwarded;   /* headers set for it */
 } ngx_http_auth_jwt_ctx_t;
 
 
@@ -236,6 +263,20 @@ void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
 /* rules (ngx_http_auth_jwt_rules.c) */
 ngx_int_t ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+
+/* forwarding (ngx_http_auth_jwt_forward.c) */
+ngx_int_t ngx_http_auth_jwt_forward_strip(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+ngx_int_t ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+ngx_int_t ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+ngx_int_t ngx_http_auth_jwt_remove_header(ngx_http_request_t *r,
+    ngx_str_t *name);
+char *ngx_http_auth_jwt_forward_claim(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* variables (ngx_http_auth_jwt_vars.c) */
 ngx_int_t ngx_http_auth_jwt_add_variables(ngx_conf_t *cf);

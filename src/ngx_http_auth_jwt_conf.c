@@ -9,6 +9,10 @@
 #include "ngx_http_auth_jwt.h"
 
 
+static void ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_loc_conf_t *ajcf,
+    ngx_str_t *token);
+
+
 static ngx_int_t ngx_http_auth_jwt_conf_status(ngx_conf_t *cf,
     ngx_str_t *value, ngx_uint_t *status);
 static ngx_int_t ngx_http_auth_jwt_conf_json(ngx_conf_t *cf,
@@ -100,6 +104,8 @@ ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
+
+    ngx_http_auth_jwt_token_from(ajcf, &token);
 
     return NGX_CONF_OK;
 }
@@ -248,6 +254,56 @@ ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
     ajcf->keys = keys;
 
     return keys;
+}
+
+
+/* $cookie_NAME, $arg_NAME, $http_NAME: auth_jwt_forward_token off can
+ * take the token away; any other value cannot */
+
+static void
+ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_loc_conf_t *ajcf,
+    ngx_str_t *token)
+{
+    size_t       i, n;
+    ngx_uint_t   from;
+    ngx_str_t    name;
+
+    static struct {
+        ngx_str_t   prefix;
+        ngx_uint_t  from;
+    } prefixes[] = {
+        { ngx_string("$cookie_"), NGX_HTTP_AUTH_JWT_TOKEN_COOKIE },
+        { ngx_string("$arg_"), NGX_HTTP_AUTH_JWT_TOKEN_ARG },
+        { ngx_string("$http_"), NGX_HTTP_AUTH_JWT_TOKEN_HEADER },
+    };
+
+    ajcf->token_from = NGX_HTTP_AUTH_JWT_TOKEN_OTHER;
+
+    for (n = 0; n < sizeof(prefixes) / sizeof(prefixes[0]); n++) {
+        if (token->len <= prefixes[n].prefix.len
+            || ngx_strncmp(token->data, prefixes[n].prefix.data,
+                           prefixes[n].prefix.len) != 0)
+        {
+            continue;
+        }
+
+        name.data = token->data + prefixes[n].prefix.len;
+        name.len = token->len - prefixes[n].prefix.len;
+        from = prefixes[n].from;
+
+        for (i = 0; i < name.len; i++) {
+            if (!(ngx_http_auth_jwt_isalnum(name.data[i]) || name.data[i] == '_'
+                  || (name.data[i] == '-'
+                      && from == NGX_HTTP_AUTH_JWT_TOKEN_COOKIE)))
+            {
+                return;
+            }
+        }
+
+        ajcf->token_from = from;
+        ajcf->token_name = name;
+        return;
+    }
 }
 
 

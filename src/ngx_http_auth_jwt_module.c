@@ -173,6 +173,34 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       1,
       NULL },
 
+    { ngx_string("auth_jwt_forward_claim"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_2MORE,
+      ngx_http_auth_jwt_forward_claim,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_forward_payload"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_forward_payload,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_forward_token"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, forward_token),
+      NULL },
+
+    { ngx_string("auth_jwt_forward_max_length"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, forward_max),
+      NULL },
+
       ngx_null_command
 };
 
@@ -216,21 +244,51 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
     ngx_http_core_loc_conf_t      *clcf;
     ngx_http_auth_jwt_loc_conf_t  *ajcf;
 
+    if (r != r->main) {
+        return NGX_DECLINED;
+    }
+
     ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
 
-    if (ajcf->enabled != 1 || r != r->main) {
+    /* the client's copies of forwarded headers go, whatever happens */
+
+    ctx = ngx_http_auth_jwt_get_ctx(r);
+
+    if ((ctx == NULL || ctx->forwarded != ajcf)
+        && ngx_http_auth_jwt_forward_strip(r, ajcf) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ajcf->enabled != 1) {
         return NGX_DECLINED;
     }
 
     reason = ngx_http_auth_jwt_check(r, ajcf, &ctx);
 
-    if (reason == JWTGATE_OK) {
-        return NGX_DECLINED;
-    }
-
     if (reason == NGX_HTTP_AUTH_JWT_WAIT) {
         /* run again when the keys are there */
         return NGX_DONE;
+    }
+
+    if (ctx != NULL && ctx->forwarded != ajcf) {
+        if (reason == JWTGATE_OK
+            && ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* the token does not go upstream, valid or not */
+        if (ngx_http_auth_jwt_forward_token(r, ajcf) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->forwarded = ajcf;
+        ctx->token_removed = !ajcf->forward_token;
+    }
+
+    if (reason == JWTGATE_OK) {
+        return NGX_DECLINED;
     }
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
@@ -313,6 +371,11 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
                       "auth_jwt: evaluating the token variable failed");
         ctx->reason = JWTGATE_ERR_INTERNAL;
         return ctx->reason;
+    }
+
+    if (token.len == 0 && ctx->token_removed) {
+        /* auth_jwt_forward_token off took it away from the request */
+        token = ctx->raw;
     }
 
     if (token.len == 0) {
@@ -790,6 +853,9 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->rules = NGX_CONF_UNSET_PTR;
     conf->key_cache = NGX_CONF_UNSET;
     conf->kid_refresh = NGX_CONF_UNSET;
+    conf->forwards = NGX_CONF_UNSET_PTR;
+    conf->forward_token = NGX_CONF_UNSET;
+    conf->forward_max = NGX_CONF_UNSET_SIZE;
 
     return conf;
 }
@@ -807,7 +873,15 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->enabled = prev->enabled;
         conf->realm = prev->realm;
         conf->token = prev->token;
+        conf->token_from = prev->token_from;
+        conf->token_name = prev->token_name;
     }
+
+    ngx_conf_merge_ptr_value(conf->forwards, prev->forwards, NULL);
+    ngx_conf_merge_str_value(conf->forward_payload, prev->forward_payload,
+                             "");
+    ngx_conf_merge_value(conf->forward_token, prev->forward_token, 1);
+    ngx_conf_merge_size_value(conf->forward_max, prev->forward_max, 4096);
 
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_uint_value(conf->algs, prev->algs, NGX_CONF_UNSET_UINT);

@@ -1,0 +1,664 @@
+
+/*
+ * jwtgate: identity to the upstream services.
+ *
+ * auth_jwt_forward_claim and auth_jwt_forward_payload set request headers
+ * from a verified token on the request itself, so every upstream module
+ * (proxy, fastcgi, grpc, uwsgi, scgi) passes them and $http_* reads them.
+ * Every client-sent copy of those names is removed first, in every
+ * request of the location, whatever the token: names compare without
+ * regard to case, and '-' and '_' count as the same character, as
+ * fastcgi's HTTP_X_USER_ID makes them.  auth_jwt_forward_token off
+ * removes the token itself (the Authorization header, or the cookie, the
+ * argument or the header named by token=).
+ */
+
+
+#include "ngx_http_auth_jwt.h"
+
+
+static ngx_int_t ngx_http_auth_jwt_strip(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+static void ngx_http_auth_jwt_set_list(ngx_http_request_t *r,
+    ngx_list_t *headers);
+static ngx_uint_t ngx_http_auth_jwt_forwarded(
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *name);
+static ngx_uint_t ngx_http_auth_jwt_same_name(ngx_str_t *a, ngx_str_t *b);
+static ngx_int_t ngx_http_auth_jwt_set_header(ngx_http_request_t *r,
+    ngx_str_t *name, u_char *value, size_t len);
+static ngx_int_t ngx_http_auth_jwt_value_ok(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *name, u_char *value,
+    size_t len);
+static ngx_int_t ngx_http_auth_jwt_remove_cookie(ngx_http_request_t *r,
+    ngx_str_t *name);
+static ngx_int_t ngx_http_auth_jwt_remove_arg(ngx_http_request_t *r,
+    ngx_str_t *name);
+static ngx_int_t ngx_http_auth_jwt_conf_header(ngx_conf_t *cf,
+    ngx_str_t *name);
+
+
+/*
+ * Before the check, in every request of a location that forwards: the
+ * client's copies of the forwarded names go.
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_forward_strip(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    if (ajcf->forwards == NULL && ajcf->forward_payload.len == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_http_auth_jwt_strip(r, ajcf);
+}
+
+
+/* After a successful check: the headers of the token's claims. */
+
+ngx_int_t
+ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+{
+    size_t                       len;
+    u_char                      *p;
+    ngx_uint_t                   i;
+    const char                  *text;
+    const json_t                *v, *root;
+    ngx_http_auth_jwt_forward_t *fw;
+
+    if (ajcf->forwards) {
+        root = jwtgate_token_payload(ctx->token);
+        fw = ajcf->forwards->elts;
+
+        for (i = 0; i < ajcf->forwards->nelts; i++) {
+            v = jwtgate_json_path(root, fw[i].claim.path, fw[i].claim.npath);
+
+            if (v == NULL) {
+                continue;
+            }
+
+            p = ngx_http_auth_jwt_format(r->pool, v, &len);
+            if (p == NULL) {
+                return NGX_ERROR;
+            }
+
+            if (ngx_http_auth_jwt_value_ok(r, ajcf, &fw[i].header, p, len)
+                != NGX_OK)
+            {
+                continue;
+            }
+
+            if (ngx_http_auth_jwt_set_header(r, &fw[i].header, p, len)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (ajcf->forward_payload.len) {
+        text = jwtgate_token_payload_text(ctx->token, &len);
+
+        p = ngx_pnalloc(r->pool, jwtgate_b64url_encoded_len(len));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = jwtgate_b64url_encode((char *) p, (const u_char *) text, len);
+
+        if (ngx_http_auth_jwt_value_ok(r, ajcf, &ajcf->forward_payload, p,
+                                       len)
+            == NGX_OK
+            && ngx_http_auth_jwt_set_header(r, &ajcf->forward_payload, p, len)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* auth_jwt_forward_token off: the token does not go upstream */
+
+ngx_int_t
+ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    ngx_str_t  name;
+
+    if (ajcf->forward_token) {
+        return NGX_OK;
+    }
+
+    if (ajcf->token == NULL) {
+        ngx_str_set(&name, "Authorization");
+        r->headers_in.authorization = NULL;
+        return ngx_http_auth_jwt_remove_header(r, &name);
+    }
+
+    switch (ajcf->token_from) {
+
+    case NGX_HTTP_AUTH_JWT_TOKEN_HEADER:
+        return ngx_http_auth_jwt_remove_header(r, &ajcf->token_name);
+
+    case NGX_HTTP_AUTH_JWT_TOKEN_COOKIE:
+        return ngx_http_auth_jwt_remove_cookie(r, &ajcf->token_name);
+
+    case NGX_HTTP_AUTH_JWT_TOKEN_ARG:
+        return ngx_http_auth_jwt_remove_arg(r, &ajcf->token_name);
+
+    default:
+        /* another variable: nothing this module can take away */
+        return NGX_OK;
+    }
+}
+
+
+/* the request headers without those ajcf forwards; no copy when none */
+
+static ngx_int_t
+ngx_http_auth_jwt_strip(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    ngx_uint_t        i, found;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    found = 0;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (ngx_http_auth_jwt_forwarded(ajcf, &h[i].key)) {
+            found = 1;
+            break;
+        }
+    }
+
+    if (!found) {
+        return NGX_OK;
+    }
+
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (ngx_http_auth_jwt_forwarded(ajcf, &h[i].key)) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth_jwt: the client's \"%V\" header removed",
+                          &h[i].key);
+            continue;
+        }
+
+        nh = ngx_list_push(&headers);
+        if (nh == NULL) {
+            return NGX_ERROR;
+        }
+
+        *nh = h[i];
+    }
+
+    /* the names forwarded are never ones nginx points at (configuration
+     * refuses them), so the pointers of headers_in stay right */
+    ngx_http_auth_jwt_set_list(r, &headers);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_remove_header(ngx_http_request_t *r, ngx_str_t *name)
+{
+    ngx_uint_t        i, found;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    found = 0;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (ngx_http_auth_jwt_same_name(&h[i].key, name)) {
+            found = 1;
+            continue;
+        }
+
+        nh = ngx_list_push(&headers);
+        if (nh == NULL) {
+            return NGX_ERROR;
+        }
+
+        *nh = h[i];
+    }
+
+    if (found) {
+        ngx_http_auth_jwt_set_list(r, &headers);
+    }
+
+    return NGX_OK;
+}
+
+
+/* a list is not moved by a copy: its last part may be its first, inline */
+
+static void
+ngx_http_auth_jwt_set_list(ngx_http_request_t *r, ngx_list_t *headers)
+{
+    r->headers_in.headers = *headers;
+
+    if (headers->last == &headers->part) {
+        r->headers_in.headers.last = &r->headers_in.headers.part;
+    }
+}
+
+
+static ngx_uint_t
+ngx_http_auth_jwt_forwarded(ngx_http_auth_jwt_loc_conf_t *ajcf,
+    ngx_str_t *name)
+{
+    ngx_uint_t                    i;
+    ngx_http_auth_jwt_forward_t  *fw;
+
+    if (ajcf->forwards) {
+        fw = ajcf->forwards->elts;
+
+        for (i = 0; i < ajcf->forwards->nelts; i++) {
+            if (ngx_http_auth_jwt_same_name(name, &fw[i].header)) {
+                return 1;
+            }
+        }
+    }
+
+    return ajcf->forward_payload.len
+           && ngx_http_auth_jwt_same_name(name, &ajcf->forward_payload);
+}
+
+
+/* header names as nginx and the upstreams see them: no case, '-' == '_' */
+
+static ngx_uint_t
+ngx_http_auth_jwt_same_name(ngx_str_t *a, ngx_str_t *b)
+{
+    u_char      ca, cb;
+    ngx_uint_t  i;
+
+    if (a->len != b->len) {
+        return 0;
+    }
+
+    for (i = 0; i < a->len; i++) {
+        ca = ngx_tolower(a->data[i]);
+        cb = ngx_tolower(b->data[i]);
+
+        if (ca == '_') {
+            ca = '-';
+        }
+
+        if (cb == '_') {
+            cb = '-';
+        }
+
+        if (ca != cb) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_value_ok(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *name, u_char *value,
+    size_t len)
+{
+    size_t  i;
+
+    if (len > ajcf->forward_max) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "auth_jwt: \"%V\" not forwarded: the value is %uz "
+                      "bytes, more than %uz", name, len, ajcf->forward_max);
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < len; i++) {
+        if (value[i] < 0x20 || value[i] == 0x7f) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "auth_jwt: \"%V\" not forwarded: the value holds "
+                          "a control character", name);
+            return NGX_DECLINED;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_set_header(ngx_http_request_t *r, ngx_str_t *name,
+    u_char *value, size_t len)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->key = *name;
+    h->value.data = value;
+    h->value.len = len;
+
+    h->lowcase_key = ngx_pnalloc(r->pool, name->len);
+    if (h->lowcase_key == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = ngx_hash_strlow(h->lowcase_key, name->data, name->len);
+
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    return NGX_OK;
+}
+
+
+/* Cookie: a=1; NAME=token; b=2  ->  Cookie: a=1; b=2 */
+
+static ngx_int_t
+ngx_http_auth_jwt_remove_cookie(ngx_http_request_t *r, ngx_str_t *name)
+{
+    u_char           *p, *last, *start, *end, *dst, *buf;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len != sizeof("Cookie") - 1
+            || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
+                               sizeof("Cookie") - 1) != 0)
+        {
+            continue;
+        }
+
+        buf = ngx_pnalloc(r->pool, h[i].value.len);
+        if (buf == NULL) {
+            return NGX_ERROR;
+        }
+
+        dst = buf;
+        p = h[i].value.data;
+        last = p + h[i].value.len;
+
+        while (p < last) {
+            while (p < last && (*p == ' ' || *p == ';')) {
+                p++;
+            }
+
+            start = p;
+            end = ngx_strlchr(p, last, ';');
+            if (end == NULL) {
+                end = last;
+            }
+
+            p = end;
+
+            if (end - start > (ssize_t) name->len
+                && start[name->len] == '='
+                && ngx_strncmp(start, name->data, name->len) == 0)
+            {
+                continue;
+            }
+
+            if (end == start) {
+                continue;
+            }
+
+            if (dst != buf) {
+                *dst++ = ';';
+                *dst++ = ' ';
+            }
+
+            dst = ngx_cpymem(dst, start, end - start);
+        }
+
+        h[i].value.data = buf;
+        h[i].value.len = dst - buf;
+
+        if (h[i].value.len == 0) {
+            /* an empty Cookie header is not sent */
+            h[i].hash = 0;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* ?a=1&NAME=token&b=2  ->  ?a=1&b=2 */
+
+static ngx_int_t
+ngx_http_auth_jwt_remove_arg(ngx_http_request_t *r, ngx_str_t *name)
+{
+    u_char  *p, *last, *start, *end, *dst, *buf;
+
+    if (r->args.len == 0) {
+        return NGX_OK;
+    }
+
+    buf = ngx_pnalloc(r->pool, r->args.len);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    dst = buf;
+    p = r->args.data;
+    last = p + r->args.len;
+
+    while (p < last) {
+        start = p;
+        end = ngx_strlchr(p, last, '&');
+        if (end == NULL) {
+            end = last;
+        }
+
+        p = (end < last) ? end + 1 : end;
+
+        if (end - start >= (ssize_t) name->len
+            && (end - start == (ssize_t) name->len
+                || start[name->len] == '=')
+            && ngx_strncasecmp(start, name->data, name->len) == 0)
+        {
+            continue;
+        }
+
+        if (dst != buf) {
+            *dst++ = '&';
+        }
+
+        dst = ngx_cpymem(dst, start, end - start);
+    }
+
+    r->args.data = buf;
+    r->args.len = dst - buf;
+
+    /* proxy_pass without a URI sends r->unparsed_uri as it came */
+    r->valid_unparsed_uri = 0;
+
+    return NGX_OK;
+}
+
+
+/* auth_jwt_forward_claim header claim [subclaim ...] */
+
+char *
+ngx_http_auth_jwt_forward_claim(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t                    *value;
+    ngx_http_auth_jwt_forward_t  *fw;
+
+    value = cf->args->elts;
+
+    if (ngx_http_auth_jwt_conf_header(cf, &value[1]) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ajcf->forwards == NGX_CONF_UNSET_PTR) {
+        ajcf->forwards = ngx_array_create(cf->pool, 4,
+                                          sizeof(ngx_http_auth_jwt_forward_t));
+        if (ajcf->forwards == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    fw = ngx_array_push(ajcf->forwards);
+    if (fw == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    fw->header = value[1];
+
+    if (ngx_http_auth_jwt_conf_path(cf, value, 2, cf->args->nelts - 1,
+                                    &fw->claim)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* auth_jwt_forward_payload header */
+
+char *
+ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t  *value;
+
+    if (ajcf->forward_payload.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ngx_str_set(&ajcf->forward_payload, "");
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_auth_jwt_conf_header(cf, &value[1]) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    ajcf->forward_payload = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* a header name to set: a token, and none that nginx handles itself */
+
+static ngx_int_t
+ngx_http_auth_jwt_conf_header(ngx_conf_t *cf, ngx_str_t *name)
+{
+    ngx_uint_t          i;
+    ngx_http_header_t  *hh;
+
+    for (i = 0; i < name->len; i++) {
+        if (!(ngx_http_auth_jwt_isalnum(name->data[i]) || name->data[i] == '-'
+              || name->data[i] == '_'))
+        {
+            break;
+        }
+    }
+
+    if (name->len == 0 || i < name->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid header name \"%V\": letters, digits, "
+                           "'-' and '_' only", name);
+        return NGX_ERROR;
+    }
+
+    for (hh = ngx_http_headers_in; hh->name.len; hh++) {
+        if (ngx_http_auth_jwt_same_name(name, &hh->name)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "header \"%V\" cannot be forwarded: nginx "
+                               "reads it itself", name);
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
