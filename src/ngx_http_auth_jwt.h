@@ -10,6 +10,7 @@
  *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
  *   ngx_http_auth_jwt_vars.c     variables
  *   ngx_http_auth_jwt_forward.c  claims as request headers
+ *   ngx_http_auth_jwt_login.c    the login companion's cookie
  */
 
 
@@ -86,6 +87,17 @@ typedef struct {
 #define NGX_HTTP_AUTH_JWT_TOKEN_HEADER   1
 #define NGX_HTTP_AUTH_JWT_TOKEN_COOKIE   2
 #define NGX_HTTP_AUTH_JWT_TOKEN_ARG      3
+
+
+/* auth_jwt_login_cookie, auth_jwt_logout_cookie */
+typedef struct {
+    ngx_str_t                   name;
+    ngx_str_t                   field;      /* the token's member */
+    ngx_str_t                   samesite;
+    ngx_str_t                   path;
+    ngx_str_t                   domain;
+    ngx_uint_t                  secure;
+} ngx_http_auth_jwt_cookie_t;
 
 
 /* auth_jwt_require */
@@ -178,6 +190,8 @@ typedef struct {
     ngx_str_t                   forward_payload;    /* "": off */
     ngx_flag_t                  forward_token;
     size_t                      forward_max;
+    ngx_http_auth_jwt_cookie_t *login;
+    ngx_http_auth_jwt_cookie_t *logout;
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -206,6 +220,10 @@ typedef struct {
     unsigned                    checked:1;
     unsigned                    kid_refreshed:1;
     unsigned                    token_removed:1;
+    unsigned                    login:1;    /* keeping the login answer */
+    unsigned                    login_done:1;
+    u_char                     *login_buf;
+    size_t                      login_len;
     ngx_http_auth_jwt_loc_conf_t  *forwarded;   /* headers set for it */
 } ngx_http_auth_jwt_ctx_t;
 
@@ -214,6 +232,7 @@ extern ngx_module_t  ngx_http_auth_jwt_module;
 
 
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r);
+ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r);
 const char *ngx_http_auth_jwt_reason(ngx_uint_t reason);
 
 /* directives (ngx_http_auth_jwt_conf.c) */
@@ -259,6 +278,12 @@ ngx_int_t ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 ngx_int_t ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
+void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
+
+/* the login companion (ngx_http_auth_jwt_login.c) */
+ngx_int_t ngx_http_auth_jwt_login_init(ngx_conf_t *cf);
+char *ngx_http_auth_jwt_login_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* rules (ngx_http_auth_jwt_rules.c) */
 ngx_int_t ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,

@@ -201,6 +201,20 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       offsetof(ngx_http_auth_jwt_loc_conf_t, forward_max),
       NULL },
 
+    { ngx_string("auth_jwt_login_cookie"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_login_cookie,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_logout_cookie"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_login_cookie,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      1,
+      NULL },
+
       ngx_null_command
 };
 
@@ -335,27 +349,15 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t **ctxp)
 {
     ngx_str_t                 token;
-    ngx_pool_cleanup_t       *cln;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
-    ctx = ngx_http_auth_jwt_get_ctx(r);
-
-    if (ctx == NULL) {
-        cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
-        if (cln == NULL) {
-            *ctxp = NULL;
-            return JWTGATE_ERR_INTERNAL;
-        }
-
-        ctx = cln->data;
-        ngx_memzero(ctx, sizeof(ngx_http_auth_jwt_ctx_t));
-
-        cln->handler = ngx_http_auth_jwt_ctx_cleanup;
-
-        ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
-    }
+    ctx = ngx_http_auth_jwt_ctx_create(r);
 
     *ctxp = ctx;
+
+    if (ctx == NULL) {
+        return JWTGATE_ERR_INTERNAL;
+    }
 
     if (ctx->checked && ctx->conf == ajcf) {
         return ctx->reason;
@@ -775,6 +777,38 @@ ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
 }
 
 
+/* the main request's context, made when it has none */
+
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_get_ctx(r);
+
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    r = r->main;
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ctx = cln->data;
+    ngx_memzero(ctx, sizeof(ngx_http_auth_jwt_ctx_t));
+
+    cln->handler = ngx_http_auth_jwt_ctx_cleanup;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
+
+    return ctx;
+}
+
+
 const char *
 ngx_http_auth_jwt_reason(ngx_uint_t reason)
 {
@@ -856,6 +890,8 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->forwards = NGX_CONF_UNSET_PTR;
     conf->forward_token = NGX_CONF_UNSET;
     conf->forward_max = NGX_CONF_UNSET_SIZE;
+    conf->login = NGX_CONF_UNSET_PTR;
+    conf->logout = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -882,6 +918,8 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                              "");
     ngx_conf_merge_value(conf->forward_token, prev->forward_token, 1);
     ngx_conf_merge_size_value(conf->forward_max, prev->forward_max, 4096);
+    ngx_conf_merge_ptr_value(conf->login, prev->login, NULL);
+    ngx_conf_merge_ptr_value(conf->logout, prev->logout, NULL);
 
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_uint_value(conf->algs, prev->algs, NGX_CONF_UNSET_UINT);
@@ -960,7 +998,11 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
 
     *h = ngx_http_auth_jwt_access_handler;
 
-    return ngx_http_auth_jwt_store_init(cf);
+    if (ngx_http_auth_jwt_store_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_auth_jwt_login_init(cf);
 }
 
 

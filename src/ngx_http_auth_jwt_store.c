@@ -538,6 +538,29 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
 }
 
 
+/* the login companion saw a kid these keys lack: fetch them soon */
+
+void
+ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src)
+{
+    ngx_slab_pool_t  *shpool;
+
+    if (src->sh == NULL) {
+        return;
+    }
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    src->sh->fetched = 0;
+    src->sh->kid_refresh = 0;
+    src->sh->next_try = 0;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
 /* finds the source in the zone and parses a new generation, if any */
 
 static ngx_int_t

@@ -1,0 +1,254 @@
+# The login companion: auth_jwt_login_cookie sets the issuer's token as a
+# cookie on a successful login answer, auth_jwt_logout_cookie clears it,
+# and a token with a kid the gateway lacks makes it fetch its keys again.
+# The "issuer" here is a location of the same server answering with a
+# token minted by Crypt::JWT (t/071-login-issuer.t uses the real one).
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+our $EXP = time + 600;
+our $TOKEN = jwt(claims => {exp => $EXP});
+$ENV{TEST_NGINX_TOKEN} = $TOKEN;
+$ENV{TEST_NGINX_TOKEN_RSA2} = jwt(key => 'rsa2', claims => {exp => $EXP});
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    return if defined $block->config;
+    my $cookie = $block->cookie // 'auth_jwt_login_cookie access_token;';
+    $block->set_value('config', <<"CONF");
+    location = /auth/login {
+        auth_jwt off;
+        $cookie
+        proxy_pass http://127.0.0.1:\$TEST_NGINX_SERVER_PORT/issuer/login;
+    }
+    location = /auth/logout {
+        auth_jwt_logout_cookie access_token;
+        return 204;
+    }
+    location = /issuer/login {
+        if (\$request_method != POST) {
+            return 405;
+        }
+        default_type application/json;
+        return 200 '{"access_token":"\$TEST_NGINX_TOKEN","token_type":"Bearer","expires_in":600}';
+    }
+    location = /issuer/bad {
+        return 401 '{"error":"invalid_credentials"}';
+    }
+CONF
+});
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: a successful login sets the token as a cookie
+--- request
+POST /auth/login
+{"username":"alice","password":"x"}
+--- error_code: 200
+--- response_headers_like eval
+"Set-Cookie: access_token=\Q$main::TOKEN\E; Max-Age=(59\\d|600); Path=/; HttpOnly; Secure; SameSite=Strict"
+--- response_body_like: "access_token":"ey
+
+
+
+=== TEST 2: the answer's body goes on unchanged
+--- request
+POST /auth/login
+{}
+--- response_body eval
+'{"access_token":"' . $main::TOKEN . '","token_type":"Bearer","expires_in":600}'
+
+
+
+=== TEST 3: an unsuccessful login sets no cookie
+--- cookie
+auth_jwt_login_cookie access_token;
+--- config
+    location = /auth/login {
+        auth_jwt_login_cookie access_token;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/issuer;
+    }
+    location = /issuer {
+        return 401 '{"access_token":"$TEST_NGINX_TOKEN"}';
+    }
+--- request
+POST /auth/login
+{}
+--- error_code: 401
+--- response_headers
+!Set-Cookie
+
+
+
+=== TEST 4: an answer that is not JSON, or has no token, sets no cookie
+--- config
+    location /auth/ {
+        auth_jwt_login_cookie access_token;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/issuer/;
+    }
+    location = /issuer/html {
+        return 200 'not json';
+    }
+    location = /issuer/none {
+        return 200 '{"token_type":"Bearer"}';
+    }
+    location = /issuer/number {
+        return 200 '{"access_token":42}';
+    }
+    location = /issuer/word {
+        return 200 '{"access_token":"Bearer"}';
+    }
+    location = /issuer/inject {
+        return 200 '{"access_token":"a.b.c; Domain=evil.test"}';
+    }
+--- request eval
+["GET /auth/html", "GET /auth/none", "GET /auth/number", "GET /auth/word", "GET /auth/inject"]
+--- response_headers eval
+["!Set-Cookie", "!Set-Cookie", "!Set-Cookie", "!Set-Cookie", "!Set-Cookie"]
+--- error_log
+auth_jwt_login_cookie: the answer is not a JSON object, no cookie set
+auth_jwt_login_cookie: no string "access_token" in the answer, no cookie set
+auth_jwt_login_cookie: the issued token is malformed, no cookie set
+auth_jwt_login_cookie: "access_token" is not a token, no cookie set
+
+
+
+=== TEST 5: field=, secure=off, samesite=lax, path= and domain=
+--- cookie
+auth_jwt_login_cookie at field=accessToken secure=off samesite=lax path=/app domain=example.test;
+--- config
+    location = /auth/login {
+        auth_jwt_login_cookie at field=accessToken secure=off samesite=lax
+                              path=/app domain=example.test;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/issuer;
+    }
+    location = /issuer {
+        return 200 '{"accessToken":"$TEST_NGINX_TOKEN"}';
+    }
+--- request
+POST /auth/login
+{}
+--- response_headers_like eval
+"Set-Cookie: at=\Q$main::TOKEN\E; Max-Age=\\d+; Path=/app; Domain=example.test; HttpOnly; SameSite=Lax"
+
+
+
+=== TEST 6: logout clears the cookie
+--- request
+POST /auth/logout
+--- error_code: 204
+--- response_headers
+Set-Cookie: access_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict
+
+
+
+=== TEST 7: the cookie then opens a location with token=$cookie_access_token
+--- config
+    location /app {
+        auth_jwt          "app" token=$cookie_access_token;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200 "hello $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /app", "GET /app"]
+--- more_headers eval
+["Cookie: access_token=$main::TOKEN", "Cookie: other=1"]
+--- error_code eval
+[200, 401]
+--- response_body_like eval
+["^hello alice\n\$", ""]
+
+
+
+=== TEST 8: a login token with a kid the gateway lacks: its keys are fetched again at once
+--- http_config
+    limit_req_zone $binary_remote_addr zone=tick:1m rate=4r/s;
+--- config
+    location = /auth/login {
+        auth_jwt off;
+        auth_jwt_key_request /_jwks;
+        auth_jwt_login_cookie access_token;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/issuer;
+    }
+    location = /issuer {
+        return 200 '{"access_token":"$TEST_NGINX_TOKEN_RSA2"}';
+    }
+    location = /_jwks {
+        internal;
+        alias html/jwks.json;
+    }
+    location = /dav/jwks.json {
+        alias html/jwks.json;
+        dav_methods PUT;
+    }
+    location /api {
+        auth_jwt             "api";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- user_files eval
+[["jwks.json", JWTGate::Token::_slurp(JWTGate::Token::data_dir() . "/jwks-rsa1.json")]]
+--- request eval
+["GET /api", "GET /api", "PUT /dav/jwks.json\n" . JWTGate::Token::_slurp(JWTGate::Token::data_dir() . "/jwks-rsa12.json"),
+ "GET /api", "POST /auth/login\n{}", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer $main::TOKEN",
+ "Authorization: Bearer " . jwt(kid => 'made-up'),
+ "X-None: 1",
+ "Authorization: Bearer $ENV{TEST_NGINX_TOKEN_RSA2}",
+ "X-None: 1",
+ "Authorization: Bearer $ENV{TEST_NGINX_TOKEN_RSA2}"]
+--- error_code eval
+[200, 401, 204, 401, 200, 200]
+--- response_body_like eval
+["^ok rsa1", "", "", "", "", "^ok rsa2"]
+--- error_log
+auth_jwt_login_cookie: kid "rsa2" is new, the keys will be fetched again
+
+
+
+=== TEST 9: bad parameters fail nginx -t
+--- config
+    location = /a {
+        auth_jwt_login_cookie access_token samesite=none secure=off;
+    }
+--- must_die
+--- error_log
+needs secure=on
+
+
+
+=== TEST 10: an invalid cookie name fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_login_cookie "a;b";
+    }
+--- must_die
+--- error_log
+invalid cookie name "a;b"
+
+
+
+=== TEST 11: an unknown parameter fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_login_cookie a httponly=off;
+    }
+--- must_die
+--- error_log
+invalid parameter "httponly=off"
+
+
+
+=== TEST 12: only in a location
+--- config
+    auth_jwt_login_cookie a;
+--- must_die
+--- error_log
+"auth_jwt_login_cookie" directive is not allowed here
