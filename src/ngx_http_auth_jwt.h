@@ -11,6 +11,8 @@
  *   ngx_http_auth_jwt_vars.c     variables
  *   ngx_http_auth_jwt_forward.c  claims as request headers
  *   ngx_http_auth_jwt_login.c    the login companion's cookie
+ *   ngx_http_auth_jwt_cache.c    the verified-token cache
+ *   ngx_http_auth_jwt_status.c   counters, auth_jwt_status
  */
 
 
@@ -31,6 +33,15 @@
 #define NGX_HTTP_AUTH_JWT_WAIT           (JWTGATE_ERR_LAST + 2)
 
 #define NGX_HTTP_AUTH_JWT_MAX_JWKS       (1024 * 1024)
+
+/* counters in the zone */
+#define NGX_HTTP_AUTH_JWT_STAT_VERIFIED  0
+#define NGX_HTTP_AUTH_JWT_STAT_HIT       1
+#define NGX_HTTP_AUTH_JWT_STAT_MISS      2
+#define NGX_HTTP_AUTH_JWT_STAT_EVICTION  3
+#define NGX_HTTP_AUTH_JWT_STAT_REJECTED  4      /* + the reason */
+#define NGX_HTTP_AUTH_JWT_STATS                                               \
+    (NGX_HTTP_AUTH_JWT_STAT_REJECTED + NGX_HTTP_AUTH_JWT_UNAVAILABLE + 1)
 
 #define ngx_http_auth_jwt_isalnum(c)                                          \
     (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z')                 \
@@ -114,6 +125,7 @@ struct ngx_http_auth_jwt_file_s {
     ngx_str_t                   path;       /* NUL-terminated */
     char                       *issuer;     /* issuer=, or NULL */
     jwtgate_keyset_t           *set;        /* the last good one */
+    ngx_uint_t                  set_id;
     ngx_file_uniq_t             uniq;
     dev_t                       dev;
     off_t                       size;
@@ -139,6 +151,7 @@ struct ngx_http_auth_jwt_source_s {
     /* this process's */
     ngx_http_auth_jwt_shsrc_t  *sh;
     jwtgate_keyset_t           *set;
+    ngx_uint_t                  set_id;
     ngx_uint_t                  generation;
 };
 
@@ -157,14 +170,31 @@ typedef struct {
 typedef struct {
     const jwtgate_keyset_t    **sets;
     const char                **issuers;    /* per set: issuer=, or NULL */
+    ngx_uint_t                 *ids;        /* per set: its set_id */
     ngx_uint_t                  n;
     unsigned                    algs;
 } ngx_http_auth_jwt_keylist_t;
 
 
 typedef struct {
+    ngx_str_t                   uri;
+    const char                 *issuer;
+    ngx_uint_t                  fetches_ok;
+    ngx_uint_t                  fetches_failed;
+    time_t                      fetched;
+    ngx_str_t                   error;
+    time_t                      error_time;
+    ngx_uint_t                  generation;
+    ngx_uint_t                  nkeys;
+    u_char                      error_buf[120];
+} ngx_http_auth_jwt_src_stat_t;
+
+
+typedef struct {
     ngx_shm_zone_t             *zone;
     ssize_t                     zone_size;
+    ssize_t                     cache_size;
+    time_t                      cache_max_age;
     ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t *,
                                                one per uri and issuer */
 } ngx_http_auth_jwt_main_conf_t;
@@ -192,6 +222,7 @@ typedef struct {
     size_t                      forward_max;
     ngx_http_auth_jwt_cookie_t *login;
     ngx_http_auth_jwt_cookie_t *logout;
+    ngx_uint_t                  status_prometheus;
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -279,6 +310,32 @@ ngx_int_t ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
 void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
+
+ngx_atomic_t *ngx_http_auth_jwt_store_stats(
+    ngx_http_auth_jwt_main_conf_t *amcf);
+void ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
+    ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st);
+
+/* the verified-token cache (ngx_http_auth_jwt_cache.c) */
+ngx_uint_t ngx_http_auth_jwt_set_id(void);
+ngx_int_t ngx_http_auth_jwt_cache_init(ngx_cycle_t *cycle, size_t size,
+    time_t max_age);
+void ngx_http_auth_jwt_cache_exit(void);
+ngx_int_t ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r,
+    ngx_str_t *token, ngx_http_auth_jwt_keys_t *keys,
+    ngx_http_auth_jwt_keylist_t *list, u_char *digest, const char **issuer);
+void ngx_http_auth_jwt_cache_insert(u_char *digest,
+    ngx_http_auth_jwt_keys_t *keys, ngx_uint_t set_id, const char *issuer,
+    double exp);
+char *ngx_http_auth_jwt_token_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* counters (ngx_http_auth_jwt_status.c) */
+void ngx_http_auth_jwt_count(ngx_uint_t stat);
+void ngx_http_auth_jwt_count_reason(ngx_uint_t reason);
+void ngx_http_auth_jwt_status_attach(ngx_atomic_t *stats);
+char *ngx_http_auth_jwt_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* the login companion (ngx_http_auth_jwt_login.c) */
 ngx_int_t ngx_http_auth_jwt_login_init(ngx_conf_t *cf);

@@ -21,7 +21,7 @@
 static ngx_int_t ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
     ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list);
 static void ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
-    const jwtgate_keyset_t *set, const char *issuer);
+    const jwtgate_keyset_t *set, const char *issuer, ngx_uint_t id);
 static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_cached(
     ngx_http_request_t *r, ngx_str_t *path);
 static void ngx_http_auth_jwt_file_check(ngx_log_t *log,
@@ -61,7 +61,8 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 
     list->sets = ngx_palloc(r->pool, n * sizeof(jwtgate_keyset_t *));
     list->issuers = ngx_palloc(r->pool, n * sizeof(char *));
-    if (list->sets == NULL || list->issuers == NULL) {
+    list->ids = ngx_palloc(r->pool, n * sizeof(ngx_uint_t));
+    if (list->sets == NULL || list->issuers == NULL || list->ids == NULL) {
         return NGX_ERROR;
     }
 
@@ -87,7 +88,8 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
         }
 
         if (src[i]->set != NULL) {
-            ngx_http_auth_jwt_keys_add(list, src[i]->set, src[i]->issuer);
+            ngx_http_auth_jwt_keys_add(list, src[i]->set, src[i]->issuer,
+                                       src[i]->set_id);
         }
     }
 
@@ -120,7 +122,7 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
         }
 
         if (f->set != NULL) {
-            ngx_http_auth_jwt_keys_add(list, f->set, f->issuer);
+            ngx_http_auth_jwt_keys_add(list, f->set, f->issuer, f->set_id);
         }
     }
 
@@ -148,7 +150,8 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
         f = ngx_http_auth_jwt_file_cached(r, &path);
 
         if (f != NULL && f->set != NULL) {
-            ngx_http_auth_jwt_keys_add(list, f->set, vf[i].issuer);
+            ngx_http_auth_jwt_keys_add(list, f->set, vf[i].issuer,
+                                       f->set_id);
         }
     }
 
@@ -158,10 +161,11 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
 
 static void
 ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
-    const jwtgate_keyset_t *set, const char *issuer)
+    const jwtgate_keyset_t *set, const char *issuer, ngx_uint_t id)
 {
     list->sets[list->n] = set;
     list->issuers[list->n] = issuer;
+    list->ids[list->n] = id;
     list->n++;
     list->algs |= jwtgate_keyset_algs(set);
 }
@@ -443,6 +447,7 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
 
     jwtgate_keyset_free(f->set);
     f->set = set;
+    f->set_id = ngx_http_auth_jwt_set_id();
 }
 
 

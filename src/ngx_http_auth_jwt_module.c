@@ -38,6 +38,7 @@ static void *ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_auth_jwt_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle);
 static void ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle);
 
 
@@ -215,6 +216,20 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       1,
       NULL },
 
+    { ngx_string("auth_jwt_token_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_auth_jwt_token_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -241,7 +256,7 @@ ngx_module_t  ngx_http_auth_jwt_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_auth_jwt_init_process,        /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     ngx_http_auth_jwt_exit_process,        /* exit process */
@@ -382,6 +397,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
 
     if (token.len == 0) {
         ctx->reason = JWTGATE_ERR_MISSING;
+        ngx_http_auth_jwt_count_reason(ctx->reason);
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt: no token");
@@ -399,6 +415,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
 
     if (ctx->reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
         /* logged by the key store */
+        ngx_http_auth_jwt_count_reason(ctx->reason);
         return ctx->reason;
     }
 
@@ -407,8 +424,11 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
         ctx->reason = ngx_http_auth_jwt_check_rules(r, ajcf, ctx);
 
         /* the rules log their own failures */
+        ngx_http_auth_jwt_count_reason(ctx->reason);
         return ctx->reason;
     }
+
+    ngx_http_auth_jwt_count_reason(ctx->reason);
 
     if (ctx->reason == JWTGATE_ERR_INTERNAL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -429,7 +449,9 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_str_t *token)
 {
+    double                        exp;
     size_t                        index;
+    u_char                        digest[32];
     unsigned                      algs;
     ngx_int_t                     rc;
     jwtgate_rc_t                  jrc;
@@ -500,6 +522,14 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     }
 
     if (ctx->verified != ajcf->keys) {
+        rc = ngx_http_auth_jwt_cache_lookup(r, token, ajcf->keys, &list,
+                                            digest, &ctx->issuer);
+        if (rc == NGX_OK) {
+            /* verified before, with keys this request still has */
+            ctx->verified = ajcf->keys;
+            goto claims;
+        }
+
         jrc = jwtgate_verify_signature(ctx->token,
                                        (const jwtgate_keyset_t *const *)
                                            list.sets,
@@ -524,7 +554,19 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
 
         ctx->verified = ajcf->keys;
         ctx->issuer = list.issuers[index];
+
+        if (rc == NGX_DECLINED) {
+            if (jwtgate_token_exp(ctx->token, &exp) != 0) {
+                exp = 0;
+            }
+
+            ngx_http_auth_jwt_cache_insert(digest, ajcf->keys,
+                                           list.ids[index], ctx->issuer,
+                                           exp);
+        }
     }
+
+claims:
 
     ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
 
@@ -854,6 +896,8 @@ ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf)
     }
 
     amcf->zone_size = NGX_CONF_UNSET;
+    amcf->cache_size = NGX_CONF_UNSET;
+    amcf->cache_max_age = NGX_CONF_UNSET;
 
     return amcf;
 }
@@ -1006,8 +1050,27 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
 }
 
 
+static ngx_int_t
+ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
+    amcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_auth_jwt_module);
+    if (amcf == NULL || amcf->zone == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_http_auth_jwt_status_attach(ngx_http_auth_jwt_store_stats(amcf));
+
+    return ngx_http_auth_jwt_cache_init(cycle, amcf->cache_size,
+                                        amcf->cache_max_age);
+}
+
+
 static void
 ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_auth_jwt_keys_exit();
+    ngx_http_auth_jwt_cache_exit();
 }

@@ -54,6 +54,7 @@ struct ngx_http_auth_jwt_shsrc_s {
 
 typedef struct {
     ngx_queue_t                 sources;
+    ngx_atomic_t                stats[NGX_HTTP_AUTH_JWT_STATS];
 } ngx_http_auth_jwt_shctx_t;
 
 
@@ -275,6 +276,15 @@ ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
         amcf->zone_size = NGX_HTTP_AUTH_JWT_ZONE_SIZE;
     }
 
+    /* auth_jwt_token_cache: on, 1m per worker, entries at most 5m old */
+    if (amcf->cache_size == NGX_CONF_UNSET) {
+        amcf->cache_size = 1024 * 1024;
+    }
+
+    if (amcf->cache_max_age == NGX_CONF_UNSET) {
+        amcf->cache_max_age = 300;
+    }
+
     amcf->zone = ngx_shared_memory_add(cf, &ngx_http_auth_jwt_zone_name,
                                        amcf->zone_size,
                                        &ngx_http_auth_jwt_module);
@@ -321,7 +331,7 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_OK;
     }
 
-    sh = ngx_slab_alloc(shpool, sizeof(ngx_http_auth_jwt_shctx_t));
+    sh = ngx_slab_calloc(shpool, sizeof(ngx_http_auth_jwt_shctx_t));
     if (sh == NULL) {
         return NGX_ERROR;
     }
@@ -538,6 +548,56 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
 }
 
 
+ngx_atomic_t *
+ngx_http_auth_jwt_store_stats(ngx_http_auth_jwt_main_conf_t *amcf)
+{
+    ngx_http_auth_jwt_shctx_t  *shctx;
+
+    shctx = amcf->zone->data;
+
+    return shctx->stats;
+}
+
+
+void
+ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
+    ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st)
+{
+    ngx_slab_pool_t              *shpool;
+    ngx_http_auth_jwt_shsrc_t    *sh;
+    ngx_http_auth_jwt_source_t  **sp, *src;
+
+    sp = amcf->sources.elts;
+    src = sp[i];
+
+    ngx_memzero(st, sizeof(ngx_http_auth_jwt_src_stat_t));
+
+    st->uri = src->uri;
+    st->issuer = src->issuer;
+    st->error.data = st->error_buf;
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    sh = src->sh ? src->sh : ngx_http_auth_jwt_store_lookup(src, shpool);
+
+    if (sh != NULL) {
+        src->sh = sh;
+        st->fetches_ok = sh->fetches_ok;
+        st->fetches_failed = sh->fetches_failed;
+        st->fetched = sh->fetched;
+        st->error_time = sh->error_time;
+        st->generation = sh->generation;
+        st->nkeys = sh->nkeys;
+        st->error.len = ngx_min(sh->error_len, sizeof(st->error_buf));
+        ngx_memcpy(st->error_buf, sh->error, st->error.len);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
 /* the login companion saw a kid these keys lack: fetch them soon */
 
 void
@@ -624,6 +684,7 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 
     jwtgate_keyset_free(src->set);
     src->set = set;
+    src->set_id = ngx_http_auth_jwt_set_id();
     src->generation = generation;
 
     return NGX_OK;
@@ -846,9 +907,17 @@ ngx_http_auth_jwt_store_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 
     ngx_http_auth_jwt_store_unlock(fetch, NULL);
 
-    jwtgate_keyset_free(src->set);
-    src->set = set;
-    src->generation = sh->generation;
+    if (src->set != NULL && src->generation == sh->generation) {
+        /* the same keys: the verified-token cache stays valid */
+        jwtgate_keyset_free(set);
+        set = src->set;
+
+    } else {
+        jwtgate_keyset_free(src->set);
+        src->set = set;
+        src->set_id = ngx_http_auth_jwt_set_id();
+        src->generation = sh->generation;
+    }
 
     ngx_shmtx_unlock(&shpool->mutex);
 

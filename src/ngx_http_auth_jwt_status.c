@@ -1,0 +1,301 @@
+
+/*
+ * jwtgate: counters and auth_jwt_status.
+ *
+ * The counters live in the auth_jwt_keys zone, so they are summed over
+ * all workers as they go and survive a reload (the zone does).
+ * auth_jwt_status answers with them as JSON, or in the Prometheus text
+ * format with "auth_jwt_status prometheus;" or "?format=prometheus".
+ */
+
+
+#include "ngx_http_auth_jwt.h"
+
+
+static ngx_int_t ngx_http_auth_jwt_status_handler(ngx_http_request_t *r);
+static u_char *ngx_http_auth_jwt_status_json(u_char *p, u_char *last,
+    ngx_atomic_t *stats, ngx_http_auth_jwt_main_conf_t *amcf);
+static u_char *ngx_http_auth_jwt_status_prom(u_char *p, u_char *last,
+    ngx_atomic_t *stats, ngx_http_auth_jwt_main_conf_t *amcf);
+
+
+static ngx_atomic_t  *ngx_http_auth_jwt_stats;
+
+static ngx_str_t  ngx_http_auth_jwt_prometheus = ngx_string("prometheus");
+
+
+void
+ngx_http_auth_jwt_count(ngx_uint_t stat)
+{
+    if (ngx_http_auth_jwt_stats != NULL && stat < NGX_HTTP_AUTH_JWT_STATS) {
+        (void) ngx_atomic_fetch_add(&ngx_http_auth_jwt_stats[stat], 1);
+    }
+}
+
+
+void
+ngx_http_auth_jwt_count_reason(ngx_uint_t reason)
+{
+    if (reason == JWTGATE_OK) {
+        ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_VERIFIED);
+
+    } else if (reason <= NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
+        ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_REJECTED + reason);
+    }
+}
+
+
+void
+ngx_http_auth_jwt_status_attach(ngx_atomic_t *stats)
+{
+    ngx_http_auth_jwt_stats = stats;
+}
+
+
+/* auth_jwt_status [json | prometheus] */
+
+char *
+ngx_http_auth_jwt_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    ngx_str_t                 *value;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2) {
+        if (ngx_strcmp(value[1].data, "prometheus") == 0) {
+            ajcf->status_prometheus = 1;
+
+        } else if (ngx_strcmp(value[1].data, "json") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid format \"%V\": json or prometheus",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_auth_jwt_status_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_status_handler(ngx_http_request_t *r)
+{
+    size_t                          size;
+    u_char                         *p;
+    ngx_int_t                       rc;
+    ngx_str_t                       format;
+    ngx_buf_t                      *b;
+    ngx_uint_t                      prom;
+    ngx_chain_t                     out;
+    ngx_atomic_t                   *stats;
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+    ngx_http_auth_jwt_loc_conf_t   *ajcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_jwt_module);
+
+    prom = ajcf->status_prometheus;
+
+    if (ngx_http_arg(r, (u_char *) "format", 6, &format) == NGX_OK) {
+        prom = (format.len == ngx_http_auth_jwt_prometheus.len
+                && ngx_strncmp(format.data, "prometheus", format.len) == 0);
+    }
+
+    stats = ngx_http_auth_jwt_store_stats(amcf);
+
+    /* counters and sources: a bound the text stays within */
+    size = 8192 + amcf->sources.nelts * 1024;
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = prom ? ngx_http_auth_jwt_status_prom(b->pos, b->end, stats, amcf)
+             : ngx_http_auth_jwt_status_json(b->pos, b->end, stats, amcf);
+
+    b->last = p;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    if (prom) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/plain; version=0.0.4");
+    } else {
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+    }
+
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static u_char *
+ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
+    ngx_http_auth_jwt_main_conf_t *amcf)
+{
+    ngx_uint_t                   i, first;
+    ngx_http_auth_jwt_src_stat_t  st;
+
+    p = ngx_slprintf(p, last, "{\"verified\":%uA,\"rejected\":{",
+                     stats[NGX_HTTP_AUTH_JWT_STAT_VERIFIED]);
+
+    first = 1;
+
+    for (i = 1; i <= NGX_HTTP_AUTH_JWT_UNAVAILABLE; i++) {
+        p = ngx_slprintf(p, last, "%s\"%s\":%uA", first ? "" : ",",
+                         ngx_http_auth_jwt_reason(i),
+                         stats[NGX_HTTP_AUTH_JWT_STAT_REJECTED + i]);
+        first = 0;
+    }
+
+    p = ngx_slprintf(p, last,
+                     "},\"cache\":{\"hits\":%uA,\"misses\":%uA,"
+                     "\"evictions\":%uA},\"sources\":[",
+                     stats[NGX_HTTP_AUTH_JWT_STAT_HIT],
+                     stats[NGX_HTTP_AUTH_JWT_STAT_MISS],
+                     stats[NGX_HTTP_AUTH_JWT_STAT_EVICTION]);
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
+
+        p = ngx_slprintf(p, last,
+                         "%s{\"uri\":\"%V\",\"issuer\":\"%s\","
+                         "\"fetches_ok\":%ui,\"fetches_failed\":%ui,"
+                         "\"last_success\":%T,\"last_error\":\"%V\","
+                         "\"last_error_time\":%T,\"generation\":%ui,"
+                         "\"keys\":%ui}",
+                         i ? "," : "", &st.uri,
+                         st.issuer ? st.issuer : "",
+                         st.fetches_ok, st.fetches_failed, st.fetched,
+                         &st.error, st.error_time, st.generation, st.nkeys);
+    }
+
+    return ngx_slprintf(p, last, "]}\n");
+}
+
+
+static u_char *
+ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
+    ngx_http_auth_jwt_main_conf_t *amcf)
+{
+    ngx_uint_t                    i;
+    ngx_http_auth_jwt_src_stat_t  st;
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_verified_total Requests whose token "
+                     "verified.\n"
+                     "# TYPE auth_jwt_verified_total counter\n"
+                     "auth_jwt_verified_total %uA\n"
+                     "# HELP auth_jwt_rejected_total Requests rejected, by "
+                     "reason.\n"
+                     "# TYPE auth_jwt_rejected_total counter\n",
+                     stats[NGX_HTTP_AUTH_JWT_STAT_VERIFIED]);
+
+    for (i = 1; i <= NGX_HTTP_AUTH_JWT_UNAVAILABLE; i++) {
+        p = ngx_slprintf(p, last,
+                         "auth_jwt_rejected_total{reason=\"%s\"} %uA\n",
+                         ngx_http_auth_jwt_reason(i),
+                         stats[NGX_HTTP_AUTH_JWT_STAT_REJECTED + i]);
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_cache_hits_total Signatures not "
+                     "checked again: the token verified before.\n"
+                     "# TYPE auth_jwt_cache_hits_total counter\n"
+                     "auth_jwt_cache_hits_total %uA\n"
+                     "# HELP auth_jwt_cache_misses_total Tokens not in the "
+                     "verified-token cache.\n"
+                     "# TYPE auth_jwt_cache_misses_total counter\n"
+                     "auth_jwt_cache_misses_total %uA\n"
+                     "# HELP auth_jwt_cache_evictions_total Entries pushed "
+                     "out of a full cache.\n"
+                     "# TYPE auth_jwt_cache_evictions_total counter\n"
+                     "auth_jwt_cache_evictions_total %uA\n",
+                     stats[NGX_HTTP_AUTH_JWT_STAT_HIT],
+                     stats[NGX_HTTP_AUTH_JWT_STAT_MISS],
+                     stats[NGX_HTTP_AUTH_JWT_STAT_EVICTION]);
+
+    if (amcf->sources.nelts == 0) {
+        return p;
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_key_fetches_total Key set fetches, "
+                     "by source and result.\n"
+                     "# TYPE auth_jwt_key_fetches_total counter\n");
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
+
+        p = ngx_slprintf(p, last,
+                 "auth_jwt_key_fetches_total{uri=\"%V\",result=\"ok\"} %ui\n"
+                 "auth_jwt_key_fetches_total{uri=\"%V\",result=\"failed\"} "
+                 "%ui\n",
+                 &st.uri, st.fetches_ok, &st.uri, st.fetches_failed);
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_key_last_success_seconds When a key "
+                     "set was last fetched, Unix time.\n"
+                     "# TYPE auth_jwt_key_last_success_seconds gauge\n");
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
+        p = ngx_slprintf(p, last,
+                         "auth_jwt_key_last_success_seconds{uri=\"%V\"} %T\n",
+                         &st.uri, st.fetched);
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_key_generation Key set generation, "
+                     "by source.\n"
+                     "# TYPE auth_jwt_key_generation gauge\n");
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
+        p = ngx_slprintf(p, last,
+                         "auth_jwt_key_generation{uri=\"%V\"} %ui\n",
+                         &st.uri, st.generation);
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_keys Usable keys, by source.\n"
+                     "# TYPE auth_jwt_keys gauge\n");
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
+        p = ngx_slprintf(p, last, "auth_jwt_keys{uri=\"%V\"} %ui\n",
+                         &st.uri, st.nkeys);
+    }
+
+    return p;
+}

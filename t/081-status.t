@@ -1,0 +1,114 @@
+# auth_jwt_status: counters summed over all workers, as JSON or in the
+# Prometheus text format, after a scripted sequence of requests.
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+master_on();
+workers(2);
+
+our $T = jwt();
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    return if defined $block->config;
+    $block->set_value('config', <<'CONF');
+    location /a {
+        auth_jwt          "a";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim sub eq alice;
+        return 200 "a\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+    location = /metrics {
+        auth_jwt_status prometheus;
+    }
+CONF
+});
+
+# ten valid, two without token, one bad signature, one expired, one
+# rule failure, one malformed: each on its own connection, so both
+# workers serve some
+sub sequence {
+    my @h = ((map { "Authorization: Bearer $T" } 1 .. 10),
+             "X-None: 1", "X-None: 1",
+             "Authorization: Bearer " . tamper_sig($T),
+             "Authorization: Bearer " . jwt(claims => {exp => time - 100}),
+             "Authorization: Bearer " . jwt(claims => {sub => 'bob'}),
+             "Authorization: Bearer a.b");
+    return \@h;
+}
+{ no warnings 'once'; *Test::Base::Filter::sequence = \&sequence; }
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: JSON: every outcome counted once, summed over both workers
+--- request eval
+[(map { "GET /a" } 1 .. 16), "GET /status"]
+--- more_headers eval
+[@{sequence()}, "X-None: 1"]
+--- error_code eval
+[(200) x 10, 401, 401, 401, 401, 403, 401, 200]
+--- response_body_like eval
+[("") x 16, '^\{"verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"insufficient_scope":1,"keys_unavailable":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\]\}\n$']
+--- response_headers eval
+[("") x 16, "Content-Type: application/json"]
+
+
+
+=== TEST 2: Prometheus: HELP and TYPE lines, the same counts
+--- request eval
+[(map { "GET /a" } 1 .. 16), "GET /metrics"]
+--- more_headers eval
+[@{sequence()}, "X-None: 1"]
+--- error_code eval
+[(200) x 10, 401, 401, 401, 401, 403, 401, 200]
+--- response_body_like eval
+[("") x 16, '# HELP auth_jwt_verified_total [^\n]+\n# TYPE auth_jwt_verified_total counter\nauth_jwt_verified_total 10\n.*auth_jwt_rejected_total\{reason="missing"\} 2\n.*auth_jwt_rejected_total\{reason="bad_signature"\} 1\n.*auth_jwt_rejected_total\{reason="insufficient_scope"\} 1\n.*# TYPE auth_jwt_cache_hits_total counter\nauth_jwt_cache_hits_total \d+\n']
+--- response_headers eval
+[("") x 16, "Content-Type: text/plain; version=0.0.4"]
+
+
+
+=== TEST 3: ?format=prometheus on the JSON location
+--- request
+GET /status?format=prometheus
+--- response_body_like: ^# HELP auth_jwt_verified_total
+
+
+
+=== TEST 4: key sources: fetches, generation, keys
+--- config
+    location = /_jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks issuer=https://issuer.test;
+        return 200 "a\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+--- request eval
+["GET /a", "GET /status"]
+--- more_headers eval
+["Authorization: Bearer $main::T", "X-None: 1"]
+--- response_body_like eval
+["", '"sources":\[\{"uri":"/_jwks","issuer":"https://issuer.test","fetches_ok":1,"fetches_failed":0,"last_success":\d{10},"last_error":"","last_error_time":0,"generation":1,"keys":2\}\]']
+
+
+
+=== TEST 5: only GET and HEAD
+--- request
+POST /status
+x
+--- error_code: 405
