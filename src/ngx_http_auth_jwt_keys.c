@@ -18,6 +18,13 @@
 #define NGX_HTTP_AUTH_JWT_FILES_MAX    64      /* cached paths per worker */
 
 
+typedef struct {
+    ngx_http_auth_jwt_file_t   *file;
+    ngx_log_t                  *log;
+    ngx_uint_t                  level;
+} ngx_http_auth_jwt_file_skip_t;
+
+
 static ngx_int_t ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
     ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list);
 static void ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
@@ -392,11 +399,12 @@ static void
 ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi)
 {
-    u_char            *text;
-    size_t             len;
-    ssize_t            n;
-    jwtgate_rc_t       rc;
-    jwtgate_keyset_t  *set;
+    u_char                        *text;
+    size_t                         len;
+    ssize_t                        n;
+    jwtgate_rc_t                   rc;
+    jwtgate_keyset_t              *set;
+    ngx_http_auth_jwt_file_skip_t  skip;
 
     f->mtime = ngx_file_mtime(fi);
     f->size = ngx_file_size(fi);
@@ -427,8 +435,12 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
         return;
     }
 
+    skip.file = f;
+    skip.log = log;
+    skip.level = NGX_LOG_WARN;
+
     rc = jwtgate_keyset_parse((char *) text, len,
-                              ngx_http_auth_jwt_file_skip, f, &set);
+                              ngx_http_auth_jwt_file_skip, &skip, &set);
     ngx_free(text);
 
     if (rc != JWTGATE_OK) {
@@ -455,11 +467,12 @@ static void
 ngx_http_auth_jwt_file_skip(void *data, size_t index, const char *kid,
     const char *reason)
 {
-    ngx_http_auth_jwt_file_t  *f = data;
+    ngx_http_auth_jwt_file_skip_t  *skip = data;
 
-    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+    ngx_log_error(skip->level, skip->log, 0,
                   "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
-                  "skipped: %s", &f->path, index, kid ? kid : "", reason);
+                  "skipped: %s", &skip->file->path, index, kid ? kid : "",
+                  reason);
 }
 
 
