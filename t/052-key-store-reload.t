@@ -1,0 +1,341 @@
+# The key store survives a reload (SIGHUP) and a killed worker: the keys
+# stay in the shared zone, valid tokens still pass and the issuer is not
+# asked again (docs/KEYSTORE.md).
+#
+# A plain Test::More script, like t/005-conf-examples.t: it runs its own
+# nginx (master and two workers, TEST_NGINX_BINARY with the module of
+# TEST_NGINX_LOAD_MODULES) in a temporary prefix, with a gateway and an
+# issuer server on free 127.0.0.1 ports.  The issuer's access log counts
+# the fetches.  Every wait has a deadline; only the nginx this script
+# started (and, by its pid, one of that nginx's workers) gets a signal.
+
+use strict;
+use warnings;
+use Test::More;
+use File::Spec;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use IO::Select;
+use POSIX ();
+use Time::HiRes ();
+use lib 't/lib';
+use JWTGate::Token;
+
+my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
+my ($module) = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
+plan skip_all => 'TEST_NGINX_LOAD_MODULES names no module' unless $module;
+plan skip_all => "no /proc here" unless -d "/proc/$$";
+$module = File::Spec->rel2abs($module);
+
+$SIG{PIPE} = 'IGNORE';
+
+my $prefix = tempdir('jwtgate-052-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+mkdir "$prefix/$_" or die "$prefix/$_: $!" for qw(conf html html/.well-known logs);
+
+# two free ports from the kernel
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                  Proto => 'tcp', Listen => 1)
+        or die "no free port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+my $gw = free_port();
+my $issuer;
+do { $issuer = free_port() } while $issuer == $gw;
+
+sub spew {
+    my ($file, $text) = @_;
+    open my $fh, '>', $file or die "$file: $!";
+    print {$fh} $text;
+    close $fh or die "$file: $!";
+}
+
+sub slurp {
+    my ($file) = @_;
+    open my $fh, '<', $file or return '';
+    local $/;
+    my $s = <$fh>;
+    return $s // '';
+}
+
+{
+    my $src = JWTGate::Token::data_dir() . '/jwks-rsa1.json';
+    spew("$prefix/html/.well-known/jwks.json", slurp($src));
+}
+
+sub conf {
+    my ($extra) = @_;
+    $extra //= '';
+    my $user = $> == 0 ? 'user root;' : '';
+    return <<"CONF";
+load_module $module;
+worker_processes 2;
+master_process on;
+daemon off;
+$user
+pid $prefix/logs/nginx.pid;
+error_log $prefix/logs/error.log info;
+
+events {
+    worker_connections 64;
+}
+
+http {
+    access_log off;
+    log_format fetch 'fetch \$uri \$status';
+
+    server {
+        listen 127.0.0.1:$issuer;
+        root html;
+        location = /.well-known/jwks.json {
+            access_log logs/fetch.log fetch;
+        }
+    }
+
+    server {
+        # reuseport: connections spread over both workers
+        listen 127.0.0.1:$gw reuseport;
+
+        location /api {
+            auth_jwt             "test";
+            auth_jwt_key_request /_jwks;
+            return 200 "ok \$pid\\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$issuer/.well-known/jwks.json;
+        }
+$extra
+    }
+}
+CONF
+}
+
+spew("$prefix/conf/nginx.conf", conf());
+
+# ---------------------------------------------------------------------------
+# our nginx
+
+my $master;
+
+sub stop_nginx {
+    return unless $master;
+    for my $step ([QUIT => 5], [TERM => 3], [KILL => 3]) {
+        my ($sig, $wait) = @$step;
+        kill $sig, $master;
+        my $deadline = Time::HiRes::time() + $wait;
+        while (Time::HiRes::time() < $deadline) {
+            my $r = waitpid $master, POSIX::WNOHANG();
+            if ($r == $master || $r < 0) {
+                undef $master;
+                return $sig;
+            }
+            Time::HiRes::sleep(0.02);
+        }
+    }
+    diag "nginx (pid $master) did not stop";
+    undef $master;
+    return 'stuck';
+}
+
+END {
+    local $?;
+    stop_nginx();
+}
+$SIG{INT} = $SIG{TERM} = sub { stop_nginx(); exit 1 };
+
+sub start_nginx {
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', "$prefix/logs/stderr";
+        open STDERR, '>&', \*STDOUT;
+        { no warnings 'exec';
+          exec $nginx, '-p', "$prefix/", '-c', "$prefix/conf/nginx.conf",
+                       '-e', "$prefix/logs/error.log"; }
+        print STDERR "exec $nginx failed: $!\n";
+        POSIX::_exit(127);
+    }
+    return $pid;
+}
+
+# The workers of our master: the processes whose parent it is.
+sub workers_of {
+    my ($ppid) = @_;
+    my @w;
+    opendir my $d, '/proc' or return ();
+    for my $p (grep { /^\d+$/ } readdir $d) {
+        my $stat = slurp("/proc/$p/stat") or next;
+        # pid (comm) state ppid ...
+        my ($rest) = $stat =~ /\)\s+(.*)$/s or next;
+        my (undef, $pp) = split ' ', $rest;
+        push @w, $p + 0 if $pp == $ppid;
+    }
+    return sort { $a <=> $b } @w;
+}
+
+# wait_for($seconds, $what, sub { ... true when done }): polls every 20 ms.
+sub wait_for {
+    my ($secs, $what, $cond) = @_;
+    my $deadline = Time::HiRes::time() + $secs;
+    while (1) {
+        my $r = $cond->();
+        return $r if $r;
+        if (Time::HiRes::time() > $deadline) {
+            diag "gave up after $secs s waiting for $what";
+            return;
+        }
+        my $r2 = waitpid $master, POSIX::WNOHANG();
+        if ($r2 == $master) {
+            diag "nginx exited while waiting for $what: status $?";
+            undef $master;
+            return;
+        }
+        Time::HiRes::sleep(0.02);
+    }
+}
+
+# http_get($path, $token): (status, body); each on its own connection.
+sub http_get {
+    my ($path, $token) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $gw,
+                                  Proto => 'tcp', Timeout => 2)
+        or return ('', "connect: $!");
+    my $req = "GET $path HTTP/1.0\r\nHost: localhost\r\n"
+            . (defined $token ? "Authorization: Bearer $token\r\n" : '')
+            . "\r\n";
+    syswrite $s, $req;
+    my $sel = IO::Select->new($s);
+    my $buf = '';
+    my $deadline = Time::HiRes::time() + 3;
+    while ((my $left = $deadline - Time::HiRes::time()) > 0) {
+        last unless $sel->can_read($left);
+        my $n = sysread $s, my $chunk, 65536;
+        last unless $n;
+        $buf .= $chunk;
+    }
+    close $s;
+    my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+    my ($status) = ($head // '') =~ m{^HTTP/\d\.\d (\d{3})};
+    return ($status // '', $body // '');
+}
+
+sub fetch_count {
+    my @l = grep { /^fetch / } split /\n/, slurp("$prefix/logs/fetch.log");
+    return scalar @l;
+}
+
+sub generation_lines {
+    return scalar(() = slurp("$prefix/logs/error.log")
+                      =~ /auth_jwt_key_request "\/_jwks": \d+ keys, generation \d+/g);
+}
+
+# $n requests with a valid token: how many passed, and the pids that
+# answered (the body is "ok <pid>").
+sub valid_requests {
+    my ($n) = @_;
+    my $ok = 0;
+    my (%pids, @bad);
+    for (1 .. $n) {
+        my ($st, $body) = http_get('/api', jwt());
+        if ($st eq '200' && $body =~ /^ok (\d+)$/) {
+            $ok++;
+            $pids{$1}++;
+        } else {
+            push @bad, "$st $body";
+        }
+    }
+    diag "failed requests:\n" . join("\n", @bad[0 .. ($#bad < 4 ? $#bad : 4)])
+        if @bad;
+    return ($ok, \%pids);
+}
+
+# ---------------------------------------------------------------------------
+
+$master = start_nginx();
+my @w0 = ();
+ok(wait_for(10, 'nginx to listen with two workers', sub {
+       @w0 = workers_of($master);
+       return 0 unless @w0 == 2;
+       my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                     PeerPort => $gw, Proto => 'tcp',
+                                     Timeout => 0.2);
+       return $s ? 1 : 0;
+   }), "nginx runs: master $master, workers @w0")
+    or BAIL_OUT("nginx did not start:\n" . slurp("$prefix/logs/stderr")
+                . slurp("$prefix/logs/error.log"));
+
+# 1. the keys are fetched once, both workers verify tokens with them
+{
+    my ($ok, $pids) = valid_requests(16);
+    is($ok, 16, 'valid tokens pass before the reload');
+    ok(scalar(keys %$pids) >= 2, 'both workers answered')
+        or diag "pids: @{[ sort keys %$pids ]}";
+    is(fetch_count(), 1, 'one fetch for both workers');
+    my ($st) = http_get('/api', tamper_sig(jwt()));
+    is($st, '401', 'a forged token is refused');
+}
+
+# 2. reload with a changed configuration: new workers, same zone
+spew("$prefix/conf/nginx.conf", conf(<<'EXTRA'));
+        location = /reloaded {
+            return 200 "reloaded\n";
+        }
+EXTRA
+kill 'HUP', $master;
+my @w1;
+ok(wait_for(10, 'the new workers of the reload', sub {
+       @w1 = workers_of($master);
+       return 0 unless @w1 == 2;
+       my %old = map { $_ => 1 } @w0;
+       return 0 if grep { $old{$_} } @w1;
+       return 0 if grep { kill 0, $_ } @w0;          # old ones gone
+       my ($st) = http_get('/reloaded');
+       return $st eq '200';
+   }), "reloaded: workers @w0 replaced by @w1");
+
+{
+    my ($ok, $pids) = valid_requests(16);
+    is($ok, 16, 'valid tokens pass after the reload');
+    my %new = map { $_ => 1 } @w1;
+    ok(!(grep { !$new{$_} } keys %$pids), 'answered by the new workers')
+        or diag "pids: @{[ sort keys %$pids ]}, new workers: @w1";
+    ok(scalar(keys %$pids) >= 2, 'both new workers answered')
+        or diag "pids: @{[ sort keys %$pids ]}";
+    is(fetch_count(), 1, 'no fetch after the reload: the keys were in the zone');
+}
+
+# 3. a worker killed: the master starts another one, which uses the zone
+my $victim = $w1[0];
+kill 'KILL', $victim;
+my @w2;
+ok(wait_for(10, 'the replacement of the killed worker', sub {
+       return 0 if kill 0, $victim;
+       @w2 = workers_of($master);
+       return 0 unless @w2 == 2;
+       return 0 if grep { $_ == $victim } @w2;
+       return 1;
+   }), "worker $victim killed, workers now @w2");
+
+{
+    my %before = map { $_ => 1 } @w1;
+    my ($fresh) = grep { !$before{$_} } @w2;
+    my ($ok, $pids) = valid_requests(16);
+    is($ok, 16, 'valid tokens pass after a worker was killed');
+    ok($fresh && $pids->{$fresh}, "the new worker ($fresh) answered too")
+        or diag "pids: @{[ sort keys %$pids ]}";
+    is(fetch_count(), 1, 'no fetch after a worker was killed');
+}
+
+is(generation_lines(), 1, 'the key set was fetched and stored once')
+    or diag join "\n", grep { /auth_jwt/ } split /\n/, slurp("$prefix/logs/error.log");
+my @crit = grep { /\[(?:crit|emerg)\]/ || (/\[alert\]/ && !/exited on signal 9\b/) }
+           split /\n/, slurp("$prefix/logs/error.log");
+is_deeply(\@crit, [], 'no alert but the killed worker, no crit, no emerg');
+
+is(stop_nginx(), 'QUIT', 'nginx stops on SIGQUIT');
+
+done_testing();
