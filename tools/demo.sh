@@ -1,117 +1,482 @@
 #!/bin/sh
-# make demo: nginx with the module in front of a small upstream on
-# localhost; tokens minted with the project's own tool; one allowed request
-# and forged ones, each shown with the curl line that ran.  Everything it
-# starts is stopped when it ends, by PID.
-set -eu
+# make demo: the whole system on one machine, walked through with curl.
+#
+# It starts, on free loopback ports, the reference issuer
+# (build/jwtgate-issuer: users alice and bob, an API key for the "billing"
+# service) and nginx with the module just built and
+# conf-examples/gateway.conf (the gateway, and two small services that
+# echo the X-User-* headers they receive).  Then it shows, each time with
+# the curl command and its answer: a login, a call reaching a service, a
+# forged token, a forged X-User-Id header, a write without the admin role,
+# a service token from an API key, a key rotation at the issuer with no
+# restart of nginx, and the cookie flow of a browser.
+#
+# Every answer is checked: the exit status is non-zero when one is not the
+# expected one, so `make demo` is also a smoke test of the whole system.
+# Everything it starts it stops by PID when it ends (normally, on error,
+# INT or TERM), and its temporary directory goes (DEMO_KEEP=1 keeps it).
+# Environment: BUILD (build), NGINX_BIN (/usr/sbin/nginx), DEMO_PORT (the
+# gateway's port, the services on the next two; default: free ports).
+
+# `make demo` runs it with sh; the walk-through is easier to read in bash
+if [ -z "${BASH_VERSION:-}" ]; then
+    exec bash "$0" "$@"
+fi
+set -u
+export LC_ALL=C
 
 top=$(pwd)
 build=${BUILD:-build}
 nginx=${NGINX_BIN:-/usr/sbin/nginx}
-port=${DEMO_PORT:-8480}
-upstream_port=$((port + 1))
-mint=$top/$build/jwtgate-mint
-jwks=$top/$build/jwtgate-jwks
+module=$top/$build/ngx_http_auth_jwt_module.so
+issuer_bin=$top/$build/jwtgate-issuer
+conf_src=$top/conf-examples/gateway.conf
 
-dir=$(mktemp -d /tmp/jwtgate-demo.XXXXXX)
-pid=
+# must match auth_jwt_issuer / auth_jwt_audience in gateway.conf
+iss=https://auth.jwtgate.test
+aud=jwtgate-api
+lifetime=300
+rotation_delay=2
 
-cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -QUIT "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
+t_start=${EPOCHREALTIME/./}
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# run SHOWN CMD...: prints SHOWN (the line as a person would type it),
-# then runs CMD
-run() {
-    printf '$ %s\n' "$1"
-    shift
-    "$@" || true
-    echo
-}
-
-say "keys: the issuer's private key signs, nginx holds only the public JWKS"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-    -out "$dir/issuer.pem" 2>/dev/null
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-    -out "$dir/attacker.pem" 2>/dev/null
-"$jwks" "$dir/issuer.pem:issuer-2026" > "$dir/jwks.json"
-echo "wrote $dir/jwks.json (kid issuer-2026)"
-
-mkdir -p "$dir/logs"
-cat > "$dir/nginx.conf" <<EOF
-load_module $top/$build/ngx_http_auth_jwt_module.so;
-daemon off;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log info;
-events { worker_connections 64; }
-http {
-    access_log $dir/logs/access.log;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fastcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
-
-    # the upstream service: it trusts whatever passed the gateway
-    server {
-        listen 127.0.0.1:$upstream_port;
-        location / { return 200 "orders service: hello\n"; }
-    }
-
-    # the gateway
-    server {
-        listen 127.0.0.1:$port;
-
-        location /api/ {
-            auth_jwt          "demo";
-            auth_jwt_key_file $dir/jwks.json;
-            proxy_pass        http://127.0.0.1:$upstream_port;
-        }
-    }
-}
-EOF
-
-say "nginx with the module (config: $dir/nginx.conf)"
-"$nginx" -t -p "$dir" -c "$dir/nginx.conf" 2>&1 | sed 's/^/  /'
-"$nginx" -p "$dir" -c "$dir/nginx.conf" 2>>"$dir/logs/stderr.log" &
-pid=$!
-
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
-    i=$((i + 1))
-    if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
-        echo "nginx did not start:" >&2
-        cat "$dir/logs/stderr.log" "$dir/logs/error.log" >&2
+for f in "$module" "$issuer_bin" "$nginx" "$conf_src"; do
+    if [ ! -e "$f" ]; then
+        echo "demo: $f is missing (make module tools)" >&2
         exit 1
     fi
-    sleep 0.1
+done
+for c in curl perl openssl base64; do
+    command -v "$c" >/dev/null 2>&1 || { echo "demo: $c is missing" >&2; exit 1; }
 done
 
-say "a token signed by the issuer: allowed (200)"
-token=$("$mint" -k "$dir/issuer.pem" -i issuer-2026 -s alice -e 300)
-echo "\$ token=\$($build/jwtgate-mint -k issuer.pem -i issuer-2026 -s alice -e 300)"
-echo "  (token=$(echo "$token" | cut -c1-40)...)"
-run "curl -s -i -H \"Authorization: Bearer \$token\" http://127.0.0.1:$port/api/orders" \
-    curl -s -i -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/orders"
+# --- processes, cleanup ----------------------------------------------------
 
-say "a forged token (signed with another key, same kid): rejected (401)"
-forged=$("$mint" -k "$dir/attacker.pem" -i issuer-2026 -s admin -e 300)
-echo "\$ forged=\$($build/jwtgate-mint -k attacker.pem -i issuer-2026 -s admin -e 300)"
-run "curl -s -i -H \"Authorization: Bearer \$forged\" http://127.0.0.1:$port/api/orders" \
-    curl -s -i -H "Authorization: Bearer $forged" "http://127.0.0.1:$port/api/orders"
+dir=$(mktemp -d /tmp/jwtgate-demo.XXXXXX)
+mkdir -p "$dir/logs"
+issuer_pid=
+nginx_pid=
+failures=0
+checks=0
 
-say "no token at all: rejected (401)"
-run "curl -s -i http://127.0.0.1:$port/api/orders" \
-    curl -s -i "http://127.0.0.1:$port/api/orders"
+# alive PID: exists and is not a zombie
+alive() {
+    local s
+    [ -n "$1" ] || return 1
+    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
+    s=${s##*) }
+    [ "${s%% *}" != Z ]
+}
 
-say "what nginx logged"
-grep 'auth_jwt' "$dir/logs/error.log" | sed 's/^.*\] /  /' || true
+# stop PID SIGNAL: signal a child of ours, wait at most 5 s, then KILL
+stop() {
+    local pid=$1 sig=$2 i
+    alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+    kill "-$sig" "$pid" 2>/dev/null
+    for i in $(seq 50); do
+        alive "$pid" || break
+        sleep 0.1
+    done
+    if alive "$pid"; then
+        echo "demo: pid $pid did not stop on SIG$sig, killing it" >&2
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    return 0
+}
 
-say "done: nginx stopped, $dir removed"
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    [ -n "$nginx_pid" ] && stop "$nginx_pid" QUIT
+    [ -n "$issuer_pid" ] && stop "$issuer_pid" TERM
+    if [ "$rc" -ne 0 ]; then
+        for f in "$dir/logs/error.log" "$dir/logs/nginx.stderr" \
+                 "$dir/logs/issuer.log"; do
+            [ -s "$f" ] || continue
+            echo "--- last lines of $f" >&2
+            tail -n 25 "$f" | abbrev >&2
+        done
+    fi
+    if [ "${DEMO_KEEP:-0}" = 1 ]; then
+        echo "demo: kept $dir"
+    else
+        rm -rf "$dir"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() { echo "demo: $*" >&2; exit 1; }
+
+# --- output ----------------------------------------------------------------
+
+if [ -t 1 ]; then B=$'\033[1m' G=$'\033[32m' R=$'\033[31m' N=$'\033[0m'
+else B= G= R= N=; fi
+
+# tokens shortened to their first 20 characters
+abbrev() {
+    perl -CSD -pe 's/\b(eyJ[A-Za-z0-9_-]{17})[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/$1\x{2026}/g'
+}
+short() { printf '%s\n' "$1" | abbrev; }
+
+step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+say() { printf '%s\n' "$*"; }
+
+ok() { checks=$((checks + 1)); printf '  %s✔ %s%s\n' "$G" "$*" "$N"; }
+bad() {
+    checks=$((checks + 1)); failures=$((failures + 1))
+    printf '  %s✘ %s%s\n' "$R" "$*" "$N"
+}
+
+# call EXPECTED_STATUS SHOWN_COMMAND CURL_ARGS...: shows the command as a
+# person would type it, runs curl, shows the status line, the headers that
+# matter and the body, and checks the status.  $status, $dir/h, $dir/b.
+call() {
+    local expect=$1 shown=$2
+    shift 2
+    printf '\n$ %s\n' "$shown"
+    : > "$dir/h"
+    : > "$dir/b"
+    status=$(curl -sS --max-time 10 -D "$dir/h" -o "$dir/b" \
+                  -w '%{http_code}' "$@" 2> "$dir/curl.err") || true
+    [ -n "$status" ] || status=000
+    tr -d '\r' < "$dir/h" \
+        | grep -i -E '^(HTTP/|www-authenticate:|set-cookie:|retry-after:)' \
+        | abbrev | sed 's/^/  /'
+    if tr -d '\r' < "$dir/h" | grep -q -i '^content-type: text/html'; then
+        echo "  (nginx's HTML error page)"
+    elif [ -s "$dir/b" ]; then
+        abbrev < "$dir/b" | head -c 600 | sed 's/^/  /'
+        [ -z "$(tail -c 1 "$dir/b")" ] || echo
+    fi
+    [ -s "$dir/curl.err" ] && sed 's/^/  curl: /' "$dir/curl.err"
+    if [ "$status" = "$expect" ]; then
+        ok "$expect"
+    else
+        bad "expected $expect, got $status"
+    fi
+}
+
+# expect_body TEXT / expect_no_body TEXT / expect_header REGEX
+expect_body() {
+    if grep -q -F -- "$1" "$dir/b"; then ok "the answer has \"$1\""
+    else bad "the answer lacks \"$1\""; fi
+}
+expect_no_body() {
+    if grep -q -F -- "$1" "$dir/b"; then bad "the answer has \"$1\""
+    else ok "no \"$1\" in the answer"; fi
+}
+expect_header() {
+    if tr -d '\r' < "$dir/h" | grep -q -i -E -- "$1"; then
+        ok "header $1"
+    else
+        bad "no header $1"
+    fi
+}
+
+# the access_token of the last answer
+token_of_answer() {
+    sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p' "$dir/b"
+}
+
+b64url_decode() {
+    local s=$1
+    s=${s//-/+}
+    s=${s//_//}
+    case $((${#s} % 4)) in
+        2) s="$s==" ;;
+        3) s="$s=" ;;
+    esac
+    printf '%s' "$s" | base64 -d 2>/dev/null
+}
+jwt_header() { b64url_decode "${1%%.*}"; }
+jwt_payload() { local p=${1#*.}; b64url_decode "${p%%.*}"; }
+kid_of() { jwt_header "$1" | sed -n 's/.*"kid" *: *"\([^"]*\)".*/\1/p'; }
+
+elapsed() {
+    local t=$(( ${EPOCHREALTIME/./} - t_start ))
+    printf '%d.%01d' $((t / 1000000)) $((t % 1000000 / 100000))
+}
+
+# --- the issuer ------------------------------------------------------------
+
+step "setup: users, an API key, the issuer, nginx"
+
+say "users file (passwords hashed with $build/jwtgate-issuer --hash-password):"
+alice_pw=wonderland
+bob_pw=builder
+{
+    echo "# username:crypt-hash:roles"
+    echo "alice:$(printf '%s\n' "$alice_pw" | "$issuer_bin" --hash-password):admin,user"
+    echo "bob:$(printf '%s\n' "$bob_pw" | "$issuer_bin" --hash-password):user"
+} > "$dir/users" || die "cannot hash the passwords"
+grep -q '^alice:\$' "$dir/users" && grep -q '^bob:\$' "$dir/users" \
+    || die "jwtgate-issuer --hash-password printed no hash"
+sed 's/^\([a-z]*:.\{14\}\)[^:]*/\1…/; s/^/  /' "$dir/users"
+
+say "services file (the API key's SHA-256, from --hash-api-key):"
+API_KEY=$(openssl rand -hex 32)
+api_key_hash=$(printf '%s\n' "$API_KEY" | "$issuer_bin" --hash-api-key) \
+    || die "cannot hash the API key"
+echo "billing:$api_key_hash:users:read orders:read" > "$dir/services"
+sed 's/^\([a-z]*:.\{12\}\)[0-9a-f]*/\1…/; s/^/  /' "$dir/services"
+
+issuer_args=(--port 0 --users "$dir/users" --services "$dir/services"
+             --key-dir "$dir/issuer-keys" --issuer "$iss" --audience "$aud"
+             --lifetime "$lifetime" --rotation-delay "$rotation_delay"
+             --jwks-max-age 1 --retire-grace 30
+             --pid-file "$dir/issuer.pid")
+say "\$ $build/jwtgate-issuer --port 0 --users users --services services --key-dir keys \\"
+say "      --issuer $iss --audience $aud --lifetime $lifetime --rotation-delay $rotation_delay \\"
+say "      --jwks-max-age 1 --retire-grace 30 &"
+"$issuer_bin" "${issuer_args[@]}" < /dev/null >> "$dir/logs/issuer.log" 2>&1 &
+issuer_pid=$!
+
+deadline=$((SECONDS + 15))
+until [ -s "$dir/issuer.pid" ]; do
+    alive "$issuer_pid" || die "the issuer exited at start"
+    [ $SECONDS -lt $deadline ] || die "the issuer did not start within 15 s"
+    sleep 0.05
+done
+issuer_port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' \
+                  "$dir/logs/issuer.log" | head -n 1)
+[ -n "$issuer_port" ] || die "no port in the issuer's log"
+sed 's/^/  issuer: /' "$dir/logs/issuer.log"
+
+# --- nginx -----------------------------------------------------------------
+
+if [ -n "${DEMO_PORT:-}" ]; then
+    set -- "$DEMO_PORT" $((DEMO_PORT + 1)) $((DEMO_PORT + 2))
+else
+    # three distinct free ports, chosen by the kernel
+    ports=$(perl -MIO::Socket::INET -e '
+        my @s = map { IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+                          LocalPort => 0, Listen => 1) or die "$!\n" } 1 .. 3;
+        print join(" ", map { $_->sockport } @s), "\n"') \
+        || die "no free port"
+    set -- $ports
+fi
+gw_port=$1 orders_port=$2 users_port=$3
+GW=http://127.0.0.1:$gw_port
+
+for a in 127.0.0.1:8080 127.0.0.1:8090 127.0.0.1:8091 127.0.0.1:8092; do
+    grep -q -F "$a" "$conf_src" \
+        || die "$conf_src no longer names $a; update tools/demo.sh"
+done
+
+# gateway.conf with the ports, the module and our own pid, logs and
+# temporary directories
+DIR=$dir MODULE=$dir/ngx_http_auth_jwt_module.so GW_PORT=$gw_port ISSUER_PORT=$issuer_port \
+ORDERS_PORT=$orders_port USERS_PORT=$users_port perl -e '
+    local $/;
+    my $c = <STDIN>;
+    my $d = $ENV{DIR};
+    $c =~ s{/usr/lib/nginx/modules/ngx_http_auth_jwt_module\.so}{$ENV{MODULE}}g;
+    $c =~ s{127\.0\.0\.1:8080\b}{127.0.0.1:$ENV{GW_PORT}}g;
+    $c =~ s{127\.0\.0\.1:8090\b}{127.0.0.1:$ENV{ISSUER_PORT}}g;
+    $c =~ s{127\.0\.0\.1:8091\b}{127.0.0.1:$ENV{ORDERS_PORT}}g;
+    $c =~ s{127\.0\.0\.1:8092\b}{127.0.0.1:$ENV{USERS_PORT}}g;
+    $c =~ s{^(\s*http\s*\{)}{$1
+    access_log            $d/logs/access.log;
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path       $d/tmp/proxy;
+    fastcgi_temp_path     $d/tmp/fastcgi;
+    uwsgi_temp_path       $d/tmp/uwsgi;
+    scgi_temp_path        $d/tmp/scgi;
+}m or die "no http block\n";
+    print "pid $d/nginx.pid;\nerror_log $d/logs/error.log info;\n$c";
+' < "$conf_src" > "$dir/nginx.conf" || die "cannot write nginx.conf"
+mkdir -p "$dir/tmp"
+# nginx loads a copy: a rebuild of build/ meanwhile cannot touch the
+# running workers
+cp "$module" "$dir/ngx_http_auth_jwt_module.so" || die "cannot copy $module"
+
+ngx_args=(-p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log")
+say "\$ nginx -c conf-examples/gateway.conf   (ports: gateway $gw_port, orders $orders_port, users $users_port, issuer $issuer_port)"
+"$nginx" -t "${ngx_args[@]}" > "$dir/logs/nginx.stderr" 2>&1 \
+    || { cat "$dir/logs/nginx.stderr" >&2; die "nginx -t failed"; }
+"$nginx" "${ngx_args[@]}" -g 'daemon off;' \
+    < /dev/null >> "$dir/logs/nginx.stderr" 2>&1 &
+nginx_pid=$!
+
+deadline=$((SECONDS + 10))
+until curl -s -o /dev/null --max-time 1 "$GW/healthz"; do
+    alive "$nginx_pid" || die "nginx exited at start"
+    [ $SECONDS -lt $deadline ] || die "nginx did not answer within 10 s"
+    sleep 0.05
+done
+say "  nginx: master pid $nginx_pid, 2 workers, listening on $GW"
+
+# --- (a) login -------------------------------------------------------------
+
+step "(a) alice logs in: the gateway proxies to the issuer and sets the cookie too"
+call 200 "curl -si $GW/auth/login -H 'Content-Type: application/json' -d '{\"username\":\"alice\",\"password\":\"$alice_pw\"}'" \
+    "$GW/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"alice\",\"password\":\"$alice_pw\"}"
+expect_header '^set-cookie: access_token=eyJ[^;]+; Max-Age=[0-9]+; Path=/; HttpOnly; SameSite=Strict'
+ALICE=$(token_of_answer)
+[ -n "$ALICE" ] || die "no token for alice"
+say "  ALICE=$(short "$ALICE")"
+say "  its header: $(jwt_header "$ALICE")"
+say "  its claims: $(jwt_payload "$ALICE")"
+
+# --- (b) a call reaching a service ----------------------------------------
+
+step "(b) with the token, /api/orders/ reaches the orders service, which reads X-User-*"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE"
+expect_body "X-User-Id=alice X-User-Roles=admin,user"
+expect_body "Authorization=[]"
+say "  (the token itself stays at the gateway: auth_jwt_forward_token off)"
+
+# --- (c) no token, a forged token -----------------------------------------
+
+step "(c) no token, or a token whose signature was tampered with: 401"
+call 401 "curl -si $GW/api/orders/" "$GW/api/orders/"
+expect_header '^www-authenticate: Bearer realm="api"'
+
+sig=${ALICE##*.}
+c=A
+[ "${sig:0:1}" = A ] && c=B
+FORGED=${ALICE%.*}.$c${sig:1}
+say ""
+say "FORGED: alice's token with the first character of its signature changed to $c"
+call 401 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$FORGED\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $FORGED"
+expect_header '^www-authenticate: Bearer realm="api", error="invalid_token"'
+
+# --- (d) forged identity headers ------------------------------------------
+
+step "(d) bob sends his valid token with forged X-User-Id/X-User-Roles: the gateway replaces them"
+call 200 "curl -si $GW/auth/login -H 'Content-Type: application/json' -d '{\"username\":\"bob\",\"password\":\"$bob_pw\"}'" \
+    "$GW/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bob\",\"password\":\"$bob_pw\"}"
+BOB=$(token_of_answer)
+[ -n "$BOB" ] || die "no token for bob"
+say "  BOB=$(short "$BOB")"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$BOB\" -H 'X-User-Id: admin' -H 'X-User-Roles: admin'" \
+    "$GW/api/orders/" -H "Authorization: Bearer $BOB" \
+    -H 'X-User-Id: admin' -H 'X-User-Roles: admin'
+expect_body "X-User-Id=bob X-User-Roles=user "
+expect_no_body "admin"
+
+# --- (e) a write needs the admin role --------------------------------------
+
+step "(e) writing an order needs the admin role (limit_except GET + auth_jwt_require_claim)"
+call 403 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$BOB\" -d 'item=book'" \
+    "$GW/api/orders/" -H "Authorization: Bearer $BOB" -d 'item=book'
+expect_header '^www-authenticate: Bearer realm="api", error="insufficient_scope"'
+say ""
+say "alice has the admin role:"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE\" -d 'item=book'" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE" -d 'item=book'
+expect_body "orders service: POST /api/orders/ X-User-Id=alice"
+
+# --- (f) a service token ----------------------------------------------------
+
+step "(f) the billing service trades its API key for a service token, then calls /api/users/"
+call 200 "curl -si $GW/auth/token -H \"Authorization: Bearer \$API_KEY\" -d grant_type=client_credentials" \
+    "$GW/auth/token" -H "Authorization: Bearer $API_KEY" \
+    -d grant_type=client_credentials
+SERVICE=$(token_of_answer)
+[ -n "$SERVICE" ] || die "no service token"
+say "  SERVICE=$(short "$SERVICE")"
+say "  its claims: $(jwt_payload "$SERVICE")"
+call 200 "curl -si $GW/api/users/ -H \"Authorization: Bearer \$SERVICE\"" \
+    "$GW/api/users/" -H "Authorization: Bearer $SERVICE"
+expect_body "X-User-Id=billing X-User-Roles= X-User-Scope=users:read orders:read"
+
+# --- (g) key rotation --------------------------------------------------------
+
+step "(g) key rotation at the issuer; nginx is not restarted nor reloaded"
+old_kid=$(kid_of "$ALICE")
+say "\$ kill -HUP $issuer_pid     # the issuer: publish a new key, sign with it ${rotation_delay} s later"
+kill -HUP "$issuer_pid" || die "cannot signal the issuer"
+deadline=$((SECONDS + rotation_delay + 10))
+until grep -q 'rotation: key .* signs now' "$dir/logs/issuer.log"; do
+    alive "$issuer_pid" || die "the issuer exited"
+    [ $SECONDS -lt $deadline ] || die "the new key did not sign in time"
+    sleep 0.1
+done
+grep -E 'SIGHUP|rotation:' "$dir/logs/issuer.log" | sed 's/^/  issuer: /'
+
+call 200 "curl -si $GW/auth/login -H 'Content-Type: application/json' -d '{\"username\":\"alice\",\"password\":\"$alice_pw\"}'" \
+    "$GW/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"alice\",\"password\":\"$alice_pw\"}"
+ALICE2=$(token_of_answer)
+[ -n "$ALICE2" ] || die "no new token for alice"
+new_kid=$(kid_of "$ALICE2")
+say "  ALICE2=$(short "$ALICE2")"
+say "  kid of ALICE  (before): $old_kid"
+say "  kid of ALICE2 (after):  $new_kid"
+if [ -n "$new_kid" ] && [ "$new_kid" != "$old_kid" ]; then
+    ok "a new kid"
+else
+    bad "the kid did not change"
+fi
+
+say ""
+say "the new token, at once:"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE2\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE2"
+expect_body "X-User-Id=alice"
+say ""
+say "the old token, still valid (its key stays published until its tokens expire):"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE"
+expect_body "X-User-Id=alice"
+
+say ""
+say "what the gateway logged meanwhile:"
+grep -E 'auth_jwt_login_cookie: kid|auth_jwt_key_request ".*": [0-9]+ keys|unknown kid' \
+    "$dir/logs/error.log" \
+    | sed -E 's/^[0-9\/]+ ([0-9:]+) \[[a-z]+\] [0-9#]+: \*?[0-9]* ?/  nginx: \1 /; s/, client: .*//' \
+    | abbrev | tail -n 4
+if alive "$nginx_pid" && [ "$(cat "$dir/nginx.pid" 2>/dev/null)" = "$nginx_pid" ]; then
+    ok "nginx master pid $nginx_pid throughout, no restart"
+else
+    bad "the nginx master is not pid $nginx_pid any more"
+fi
+
+# --- (h) the cookie flow -----------------------------------------------------
+
+step "(h) a browser: login sets the cookie, /app/ reads it, logout clears it"
+jar=$dir/cookies
+call 200 "curl -si -c jar $GW/auth/login -H 'Content-Type: application/json' -d '{\"username\":\"alice\",\"password\":\"$alice_pw\"}'" \
+    -c "$jar" "$GW/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"alice\",\"password\":\"$alice_pw\"}"
+expect_header '^set-cookie: access_token=eyJ'
+say ""
+say "only the cookie, no Authorization header:"
+call 200 "curl -si -b jar $GW/app/" -b "$jar" "$GW/app/"
+expect_body "users service: GET /app/ X-User-Id=alice"
+expect_no_body "access_token"
+call 204 "curl -si -b jar -c jar -X POST $GW/auth/logout" \
+    -b "$jar" -c "$jar" -X POST "$GW/auth/logout"
+expect_header '^set-cookie: access_token=; Max-Age=0'
+call 401 "curl -si -b jar $GW/app/" -b "$jar" "$GW/app/"
+expect_header '^www-authenticate: Bearer realm="app"'
+
+# --- the end -----------------------------------------------------------------
+
+step "done in $(elapsed) s: stopping nginx (pid $nginx_pid) and the issuer (pid $issuer_pid)"
+stop "$nginx_pid" QUIT
+nginx_pid=
+stop "$issuer_pid" TERM
+issuer_pid=
+
+n=$(grep -c -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log")
+if [ "$n" -ne 0 ]; then
+    bad "nginx logged $n lines at alert or worse, the first ones:"
+    grep -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log" | head -n 5 \
+        | abbrev | sed 's/^/    /'
+fi
+
+if [ "$failures" -ne 0 ]; then
+    printf '%s%d of %d checks failed%s\n' "$R" "$failures" "$checks" "$N"
+    exit 1
+fi
+printf '%sall %d checks passed%s\n' "$G" "$checks" "$N"
