@@ -2,11 +2,13 @@
 /*
  * jwtgate: types shared by the files of ngx_http_auth_jwt_module.
  *
- *   ngx_http_auth_jwt_module.c   module, configuration merge, the check
- *                                in the rewrite and access phases
+ *   ngx_http_auth_jwt_module.c   module, directives, configuration merge
+ *   ngx_http_auth_jwt_handler.c  the check, in the rewrite and access
+ *                                phases
  *   ngx_http_auth_jwt_conf.c     directive handlers
  *   ngx_http_auth_jwt_keys.c     key files: the key sets of a request
- *   ngx_http_auth_jwt_store.c    auth_jwt_key_request: the zone, fetches
+ *   ngx_http_auth_jwt_store.c    auth_jwt_key_request: the zone
+ *   ngx_http_auth_jwt_fetch.c    fetching a key set: subrequest, filters
  *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
  *   ngx_http_auth_jwt_vars.c     variables
  *   ngx_http_auth_jwt_forward.c  claims as request headers
@@ -90,6 +92,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                   header;
     ngx_http_auth_jwt_path_t    claim;
+    ngx_int_t                   var;        /* $http_<header>'s index */
 } ngx_http_auth_jwt_forward_t;
 
 
@@ -156,6 +159,37 @@ struct ngx_http_auth_jwt_source_s {
 };
 
 
+/* a source in the zone: the last good JWKS and how fetching goes */
+struct ngx_http_auth_jwt_shsrc_s {
+    ngx_queue_t                 queue;
+    u_char                     *text;       /* the last good JWKS */
+    size_t                      text_len;
+    ngx_uint_t                  generation;
+    ngx_uint_t                  nkeys;
+    time_t                      fetched;    /* last success, 0: never */
+    time_t                      next_try;   /* after a failure */
+    time_t                      kid_refresh;
+    ngx_uint_t                  failures;   /* in a row */
+    ngx_uint_t                  attempts;   /* fetches ended */
+    ngx_uint_t                  fetches_ok;
+    ngx_uint_t                  fetches_failed;
+    ngx_pid_t                   owner;      /* the fetching worker */
+    ngx_uint_t                  lock;       /* + 1 on every lock */
+    time_t                      deadline;
+    time_t                      error_time;
+    size_t                      error_len;
+    u_char                      error[120];
+    size_t                      key_len;
+    u_char                      key[1];
+};
+
+
+typedef struct {
+    ngx_queue_t                 sources;
+    ngx_atomic_t                stats[NGX_HTTP_AUTH_JWT_STATS];
+} ngx_http_auth_jwt_shctx_t;
+
+
 /* the key sources of one level: inherited as one piece */
 typedef struct {
     ngx_array_t                 files;      /* ngx_http_auth_jwt_file_t * */
@@ -218,6 +252,7 @@ typedef struct {
     time_t                      kid_refresh;    /* 0: off */
     ngx_array_t                *forwards;   /* ngx_http_auth_jwt_forward_t */
     ngx_str_t                   forward_payload;    /* "": off */
+    ngx_int_t                   forward_payload_var;
     ngx_flag_t                  forward_token;
     size_t                      forward_max;
     ngx_http_auth_jwt_cookie_t *login;
@@ -262,6 +297,9 @@ typedef struct {
 extern ngx_module_t  ngx_http_auth_jwt_module;
 
 
+/* the check (ngx_http_auth_jwt_handler.c) */
+ngx_int_t ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_auth_jwt_access_handler(ngx_http_request_t *r);
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r);
 ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r);
 const char *ngx_http_auth_jwt_reason(ngx_uint_t reason);
@@ -309,6 +347,14 @@ ngx_int_t ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 ngx_int_t ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
+
+/* fetching (ngx_http_auth_jwt_fetch.c) */
+ngx_int_t ngx_http_auth_jwt_fetch_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
+    time_t cache, ngx_uint_t lock, ngx_uint_t background);
+ngx_int_t ngx_http_auth_jwt_fetch_poll(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx);
 void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
 
 ngx_atomic_t *ngx_http_auth_jwt_store_stats(

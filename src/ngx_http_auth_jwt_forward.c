@@ -34,7 +34,9 @@ static ngx_int_t ngx_http_auth_jwt_remove_cookie(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_jwt_remove_arg(ngx_http_request_t *r,
     ngx_str_t *name);
 static ngx_int_t ngx_http_auth_jwt_conf_header(ngx_conf_t *cf,
-    ngx_str_t *name);
+    ngx_str_t *name, ngx_int_t *var);
+static void ngx_http_auth_jwt_forget(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
 
 
 /*
@@ -50,7 +52,38 @@ ngx_http_auth_jwt_forward_strip(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    return ngx_http_auth_jwt_strip(r, ajcf);
+    if (ngx_http_auth_jwt_strip(r, ajcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_auth_jwt_forget(r, ajcf);
+
+    return NGX_OK;
+}
+
+
+/* $http_x_user_id read before (a server-level "set"): read it again */
+
+static void
+ngx_http_auth_jwt_forget(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    ngx_uint_t                    i;
+    ngx_http_auth_jwt_forward_t  *fw;
+
+    if (ajcf->forwards) {
+        fw = ajcf->forwards->elts;
+
+        for (i = 0; i < ajcf->forwards->nelts; i++) {
+            r->variables[fw[i].var].valid = 0;
+            r->variables[fw[i].var].not_found = 0;
+        }
+    }
+
+    if (ajcf->forward_payload.len) {
+        r->variables[ajcf->forward_payload_var].valid = 0;
+        r->variables[ajcf->forward_payload_var].not_found = 0;
+    }
 }
 
 
@@ -96,6 +129,8 @@ ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
             }
         }
     }
+
+    ngx_http_auth_jwt_forget(r, ajcf);
 
     if (ajcf->forward_payload.len) {
         text = jwtgate_token_payload_text(ctx->token, &len);
@@ -468,9 +503,10 @@ ngx_http_auth_jwt_remove_cookie(ngx_http_request_t *r, ngx_str_t *name)
 
             p = end;
 
+            /* without case, as nginx's $cookie_NAME finds it */
             if (end - start > (ssize_t) name->len
                 && start[name->len] == '='
-                && ngx_strncmp(start, name->data, name->len) == 0)
+                && ngx_strncasecmp(start, name->data, name->len) == 0)
             {
                 continue;
             }
@@ -562,13 +598,28 @@ ngx_http_auth_jwt_forward_claim(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
 
+    ngx_int_t                     var;
     ngx_str_t                    *value;
+    ngx_uint_t                    i;
     ngx_http_auth_jwt_forward_t  *fw;
 
     value = cf->args->elts;
 
-    if (ngx_http_auth_jwt_conf_header(cf, &value[1]) != NGX_OK) {
+    if (ngx_http_auth_jwt_conf_header(cf, &value[1], &var) != NGX_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    if (ajcf->forwards != NGX_CONF_UNSET_PTR) {
+        fw = ajcf->forwards->elts;
+
+        for (i = 0; i < ajcf->forwards->nelts; i++) {
+            if (ngx_http_auth_jwt_same_name(&fw[i].header, &value[1])) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "header \"%V\" is forwarded twice",
+                                   &value[1]);
+                return NGX_CONF_ERROR;
+            }
+        }
     }
 
     if (ajcf->forwards == NGX_CONF_UNSET_PTR) {
@@ -585,6 +636,7 @@ ngx_http_auth_jwt_forward_claim(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     fw->header = value[1];
+    fw->var = var;
 
     if (ngx_http_auth_jwt_conf_path(cf, value, 2, cf->args->nelts - 1,
                                     &fw->claim)
@@ -618,7 +670,10 @@ ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_OK;
     }
 
-    if (ngx_http_auth_jwt_conf_header(cf, &value[1]) != NGX_OK) {
+    if (ngx_http_auth_jwt_conf_header(cf, &value[1],
+                                      &ajcf->forward_payload_var)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -631,8 +686,11 @@ ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
 /* a header name to set: a token, and none that nginx handles itself */
 
 static ngx_int_t
-ngx_http_auth_jwt_conf_header(ngx_conf_t *cf, ngx_str_t *name)
+ngx_http_auth_jwt_conf_header(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_int_t *var)
 {
+    u_char             *p;
+    ngx_str_t           vname;
     ngx_uint_t          i;
     ngx_http_header_t  *hh;
 
@@ -660,5 +718,21 @@ ngx_http_auth_jwt_conf_header(ngx_conf_t *cf, ngx_str_t *name)
         }
     }
 
-    return NGX_OK;
+    /* $http_<name>, whose cached value a strip makes stale */
+
+    vname.len = sizeof("http_") - 1 + name->len;
+    vname.data = ngx_pnalloc(cf->pool, vname.len);
+    if (vname.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(vname.data, "http_", sizeof("http_") - 1);
+
+    for (i = 0; i < name->len; i++) {
+        *p++ = (name->data[i] == '-') ? '_' : ngx_tolower(name->data[i]);
+    }
+
+    *var = ngx_http_get_variable_index(cf, &vname);
+
+    return (*var == NGX_ERROR) ? NGX_ERROR : NGX_OK;
 }

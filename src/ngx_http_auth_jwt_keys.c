@@ -101,6 +101,14 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     }
 
     if (list->n == 0 && declined) {
+        for (i = 0; i < keys->sources.nelts; i++) {
+            if (src[i]->set == NULL) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt: no keys yet from \"%V\"",
+                              &src[i]->uri);
+            }
+        }
+
         return NGX_DECLINED;
     }
 

@@ -105,6 +105,7 @@ ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
     u_char                        *p;
     size_t                         n;
+    ssize_t                        got;
     ngx_buf_t                     *b;
     ngx_uint_t                     last;
     ngx_chain_t                   *cl;
@@ -125,9 +126,9 @@ ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
     for (cl = in; cl; cl = cl->next) {
         b = cl->buf;
-        n = b->last - b->pos;
+        n = (size_t) ngx_buf_size(b);
 
-        if (n && ngx_buf_in_memory(b)) {
+        if (n) {
 
             if (ctx->login_len + n > NGX_HTTP_AUTH_JWT_LOGIN_MAX) {
                 ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
@@ -145,9 +146,23 @@ ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
                 }
             }
 
-            p = ngx_cpymem(ctx->login_buf + ctx->login_len, b->pos, n);
+            if (ngx_buf_in_memory(b)) {
+                p = ngx_cpymem(ctx->login_buf + ctx->login_len, b->pos, n);
+                b->pos = b->last;
+
+            } else {
+                /* a file: read here, this filter runs before nginx's copy */
+                got = ngx_read_file(b->file, ctx->login_buf + ctx->login_len,
+                                    n, b->file_pos);
+                if (got != (ssize_t) n) {
+                    return NGX_ERROR;
+                }
+
+                p = ctx->login_buf + ctx->login_len + n;
+                b->file_pos = b->file_last;
+            }
+
             ctx->login_len = p - ctx->login_buf;
-            b->pos = b->last;
         }
 
         if (b->last_buf) {

@@ -19,6 +19,10 @@ static u_char *ngx_http_auth_jwt_status_prom(u_char *p, u_char *last,
     ngx_atomic_t *stats, ngx_http_auth_jwt_main_conf_t *amcf);
 
 
+static u_char *ngx_http_auth_jwt_json_str(u_char *p, u_char *last,
+    u_char *s, size_t len);
+
+
 static ngx_atomic_t  *ngx_http_auth_jwt_stats;
 
 static ngx_str_t  ngx_http_auth_jwt_prometheus = ngx_string("prometheus");
@@ -187,16 +191,24 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
 
+        p = ngx_slprintf(p, last, "%s{\"uri\":\"", i ? "," : "");
+        p = ngx_http_auth_jwt_json_str(p, last, st.uri.data, st.uri.len);
+        p = ngx_slprintf(p, last, "\",\"issuer\":\"");
+
+        if (st.issuer) {
+            p = ngx_http_auth_jwt_json_str(p, last, (u_char *) st.issuer,
+                                           ngx_strlen(st.issuer));
+        }
+
         p = ngx_slprintf(p, last,
-                         "%s{\"uri\":\"%V\",\"issuer\":\"%s\","
-                         "\"fetches_ok\":%ui,\"fetches_failed\":%ui,"
-                         "\"last_success\":%T,\"last_error\":\"%V\","
-                         "\"last_error_time\":%T,\"generation\":%ui,"
+                         "\",\"fetches_ok\":%ui,\"fetches_failed\":%ui,"
+                         "\"last_success\":%T,\"last_error\":\"",
+                         st.fetches_ok, st.fetches_failed, st.fetched);
+        p = ngx_http_auth_jwt_json_str(p, last, st.error.data, st.error.len);
+        p = ngx_slprintf(p, last,
+                         "\",\"last_error_time\":%T,\"generation\":%ui,"
                          "\"keys\":%ui}",
-                         i ? "," : "", &st.uri,
-                         st.issuer ? st.issuer : "",
-                         st.fetches_ok, st.fetches_failed, st.fetched,
-                         &st.error, st.error_time, st.generation, st.nkeys);
+                         st.error_time, st.generation, st.nkeys);
     }
 
     return ngx_slprintf(p, last, "]}\n");
@@ -298,4 +310,25 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
     }
 
     return p;
+}
+
+
+/* a JSON string's content, escaped, within last */
+
+static u_char *
+ngx_http_auth_jwt_json_str(u_char *p, u_char *last, u_char *s, size_t len)
+{
+    size_t  n;
+
+    n = len + ngx_escape_json(NULL, s, len);
+
+    if ((size_t) (last - p) < n) {
+        return p;
+    }
+
+    if (n == len) {
+        return ngx_cpymem(p, s, len);
+    }
+
+    return (u_char *) ngx_escape_json(p, s, len);
 }

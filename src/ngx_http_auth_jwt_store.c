@@ -7,9 +7,7 @@
  * times, the last error and counters.  Each worker parses a generation
  * once and keeps the keys until the generation changes.
  *
- * A fetch is a subrequest to the source's URI (normally an internal
- * location proxying to the issuer); this module's header and body
- * filters keep its answer off the client's response and collect its body.
+ * A fetch (ngx_http_auth_jwt_fetch.c) is a subrequest to the source's URI.
  * One fetch at a time per source for the whole server: the zone holds a
  * lock with an owner and a deadline.  With keys at hand, a stale set is
  * refreshed by a background subrequest and no request waits; without
@@ -23,83 +21,17 @@
 
 #define NGX_HTTP_AUTH_JWT_LOCK_TIME      30      /* s, a fetch's lock */
 #define NGX_HTTP_AUTH_JWT_WAIT_TIME      35      /* s, a request's wait */
-#define NGX_HTTP_AUTH_JWT_POLL           100     /* ms */
-#define NGX_HTTP_AUTH_JWT_BACKOFF_MAX    60      /* s */
 #define NGX_HTTP_AUTH_JWT_ZONE_SIZE      (1024 * 1024)
-
-
-struct ngx_http_auth_jwt_shsrc_s {
-    ngx_queue_t                 queue;
-    u_char                     *text;       /* the last good JWKS */
-    size_t                      text_len;
-    ngx_uint_t                  generation;
-    ngx_uint_t                  nkeys;
-    time_t                      fetched;    /* last success, 0: never */
-    time_t                      next_try;   /* after a failure */
-    time_t                      kid_refresh;
-    ngx_uint_t                  failures;   /* in a row */
-    ngx_uint_t                  attempts;   /* fetches ended */
-    ngx_uint_t                  fetches_ok;
-    ngx_uint_t                  fetches_failed;
-    ngx_pid_t                   owner;      /* the fetching worker */
-    ngx_uint_t                  lock;       /* + 1 on every lock */
-    time_t                      deadline;
-    time_t                      error_time;
-    size_t                      error_len;
-    u_char                      error[120];
-    size_t                      key_len;
-    u_char                      key[1];
-};
-
-
-typedef struct {
-    ngx_queue_t                 sources;
-    ngx_atomic_t                stats[NGX_HTTP_AUTH_JWT_STATS];
-} ngx_http_auth_jwt_shctx_t;
-
-
-typedef struct {
-    ngx_http_auth_jwt_source_t *source;
-    ngx_uint_t                  lock;       /* ours, or 0: none taken */
-    ngx_uint_t                  status;
-    u_char                     *buf;        /* ngx_alloc()ed */
-    size_t                      len;
-    size_t                      size;
-    time_t                      cache;      /* for the backoff */
-    unsigned                    too_large:1;
-    unsigned                    done:1;
-    unsigned                    background:1;
-} ngx_http_auth_jwt_fetch_t;
 
 
 static ngx_int_t ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_lookup(
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
-static ngx_int_t ngx_http_auth_jwt_store_fetch(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
-    time_t cache, ngx_uint_t lock, ngx_uint_t background);
-static ngx_int_t ngx_http_auth_jwt_store_done(ngx_http_request_t *r,
-    void *data, ngx_int_t rc);
-static void ngx_http_auth_jwt_store_failed(ngx_http_request_t *r,
-    ngx_http_auth_jwt_fetch_t *fetch, const char *why);
-static void ngx_http_auth_jwt_store_unlock(ngx_http_auth_jwt_fetch_t *fetch,
-    ngx_slab_pool_t *shpool);
-static void ngx_http_auth_jwt_fetch_cleanup(void *data);
-static ngx_int_t ngx_http_auth_jwt_store_poll(ngx_http_request_t *r,
-    ngx_http_auth_jwt_ctx_t *ctx);
-static void ngx_http_auth_jwt_poll_handler(ngx_event_t *ev);
-static void ngx_http_auth_jwt_store_skip(void *data, size_t index,
-    const char *kid, const char *reason);
 static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static ngx_int_t ngx_http_auth_jwt_header_filter(ngx_http_request_t *r);
-static ngx_int_t ngx_http_auth_jwt_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
 
 
-static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
-static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 static ngx_str_t  ngx_http_auth_jwt_zone_name = ngx_string("auth_jwt_keys");
 
@@ -135,6 +67,17 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
                            "invalid URI \"%V\": variables are not allowed",
                            &value[1]);
         return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] <= 0x20 || value[1].data[i] == '"'
+            || value[1].data[i] == '\\' || value[1].data[i] >= 0x7f)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid URI \"%V\": a character that needs "
+                               "escaping", &value[1]);
+            return NGX_CONF_ERROR;
+        }
     }
 
     issuer = NULL;
@@ -300,13 +243,7 @@ ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
         sp[i]->zone = amcf->zone;
     }
 
-    ngx_http_next_header_filter = ngx_http_top_header_filter;
-    ngx_http_top_header_filter = ngx_http_auth_jwt_header_filter;
-
-    ngx_http_next_body_filter = ngx_http_top_body_filter;
-    ngx_http_top_body_filter = ngx_http_auth_jwt_body_filter;
-
-    return NGX_OK;
+    return ngx_http_auth_jwt_fetch_init(cf);
 }
 
 
@@ -396,7 +333,7 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         ctx->fetched |= bit;
         ctx->retry_after = 1;
 
-        return ngx_http_auth_jwt_store_fetch(r, src, ctx, 0, 0, 0);
+        return ngx_http_auth_jwt_fetch_start(r, src, ctx, 0, 0, 0);
     }
 
     ngx_shmtx_lock(&shpool->mutex);
@@ -420,7 +357,7 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 
             ngx_shmtx_unlock(&shpool->mutex);
 
-            (void) ngx_http_auth_jwt_store_fetch(r, src, ctx,
+            (void) ngx_http_auth_jwt_fetch_start(r, src, ctx,
                                                  ajcf->key_cache, lock, 1);
             return NGX_OK;
         }
@@ -443,7 +380,7 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
             goto unavailable;
         }
 
-        return ngx_http_auth_jwt_store_poll(r, ctx);
+        return ngx_http_auth_jwt_fetch_poll(r, ctx);
     }
 
     if (now < sh->next_try || ctx->fetch != NULL) {
@@ -459,13 +396,13 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 
     ngx_shmtx_unlock(&shpool->mutex);
 
-    return ngx_http_auth_jwt_store_fetch(r, src, ctx, ajcf->key_cache, lock,
+    return ngx_http_auth_jwt_fetch_start(r, src, ctx, ajcf->key_cache, lock,
                                          0);
 
 unavailable:
 
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "auth_jwt: no keys yet from \"%V\"", &src->uri);
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_jwt: no keys yet from \"%V\"", &src->uri);
 
     return NGX_DECLINED;
 }
@@ -487,16 +424,33 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ngx_http_auth_jwt_shsrc_t   *sh;
     ngx_http_auth_jwt_source_t **sp, *src;
 
-    if (ctx->kid_refreshed || ajcf->kid_refresh == 0
-        || ajcf->key_cache == 0)
-    {
+    if (ajcf->kid_refresh == 0 || ajcf->key_cache == 0) {
+        return NGX_DECLINED;
+    }
+
+    now = ngx_time();
+    sp = ajcf->keys->sources.elts;
+
+    if (ctx->kid_refreshed) {
+        /* refreshed for this request already: wait while a fetch runs */
+
+        if (now >= ctx->wait_until) {
+            return NGX_DECLINED;
+        }
+
+        for (i = 0; i < ajcf->keys->sources.nelts; i++) {
+            sh = sp[i]->sh;
+
+            if (sh != NULL && sh->owner != 0 && now < sh->deadline) {
+                return ngx_http_auth_jwt_fetch_poll(r, ctx);
+            }
+        }
+
         return NGX_DECLINED;
     }
 
     ctx->kid_refreshed = 1;
-
-    now = ngx_time();
-    sp = ajcf->keys->sources.elts;
+    ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
 
     for (i = 0; i < ajcf->keys->sources.nelts; i++) {
         src = sp[i];
@@ -523,7 +477,7 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
 
             ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
 
-            return ngx_http_auth_jwt_store_poll(r, ctx);
+            return ngx_http_auth_jwt_fetch_poll(r, ctx);
         }
 
         sh->owner = ngx_pid;
@@ -536,7 +490,7 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
                       "auth_jwt: unknown kid, refreshing keys from \"%V\"",
                       &src->uri);
 
-        if (ngx_http_auth_jwt_store_fetch(r, src, ctx, ajcf->key_cache,
+        if (ngx_http_auth_jwt_fetch_start(r, src, ctx, ajcf->key_cache,
                                           lock, 0)
             == NGX_AGAIN)
         {
@@ -729,463 +683,3 @@ ngx_http_auth_jwt_store_lookup(ngx_http_auth_jwt_source_t *src,
 }
 
 
-/*
- * Starts a fetch of src.  A waited one (background 0) makes the request
- * wait: NGX_AGAIN.  lock is the zone's lock taken for it, 0 for none.
- */
-
-static ngx_int_t
-ngx_http_auth_jwt_store_fetch(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
-    time_t cache, ngx_uint_t lock, ngx_uint_t background)
-{
-    ngx_http_request_t           *sr;
-    ngx_pool_cleanup_t           *cln;
-    ngx_http_auth_jwt_fetch_t    *fetch;
-    ngx_http_post_subrequest_t   *ps;
-
-    fetch = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_jwt_fetch_t));
-    ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-
-    if (fetch == NULL || ps == NULL || cln == NULL) {
-        goto failed;
-    }
-
-    fetch->source = src;
-    fetch->lock = lock;
-    fetch->cache = cache;
-    fetch->background = background;
-
-    cln->handler = ngx_http_auth_jwt_fetch_cleanup;
-    cln->data = fetch;
-
-    ps->handler = ngx_http_auth_jwt_store_done;
-    ps->data = fetch;
-
-    if (ngx_http_subrequest(r, &src->uri, NULL, &sr, ps,
-                            background ? NGX_HTTP_SUBREQUEST_BACKGROUND
-                                       : NGX_HTTP_SUBREQUEST_WAITED)
-        != NGX_OK)
-    {
-        fetch->done = 1;
-        goto failed;
-    }
-
-    /* a plain GET: none of the client's headers and body go along */
-
-    ngx_memzero(&sr->headers_in, sizeof(ngx_http_headers_in_t));
-
-    if (ngx_list_init(&sr->headers_in.headers, r->pool, 1,
-                      sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    sr->headers_in.content_length_n = -1;
-    sr->headers_in.keep_alive_n = -1;
-    sr->request_body = NULL;
-    sr->method = NGX_HTTP_GET;
-    ngx_str_set(&sr->method_name, "GET");
-
-    ngx_http_set_ctx(sr, fetch, ngx_http_auth_jwt_module);
-
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_jwt: fetching \"%V\"%s", &src->uri,
-                   background ? " in the background" : "");
-
-    if (background) {
-        return NGX_OK;
-    }
-
-    ctx->fetch = fetch;
-
-    return NGX_AGAIN;
-
-failed:
-
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "auth_jwt_key_request \"%V\": the subrequest failed",
-                  &src->uri);
-
-    if (fetch != NULL) {
-        ngx_http_auth_jwt_store_unlock(fetch,
-                                       (ngx_slab_pool_t *) src->zone->shm.addr);
-    }
-
-    return NGX_ERROR;
-}
-
-
-static ngx_int_t
-ngx_http_auth_jwt_store_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
-{
-    ngx_http_auth_jwt_fetch_t *fetch = data;
-
-    u_char                      *text;
-    time_t                       now;
-    ngx_uint_t                   status, changed, level;
-    jwtgate_rc_t                 jrc;
-    ngx_slab_pool_t             *shpool;
-    jwtgate_keyset_t            *set;
-    ngx_http_auth_jwt_shsrc_t   *sh;
-    ngx_http_auth_jwt_source_t  *src;
-    u_char                       why[64];
-
-    if (fetch->done) {
-        /* finalized again, e.g. after an error page */
-        return rc;
-    }
-
-    fetch->done = 1;
-    src = fetch->source;
-
-    status = r->headers_out.status;
-
-    if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
-        status = (rc == NGX_ERROR) ? NGX_HTTP_BAD_GATEWAY : (ngx_uint_t) rc;
-    }
-
-    if (status != NGX_HTTP_OK) {
-        ngx_snprintf(why, sizeof(why), "status %ui%Z", status);
-        ngx_http_auth_jwt_store_failed(r, fetch, (char *) why);
-        return rc;
-    }
-
-    if (fetch->too_large) {
-        ngx_http_auth_jwt_store_failed(r, fetch, "response too large");
-        return rc;
-    }
-
-    jrc = jwtgate_keyset_parse((char *) fetch->buf, fetch->len,
-                               ngx_http_auth_jwt_store_skip, src, &set);
-
-    if (jrc != JWTGATE_OK) {
-        ngx_http_auth_jwt_store_failed(r, fetch,
-                                       ngx_http_auth_jwt_keyset_error(jrc));
-        return rc;
-    }
-
-    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-    sh = src->sh;
-    now = ngx_time();
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    changed = (sh->text == NULL || sh->text_len != fetch->len
-               || ngx_memcmp(sh->text, fetch->buf, fetch->len) != 0);
-
-    if (changed) {
-        text = ngx_slab_alloc_locked(shpool, fetch->len);
-
-        if (text == NULL) {
-            ngx_shmtx_unlock(&shpool->mutex);
-            jwtgate_keyset_free(set);
-            ngx_http_auth_jwt_store_failed(r, fetch,
-                                           "the auth_jwt_keys zone is full "
-                                           "(auth_jwt_key_zone)");
-            return rc;
-        }
-
-        if (sh->text) {
-            ngx_slab_free_locked(shpool, sh->text);
-        }
-
-        ngx_memcpy(text, fetch->buf, fetch->len);
-        sh->text = text;
-        sh->text_len = fetch->len;
-        sh->generation++;
-    }
-
-    sh->nkeys = jwtgate_keyset_count(set);
-    sh->fetched = now;
-    sh->failures = 0;
-    sh->next_try = 0;
-    sh->attempts++;
-    sh->fetches_ok++;
-
-    ngx_http_auth_jwt_store_unlock(fetch, NULL);
-
-    if (src->set != NULL && src->generation == sh->generation) {
-        /* the same keys: the verified-token cache stays valid */
-        jwtgate_keyset_free(set);
-        set = src->set;
-
-    } else {
-        jwtgate_keyset_free(src->set);
-        src->set = set;
-        src->set_id = ngx_http_auth_jwt_set_id();
-        src->generation = sh->generation;
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    level = changed ? NGX_LOG_INFO : NGX_LOG_DEBUG;
-
-    ngx_log_error(level, r->connection->log, 0,
-                  "auth_jwt_key_request \"%V\": %uz keys, generation %ui",
-                  &src->uri, jwtgate_keyset_count(set), src->generation);
-
-    return rc;
-}
-
-
-static void
-ngx_http_auth_jwt_store_failed(ngx_http_request_t *r,
-    ngx_http_auth_jwt_fetch_t *fetch, const char *why)
-{
-    time_t                       now, backoff;
-    size_t                       len;
-    ngx_slab_pool_t             *shpool;
-    ngx_http_auth_jwt_shsrc_t   *sh;
-    ngx_http_auth_jwt_source_t  *src;
-
-    src = fetch->source;
-    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-    sh = src->sh;
-    now = ngx_time();
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    sh->failures++;
-    sh->attempts++;
-    sh->fetches_failed++;
-
-    /* 1, 2, 4 ... 60 s, and never past the cache time */
-    backoff = (sh->failures > 6) ? NGX_HTTP_AUTH_JWT_BACKOFF_MAX
-                                 : (time_t) 1 << (sh->failures - 1);
-    backoff = ngx_min(backoff, NGX_HTTP_AUTH_JWT_BACKOFF_MAX);
-
-    if (fetch->cache > 0) {
-        backoff = ngx_min(backoff, fetch->cache);
-    }
-
-    sh->next_try = now + backoff;
-
-    len = ngx_min(ngx_strlen(why), sizeof(sh->error));
-    ngx_memcpy(sh->error, why, len);
-    sh->error_len = len;
-    sh->error_time = now;
-
-    ngx_http_auth_jwt_store_unlock(fetch, NULL);
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "auth_jwt_key_request \"%V\": fetch failed: %s%s",
-                  &src->uri, why,
-                  src->set ? ", the last good keys stay" : "");
-}
-
-
-/* releases the zone's lock if it is still the one this fetch took;
- * shpool NULL: the caller holds the mutex */
-
-static void
-ngx_http_auth_jwt_store_unlock(ngx_http_auth_jwt_fetch_t *fetch,
-    ngx_slab_pool_t *shpool)
-{
-    ngx_http_auth_jwt_shsrc_t  *sh;
-
-    sh = fetch->source->sh;
-
-    if (fetch->lock == 0 || sh == NULL) {
-        return;
-    }
-
-    if (shpool) {
-        ngx_shmtx_lock(&shpool->mutex);
-    }
-
-    if (sh->lock == fetch->lock && sh->owner == ngx_pid) {
-        sh->owner = 0;
-    }
-
-    if (shpool) {
-        ngx_shmtx_unlock(&shpool->mutex);
-    }
-
-    fetch->lock = 0;
-}
-
-
-static void
-ngx_http_auth_jwt_fetch_cleanup(void *data)
-{
-    ngx_http_auth_jwt_fetch_t  *fetch = data;
-
-    /* the request ended before its fetch did */
-    ngx_http_auth_jwt_store_unlock(fetch,
-                      (ngx_slab_pool_t *) fetch->source->zone->shm.addr);
-
-    if (fetch->buf) {
-        ngx_free(fetch->buf);
-        fetch->buf = NULL;
-    }
-}
-
-
-/* waits for a fetch another request or worker runs: polls the zone */
-
-static ngx_int_t
-ngx_http_auth_jwt_store_poll(ngx_http_request_t *r,
-    ngx_http_auth_jwt_ctx_t *ctx)
-{
-    if (ctx->poll.timer_set) {
-        return NGX_AGAIN;
-    }
-
-    ctx->poll.handler = ngx_http_auth_jwt_poll_handler;
-    ctx->poll.data = r;
-    ctx->poll.log = r->connection->log;
-
-    r->read_event_handler = ngx_http_test_reading;
-
-    ngx_add_timer(&ctx->poll, NGX_HTTP_AUTH_JWT_POLL);
-
-    return NGX_AGAIN;
-}
-
-
-static void
-ngx_http_auth_jwt_poll_handler(ngx_event_t *ev)
-{
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ev->data;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    r->read_event_handler = ngx_http_block_reading;
-
-    ngx_http_core_run_phases(r);
-    ngx_http_run_posted_requests(c);
-}
-
-
-void
-ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx)
-{
-    if (ctx->poll.timer_set) {
-        ngx_del_timer(&ctx->poll);
-    }
-}
-
-
-static void
-ngx_http_auth_jwt_store_skip(void *data, size_t index, const char *kid,
-    const char *reason)
-{
-    ngx_http_auth_jwt_source_t  *src = data;
-
-    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
-                  "auth_jwt_key_request \"%V\": key #%uz (kid \"%s\") "
-                  "skipped: %s", &src->uri, index, kid ? kid : "", reason);
-}
-
-
-/* the answer of a fetch goes to us, not to the client */
-
-static ngx_int_t
-ngx_http_auth_jwt_header_filter(ngx_http_request_t *r)
-{
-    ngx_http_auth_jwt_fetch_t  *fetch;
-
-    if (r == r->main) {
-        return ngx_http_next_header_filter(r);
-    }
-
-    fetch = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
-    if (fetch == NULL) {
-        return ngx_http_next_header_filter(r);
-    }
-
-    fetch->status = r->headers_out.status;
-
-    /* what ngx_http_header_filter() would have done */
-    r->header_sent = 1;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
-{
-    off_t                       size;
-    u_char                     *p;
-    size_t                      n;
-    ssize_t                     got;
-    ngx_buf_t                  *b;
-    ngx_chain_t                *cl;
-    ngx_http_auth_jwt_fetch_t  *fetch;
-
-    if (r == r->main) {
-        return ngx_http_next_body_filter(r, in);
-    }
-
-    fetch = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
-    if (fetch == NULL) {
-        return ngx_http_next_body_filter(r, in);
-    }
-
-    for (cl = in; cl; cl = cl->next) {
-        b = cl->buf;
-        size = ngx_buf_size(b);
-
-        if (size > 0 && !fetch->too_large) {
-
-            if ((off_t) (NGX_HTTP_AUTH_JWT_MAX_JWKS - fetch->len) < size) {
-                fetch->too_large = 1;
-
-            } else {
-                n = (size_t) size;
-
-                if (fetch->len + n > fetch->size) {
-                    fetch->size = ngx_max(fetch->size * 2, fetch->len + n);
-                    fetch->size = ngx_min(fetch->size,
-                                          NGX_HTTP_AUTH_JWT_MAX_JWKS);
-
-                    p = ngx_alloc(fetch->size, r->connection->log);
-                    if (p == NULL) {
-                        return NGX_ERROR;
-                    }
-
-                    if (fetch->buf) {
-                        ngx_memcpy(p, fetch->buf, fetch->len);
-                        ngx_free(fetch->buf);
-                    }
-
-                    fetch->buf = p;
-                }
-
-                if (ngx_buf_in_memory(b)) {
-                    ngx_memcpy(fetch->buf + fetch->len, b->pos, n);
-
-                } else {
-                    got = ngx_read_file(b->file, fetch->buf + fetch->len, n,
-                                        b->file_pos);
-                    if (got != (ssize_t) n) {
-                        return NGX_ERROR;
-                    }
-                }
-
-                fetch->len += n;
-            }
-        }
-
-        /* consumed: the upstream may reuse its buffers */
-        if (ngx_buf_in_memory(b)) {
-            b->pos = b->last;
-        }
-
-        if (b->in_file) {
-            b->file_pos = b->file_last;
-        }
-    }
-
-    return NGX_OK;
-}

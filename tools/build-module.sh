@@ -64,5 +64,8 @@ else
 fi
 # nginx's own flags include -Werror; still surface any warning
 grep -i 'warning:' "$build/make.log" >&2 || true
-cp "$ngx/objs/ngx_http_auth_jwt_module.so" "$build/ngx_http_auth_jwt_module.so"
+# a new file, renamed over the old one: an nginx running the old module
+# keeps its mapping (cp over it in place crashes such a process)
+cp "$ngx/objs/ngx_http_auth_jwt_module.so" "$build/ngx_http_auth_jwt_module.so.new"
+mv -f "$build/ngx_http_auth_jwt_module.so.new" "$build/ngx_http_auth_jwt_module.so"
 echo "built $build/ngx_http_auth_jwt_module.so"

@@ -1,0 +1,667 @@
+/*
+ * jwtgate: the check.
+ *
+ * The check runs in two phases.  In the rewrite phase it runs before the
+ * rewrite module, so that a protected location answering with "return"
+ * (or rewriting the URI) is not left open: with "satisfy all" a failed
+ * check answers there.  In the access phase it gives its answer to
+ * nginx's "satisfy" logic as auth_basic does.  The result is kept in the
+ * request's context, so the token is parsed and its signature verified
+ * once per request, whatever the number of phases and internal redirects.
+ */
+
+
+#include "ngx_http_auth_jwt.h"
+
+
+static ngx_uint_t ngx_http_auth_jwt_check(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t **ctxp);
+static ngx_uint_t ngx_http_auth_jwt_verify(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_str_t *token);
+static ngx_int_t ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
+static ngx_int_t ngx_http_auth_jwt_answer(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error,
+    ngx_int_t status);
+static ngx_int_t ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx);
+static void ngx_http_auth_jwt_ctx_cleanup(void *data);
+
+ngx_int_t
+ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
+{
+    ngx_uint_t                     reason;
+    ngx_http_auth_jwt_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_auth_jwt_loc_conf_t  *ajcf;
+
+    if (r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
+
+    /* the client's copies of forwarded headers go, whatever happens */
+
+    ctx = ngx_http_auth_jwt_get_ctx(r);
+
+    if (ctx != NULL && ctx->poll.timer_set) {
+        /* woken before its time: still waiting for keys */
+        return NGX_DONE;
+    }
+
+    if ((ctx == NULL || ctx->forwarded != ajcf)
+        && ngx_http_auth_jwt_forward_strip(r, ajcf) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ajcf->enabled != 1) {
+        if (ctx != NULL && ctx->valid && ctx->token != NULL
+            && ctx->forwarded != ajcf)
+        {
+            /* an internal redirect from a location that verified it */
+            if (ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ctx->forwarded = ajcf;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    reason = ngx_http_auth_jwt_check(r, ajcf, &ctx);
+
+    if (reason == NGX_HTTP_AUTH_JWT_WAIT) {
+        /* run again when the keys are there */
+        return NGX_DONE;
+    }
+
+    if (ctx != NULL && ctx->forwarded != ajcf) {
+        if (reason == JWTGATE_OK
+            && ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* the token does not go upstream, valid or not */
+        if (ngx_http_auth_jwt_forward_token(r, ajcf) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->forwarded = ajcf;
+        ctx->token_removed = !ajcf->forward_token;
+    }
+
+    if (reason == JWTGATE_OK) {
+        return NGX_DECLINED;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->satisfy != NGX_HTTP_SATISFY_ALL) {
+        /* "satisfy any": the access phase decides with the others */
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_auth_jwt_answer(r, ajcf, ctx);
+}
+
+
+ngx_int_t
+ngx_http_auth_jwt_access_handler(ngx_http_request_t *r)
+{
+    ngx_http_auth_jwt_ctx_t       *ctx;
+    ngx_http_auth_jwt_loc_conf_t  *ajcf;
+
+    ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
+
+    if (ajcf->enabled != 1 || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_auth_jwt_get_ctx(r);
+
+    if (ctx != NULL && ctx->poll.timer_set) {
+        return NGX_AGAIN;
+    }
+
+    if (ngx_http_auth_jwt_check(r, ajcf, &ctx) == NGX_HTTP_AUTH_JWT_WAIT) {
+        return NGX_AGAIN;
+    }
+
+    return ngx_http_auth_jwt_answer(r, ajcf, ctx);
+}
+
+
+/*
+ * The check for the configuration level ajcf.  Done once per level: the
+ * access phase reuses the rewrite phase's result.  After a location change
+ * the token is not parsed again, nor its signature verified again when
+ * the new level has the same key sources; claims and rules, which differ
+ * between levels, are checked again.
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_check(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t **ctxp)
+{
+    ngx_str_t                 token;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_ctx_create(r);
+
+    *ctxp = ctx;
+
+    if (ctx == NULL) {
+        return JWTGATE_ERR_INTERNAL;
+    }
+
+    if (ctx->checked && ctx->conf == ajcf) {
+        return ctx->reason;
+    }
+
+    ctx->conf = ajcf;
+    ctx->checked = 1;
+    ctx->valid = 0;
+    ctx->status = 0;
+
+    if (ngx_http_auth_jwt_get_token(r, ajcf, &token) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: evaluating the token variable failed");
+        ctx->reason = JWTGATE_ERR_INTERNAL;
+        return ctx->reason;
+    }
+
+    if (token.len == 0 && ctx->token_removed) {
+        /* auth_jwt_forward_token off took it away from the request */
+        token = ctx->raw;
+    }
+
+    if (token.len == 0) {
+        ctx->reason = JWTGATE_ERR_MISSING;
+        ngx_http_auth_jwt_count_reason(ctx->reason);
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: no token");
+
+        return ctx->reason;
+    }
+
+    ctx->reason = ngx_http_auth_jwt_verify(r, ajcf, ctx, &token);
+
+    if (ctx->reason == NGX_HTTP_AUTH_JWT_WAIT) {
+        /* not checked yet: the phase runs again */
+        ctx->checked = 0;
+        return ctx->reason;
+    }
+
+    if (ctx->reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
+        /* logged by the key store */
+        ngx_http_auth_jwt_count_reason(ctx->reason);
+        return ctx->reason;
+    }
+
+    if (ctx->reason == JWTGATE_OK) {
+        ctx->valid = 1;
+        ctx->reason = ngx_http_auth_jwt_check_rules(r, ajcf, ctx);
+
+        /* the rules log their own failures */
+        ngx_http_auth_jwt_count_reason(ctx->reason);
+        return ctx->reason;
+    }
+
+    ngx_http_auth_jwt_count_reason(ctx->reason);
+
+    if (ctx->reason == JWTGATE_ERR_INTERNAL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: verification failed: internal error");
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: token rejected: %s",
+                      ngx_http_auth_jwt_reason(ctx->reason));
+    }
+
+    return ctx->reason;
+}
+
+
+static ngx_uint_t
+ngx_http_auth_jwt_verify(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_str_t *token)
+{
+    double                        exp;
+    size_t                        index;
+    u_char                        digest[32];
+    unsigned                      algs;
+    ngx_int_t                     rc;
+    jwtgate_rc_t                  jrc;
+    const json_t                 *iss;
+    jwtgate_limits_t              limits;
+    jwtgate_claims_policy_t       policy;
+    ngx_http_auth_jwt_keylist_t   list;
+    static const char            *iss_path[] = { "iss" };
+
+    if (ajcf->keys == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt: no key source is configured here "
+                      "(auth_jwt_key_file, auth_jwt_key_request)");
+        return JWTGATE_ERR_INTERNAL;
+    }
+
+    rc = ngx_http_auth_jwt_keys_get(r, ajcf, ctx, &list);
+
+    switch (rc) {
+
+    case NGX_OK:
+        break;
+
+    case NGX_AGAIN:
+        return NGX_HTTP_AUTH_JWT_WAIT;
+
+    case NGX_DECLINED:
+        return NGX_HTTP_AUTH_JWT_UNAVAILABLE;
+
+    default:
+        return JWTGATE_ERR_INTERNAL;
+    }
+
+    if (list.n == 0) {
+        /* key files named with variables, none of them usable */
+        return JWTGATE_ERR_NO_KEYS;
+    }
+
+    algs = list.algs;
+
+    if (ajcf->algs != NGX_CONF_UNSET_UINT) {
+        algs &= ajcf->algs;
+    }
+
+    if (ctx->token != NULL
+        && (ctx->raw.len != token->len
+            || ngx_strncmp(ctx->raw.data, token->data, token->len) != 0))
+    {
+        /* this level takes the token from elsewhere */
+        jwtgate_token_free(ctx->token);
+        ctx->token = NULL;
+        ctx->verified = NULL;
+    }
+
+    if (ctx->token == NULL) {
+        jwtgate_limits_init(&limits);
+
+        jrc = jwtgate_token_parse((char *) token->data, token->len, &limits,
+                                  algs, &ctx->token);
+        if (jrc != JWTGATE_OK) {
+            return jrc;
+        }
+
+        ctx->raw = *token;
+
+    } else if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs)) {
+        return JWTGATE_ERR_UNSUPPORTED_ALG;
+    }
+
+    if (ctx->verified != ajcf->keys) {
+        rc = ngx_http_auth_jwt_cache_lookup(r, token, ajcf->keys, &list,
+                                            digest, &ctx->issuer);
+        if (rc == NGX_OK) {
+            /* verified before, with keys this request still has */
+            ctx->verified = ajcf->keys;
+            goto claims;
+        }
+
+        jrc = jwtgate_verify_signature(ctx->token,
+                                       (const jwtgate_keyset_t *const *)
+                                           list.sets,
+                                       list.n, NULL, &index);
+
+        if (jrc == JWTGATE_ERR_UNKNOWN_KID
+            && ajcf->keys->sources.nelts
+            && ngx_http_auth_jwt_store_refresh(r, ajcf, ctx) == NGX_AGAIN)
+        {
+            /* a key rotated in at the issuer?  verified again after */
+            jwtgate_token_free(ctx->token);
+            ctx->token = NULL;
+            return NGX_HTTP_AUTH_JWT_WAIT;
+        }
+
+        if (jrc != JWTGATE_OK) {
+            jwtgate_token_free(ctx->token);
+            ctx->token = NULL;
+            ctx->verified = NULL;
+            return jrc;
+        }
+
+        ctx->verified = ajcf->keys;
+        ctx->issuer = list.issuers[index];
+
+        if (rc == NGX_DECLINED) {
+            if (jwtgate_token_exp(ctx->token, &exp) != 0) {
+                exp = 0;
+            }
+
+            ngx_http_auth_jwt_cache_insert(digest, ajcf->keys,
+                                           list.ids[index], ctx->issuer,
+                                           exp);
+        }
+    }
+
+claims:
+
+    ngx_memzero(&policy, sizeof(jwtgate_claims_policy_t));
+
+    policy.now = ngx_time();
+    policy.leeway = (long) ajcf->leeway;
+    policy.require_exp = ajcf->require_exp;
+
+    if (ajcf->issuers) {
+        policy.issuers = ajcf->issuers->elts;
+        policy.n_issuers = ajcf->issuers->nelts;
+    }
+
+    if (ajcf->audiences) {
+        policy.audiences = ajcf->audiences->elts;
+        policy.n_audiences = ajcf->audiences->nelts;
+    }
+
+    jrc = jwtgate_check_claims(ctx->token, &policy);
+    if (jrc != JWTGATE_OK) {
+        return jrc;
+    }
+
+    if (ctx->issuer != NULL) {
+        /* the key's source is bound to an issuer */
+        iss = jwtgate_json_path(jwtgate_token_payload(ctx->token), iss_path,
+                                1);
+
+        if (!json_is_string(iss)
+            || json_string_length(iss) != ngx_strlen(ctx->issuer)
+            || ngx_memcmp(json_string_value(iss), ctx->issuer,
+                          json_string_length(iss))
+               != 0)
+        {
+            return JWTGATE_ERR_BAD_ISSUER;
+        }
+    }
+
+    return JWTGATE_OK;
+}
+
+
+/* "Authorization: Bearer <token>" (RFC 6750 2.1), or token=$variable;
+ * an empty token means none was sent */
+
+static ngx_int_t
+ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token)
+{
+    u_char  *p, *last;
+
+    ngx_str_null(token);
+
+    if (ajcf->token != NULL) {
+        return ngx_http_complex_value(r, ajcf->token, token);
+    }
+
+    if (r->headers_in.authorization == NULL) {
+        return NGX_OK;
+    }
+
+    p = r->headers_in.authorization->value.data;
+    last = p + r->headers_in.authorization->value.len;
+
+    if (last - p < (ssize_t) sizeof("Bearer ") - 1
+        || ngx_strncasecmp(p, (u_char *) "Bearer ", sizeof("Bearer ") - 1)
+           != 0)
+    {
+        return NGX_OK;
+    }
+
+    p += sizeof("Bearer ") - 1;
+
+    while (p < last && *p == ' ') {
+        p++;
+    }
+
+    /* anything after one token (a space, a second token) makes the core
+     * answer "malformed": a space is outside the base64url alphabet */
+    token->data = p;
+    token->len = last - p;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwt_answer(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+{
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    switch (ctx->reason) {
+
+    case JWTGATE_OK:
+        return NGX_OK;
+
+    case JWTGATE_ERR_MISSING:
+        return ngx_http_auth_jwt_challenge(r, ajcf, NULL,
+                                           NGX_HTTP_UNAUTHORIZED);
+
+    case JWTGATE_ERR_INTERNAL:
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case NGX_HTTP_AUTH_JWT_UNAVAILABLE:
+        return ngx_http_auth_jwt_unavailable(r, ctx);
+
+    case NGX_HTTP_AUTH_JWT_RULE_FAILED:
+        if (ctx->status == NGX_HTTP_UNAUTHORIZED
+            || ctx->status == NGX_HTTP_FORBIDDEN)
+        {
+            return ngx_http_auth_jwt_challenge(r, ajcf, "insufficient_scope",
+                                               ctx->status);
+        }
+
+        return ctx->status;
+
+    default:
+        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token",
+                                           NGX_HTTP_UNAUTHORIZED);
+    }
+}
+
+
+/* no keys to check with, none to be had now: the client is not at fault */
+
+static ngx_int_t
+ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
+    if (h->value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Retry-After");
+    h->value.len = ngx_sprintf(h->value.data, "%T",
+                               ngx_max(ctx->retry_after, 1))
+                   - h->value.data;
+
+    return NGX_HTTP_SERVICE_UNAVAILABLE;
+}
+
+
+/* WWW-Authenticate: Bearer realm="..."[, error="..."] (RFC 6750 3) */
+
+static ngx_int_t
+ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error, ngx_int_t status)
+{
+    size_t            len;
+    u_char           *p, *s;
+    ngx_str_t         realm;
+    ngx_uint_t        i;
+    ngx_table_elt_t  *h;
+
+    if (ngx_http_complex_value(r, ajcf->realm, &realm) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = sizeof("Bearer realm=\"\"") - 1 + realm.len * 2;
+
+    if (error != NULL) {
+        len += sizeof(", error=\"\"") - 1 + ngx_strlen(error);
+    }
+
+    s = ngx_pnalloc(r->pool, len);
+    if (s == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(s, "Bearer realm=\"", sizeof("Bearer realm=\"") - 1);
+
+    /* a quoted-string: escape '"' and '\', drop control characters */
+    for (i = 0; i < realm.len; i++) {
+        if (realm.data[i] == '"' || realm.data[i] == '\\') {
+            *p++ = '\\';
+
+        } else if (realm.data[i] < 0x20 || realm.data[i] == 0x7f) {
+            continue;
+        }
+
+        *p++ = realm.data[i];
+    }
+
+    *p++ = '"';
+
+    if (error != NULL) {
+        p = ngx_sprintf(p, ", error=\"%s\"", error);
+    }
+
+    h = r->headers_out.www_authenticate;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.www_authenticate = h;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "WWW-Authenticate");
+    h->value.data = s;
+    h->value.len = p - s;
+
+    return status;
+}
+
+
+/*
+ * The context of the main request.  An internal redirect clears module
+ * contexts; the one made earlier is found again through the pool cleanup
+ * that owns it, so the token is neither parsed nor verified again.
+ */
+
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    r = r->main;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
+
+    if (ctx != NULL || !r->internal) {
+        return ctx;
+    }
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_auth_jwt_ctx_cleanup) {
+            ctx = cln->data;
+            ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
+            return ctx;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the main request's context, made when it has none */
+
+ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_jwt_get_ctx(r);
+
+    if (ctx != NULL) {
+        return ctx;
+    }
+
+    r = r->main;
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ctx = cln->data;
+    ngx_memzero(ctx, sizeof(ngx_http_auth_jwt_ctx_t));
+
+    cln->handler = ngx_http_auth_jwt_ctx_cleanup;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
+
+    return ctx;
+}
+
+
+const char *
+ngx_http_auth_jwt_reason(ngx_uint_t reason)
+{
+    if (reason == NGX_HTTP_AUTH_JWT_RULE_FAILED) {
+        return "insufficient_scope";
+    }
+
+    if (reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
+        return "keys_unavailable";
+    }
+
+    return jwtgate_strerror((jwtgate_rc_t) reason);
+}
+
+
+static void
+ngx_http_auth_jwt_ctx_cleanup(void *data)
+{
+    ngx_http_auth_jwt_ctx_t  *ctx = data;
+
+    jwtgate_token_free(ctx->token);
+    ctx->token = NULL;
+
+    ngx_http_auth_jwt_ctx_release(ctx);
+}
+
+

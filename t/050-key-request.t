@@ -1,0 +1,1412 @@
+# The key store, keys from the issuer (docs/KEYSTORE.md):
+# auth_jwt_key_request, auth_jwt_key_cache, auth_jwt_key_refresh_on_unknown_kid,
+# auth_jwt_key_zone and issuer=.
+#
+# The issuer is a second server {} of the same nginx (port
+# $TEST_NGINX_ISSUER_PORT).  It serves the files of html/ (user_files):
+# /.well-known/jwks.json is html/.well-known/jwks.json, and every fetch is a
+# line "fetch <uri> <status>" of logs/fetch.log, read back at GET /fetches.
+# Its state changes in the middle of a block through WebDAV on the issuer
+# (the gateway's /issuer/NAME is the issuer's /dav/NAME, html/NAME):
+#   PUT    /issuer/.well-known/jwks.json   a new key set (rotation, garbage)
+#   PUT    /issuer/issuer-500              the issuer answers 500
+#   PUT    /issuer/issuer-close            the issuer closes without answering
+#   PUT    /issuer/issuer-slow             the issuer sends 1 byte a second
+#   PUT    /issuer/issuer-down             the gateway's /_jwks goes to a port
+#                                          where nothing listens
+#   DELETE /issuer/<marker>                back to normal
+# Requests of a block run back to back; GET /tick goes through limit_req at
+# 10 r/s, so a run of n ticks takes at least (n - 1) / 10 s: that is how a
+# block sleeps (sleep_s() below).
+#
+# A block lists its requests as "--- steps eval": step hashes made by the
+# functions below; a preprocessor turns them into request, more_headers,
+# error_code, response_body... arrays.
+#
+# One master and two workers: the zone is shared, the counts are per server.
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+use IO::Socket::INET;
+use POSIX ();
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+# Ports next to the server port with nothing on them: the issuer, a second
+# gateway (listen reuseport: connections spread over both workers), and one
+# left unused (the issuer "down").
+sub free_port {
+    my ($from, @taken) = @_;
+    for my $p ($from .. $from + 200) {
+        next if grep { $_ == $p } @taken;
+        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $p, Proto => 'tcp',
+                                      Timeout => 0.2);
+        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => $p, Proto => 'tcp',
+                                      Listen => 1, ReuseAddr => 1)
+            or next;
+        close $s;
+        return $p;
+    }
+    die "no free port from $from\n";
+}
+{
+    my $sp = server_port();
+    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
+    $ENV{TEST_NGINX_GW2_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
+                                            $sp, $ENV{TEST_NGINX_ISSUER_PORT});
+    $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
+                                             $sp, $ENV{TEST_NGINX_ISSUER_PORT},
+                                             $ENV{TEST_NGINX_GW2_PORT});
+}
+
+# ---------------------------------------------------------------------------
+# steps: each function returns one step hash, or a list of them
+
+sub data_file {
+    my ($name) = @_;
+    my $path = JWTGate::Token::data_dir() . "/$name";
+    open my $fh, '<:raw', $path or die "$path: $!";
+    local $/;
+    return scalar <$fh>;
+}
+
+sub jwks { data_file("jwks-$_[0].json") }
+
+# api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
+# (regex of the body), hlike (response_headers_like), token (the exact
+# Authorization value's token; undef: no Authorization header), and
+# anything else goes to jwt() (key, kid, claims, ...).
+sub api {
+    my %o = @_;
+    my $uri  = delete $o{uri}  // '/api';
+    my $code = delete $o{code} // 200;
+    my $body = delete $o{body};
+    my $like = delete $o{like};
+    my $hl   = delete $o{hlike};
+    my $headers;
+    if (exists $o{token}) {
+        my $t = delete $o{token};
+        $headers = defined $t ? "Authorization: Bearer $t" : "X-No-Token: 1";
+    } else {
+        $headers = "Authorization: Bearer " . jwt(%o);
+    }
+    return { request => "GET $uri", headers => $headers, code => $code,
+             body => $body, like => $like, hlike => $hl };
+}
+
+# put($name, $content): the issuer's html/$name replaced (201 or 204).
+sub put {
+    my ($name, $content) = @_;
+    $content = 'x' unless defined $content && length $content;
+    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$' };
+}
+
+# del($name): the issuer's html/$name removed.
+sub del {
+    my ($name) = @_;
+    return { request => "DELETE /issuer/$name", code => 204 };
+}
+
+# sleep_s($s): at least $s seconds pass before the next step.
+sub sleep_s {
+    my ($s) = @_;
+    my $n = POSIX::ceil($s / 0.1) + 1;
+    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
+}
+
+# settle(): background fetches end and their log lines land.
+sub settle { sleep_s(0.2) }
+
+# fetches(@what): the issuer's fetch log is exactly these lines; each item
+# is a status of /.well-known/jwks.json or "URI STATUS".
+sub fetches {
+    my $body = join '', map {
+        /\s/ ? "fetch $_\n" : "fetch /.well-known/jwks.json $_\n"
+    } @_;
+    return { request => "GET /fetches", code => 200, body => $body };
+}
+
+# fetches_like($regex): the fetch log matches.
+sub fetches_like {
+    my ($re) = @_;
+    return { request => "GET /fetches", code => 200, like => $re };
+}
+
+# log_of($uri, $regex): a log file (aliased at $uri) matches.
+sub log_like {
+    my ($uri, $re) = @_;
+    return { request => "GET $uri", code => 200, like => $re };
+}
+
+# A log of "<pid> <status>" lines: exactly $n lines of status 200, at least
+# two pids (both workers served).
+sub two_pids_200 {
+    my ($n) = @_;
+    return qr/\A(?=(?:\d+ 200\n){$n}\z)(\d+) 200\n(?:\d+ 200\n)*?(?!\1 )\d+ 200\n/;
+}
+
+for my $f (qw(data_file jwks api put del sleep_s settle fetches fetches_like
+              log_like two_pids_200)) {
+    no strict 'refs';
+    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
+}
+
+# ---------------------------------------------------------------------------
+# the issuer, and the gateway's own locations
+
+my $ISSUER = <<'CONF';
+    log_format fetch 'fetch $uri $status';
+    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
+    limit_req_zone $binary_remote_addr zone=issuer_delay:1m rate=1r/s;
+    limit_req_log_level info;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
+        server_name issuer;
+        root html;
+        access_log off;
+        types {
+            application/json json;
+        }
+        if_modified_since before;   # a future If-Modified-Since gets 304
+
+        location ~ \.json$ {
+            access_log logs/fetch.log fetch;
+            if (-f $TEST_NGINX_HTML_DIR/issuer-500) {
+                return 500;
+            }
+            if (-f $TEST_NGINX_HTML_DIR/issuer-close) {
+                return 444;
+            }
+            if (-f $TEST_NGINX_HTML_DIR/issuer-slow) {
+                limit_rate 1;
+            }
+        }
+
+        # after a request to /prime, the next one to /delayed/ waits 1 s
+        location = /prime {
+            limit_req zone=issuer_delay burst=5;
+            empty_gif;
+        }
+        location ^~ /delayed/ {
+            access_log logs/fetch.log fetch;
+            limit_req zone=issuer_delay burst=5;
+            alias html/;
+        }
+
+        location ^~ /dav/ {
+            alias html/;
+            dav_methods PUT DELETE;
+            create_full_put_path on;
+        }
+    }
+CONF
+
+my $GATEWAY = <<'CONF';
+    location = /_jwks {
+        internal;
+        proxy_read_timeout 500ms;
+        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+            proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+    }
+    location /issuer/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
+    }
+    location = /fetches {
+        alias logs/fetch.log;
+    }
+    location = /tick {
+        limit_req zone=tick burst=5;
+        empty_gif;
+    }
+CONF
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    # the issuer's key set: "--- jwks: rsa12" (t/data/jwks-rsa12.json),
+    # rsa1 by default; then the block's own user_files
+    my @files = ([ '.well-known/jwks.json',
+                   jwks(scalar($block->jwks) // 'rsa1') ]);
+    if (defined(my $uf = $block->user_files)) {
+        push @files, ref $uf eq 'ARRAY' ? @$uf
+            : map { [ $_->[0], $_->[1] ] }
+              Test::Nginx::Util::parse_user_files($uf);
+    }
+    $block->set_value('user_files', \@files);
+
+    $block->set_value('http_config',
+                      $ISSUER . ($block->http_config // ''));
+    $block->set_value('config', $GATEWAY . ($block->config // ''));
+
+    my $steps = $block->steps;
+    return unless ref $steps eq 'ARRAY';
+    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
+    $block->set_value('request', [ map { $_->{request} } @s ]);
+    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
+    $block->set_value('error_code', [ map { $_->{code} } @s ]);
+    $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
+    $block->set_value('response_body', [ map { $_->{body} } @s ]);
+    $block->set_value('response_body_like', [ map { $_->{like} } @s ]);
+    $block->set_value('response_headers_like', [ map { $_->{hlike} } @s ]);
+});
+
+master_on();
+workers(2);
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: cold start: the first request fetches the key set, waits for it, and passes
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        proxy_pass           http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        return 200 "backend reached\n";
+    }
+--- steps eval
+[
+  api(body => "backend reached\n"),
+  api(code => 401, token => tamper_sig(jwt())),
+  settle(),
+  fetches(200),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+auth_jwt: token rejected: bad_signature
+--- no_error_log
+[error]
+no keys yet
+
+
+
+=== TEST 2: within key_cache (default 5m) no request fetches again
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  (map { api(body => "ok rsa1\n") } 1 .. 6),
+  api(code => 401, token => tamper_sig(jwt())),
+  settle(),
+  fetches(200),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": \d+ keys, generation \d+/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: two workers: concurrent cold requests share one fetch, later requests on either worker fetch nothing
+--- http_config
+    log_format gw2 '$pid $status';
+    server {
+        listen 127.0.0.1:$TEST_NGINX_GW2_PORT reuseport;
+        location /api {
+            access_log logs/gw2.log gw2;
+            auth_jwt             "test";
+            auth_jwt_key_request /_jwks;
+            return 200 "ok $jwt_claim_sub\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+        }
+    }
+--- config
+    location /api {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT;
+    }
+    location = /burst {
+        mirror /m; mirror /m; mirror /m; mirror /m; mirror /m;
+        mirror /m; mirror /m; mirror /m; mirror /m;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT/api;
+    }
+    location = /m {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT/api;
+    }
+    location = /gw2-log {
+        alias logs/gw2.log;
+    }
+--- steps eval
+[
+  # ten cold requests at once (one + nine mirrors), spread over the workers
+  api(uri => '/burst', body => "ok alice\n"),
+  sleep_s(0.4),
+  fetches(200),
+  log_like('/gw2-log', qr/\A(?:\d+ 200\n){10}\z/),
+  (map { api(body => "ok alice\n") } 1 .. 16),
+  settle(),
+  fetches(200),
+  log_like('/gw2-log', two_pids_200(26)),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": \d+ keys, generation \d+/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+--- timeout: 5
+
+
+
+=== TEST 4: two workers: once the keys are stale, one background fetch for the whole server
+--- http_config
+    log_format gw2 '$pid $status';
+    server {
+        listen 127.0.0.1:$TEST_NGINX_GW2_PORT reuseport;
+        location /api {
+            access_log logs/gw2.log gw2;
+            auth_jwt             "test";
+            auth_jwt_key_request /_jwks;
+            auth_jwt_key_cache   2s;
+            return 200 "ok $jwt_claim_sub\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+        }
+    }
+--- config
+    location /api {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT;
+    }
+    location = /gw2-log {
+        alias logs/gw2.log;
+    }
+--- steps eval
+[
+  (map { api(body => "ok alice\n") } 1 .. 8),
+  sleep_s(2.2),
+  (map { api(body => "ok alice\n") } 1 .. 16),
+  settle(),
+  fetches(200, 200),
+  log_like('/gw2-log', two_pids_200(24)),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": \d+ keys, generation \d+/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+
+
+
+=== TEST 5: stale keys: the request is answered with them, the fetch runs in the background
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 200),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": \d+ keys, generation \d+/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+no keys yet
+
+
+
+=== TEST 6: rotation: a kid published at the issuer is accepted at once, the old one while it is published
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('.well-known/jwks.json', jwks('rsa12')),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  api(key => 'rsa1', body => "ok rsa1\n"),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  settle(),
+  fetches(200, 200),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": \d+ keys, generation \d+|auth_jwt: unknown kid, refreshing keys from "[^"]*"/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+auth_jwt: unknown kid, refreshing keys from "/_jwks"
+auth_jwt_key_request "/_jwks": 2 keys, generation 2
+--- no_error_log
+[error]
+token rejected
+
+
+
+=== TEST 7: a key withdrawn at the issuer is refused after the next refresh
+--- jwks: rsa12
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(key => 'rsa1', body => "ok rsa1\n"),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  put('.well-known/jwks.json', jwks('rsa2')),
+  sleep_s(1.2),
+  api(key => 'rsa2', body => "ok rsa2\n"),   # stale: starts the refresh
+  settle(),
+  api(key => 'rsa1', code => 401),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 2
+auth_jwt: token rejected: unknown_kid
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: made-up kids: one early refresh per interval (default 30s), then 401 without a fetch
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(kid => 'made-up-1', code => 401,
+      hlike => 'WWW-Authenticate: Bearer realm="test", error="invalid_token"'),
+  api(kid => 'made-up-2', code => 401),
+  api(kid => 'made-up-1', code => 401),
+  # published now, but the early refresh was used up: not seen yet
+  put('.well-known/jwks.json', jwks('rsa12')),
+  api(key => 'rsa2', code => 401),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 200),
+]
+--- grep_error_log eval
+qr/auth_jwt: unknown kid, refreshing keys from "[^"]*"/
+--- grep_error_log_out
+auth_jwt: unknown kid, refreshing keys from "/_jwks"
+--- error_log
+auth_jwt: token rejected: unknown_kid
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: auth_jwt_key_refresh_on_unknown_kid 1s: another early refresh once the interval has passed
+--- config
+    location /api {
+        auth_jwt                            "test";
+        auth_jwt_key_request                /_jwks;
+        auth_jwt_key_refresh_on_unknown_kid 1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(kid => 'made-up', code => 401),
+  put('.well-known/jwks.json', jwks('rsa12')),
+  sleep_s(1.2),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  settle(),
+  fetches(200, 200, 200),
+]
+--- grep_error_log eval
+qr/auth_jwt: unknown kid, refreshing keys from "[^"]*"/
+--- grep_error_log_out
+auth_jwt: unknown kid, refreshing keys from "/_jwks"
+auth_jwt: unknown kid, refreshing keys from "/_jwks"
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: auth_jwt_key_refresh_on_unknown_kid off: an unknown kid never fetches
+--- config
+    location /api {
+        auth_jwt                            "test";
+        auth_jwt_key_request                /_jwks;
+        auth_jwt_key_refresh_on_unknown_kid off;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('.well-known/jwks.json', jwks('rsa12')),
+  api(key => 'rsa2', code => 401),
+  api(kid => 'made-up', code => 401),
+  settle(),
+  fetches(200),
+]
+--- error_log
+auth_jwt: token rejected: unknown_kid
+--- no_error_log
+[error]
+unknown kid, refreshing
+
+
+
+=== TEST 11: the issuer answers 500: the old keys keep working, the failure is logged
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-500'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 500),
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: status 500
+--- no_error_log
+no keys yet
+token rejected
+
+
+
+=== TEST 12: the issuer answers garbage: the old keys keep working
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('.well-known/jwks.json', '<html>the new issuer is here</html>'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 200),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: not a JWKS or JWK (JSON)
+--- no_error_log
+no keys yet
+token rejected
+
+
+
+=== TEST 13: the issuer publishes an empty set: the old keys keep working
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('.well-known/jwks.json', '{"keys":[]}'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 200),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: no usable key in the key set
+--- no_error_log
+no keys yet
+token rejected
+
+
+
+=== TEST 14: the issuer publishes only keys that cannot be used: the old keys keep working
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('.well-known/jwks.json',
+      '{"keys":[{"kty":"RSA","kid":"rsa1","n":"AQAB","e":"AQAB"},{"kty":"nope","kid":"x"}]}'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: no usable key in the key set
+--- no_error_log
+token rejected
+
+
+
+=== TEST 15: the issuer is down (connection refused): the old keys keep working
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-down'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200),
+  api(body => "ok rsa1\n"),
+]
+--- error_log eval
+[qr/auth_jwt_key_request "\/_jwks": fetch failed: (?:status 502|.*refused)/,
+ qr/connect\(\) failed \(111: Connection refused\)/]
+--- no_error_log
+no keys yet
+token rejected
+
+
+
+=== TEST 16: the issuer closes the connection without an answer: the old keys keep working
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-close'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 444),
+  api(body => "ok rsa1\n"),
+]
+--- error_log eval
+qr/auth_jwt_key_request "\/_jwks": fetch failed: \S/
+--- no_error_log
+no keys yet
+token rejected
+
+
+
+=== TEST 17: the issuer is slower than proxy_read_timeout: nobody waits for it, the old keys keep working
+Every request of the block must complete within 0.4 s; the background
+fetch takes 0.5 s (proxy_read_timeout) to fail.
+--- main_config
+    worker_shutdown_timeout 1s;
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-slow'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),       # stale: the refresh starts, hangs
+  api(body => "ok rsa1\n"),
+  sleep_s(0.8),                   # it fails (504) meanwhile
+  api(body => "ok rsa1\n"),
+]
+--- timeout: 0.4
+--- error_log eval
+[qr/upstream timed out/,
+ qr/auth_jwt_key_request "\/_jwks": fetch failed: \S/]
+--- no_error_log
+no keys yet
+token rejected
+
+
+
+=== TEST 18: a failed refresh is retried later; when the issuer is back the keys are refreshed
+Same text again: the generation stays 1.
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-500'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),       # stale: fetch 2 fails, next try in 1 s
+  settle(),
+  fetches(200, 500),
+  del('issuer-500'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),       # fetch 3 succeeds
+  settle(),
+  fetches(200, 500, 200),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": (?:fetch failed: [^,]+?(?=,|$)|\d+ keys, generation \d+)/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+auth_jwt_key_request "/_jwks": fetch failed: status 500
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+token rejected
+
+
+
+=== TEST 19: cold start with the issuer down: 503 with Retry-After (1 s, then 2 s), not 401
+--- user_files
+>>> issuer-down
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(code => 503, hlike => "Retry-After: 1"),          # failure 1: retry in 1 s
+  api(code => 503, key => 'rsa2', hlike => "Retry-After: 1"),
+  sleep_s(1.2),
+  api(code => 503, hlike => "Retry-After: 2"),          # failure 2: retry in 2 s
+  api(code => 503, hlike => "Retry-After: [12]"),
+]
+--- error_log eval
+['auth_jwt: no keys yet from "/_jwks"',
+ qr/auth_jwt_key_request "\/_jwks": fetch failed: (?:status 502|.*refused)/]
+--- no_error_log
+token rejected
+
+
+
+=== TEST 20: cold start with the issuer answering 500: 503; recovery when it is back
+--- user_files
+>>> issuer-500
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(code => 503, hlike => "Retry-After: 1"),
+  del('issuer-500'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(500, 200),
+]
+--- error_log
+auth_jwt: no keys yet from "/_jwks"
+auth_jwt_key_request "/_jwks": fetch failed: status 500
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+
+
+
+=== TEST 21: a JWKS over 16 KiB (100 keys, 41 KB) is read whole
+--- jwks: 100
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(key => 'rsa1', kid => 'k042', body => "ok k042\n"),
+  api(key => 'rsa1', kid => 'k099', code => 401),
+  settle(),
+  fetches(200),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": 100 keys, generation 1
+auth_jwt: token rejected: bad_signature
+--- no_error_log
+[error]
+
+
+
+=== TEST 22: a response over 1 MiB is refused: cold start gives 503
+--- user_files eval
+[[ '.well-known/jwks.json',
+   '{"keys":[' . data_file('rsa1.jwk') . '],"padding":"' . ('x' x (1100 * 1024)) . '"}' ]]
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(code => 503),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: response too large
+auth_jwt: no keys yet from "/_jwks"
+
+
+
+=== TEST 23: issuer=: a token verified with the source's key must carry that iss
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks issuer=https://issuer.test;
+        return 200 "ok $jwt_claim_iss\n";
+    }
+--- steps eval
+[
+  api(body => "ok https://issuer.test\n"),
+  api(claims => {iss => 'https://evil.test'}, code => 401,
+      hlike => 'WWW-Authenticate: Bearer realm="test", error="invalid_token"'),
+  api(claims => {iss => 'https://issuer.test/'}, code => 401),
+  api(claims => {iss => undef}, code => 401),
+  api(claims => {iss => ['https://issuer.test']}, code => 401),
+]
+--- error_log
+auth_jwt: token rejected: bad_issuer
+
+
+
+=== TEST 24: two sources bound to two issuers in one location: each key only for its own iss
+--- user_files eval
+[[ 'a.json', jwks('rsa1') ], [ 'b.json', jwks('rsa2') ]]
+--- config
+    location = /_jwks_a {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/a.json;
+    }
+    location = /_jwks_b {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/b.json;
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks_a issuer=https://a.test;
+        auth_jwt_key_request /_jwks_b issuer=https://b.test;
+        return 200 "ok $jwt_header_kid $jwt_claim_iss\n";
+    }
+--- steps eval
+[
+  api(key => 'rsa1', claims => {iss => 'https://a.test'}, body => "ok rsa1 https://a.test\n"),
+  api(key => 'rsa2', claims => {iss => 'https://b.test'}, body => "ok rsa2 https://b.test\n"),
+  api(key => 'rsa1', claims => {iss => 'https://b.test'}, code => 401),
+  api(key => 'rsa2', claims => {iss => 'https://a.test'}, code => 401),
+  api(key => 'rsa1', claims => {iss => 'https://issuer.test'}, code => 401),
+  settle(),
+  fetches_like(qr{\A(?=.*^fetch /a\.json 200$)(?=.*^fetch /b\.json 200$)(?:fetch /[ab]\.json 200\n){2}\z}ms),
+]
+--- grep_error_log eval
+qr/token rejected: \w+/
+--- grep_error_log_out
+token rejected: bad_issuer
+token rejected: bad_issuer
+token rejected: bad_issuer
+
+
+
+=== TEST 25: one source for every location that names it; another issuer= is another source
+--- config
+    location /api1 {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok 1\n";
+    }
+    location /api2 {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok 2\n";
+    }
+    location /api3 {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks issuer=https://issuer.test;
+        return 200 "ok 3\n";
+    }
+--- steps eval
+[
+  api(uri => '/api1', body => "ok 1\n"),
+  api(uri => '/api2', body => "ok 2\n"),
+  api(uri => '/api1', body => "ok 1\n"),
+  settle(),
+  fetches(200),
+  api(uri => '/api3', body => "ok 3\n"),
+  api(uri => '/api3', body => "ok 3\n"),
+  settle(),
+  fetches(200, 200),
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 26: auth_jwt_key_cache 0: every request fetches (and waits for) its own key set
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   0;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200, 200, 200),
+  put('.well-known/jwks.json', jwks('rsa2')),
+  api(key => 'rsa1', code => 401),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  settle(),
+  fetches(200, 200, 200, 200, 200),
+]
+--- error_log
+auth_jwt: token rejected: unknown_kid
+
+
+
+=== TEST 27: auth_jwt_key_file and auth_jwt_key_request in one location: the keys of both
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_file    $TEST_NGINX_DATA_DIR/jwks-rsa2.json;
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(key => 'rsa1', body => "ok rsa1\n"),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  api(key => 'rsa1', body => "ok rsa1\n"),
+  settle(),
+  fetches(200),
+]
+--- no_error_log
+[error]
+token rejected
+
+
+
+=== TEST 28: issuer down, but a key file in the location: its keys work, no 503
+--- user_files
+>>> issuer-down
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_file    $TEST_NGINX_DATA_DIR/jwks-rsa2.json;
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  api(key => 'rsa1', code => 401),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+]
+--- error_log eval
+[qr/auth_jwt_key_request "\/_jwks": fetch failed: /,
+ 'auth_jwt: token rejected: unknown_kid']
+
+
+
+=== TEST 29: sources are inherited as one piece: a level naming any source replaces them
+--- config
+    auth_jwt_key_request /_jwks;
+    location /inherits {
+        auth_jwt "test";
+        return 200 "ok $jwt_header_kid\n";
+    }
+    location /own-file {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa2.json;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(uri => '/inherits', key => 'rsa1', body => "ok rsa1\n"),
+  api(uri => '/inherits', key => 'rsa2', code => 401),
+  api(uri => '/own-file', key => 'rsa2', body => "ok rsa2\n"),
+  api(uri => '/own-file', key => 'rsa1', code => 401),
+  settle(),
+  fetches(200, 200),
+]
+--- error_log
+auth_jwt: token rejected: unknown_kid
+
+
+
+=== TEST 30: auth_jwt_key_zone at the http level sizes the zone (32k, the minimum, works)
+--- http_config
+    auth_jwt_key_zone 32k;
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 31: nginx -t: a uri without a leading "/"
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request _jwks;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*(?:auth_jwt_key_request|_jwks)/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 32: nginx -t: a uri with variables
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks_$host;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*(?:auth_jwt_key_request|_jwks|variable)/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 33: nginx -t: an empty issuer=
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks issuer=;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*(?:auth_jwt_key_request|issuer)/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 34: nginx -t: an unknown parameter
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks isuer=https://issuer.test;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*(?:auth_jwt_key_request|isuer)/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 35: nginx -t: a bad auth_jwt_key_cache time
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   5parsecs;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*auth_jwt_key_cache/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 36: nginx -t: a bad auth_jwt_key_refresh_on_unknown_kid
+--- config
+    location /api {
+        auth_jwt                            "test";
+        auth_jwt_key_request                /_jwks;
+        auth_jwt_key_refresh_on_unknown_kid sometimes;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*(?:auth_jwt_key_refresh_on_unknown_kid|sometimes)/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 37: nginx -t: auth_jwt_key_zone is not allowed in a location
+--- config
+    location /api {
+        auth_jwt_key_zone    1m;
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200;
+    }
+--- must_die
+--- error_log
+"auth_jwt_key_zone" directive is not allowed here
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 38: nginx -t: auth_jwt_key_zone smaller than 32k
+--- http_config
+    auth_jwt_key_zone 16k;
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*(?:auth_jwt_key_zone|16k)/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 39: a POST with a body at cold start: the key request is still a GET
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $request_method $jwt_header_kid\n";
+    }
+--- request
+POST /api
+{"order": 42}
+--- more_headers eval
+"Authorization: Bearer " . jwt() . "\nContent-Type: application/json"
+--- error_code: 200
+--- response_body
+ok POST rsa1
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+
+
+
+=== TEST 40: a HEAD request at cold start: the key request still gets the body
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- request
+HEAD /api
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 200
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+
+
+
+=== TEST 41: conditional and range headers of the client do not reach the key request
+A client must not be able to make the fetch fail (304, 206, 412).
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer " . jwt() . "
+If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT
+If-None-Match: *
+Range: bytes=0-9"
+--- error_code: 200
+--- response_body
+ok rsa1
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+
+
+
+=== TEST 42: the client's Accept-Encoding does not make the issuer's JWKS arrive compressed
+--- http_config
+    gzip            on;
+    gzip_min_length 1;
+    gzip_types      application/json;
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer " . jwt() . "\nAccept-Encoding: gzip"
+--- error_code: 200
+--- response_body
+ok rsa1
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+--- no_error_log
+[error]
+
+
+
+=== TEST 43: an unknown kid sent with conditional headers still refreshes the keys
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('.well-known/jwks.json', jwks('rsa12')),
+  { %{ api(key => 'rsa2', body => "ok rsa2\n") },
+    headers => "Authorization: Bearer " . jwt(key => 'rsa2')
+               . "\nIf-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\nIf-None-Match: *" },
+]
+--- error_log
+auth_jwt_key_request "/_jwks": 2 keys, generation 2
+--- no_error_log
+[error]
+
+
+
+=== TEST 44: a client that goes away during the cold-start wait does not fail the fetch for the others
+The gateway under test is the second server; /impatient reaches it through
+a proxy that gives up after 0.3 s.  The issuer answers after 1 s.  The
+request right after it must get the keys (from that fetch or its own), not
+a 503 from a fetch counted as failed because its first client left.
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_GW2_PORT;
+        location /api {
+            auth_jwt             "test";
+            auth_jwt_key_request /_jwks_patient;
+            return 200 "ok $jwt_header_kid\n";
+        }
+        location = /_jwks_patient {
+            internal;
+            proxy_read_timeout 3s;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/delayed/.well-known/jwks.json;
+        }
+    }
+--- config
+    location = /prime {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/prime;
+    }
+    location = /impatient {
+        proxy_read_timeout 300ms;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT/api;
+    }
+    location /api {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT;
+    }
+--- steps eval
+[
+  { request => 'GET /prime', code => 200 },
+  api(uri => '/impatient', code => 504),
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+]
+--- timeout: 3
+--- error_log
+auth_jwt_key_request "/_jwks_patient": 1 keys, generation 1
+--- no_error_log
+fetch failed
+no keys yet
+
+
+
+=== TEST 45: auth_jwt_key_request in limit_except: the other methods need a token
+--- config
+    location /api {
+        limit_except GET {
+            auth_jwt             "write";
+            auth_jwt_key_request /_jwks;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/backend;
+    }
+    location /backend {
+        return 200 "backend $request_method\n";
+    }
+--- request eval
+["GET /api", "POST /api\nx", "POST /api\nx", "DELETE /api"]
+--- more_headers eval
+["X-None: 1", "X-None: 1", "Authorization: Bearer " . jwt(),
+ "Authorization: Bearer " . jwt(key => 'rsa2', kid => 'rsa1')]
+--- error_code eval
+[200, 401, 200, 401]
+--- response_body eval
+["backend GET\n", undef, "backend POST\n", undef]
+--- error_log
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+auth_jwt: token rejected: bad_signature
