@@ -5,6 +5,7 @@
 #   make demo            nginx + module + upstream on localhost, walked through
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
 #   make deps            install the Debian packages everything needs
+#   make soak            wrk 60 s; issuer down, key rotated, nginx reloaded
 #   make NGINX_SRC=/path/to/nginx-1.x.y    build against another nginx tree
 #   make V=1             verbose build
 
@@ -132,6 +133,19 @@ bench-core: check-deps
 	    -o $(BUILD)/bench_core t/bench/bench_core.c $(CORE_SRCS) $(CORE_LIBS)
 	@$(BUILD)/bench_core
 	@$(BUILD)/bench_core --jwks-100 | tail -1
+
+# --- soak (issue 5): tools/soak.sh, loopback only, not part of make test ---
+# make soak [SOAK_SECONDS=n (>= 60)] [SOAK_QUICK=1 (~12 s smoke run)]
+# table in build/soak.txt, logs of the run in build/soak-logs/
+SOAK_DEPS = wrk
+.PHONY: soak
+
+soak: module tools
+	@sh tools/deps.sh check $(SOAK_DEPS)
+	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
+	    $(if $(SOAK_SECONDS),SOAK_SECONDS=$(SOAK_SECONDS)) \
+	    $(if $(SOAK_QUICK),SOAK_QUICK=$(SOAK_QUICK)) bash tools/soak.sh
+# --- end soak ---
 
 prove: module tools
 	$(PROVE_ENV) prove -r t/
