@@ -107,6 +107,9 @@ http {
             internal;
             proxy_pass http://127.0.0.1:$issuer/.well-known/jwks.json;
         }
+        location = /status {
+            auth_jwt_status;
+        }
 $extra
     }
 }
@@ -223,6 +226,15 @@ sub http_get {
     return ($status // '', $body // '');
 }
 
+# auth_jwt_status's counters: (verified, bad_signature, fetches_ok)
+sub counters {
+    my (undef, $body) = http_get('/status');
+    my ($v) = $body =~ /"verified":(\d+)/;
+    my ($b) = $body =~ /"bad_signature":(\d+)/;
+    my ($f) = $body =~ /"fetches_ok":(\d+)/;
+    return ($v // -1, $b // -1, $f // -1);
+}
+
 sub fetch_count {
     my @l = grep { /^fetch / } split /\n/, slurp("$prefix/logs/fetch.log");
     return scalar @l;
@@ -277,6 +289,9 @@ ok(wait_for(10, 'nginx to listen with two workers', sub {
     is(fetch_count(), 1, 'one fetch for both workers');
     my ($st) = http_get('/api', tamper_sig(jwt()));
     is($st, '401', 'a forged token is refused');
+    is_deeply([counters()], [16, 1, 1],
+              'the counters, summed over both workers: 16 verified, '
+              . '1 bad signature, 1 fetch');
 }
 
 # 2. reload with a changed configuration: new workers, same zone
@@ -306,6 +321,8 @@ ok(wait_for(10, 'the new workers of the reload', sub {
     ok(scalar(keys %$pids) >= 2, 'both new workers answered')
         or diag "pids: @{[ sort keys %$pids ]}";
     is(fetch_count(), 1, 'no fetch after the reload: the keys were in the zone');
+    is_deeply([counters()], [32, 1, 1],
+              'the counters survive the reload and go on');
 }
 
 # 3. a worker killed: the master starts another one, which uses the zone
@@ -328,6 +345,8 @@ ok(wait_for(10, 'the replacement of the killed worker', sub {
     ok($fresh && $pids->{$fresh}, "the new worker ($fresh) answered too")
         or diag "pids: @{[ sort keys %$pids ]}";
     is(fetch_count(), 1, 'no fetch after a worker was killed');
+    is_deeply([counters()], [48, 1, 1],
+              'the counters survive a killed worker');
 }
 
 is(generation_lines(), 1, 'the key set was fetched and stored once')
