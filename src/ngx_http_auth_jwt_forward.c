@@ -19,6 +19,11 @@
 
 static ngx_int_t ngx_http_auth_jwt_strip(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf);
+static ngx_int_t ngx_http_auth_jwt_drop(ngx_http_request_t *r,
+    ngx_uint_t (*match)(void *data, ngx_str_t *key), void *data,
+    ngx_uint_t log);
+static ngx_uint_t ngx_http_auth_jwt_is_forwarded(void *data, ngx_str_t *key);
+static ngx_uint_t ngx_http_auth_jwt_is_named(void *data, ngx_str_t *key);
 static void ngx_http_auth_jwt_set_list(ngx_http_request_t *r,
     ngx_list_t *headers);
 static ngx_uint_t ngx_http_auth_jwt_forwarded(
@@ -198,127 +203,110 @@ static ngx_int_t
 ngx_http_auth_jwt_strip(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf)
 {
-    ngx_uint_t        i, found;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
-
-    found = 0;
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (ngx_http_auth_jwt_forwarded(ajcf, &h[i].key)) {
-            found = 1;
-            break;
-        }
-    }
-
-    if (!found) {
-        return NGX_OK;
-    }
-
-    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (ngx_http_auth_jwt_forwarded(ajcf, &h[i].key)) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "auth_jwt: the client's \"%V\" header removed",
-                          &h[i].key);
-            continue;
-        }
-
-        nh = ngx_list_push(&headers);
-        if (nh == NULL) {
-            return NGX_ERROR;
-        }
-
-        *nh = h[i];
-    }
-
-    /* the names forwarded are never ones nginx points at (configuration
-     * refuses them), so the pointers of headers_in stay right */
-    ngx_http_auth_jwt_set_list(r, &headers);
-
-    return NGX_OK;
+    return ngx_http_auth_jwt_drop(r, ngx_http_auth_jwt_is_forwarded, ajcf,
+                                  1);
 }
 
 
 ngx_int_t
 ngx_http_auth_jwt_remove_header(ngx_http_request_t *r, ngx_str_t *name)
 {
-    ngx_uint_t        i, found;
+    return ngx_http_auth_jwt_drop(r, ngx_http_auth_jwt_is_named, name, 0);
+}
+
+
+static ngx_uint_t
+ngx_http_auth_jwt_is_forwarded(void *data, ngx_str_t *key)
+{
+    return ngx_http_auth_jwt_forwarded(data, key);
+}
+
+
+static ngx_uint_t
+ngx_http_auth_jwt_is_named(void *data, ngx_str_t *key)
+{
+    return ngx_http_auth_jwt_same_name(key, data);
+}
+
+
+/*
+ * The request's headers without those match() picks: a new list, made
+ * only when one matches.  What is dropped is never a header nginx points
+ * at from headers_in (configuration refuses those names; Authorization's
+ * pointer is cleared by the caller), so the pointers stay right.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_drop(ngx_http_request_t *r,
+    ngx_uint_t (*match)(void *data, ngx_str_t *key), void *data,
+    ngx_uint_t log)
+{
+    ngx_uint_t        i, n, found;
     ngx_list_t        headers;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *nh;
 
-    if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
+    /* the first pass looks, the second copies */
 
     found = 0;
-    part = &r->headers_in.headers.part;
-    h = part->elts;
 
-    for (i = 0; /* void */; i++) {
+    for (n = 0; n < 2; n++) {
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
+        if (n == 1) {
+            if (!found) {
+                return NGX_OK;
             }
 
-            part = part->next;
-            h = part->elts;
-            i = 0;
+            if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
         }
 
-        if (ngx_http_auth_jwt_same_name(&h[i].key, name)) {
-            found = 1;
-            continue;
-        }
+        part = &r->headers_in.headers.part;
+        h = part->elts;
 
-        nh = ngx_list_push(&headers);
-        if (nh == NULL) {
-            return NGX_ERROR;
-        }
+        for (i = 0; /* void */; i++) {
 
-        *nh = h[i];
+            if (i >= part->nelts) {
+                if (part->next == NULL) {
+                    break;
+                }
+
+                part = part->next;
+                h = part->elts;
+                i = 0;
+            }
+
+            if (match(data, &h[i].key)) {
+                found = 1;
+
+                if (n == 0) {
+                    break;
+                }
+
+                if (log) {
+                    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                                  "auth_jwt: the client's \"%V\" header "
+                                  "removed", &h[i].key);
+                }
+
+                continue;
+            }
+
+            if (n == 1) {
+                nh = ngx_list_push(&headers);
+                if (nh == NULL) {
+                    return NGX_ERROR;
+                }
+
+                *nh = h[i];
+            }
+        }
     }
 
-    if (found) {
-        ngx_http_auth_jwt_set_list(r, &headers);
-    }
+    ngx_http_auth_jwt_set_list(r, &headers);
 
     return NGX_OK;
 }
