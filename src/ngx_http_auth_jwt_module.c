@@ -440,6 +440,24 @@ ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_uint_t                      i;
+    ngx_http_auth_jwt_source_t    **src;
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
     ngx_http_auth_jwt_keys_exit();
     ngx_http_auth_jwt_cache_exit();
+
+    amcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_auth_jwt_module);
+    if (amcf == NULL) {
+        return;
+    }
+
+    /* this worker's parses of the fetched key sets */
+    src = amcf->sources.elts;
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        jwtgate_keyset_free(src[i]->set);
+        src[i]->set = NULL;
+    }
 }
