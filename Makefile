@@ -6,6 +6,7 @@
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
 #   make deps            install the Debian packages everything needs
 #   make soak            wrk 60 s; issuer down, key rotated, nginx reloaded
+#   make bench           wrk: req/s and worker µs/request with and without the module (BENCH_SECONDS, BENCH_QUICK=1)
 #   make NGINX_SRC=/path/to/nginx-1.x.y    build against another nginx tree
 #   make V=1             verbose build
 
@@ -146,6 +147,21 @@ soak: module tools
 	    $(if $(SOAK_SECONDS),SOAK_SECONDS=$(SOAK_SECONDS)) \
 	    $(if $(SOAK_QUICK),SOAK_QUICK=$(SOAK_QUICK)) bash tools/soak.sh
 # --- end soak ---
+
+# --- bench (issue 8): tools/bench.sh, loopback only, not part of make test ---
+# make bench [BENCH_SECONDS=n (5)] [BENCH_REPEAT=n (3)] [BENCH_QUICK=1 (~1 min)]
+# req/s and nginx worker CPU per request for each case, the issue's targets;
+# writes docs/BENCHMARKS.md and docs/bench.png, raw data in build/bench/
+BENCH_DEPS = wrk gnuplot-nox
+.PHONY: bench
+
+bench: module tools
+	@sh tools/deps.sh check $(BENCH_DEPS)
+	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
+	    $(foreach v,BENCH_SECONDS BENCH_REPEAT BENCH_QUICK BENCH_CONNECTIONS \
+	        BENCH_POOL BENCH_CORE BENCH_PORT BENCH_KEEP BENCH_STRICT,\
+	        $(if $($(v)),$(v)=$($(v)))) bash tools/bench.sh
+# --- end bench ---
 
 prove: module tools
 	$(PROVE_ENV) prove -r t/

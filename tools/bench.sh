@@ -1,0 +1,832 @@
+#!/usr/bin/env bash
+# make bench: requests/s and nginx worker CPU per request, with and without
+# the module, in one run (issue 8).  Loopback only, bounded, stops by itself.
+#
+# nginx (Debian's /usr/sbin/nginx + build/ngx_http_auth_jwt_module.so), one
+# worker pinned to CPU 0 (worker_cpu_affinity 01), access_log off, error_log
+# at error level, `empty_gif` behind the check; wrk (1 thread, BENCH_CONNECTIONS
+# connections, keep-alive) pinned to CPU 1 with taskset where the machine has
+# two CPUs.  The cases (see `cases` below) run one after the other, and the
+# whole set BENCH_REPEAT times, interleaved: every number is the median of
+# the repeats, and every ratio to plain nginx is the median of the ratios
+# measured in the same repeat.
+#
+# Worker CPU per request: utime+stime of the worker (/proc/PID/stat) over the
+# case, divided by the requests wrk completed.  Tokens are minted by
+# build/jwtgate-mint (libjwt), EdDSA ones (which libjwt 1.10 cannot sign) by
+# CryptX (Crypt::PK::Ed25519): never by the verifier under test.
+#
+# "Distinct tokens": the token cache is made small for the run
+# (auth_jwt_token_cache 16k: about 136 tokens) and wrk sends a pool of
+# BENCH_POOL (512) tokens round robin, one per request (a Lua script), so
+# every request misses the cache, as when clients outnumber the cache.  The
+# same-token cases hit it.  auth_jwt_status counters, read before and after
+# every case, show the hits and misses and the rejection reasons.
+#
+# Checks: valid-token cases must have 0 non-2xx answers, the bad ones all
+# non-2xx and every request counted by auth_jwt_status under the expected
+# reason (each answers 401, checked once with curl before the run); a
+# mismatch is printed loudly and the exit status is 1.  The issue's targets
+# are printed PASS or MISS (exit 0 either way; BENCH_STRICT=1: 1 on a MISS).
+#
+# The bare OpenSSL verify cost per algorithm comes from `make bench-core`,
+# run first, pinned to CPU 0 (its output is kept in build/bench-core.txt;
+# BENCH_CORE=reuse takes that file as it is).
+#
+# Output: the table on stdout, build/bench/ (raw data), docs/BENCHMARKS.md
+# (the section between the "make bench" markers is rewritten, the rest of
+# the file is kept) and docs/bench.png (gnuplot, tools/bench.gp).
+#
+# Everything it starts (nginx, wrk, make bench-core, a watchdog) it stops by
+# PID on exit, INT or TERM; it never signals a process it did not start.
+# Every wait has a deadline, and a watchdog ends the whole run when it takes
+# far longer than planned.
+#
+# Environment: BENCH_SECONDS (5; per case and repeat), BENCH_REPEAT (3),
+# BENCH_CONNECTIONS (12), BENCH_POOL (512), BENCH_QUICK=1 (2 s, 1 repeat,
+# a 300-token pool, bench-core reused when already run: about a minute),
+# BENCH_CORE=run|reuse, BENCH_PORT (default: a free port), BENCH_KEEP=1
+# (keep the temporary directory), BENCH_STRICT=1, BUILD, NGINX_BIN.
+set -u
+export LC_ALL=C
+
+top=$(pwd)
+build=${BUILD:-build}
+nginx=${NGINX_BIN:-/usr/sbin/nginx}
+module=$top/$build/ngx_http_auth_jwt_module.so
+mint=$top/$build/jwtgate-mint
+data=$top/t/data
+out=$top/$build/bench
+core_txt=$top/$build/bench-core.txt
+doc=$top/docs/BENCHMARKS.md
+png=$top/docs/bench.png
+gp=$top/tools/bench.gp
+
+quick=${BENCH_QUICK:-0}
+if [ "$quick" = 1 ]; then
+    seconds=${BENCH_SECONDS:-2}
+    reps=${BENCH_REPEAT:-1}
+    pool=${BENCH_POOL:-300}
+    core_mode=${BENCH_CORE:-auto}
+else
+    seconds=${BENCH_SECONDS:-5}
+    reps=${BENCH_REPEAT:-3}
+    pool=${BENCH_POOL:-512}
+    core_mode=${BENCH_CORE:-run}
+fi
+conns=${BENCH_CONNECTIONS:-12}
+cache_size=16k          # ~136 entries of 120 bytes: far below the pool
+token_life=3600
+
+for v in seconds reps conns pool; do
+    case "${!v}" in
+        ''|*[!0-9]*|0) echo "bench: $v must be a positive whole number" >&2
+                       exit 2 ;;
+    esac
+done
+if [ "$pool" -lt 300 ]; then
+    echo "bench: BENCH_POOL must be at least 300 (the cache holds ~136)" >&2
+    exit 2
+fi
+
+# --- prerequisites -----------------------------------------------------------
+
+for c in wrk gnuplot curl perl timeout awk; do
+    command -v "$c" >/dev/null 2>&1 || {
+        echo "bench: $c is missing (make bench installs wrk and gnuplot-nox" \
+             "through tools/deps.sh)" >&2
+        exit 1
+    }
+done
+for f in "$module" "$mint" "$nginx"; do
+    [ -e "$f" ] || { echo "bench: $f is missing (make module tools)" >&2; exit 1; }
+done
+perl -MCrypt::PK::Ed25519 -MJSON::PP -MMIME::Base64 -e1 2>/dev/null || {
+    echo "bench: perl CryptX (libcryptx-perl) is missing" >&2; exit 1; }
+
+# --- processes, cleanup --------------------------------------------------------
+
+dir=$(mktemp -d /tmp/jwtgate-bench.XXXXXX) || exit 1
+chmod 755 "$dir"
+mkdir -p "$dir/logs" "$dir/tmp" "$dir/tok" "$out"
+nginx_pid=
+job_pid=
+watchdog_pid=
+mismatches=0
+
+alive() {
+    local s
+    [ -n "$1" ] || return 1
+    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
+    s=${s##*) }
+    [ "${s%% *}" != Z ]
+}
+
+# stop PID SIGNAL: signal a child of ours, wait at most 5 s, then KILL
+stop() {
+    local pid=$1 sig=$2 _
+    alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
+    kill "-$sig" "$pid" 2>/dev/null
+    for _ in $(seq 50); do
+        alive "$pid" || break
+        sleep 0.1
+    done
+    if alive "$pid"; then
+        echo "bench: pid $pid did not stop on SIG$sig, killing it" >&2
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    [ -n "$job_pid" ] && stop "$job_pid" TERM
+    [ -n "$nginx_pid" ] && stop "$nginx_pid" QUIT
+    [ -n "$watchdog_pid" ] && stop "$watchdog_pid" TERM
+    if [ "$rc" -ne 0 ] && [ -s "$dir/logs/error.log" ]; then
+        echo "--- last lines of nginx's error.log" >&2
+        tail -n 20 "$dir/logs/error.log" >&2
+    fi
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench: kept $dir"
+    else
+        rm -rf "$dir"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() { echo "bench: $*" >&2; exit 1; }
+loud() {
+    mismatches=$((mismatches + 1))
+    printf '\nbench: !!! MISMATCH: %s\n\n' "$*" >&2
+    echo "$*" >> "$out/mismatches"
+}
+
+# run_bg CMD...: runs CMD in the background and waits for it, so that INT,
+# TERM and the watchdog are handled at once (bash defers traps while a
+# foreground child runs); its exit status
+run_bg() {
+    "$@" &
+    job_pid=$!
+    wait "$job_pid"
+    local rc=$?
+    job_pid=
+    return $rc
+}
+
+# --- the cases -----------------------------------------------------------------
+
+# id|label|location|token (a file in $dir/tok, a pool "@name", or -)|expect
+#   expect: same (200, cache hits), distinct (200, cache misses), plain
+#   (200, no check: the "plain, ... header" controls send a token to a
+#   location without auth_jwt, to show nginx's own cost of the header), or
+#   a rejection reason (401)
+cases=(
+    "plain|plain nginx|/plain|-|plain"
+    "plain-hdr|plain, RS256 token header unchecked|/plain|rs256|plain"
+    "plain-8k|plain, 8 KiB token header unchecked|/plain|t8k|plain"
+    "rs256|RS256, same token|/rs256|rs256|same"
+    "rs256-d|RS256, distinct tokens|/rs256|@rs256|distinct"
+    "es256|ES256, same token|/es256|es256|same"
+    "es256-d|ES256, distinct tokens|/es256|@es256|distinct"
+    "eddsa|EdDSA, same token|/eddsa|eddsa|same"
+    "eddsa-d|EdDSA, distinct tokens|/eddsa|@eddsa|distinct"
+    "rs256-100|RS256 100-key JWKS, same token|/rs256-100|rs256-100|same"
+    "rs256-100-d|RS256 100-key JWKS, distinct tokens|/rs256-100|@rs256-100|distinct"
+    "t900|RS256, 900-byte token (same)|/rs256|t900|same"
+    "t8k|RS256, 8 KiB token (same)|/rs256|t8k|same"
+    "badsig|bad signature (RS256)|/rs256|badsig|bad_signature"
+    "garbage|garbage token|/rs256|garbage|malformed"
+    "malformed|malformed (header not JSON)|/rs256|malformed|malformed"
+    "missing|no token|/rs256|-|missing"
+)
+ncases=${#cases[@]}
+
+# field CASE-LINE N: the Nth field of a case
+field() { local IFS='|' a; read -r -a a <<< "$1"; printf '%s\n' "${a[$2 - 1]}"; }
+
+# the watchdog: the planned time, bench-core and minting, and a margin
+budget=$((reps * ncases * (seconds + 6) + 600))
+(
+    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+    sleep "$budget" &
+    sp=$!
+    wait "$sp"
+    echo "bench: still running after $budget s: stopping" >&2
+    kill -TERM $$
+) &
+watchdog_pid=$!
+
+t_start=$SECONDS
+rm -f "$out/mismatches"
+
+# --- pinning ---------------------------------------------------------------------
+
+ncpu=$(nproc 2>/dev/null || echo 1)
+if [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null 2>&1 \
+   && taskset -c 0 true 2>/dev/null && taskset -c 1 true 2>/dev/null
+then
+    pin_worker="worker_cpu_affinity 01;"
+    pin_wrk=(taskset -c 1)
+    pin_core=(taskset -c 0)
+    pinning="nginx worker on CPU 0 (worker_cpu_affinity 01), wrk on CPU 1 (taskset -c 1)"
+else
+    pin_worker=
+    pin_wrk=()
+    pin_core=()
+    pinning="no pinning (fewer than 2 CPUs usable, or no taskset)"
+fi
+
+# --- bare OpenSSL cost: make bench-core -------------------------------------------
+
+if [ "$core_mode" = auto ]; then
+    if [ -s "$core_txt" ]; then core_mode=reuse; else core_mode=run; fi
+fi
+if [ "$core_mode" = run ]; then
+    echo "== make bench-core (bare OpenSSL verify cost per algorithm, pinned like the worker)"
+    run_bg timeout -k 5 400 "${pin_core[@]}" \
+        make --no-print-directory -s bench-core BUILD="$build" \
+        > "$core_txt.new" 2> "$dir/logs/bench-core.err" \
+        || { cat "$dir/logs/bench-core.err" >&2; die "make bench-core failed"; }
+    mv "$core_txt.new" "$core_txt"
+    core_when="this run"
+else
+    [ -s "$core_txt" ] || die "no $core_txt to reuse (BENCH_CORE=run)"
+    core_when="reused from $(date -r "$core_txt" '+%Y-%m-%d %H:%M')"
+    echo "== bench-core: $core_txt ($core_when)"
+fi
+grep '^|' "$core_txt"
+
+# bare µs for a row of the bench-core table, by its first column
+bare_of() {
+    awk -F'|' -v row="$1" '
+        { a = $2; gsub(/^ +| +$/, "", a) }
+        a == row { b = $4; gsub(/ /, "", b); print b; exit }' "$core_txt"
+}
+bare_rs256=$(bare_of RS256)
+bare_rs256_100=$(bare_of "RS256 (100-key set)")
+bare_es256=$(bare_of ES256)
+bare_eddsa=$(bare_of EdDSA)
+for v in bare_rs256 bare_rs256_100 bare_es256 bare_eddsa; do
+    case "${!v}" in
+        [0-9]*) ;;
+        *) die "no $v in $core_txt" ;;
+    esac
+done
+
+# --- tokens ----------------------------------------------------------------------
+
+echo "== minting tokens (jwtgate-mint; EdDSA with CryptX), pools of $pool"
+
+mint1() {   # mint1 OUTFILE MINT-ARGS...
+    local f=$1
+    shift
+    timeout 20 "$mint" -e "$token_life" "$@" > "$dir/tok/$f" \
+        || die "jwtgate-mint $* failed"
+    tr -d '\n' < "$dir/tok/$f" > "$dir/tok/$f.t" && mv "$dir/tok/$f.t" "$dir/tok/$f"
+}
+
+# mint_sized OUTFILE BYTES: an RS256 token of about BYTES bytes, with the
+# claims an API token carries and a "pad" claim to make up the size
+mint_sized() {
+    local f=$1 want=$2 n=0 len
+    local claims=(-s "user-4711@example.com" -I "https://auth.jwtgate.test"
+                  -A "jwtgate-api" -c "name=Alice Example"
+                  -c "email=alice@example.com" -C 'roles=["admin","user"]'
+                  -c "scope=orders:read orders:write users:read")
+    for _ in 1 2 3 4; do
+        mint1 "$f" -k "$data/rsa1.pem" -i rsa1 "${claims[@]}" \
+            -c "pad=$(head -c "$n" /dev/zero | tr '\0' x)"
+        len=$(wc -c < "$dir/tok/$f")
+        [ "$len" -ge $((want - 3)) ] && [ "$len" -le $((want + 3)) ] && break
+        n=$((n + (want - len) * 3 / 4))
+        [ "$n" -ge 0 ] || n=0
+    done
+}
+
+# mint_pool NAME N MINT-ARGS...: N tokens, 4 jwtgate-mint at a time
+mint_pool() {
+    local name=$1 n=$2
+    shift 2
+    seq 1 "$n" > "$dir/seq"
+    run_bg timeout -k 5 300 \
+        xargs -a "$dir/seq" -P 4 -I@ "$mint" -e "$token_life" "$@" -s "user@" \
+        > "$dir/tok/pool-$name" || die "minting the $name pool failed"
+}
+
+# eddsa_tokens N SUB-PREFIX: Ed25519 tokens (CryptX signs)
+eddsa_tokens() {
+    perl -MCrypt::PK::Ed25519 -MJSON::PP -MMIME::Base64=encode_base64url -e '
+        my ($pem, $n, $pre, $life) = @ARGV;
+        my $k = Crypt::PK::Ed25519->new($pem);
+        my $j = JSON::PP->new->canonical;
+        my $h = encode_base64url($j->encode(
+                    {alg => "EdDSA", typ => "JWT", kid => "ed25519"}));
+        for my $i (1 .. $n) {
+            my $now = time;
+            my $p = encode_base64url($j->encode({sub => "$pre$i", iat => $now,
+                        exp => $now + $life,
+                        jti => unpack("H*", pack("N4", map { int rand 2**32 } 1 .. 4))}));
+            print "$h.$p.", encode_base64url($k->sign_message("$h.$p")), "\n";
+        }' "$data/ed25519.pem" "$1" "$2" "$token_life"
+}
+
+mint1 rs256 -k "$data/rsa1.pem" -i rsa1 -s bench
+mint1 rs256-100 -k "$data/rsa1.pem" -i k042 -s bench
+mint1 es256 -k "$data/ec256.pem" -a ES256 -i ec256 -s bench
+eddsa_tokens 1 bench | tr -d '\n' > "$dir/tok/eddsa" || die "EdDSA minting failed"
+mint_sized t900 900
+mint_sized t8k 8192
+
+# a bad signature: one character in the middle of the signature changed
+tok=$(cat "$dir/tok/rs256")
+sig=${tok##*.}
+mid=$(( ${#sig} / 2 ))
+c=A
+[ "${sig:$mid:1}" = A ] && c=B
+printf '%s' "${tok%.*}.${sig:0:$mid}$c${sig:$((mid + 1))}" > "$dir/tok/badsig"
+# garbage: 300 random characters, no dots
+head -c 600 /dev/urandom | base64 -w0 | tr -d '+/=' | head -c 300 > "$dir/tok/garbage"
+# malformed: three segments, the header is not JSON
+printf '%s.%s' "$(printf '{"alg":"RS256",' | base64 -w0 | tr '+/' '-_' | tr -d '=')" \
+    "${tok#*.}" > "$dir/tok/malformed"
+
+mint_pool rs256 "$pool" -k "$data/rsa1.pem" -i rsa1
+mint_pool rs256-100 "$pool" -k "$data/rsa1.pem" -i k042
+mint_pool es256 "$pool" -k "$data/ec256.pem" -a ES256 -i ec256
+run_bg eddsa_tokens "$pool" user > "$dir/tok/pool-eddsa" || die "EdDSA minting failed"
+
+for f in "$dir"/tok/pool-*; do
+    n=$(grep -c -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$f")
+    [ "$n" -eq "$pool" ] && [ "$(sort -u "$f" | wc -l)" -eq "$pool" ] \
+        || die "${f##*/}: $n well-formed distinct tokens of $pool"
+done
+for f in rs256 rs256-100 es256 eddsa t900 t8k; do
+    grep -q -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$dir/tok/$f" \
+        || die "token $f is not a JWS"
+done
+size_rs256=$(wc -c < "$dir/tok/rs256")
+size_t900=$(wc -c < "$dir/tok/t900")
+size_t8k=$(wc -c < "$dir/tok/t8k")
+echo "   same-token sizes: RS256 $size_rs256, ES256 $(wc -c < "$dir/tok/es256")," \
+     "EdDSA $(wc -c < "$dir/tok/eddsa"), padded $size_t900 and $size_t8k bytes"
+
+# wrk script: one token per request from a file, round robin
+cat > "$dir/pool.lua" <<'EOF'
+local reqs, n, i = {}, 0, 0
+function init(args)
+    for line in io.lines(args[1]) do
+        n = n + 1
+        reqs[n] = wrk.format(nil, nil,
+            { ["Host"] = wrk.headers["Host"] or "127.0.0.1",
+              ["Authorization"] = "Bearer " .. line })
+    end
+end
+function request()
+    i = i % n + 1
+    return reqs[i]
+end
+EOF
+
+# --- nginx -----------------------------------------------------------------------
+
+if [ -n "${BENCH_PORT:-}" ]; then
+    port=$BENCH_PORT
+else
+    port=$(perl -MIO::Socket::INET -e '
+        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
+                                      Listen => 1) or die "$!\n";
+        print $s->sockport, "\n"') || die "no free port"
+fi
+base=http://127.0.0.1:$port
+
+cat > "$dir/nginx.conf" <<EOF
+load_module $module;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log error;
+worker_processes 1;
+$pin_worker
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path       $dir/tmp/proxy;
+    fastcgi_temp_path     $dir/tmp/fastcgi;
+    uwsgi_temp_path       $dir/tmp/uwsgi;
+    scgi_temp_path        $dir/tmp/scgi;
+    keepalive_requests    100000;
+    # small, so that a pool of $pool distinct tokens always misses
+    auth_jwt_token_cache  $cache_size;
+
+    server {
+        listen 127.0.0.1:$port;
+        large_client_header_buffers 4 16k;
+
+        location = /plain     { empty_gif; }
+        location = /rs256     { auth_jwt "bench"; auth_jwt_key_file $data/jwks-rsa1.json; empty_gif; }
+        location = /rs256-100 { auth_jwt "bench"; auth_jwt_key_file $data/jwks-100.json;  empty_gif; }
+        location = /es256     { auth_jwt "bench"; auth_jwt_key_file $data/ec256.jwk;      empty_gif; }
+        location = /eddsa     { auth_jwt "bench"; auth_jwt_key_file $data/ed25519.jwk;    empty_gif; }
+        location = /status    { auth_jwt_status json; }
+    }
+}
+EOF
+
+ngx_args=(-p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log")
+"$nginx" -t "${ngx_args[@]}" > "$dir/logs/nginx-t" 2>&1 \
+    || { cat "$dir/logs/nginx-t" >&2; die "nginx -t failed"; }
+"$nginx" "${ngx_args[@]}" -g 'daemon off;' < /dev/null \
+    >> "$dir/logs/nginx.stderr" 2>&1 &
+nginx_pid=$!
+
+deadline=$((SECONDS + 10))
+until curl -s -o /dev/null --max-time 1 "$base/plain"; do
+    alive "$nginx_pid" || die "nginx exited at start"
+    [ $SECONDS -lt $deadline ] || die "nginx did not answer within 10 s"
+    sleep 0.05
+done
+worker=
+read -r worker _ < "/proc/$nginx_pid/task/$nginx_pid/children" 2>/dev/null
+alive "$worker" || die "no nginx worker"
+clk=$(getconf CLK_TCK)
+echo "== nginx $base: master $nginx_pid, worker $worker" \
+     "(affinity $(taskset -pc "$worker" 2>/dev/null | sed 's/.*: //'));" \
+     "wrk -t1 -c$conns -d${seconds}s; $reps x $ncases cases"
+
+# worker CPU, in clock ticks: utime + stime
+worker_ticks() {
+    local s
+    read -r s < "/proc/$worker/stat" || die "the nginx worker is gone"
+    s=${s##*) }
+    set -- $s
+    echo $(( ${12} + ${13} ))
+}
+
+# worker time waiting on a run queue, ns (/proc/PID/schedstat): another
+# process had the CPU
+worker_wait() {
+    local a b c
+    read -r a b c < "/proc/$worker/schedstat" 2>/dev/null || b=0
+    echo "${b:-0}"
+}
+
+# auth_jwt_status, flattened: "verified N", "hits N", "misses N", "r:reason N"
+status_snap() {
+    curl -s --max-time 5 "$base/status" | perl -MJSON::PP -e '
+        local $/; my $j = decode_json(<STDIN>);
+        print "verified $j->{verified}\n";
+        print "$_ $j->{cache}{$_}\n" for sort keys %{$j->{cache}};
+        print "r:$_ $j->{rejected}{$_}\n" for sort keys %{$j->{rejected}};' \
+        || die "auth_jwt_status did not answer"
+}
+delta() {   # delta KEY BEFORE AFTER
+    local a b
+    a=$(awk -v k="$1" '$1 == k { print $2 }' "$2")
+    b=$(awk -v k="$1" '$1 == k { print $2 }' "$3")
+    echo $(( ${b:-0} - ${a:-0} ))
+}
+
+# curl preflight: the answer of every case, once
+hdr_args() {   # token spec -> curl/wrk header arguments in the array H
+    H=()
+    case "$1" in
+        -) ;;
+        @*) H=(-H "Authorization: Bearer $(head -n 1 "$dir/tok/pool-${1#@}")") ;;
+        *) H=(-H "Authorization: Bearer $(cat "$dir/tok/$1")") ;;
+    esac
+}
+for c in "${cases[@]}"; do
+    id=$(field "$c" 1); loc=$(field "$c" 3); tk=$(field "$c" 4); ex=$(field "$c" 5)
+    hdr_args "$tk"
+    st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${H[@]}" "$base$loc")
+    case "$ex" in plain|same|distinct) want=200 ;; *) want=401 ;; esac
+    [ "$st" = "$want" ] || loud "$id: curl got $st, expected $want"
+done
+
+# a short warm-up
+"${pin_wrk[@]}" timeout 10 wrk -t1 -c"$conns" -d1s "$base/plain" > /dev/null 2>&1
+"${pin_wrk[@]}" timeout 10 wrk -t1 -c"$conns" -d1s \
+    -H "Authorization: Bearer $(cat "$dir/tok/rs256")" "$base/rs256" > /dev/null 2>&1
+
+# --- the runs --------------------------------------------------------------------
+
+raw=$out/raw.tsv
+printf 'rep\tcase\trequests\tseconds\trps\tticks\tus_per_req\tbusy\tnon2xx\tsockerr\thits\tmisses\tverified\trejected_expected\twait\n' > "$raw"
+
+run_case() {   # run_case REP CASE-LINE
+    local rep=$1 c=$2 id loc tk ex args t0 t1 w0 w1 req secs rps non2xx \
+          serr us busy hits misses ver rej q0 q1 wait
+    id=$(field "$c" 1); loc=$(field "$c" 3); tk=$(field "$c" 4); ex=$(field "$c" 5)
+    case "$tk" in
+        @*) args=(-s "$dir/pool.lua" "$base$loc" -- "$dir/tok/pool-${tk#@}") ;;
+        *) hdr_args "$tk"; args=("${H[@]}" "$base$loc") ;;
+    esac
+    status_snap > "$dir/s0"
+    q0=$(worker_wait); t0=$(worker_ticks); w0=${EPOCHREALTIME/./}
+    run_bg timeout -k 5 $((seconds + 20)) "${pin_wrk[@]}" \
+        wrk -t1 -c"$conns" -d"${seconds}s" --timeout 5s "${args[@]}" \
+        > "$dir/wrk.out" 2>&1
+    t1=$(worker_ticks); q1=$(worker_wait); w1=${EPOCHREALTIME/./}
+    status_snap > "$dir/s1"
+    cat "$dir/wrk.out" >> "$out/wrk-$id.log"
+
+    req=$(awk '/ requests in /{ print $1; exit }' "$dir/wrk.out")
+    secs=$(awk '/ requests in /{ s = $4; sub(/s,$/, "", s); print s; exit }' "$dir/wrk.out")
+    rps=$(awk '/^Requests\/sec:/{ print $2 }' "$dir/wrk.out")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/{ print $NF }' "$dir/wrk.out")
+    serr=$(awk '/Socket errors:/{ n = 0; for (i = 3; i <= NF; i++) { v = $i; sub(/,/, "", v); if (v ~ /^[0-9]+$/) n += v } print n }' "$dir/wrk.out")
+    [ -n "$req" ] && [ "$req" -gt 0 ] && [ -n "$rps" ] || {
+        loud "$id (repeat $rep): no requests (wrk said: $(tr '\n' ' ' < "$dir/wrk.out"))"
+        return
+    }
+    non2xx=${non2xx:-0}; serr=${serr:-0}
+    us=$(awk -v t=$((t1 - t0)) -v clk="$clk" -v n="$req" 'BEGIN { printf "%.2f", t * 1e6 / clk / n }')
+    busy=$(awk -v t=$((t1 - t0)) -v clk="$clk" -v w=$((w1 - w0)) 'BEGIN { printf "%.0f", 100 * t / clk / (w / 1e6) }')
+    wait=$(awk -v q=$((q1 - q0)) -v w=$((w1 - w0)) 'BEGIN { printf "%.0f", 100 * q / 1e3 / w }')
+    hits=$(delta hits "$dir/s0" "$dir/s1")
+    misses=$(delta misses "$dir/s0" "$dir/s1")
+    ver=$(delta verified "$dir/s0" "$dir/s1")
+    rej=0
+    case "$ex" in plain|same|distinct) ;; *) rej=$(delta "r:$ex" "$dir/s0" "$dir/s1") ;; esac
+
+    [ "$serr" -eq 0 ] || loud "$id (repeat $rep): $serr socket errors/timeouts"
+    case "$ex" in
+        plain)
+            [ "$non2xx" -eq 0 ] || loud "$id (repeat $rep): $non2xx non-2xx answers" ;;
+        same|distinct)
+            [ "$non2xx" -eq 0 ] || loud "$id (repeat $rep): $non2xx non-2xx answers of $req, valid token"
+            [ "$ver" -ge "$req" ] || loud "$id (repeat $rep): auth_jwt_status counted $ver verified for $req requests"
+            if [ "$ex" = distinct ] && [ "$hits" -gt $((req / 100)) ]; then
+                loud "$id (repeat $rep): $hits cache hits of $req: the pool does not defeat the cache"
+            fi
+            if [ "$ex" = same ] && [ "$misses" -gt "$conns" ]; then
+                loud "$id (repeat $rep): $misses cache misses for one token"
+            fi ;;
+        *)
+            [ "$non2xx" -eq "$req" ] || loud "$id (repeat $rep): $non2xx non-2xx of $req, all should be 401"
+            [ "$rej" -ge "$req" ] || loud "$id (repeat $rep): $rej rejected as \"$ex\" for $req requests"
+            [ "$ver" -eq 0 ] || loud "$id (repeat $rep): $ver verified, expected none" ;;
+    esac
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$id" \
+        "$req" "$secs" "$rps" $((t1 - t0)) "$us" "$busy" "$non2xx" "$serr" \
+        "$hits" "$misses" "$ver" "$rej" "$wait" >> "$raw"
+    printf '   %-38s %7.0f req/s %7.2f us/req  worker busy %3s%% waiting %3s%%  cache hits %s misses %s\n' \
+        "$(field "$c" 2)" "$rps" "$us" "$busy" "$wait" "$hits" "$misses"
+}
+
+rm -f "$out"/wrk-*.log
+for rep in $(seq 1 "$reps"); do
+    echo "== repeat $rep of $reps"
+    for c in "${cases[@]}"; do
+        run_case "$rep" "$c"
+        alive "$nginx_pid" && alive "$worker" || die "nginx died during the run"
+    done
+done
+
+if grep -q -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log"; then
+    loud "nginx logged: $(grep -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log" | head -3)"
+fi
+stop "$nginx_pid" QUIT
+nginx_pid=
+
+# --- results ---------------------------------------------------------------------
+
+# per case: medians over the repeats, ratios and differences to plain taken
+# within each repeat first
+summary=$out/summary.tsv
+awk -F'\t' -v order="$(for c in "${cases[@]}"; do printf '%s ' "$(field "$c" 1)"; done)" '
+    function median(s,   a, n, t, i, j) {
+        n = split(s, a, " ")
+        for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function mn(s,   a, n, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] < m) m = a[i]; return m }
+    function mx(s,   a, n, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] > m) m = a[i]; return m }
+    NR == 1 { next }
+    { rps[$1, $2] = $5; us[$1, $2] = $7; busy[$2] = busy[$2] " " $8; wt[$2] = wt[$2] " " $15
+      req[$2] += $3; hits[$2] += $11; miss[$2] += $12; reps[$1] = 1 }
+    END {
+        print "case\trps\trps_min\trps_max\tratio\tus\tus_above\tbusy\thit_pct\twait\tcpu_ratio"
+        n = split(order, ids, " ")
+        for (k = 1; k <= n; k++) {
+            id = ids[k]; r = ""; q = ""; u = ""; d = ""; cr = ""
+            for (p in reps) {
+                if (!((p, id) in rps)) continue
+                r = r " " rps[p, id]; u = u " " us[p, id]
+                if ((p, "plain") in rps) {
+                    q = q " " rps[p, id] / rps[p, "plain"]
+                    d = d " " us[p, id] - us[p, "plain"]
+                    if (us[p, id] > 0) cr = cr " " us[p, "plain"] / us[p, id]
+                }
+            }
+            if (r == "") continue
+            hp = (hits[id] + miss[id]) ? 100 * hits[id] / (hits[id] + miss[id]) : -1
+            printf "%s\t%.0f\t%.0f\t%.0f\t%.3f\t%.2f\t%.2f\t%.0f\t%.1f\t%.0f\t%.3f\n", id, median(r), mn(r), mx(r),
+                   median(q), median(u), median(d), median(busy[id]), hp, median(wt[id]), median(cr)
+        }
+    }' "$raw" > "$summary"
+
+get() {   # get CASE COLUMN
+    awk -F'\t' -v id="$1" -v col="$2" '
+        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $1 == id { print $c[col] }' "$summary"
+}
+label_of() { local c; for c in "${cases[@]}"; do [ "$(field "$c" 1)" = "$1" ] && field "$c" 2; done; }
+
+table=$out/table.md
+{
+    echo "| case | req/s (median) | req/s min–max | req/s ratio to plain | worker µs/req | µs above plain | worker-CPU ratio | worker busy / waiting | cache hits |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    tail -n +2 "$summary" | while IFS=$'\t' read -r id rps lo hi ratio us above busy hp wt cr; do
+        h=$hp%
+        [ "$hp" = "-1.0" ] && h="—"
+        [ "$id" = plain ] && above="—"
+        printf '| %s | %s | %s–%s | %s | %s | %s | %s | %s%% / %s%% | %s |\n' \
+            "$(label_of "$id")" "$rps" "$lo" "$hi" "$ratio" "$us" "$above" "$cr" "$busy" "$wt" "$h"
+    done
+} > "$table"
+
+# targets
+targets=$out/targets.md
+misses_n=0
+: > "$targets"
+pm() {   # pm OK: PASS or MISS (counted)
+    if [ "$1" = 1 ]; then echo PASS; else misses_n=$((misses_n + 1)); echo MISS; fi
+}
+verdict() {   # verdict OK TEXT
+    printf -- '- **%s** %s\n' "$(pm "$1")" "$2" >> "$targets"
+}
+verdict2() {   # verdict2 TARGET TEXT REQ-RATIO CPU-RATIO: the ratio on req/s and on worker CPU
+    local a b
+    a=$(pm "$(ge "$3" "$1")"); b=$(pm "$(ge "$4" "$1")")
+    printf -- '- %s: req/s ratio %s **%s**, worker-CPU ratio %s **%s**\n' "$2" "$3" "$a" "$4" "$b" >> "$targets"
+}
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' && echo 1 || echo 0; }
+calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
+
+for id in rs256 es256 eddsa rs256-100 t900 t8k; do
+    r=$(get "$id" ratio)
+    [ -n "$r" ] || continue
+    verdict2 0.85 "same token ≥ 0.85 of plain — $(label_of "$id")" "$r" "$(get "$id" cpu_ratio)"
+done
+plain_us=$(get plain us)
+for pair in "rs256-d $bare_rs256" "es256-d $bare_es256" "eddsa-d $bare_eddsa" \
+            "rs256-100-d $bare_rs256_100"; do
+    set -- $pair
+    u=$(get "$1" us)
+    [ -n "$u" ] || continue
+    above=$(get "$1" us_above)
+    limit=$(calc "$plain_us + $2 + 5")
+    verdict "$(ge "$limit" "$u")" "distinct tokens ≤ plain + bare verify + 5 µs — $(label_of "$1"): $u µs/req (plain $plain_us + bare $2 + 5 = $limit; $above above plain, $(calc "$above - $2") above plain + bare)"
+done
+for id in missing garbage malformed; do
+    r=$(get "$id" ratio)
+    [ -n "$r" ] || continue
+    verdict2 0.90 "missing/garbage/malformed ≥ 0.90 of plain — $(label_of "$id")" "$r" "$(get "$id" cpu_ratio)"
+done
+# 100-key against 1-key: req/s and worker-CPU ratios within each repeat, medians
+for pair in "rs256-100 rs256" "rs256-100-d rs256-d"; do
+    set -- $pair
+    r=$(awk -F'\t' -v a="$1" -v b="$2" '
+        function med(x, n,   i, j, t) {
+            for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+            return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+        }
+        NR > 1 { v[$1, $2] = $5; u[$1, $2] = $7; p[$1] = 1 }
+        END { n = 0
+              for (k in p) if ((k, a) in v && (k, b) in v && u[k, a] > 0) { n++; x[n] = v[k, a] / v[k, b]; y[n] = u[k, b] / u[k, a] }
+              if (n) printf "%.3f %.3f", med(x, n), med(y, n) }' "$raw")
+    [ -n "$r" ] || continue
+    set -- "$1" "$2" $r
+    verdict2 0.97 "100-key JWKS within 3% of 1-key — $(label_of "$1") against $(label_of "$2") (µs/req $(get "$1" us) against $(get "$2" us))" "$3" "$4"
+done
+
+misses_n=$(grep -o 'MISS' "$targets" | wc -l)
+echo
+echo "== results: medians of $reps repeats, ${seconds} s each, wrk -t1 -c$conns"
+cat "$table"
+echo
+echo "== targets (issue 8), bare OpenSSL µs from bench-core ($core_when):" \
+     "RS256 $bare_rs256, RS256/100-key $bare_rs256_100, ES256 $bare_es256, EdDSA $bare_eddsa"
+cat "$targets"
+
+# --- chart ----------------------------------------------------------------------
+
+dat=$out/bench.dat
+tail -n +2 "$summary" | while IFS=$'\t' read -r id rps lo hi ratio us above busy hp wt cr; do
+    printf '"%s"\t%s\t%s\t%s\n' "$(label_of "$id")" "$ratio" "$us" "$cr"
+done > "$dat"
+mkdir -p "$(dirname "$png")"
+gnuplot -e "datafile='$dat'; outfile='$png'; subtitle='$(date -u '+%Y-%m-%d'), medians of $reps x ${seconds} s, wrk -t1 -c$conns, 1 worker'" "$gp" \
+    2> "$dir/logs/gnuplot.err" || { cat "$dir/logs/gnuplot.err" >&2; die "gnuplot failed"; }
+
+# --- docs/BENCHMARKS.md --------------------------------------------------------
+
+cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+virt=$(lscpu 2>/dev/null | awk -F': *' '/^Hypervisor vendor/ { print " (" $2 " guest)" }')
+nginx_v=$("$nginx" -v 2>&1 | sed 's/^nginx version: nginx\///')
+nginx_ssl=$("$nginx" -V 2>&1 | sed -n 's/^built with //p')
+ssl_v=$(openssl version 2>/dev/null | sed 's/ (Library.*//')
+wrk_v=$(dpkg-query -W -f='${Version}' wrk 2>/dev/null)
+rev=$(git rev-parse --short HEAD 2>/dev/null)
+[ -n "$(git status --porcelain -- src config 2>/dev/null)" ] && rev="$rev + uncommitted changes in src/"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+elapsed=$((SECONDS - t_start))
+
+section=$dir/section.md
+{
+    echo "<!-- make bench: begin (written by tools/bench.sh; edits here are overwritten) -->"
+    echo "## \`make bench\`: nginx with the module under load"
+    echo
+    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), module at $rev, $elapsed s in all."
+    if [ "$quick" = 1 ]; then
+        echo
+        echo "**A quick smoke run (BENCH_QUICK=1): one short repeat; do not quote these numbers.**"
+    fi
+    echo
+    echo "- Machine: $cpu_model, $ncpu CPUs$virt, Linux $(uname -r), load average at the end $load (other jobs were running: the numbers are noisy, quote medians and ratios)."
+    echo "- nginx $nginx_v (Debian, $nginx_ssl), OpenSSL at run time: $ssl_v; wrk $wrk_v."
+    echo "- $pinning; one worker, \`access_log off\`, \`error_log … error\`, \`keepalive_requests 100000\`, \`empty_gif\` behind the check."
+    echo
+    echo "![req/s ratio to plain nginx and worker µs per request](bench.png)"
+    echo
+    echo "### Results"
+    echo
+    echo "Medians of $reps repeats of ${seconds} s per case (wrk -t1 -c$conns, keep-alive), the cases interleaved;"
+    echo "ratios to plain and µs above plain are the medians of the values within each repeat. The worker-CPU ratio is plain's µs/req over the case's:"
+    echo "the req/s ratio a saturated worker would show. The two \"plain, … header unchecked\" rows send a token to a location without \`auth_jwt\`: nginx's own cost of reading that header."
+    echo
+    cat "$table"
+    echo
+    echo "### Targets (issue 8)"
+    echo
+    echo "Bare OpenSSL verify cost from \`make bench-core\` ($core_when, pinned to CPU 0):"
+    echo "RS256 $bare_rs256 µs, RS256 on the 100-key set's token $bare_rs256_100 µs, ES256 $bare_es256 µs, EdDSA $bare_eddsa µs."
+    echo
+    cat "$targets"
+    if [ -s "$out/mismatches" ]; then
+        echo
+        echo "**Mismatches (answers not as expected):**"
+        echo
+        sed 's/^/- /' "$out/mismatches"
+    fi
+    echo
+    echo "### Method"
+    echo
+    echo "- Worker CPU per request: utime + stime of the one worker from \`/proc/<pid>/stat\` just before and after wrk, divided by the requests wrk completed (clock ticks of 1/$clk s; a case takes some hundreds of ticks). \"Worker busy\" is that CPU time over the wall time, \"waiting\" the time it was runnable but not running (\`/proc/<pid>/schedstat\`: another process had CPU 0, or, in a VM, the virtual CPU was not running yet): busy + waiting near 100% means the worker was the bottleneck (on a shared machine, with only part of a CPU); busy + waiting well below 100% means wrk or the loopback was."
+    echo "- Tokens: RS256 and ES256 minted by \`build/jwtgate-mint\` (libjwt), EdDSA by CryptX (\`Crypt::PK::Ed25519\`; libjwt 1.10 has no EdDSA); never by the verifier under test. Keys: \`t/data/jwks-rsa1.json\` (1 key), \`t/data/jwks-100.json\` (100 RSA keys, the token's kid \`k042\` is rsa1's key), \`t/data/ec256.jwk\`, \`t/data/ed25519.jwk\`. Same-token RS256 token: $size_rs256 bytes; padded tokens $size_t900 and $size_t8k bytes (realistic claims plus a \`pad\` claim; \`large_client_header_buffers 4 16k\`)."
+    echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 136 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
+    echo "- Bad ones: bad signature (an RS256 token with one signature character changed: full RSA verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
+    echo "- Targets as in issue 8: same token ≥ 0.85 of plain req/s; distinct tokens: worker µs/req ≤ plain's + the bare OpenSSL verify + 5 µs; missing/garbage/malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."
+    echo
+    echo "### How to run"
+    echo
+    echo '```'
+    echo 'make bench                    # ~7 min: 3 repeats x 17 cases x 5 s, plus make bench-core'
+    echo 'make bench BENCH_SECONDS=10   # longer cases'
+    echo 'make bench BENCH_QUICK=1      # ~1 min smoke run (2 s, 1 repeat, bench-core reused)'
+    echo '```'
+    echo
+    echo "Other knobs: BENCH_REPEAT, BENCH_CONNECTIONS, BENCH_POOL, BENCH_CORE=run|reuse, BENCH_PORT, BENCH_KEEP=1, BENCH_STRICT=1. \`make bench\` installs wrk and gnuplot-nox (tools/deps.sh) when run as root. Raw numbers and wrk output: \`build/bench/\`."
+    echo
+    echo "<details><summary>make bench-core output used above</summary>"
+    echo
+    grep '^|' "$core_txt"
+    echo
+    echo "</details>"
+    echo "<!-- make bench: end -->"
+} > "$section"
+
+mkdir -p "$(dirname "$doc")"
+if [ -f "$doc" ] && grep -q '^<!-- make bench: begin' "$doc"; then
+    perl -e '
+        my ($doc, $sec) = @ARGV;
+        local $/;
+        open my $f, "<", $doc or die; my $d = <$f>; close $f;
+        open my $s, "<", $sec or die; my $n = <$s>; close $s;
+        $d =~ s/^<!-- make bench: begin.*?^<!-- make bench: end -->\n?/$n/ms or die;
+        open $f, ">", "$doc.new" or die; print $f $d; close $f;
+        rename "$doc.new", $doc or die;' "$doc" "$section" \
+        || die "cannot update $doc"
+elif [ -f "$doc" ]; then
+    { echo; cat "$section"; } >> "$doc"
+else
+    { echo "# Benchmarks"; echo; cat "$section"; } > "$doc"
+fi
+echo
+echo "== wrote ${doc#$top/}, ${png#$top/}; raw data in ${out#$top/}/ ($elapsed s)"
+
+if [ "$mismatches" -ne 0 ]; then
+    echo "bench: $mismatches MISMATCHES: see above and ${out#$top/}/mismatches" >&2
+    exit 1
+fi
+if [ "$misses_n" -ne 0 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then
+    echo "bench: $misses_n targets missed (BENCH_STRICT=1)" >&2
+    exit 1
+fi
+exit 0
