@@ -99,8 +99,9 @@ fuzz: check-deps fuzz-build
 	    name=$${t##*/fuzz_}; \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$name; \
 	    echo "== $$t: $(FUZZ_SECONDS) s"; \
+	    dict=; [ -f t/fuzz/$$name.dict ] && dict=-dict=t/fuzz/$$name.dict; \
 	    rc=0; $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
-	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $$dict \
 	        $(BUILD)/fuzz/corpus-$$name t/fuzz/corpus/$$name \
 	        > $(BUILD)/fuzz/$$name.log 2>&1 || rc=$$?; \
 	    grep -E '^(Done|stat::number_of_executed_units|stat::new_units)' \

@@ -6,8 +6,11 @@
  * tree is made later, only if a caller asks for it (jwtgate_token.c).
  *
  * Strict where RFC 8259 leaves room, so that everything accepted here is
- * accepted by jansson (JSON_REJECT_DUPLICATES) into an equal tree:
+ * accepted by jansson (JSON_REJECT_DUPLICATES) into an equal tree, and
+ * where jansson is lax, stricter than it:
  *   - the top level is an object; nothing but whitespace follows it;
+ *   - no raw NUL byte anywhere (jansson 2.14 skips one that follows a
+ *     number or a literal: {"a":1<NUL>} parses there);
  *   - strings are valid UTF-8 (no overlong forms, no surrogates, nothing
  *     above U+10FFFF), no raw control characters, escapes only those of
  *     the RFC, \u surrogates only in pairs, and no \u0000: a NUL would cut
@@ -98,7 +101,9 @@ jwtgate_jread(const char *text, size_t len, const jwtgate_limits_t *limits,
     jr_t          jr;
     jwtgate_rc_t  rc;
 
-    memset(found, 0, n * sizeof(jwtgate_jvalue_t));
+    if (n > 0) {
+        memset(found, 0, n * sizeof(jwtgate_jvalue_t));
+    }
 
     /* offsets are kept in 32 bits */
     if (len > UINT32_MAX / 2) {
@@ -153,7 +158,7 @@ done:
     free(jr.names_heap);
     free(jr.slots_heap);
 
-    if (rc != JWTGATE_OK) {
+    if (rc != JWTGATE_OK && n > 0) {
         memset(found, 0, n * sizeof(jwtgate_jvalue_t));
     }
 
