@@ -118,6 +118,11 @@ jwtgate_rc_t jwtgate_split_dots(const char *token, size_t len,
 /* 0, 1, 2 for the SHA-256, -384, -512 algorithms; -1 for EdDSA */
 int jwtgate_alg_md_index(jwtgate_alg_t alg);
 
+/* The keys of a set that fit the token's alg and, if it has one, its kid
+ * exactly, one per call: *pos starts at 0; NULL after the last. */
+const jwtgate_key_t *jwtgate_keyset_next(const jwtgate_keyset_t *set,
+    const jwtgate_token_t *t, size_t *pos);
+
 /* Makes the key's verify contexts; -1 on an OpenSSL failure. */
 int jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md);
 void jwtgate_key_release(jwtgate_key_t *key);
