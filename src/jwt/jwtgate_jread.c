@@ -38,9 +38,11 @@
 #define JR_SMALL            16      /* members compared pairwise */
 #define JR_STACK_NAMES      64      /* open names held on the stack */
 #define JR_STACK_SLOTS      512     /* hash slots held on the stack */
+#define JR_WANT_HEADS       16      /* wanted names compared by head */
 
 
 typedef struct {
+    uint64_t                head;       /* jr_head(), unescaped names */
     uint32_t                off;        /* after the opening quote */
     uint32_t                raw_len;    /* up to the closing quote */
     uint32_t                len;        /* unescaped; < raw_len: escaped */
@@ -59,6 +61,7 @@ typedef struct {
     const jwtgate_jname_t  *want;
     size_t                  n_want;
     jwtgate_jvalue_t       *found;
+    uint64_t                want_head[JR_WANT_HEADS];
     jr_name_t              *names;      /* the open objects' names */
     size_t                  n_names;
     size_t                  cap;
@@ -89,6 +92,7 @@ static jwtgate_jvalue_t *jr_wanted(jr_t *jr, const jr_name_t *name);
 static int jr_names_equal(const jr_t *jr, const jr_name_t *a,
     const jr_name_t *b);
 static uint32_t jr_name_hash(const jr_t *jr, const jr_name_t *name);
+static uint64_t jr_head(const unsigned char *p, size_t len);
 
 
 #define jr_ws(c)  ((c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t')
@@ -98,6 +102,7 @@ jwtgate_rc_t
 jwtgate_jread(const char *text, size_t len, const jwtgate_limits_t *limits,
     const jwtgate_jname_t *want, size_t n, jwtgate_jvalue_t *found)
 {
+    size_t        i;
     jr_t          jr;
     jwtgate_rc_t  rc;
 
@@ -120,6 +125,12 @@ jwtgate_jread(const char *text, size_t len, const jwtgate_limits_t *limits,
     jr.want = want;
     jr.n_want = n;
     jr.found = found;
+
+    for (i = 0; i < n && i < JR_WANT_HEADS; i++) {
+        jr.want_head[i] = jr_head((const unsigned char *) want[i].name,
+                                  want[i].len);
+    }
+
     jr.names = jr.names_stack;
     jr.n_names = 0;
     jr.cap = JR_STACK_NAMES;
@@ -463,6 +474,7 @@ jr_member_name(jr_t *jr, uint32_t object, size_t *index)
     name->len = (uint32_t) len;
     name->hash = 0;
     name->object = object;
+    name->head = len == name->raw_len ? jr_head(jr->text + off, len) : 0;
 
     jr->p++;            /* the closing quote */
 
@@ -617,11 +629,25 @@ jr_wanted(jr_t *jr, const jr_name_t *name)
             continue;
         }
 
-        if (name->len == name->raw_len
-            ? memcmp(s, jr->want[i].name, name->len) == 0
-            : jwtgate_jtext_equal(s, name->raw_len, 1, jr->want[i].name,
-                                  jr->want[i].len, 0))
-        {
+        if (name->len != name->raw_len) {
+            if (jwtgate_jtext_equal(s, name->raw_len, 1, jr->want[i].name,
+                                    jr->want[i].len, 0))
+            {
+                return &jr->found[i];
+            }
+
+            continue;
+        }
+
+        if (i < JR_WANT_HEADS && jr->want_head[i] != name->head) {
+            continue;
+        }
+
+        if (name->len <= 8 && i < JR_WANT_HEADS) {
+            return &jr->found[i];
+        }
+
+        if (memcmp(s, jr->want[i].name, name->len) == 0) {
             return &jr->found[i];
         }
     }
@@ -629,6 +655,8 @@ jr_wanted(jr_t *jr, const jr_name_t *name)
     return NULL;
 }
 
+
+/* plain names are equal when their heads are, up to 8 bytes */
 
 static int
 jr_names_equal(const jr_t *jr, const jr_name_t *a, const jr_name_t *b)
@@ -643,10 +671,30 @@ jr_names_equal(const jr_t *jr, const jr_name_t *a, const jr_name_t *b)
     sb = (const char *) jr->text + b->off;
 
     if (a->len == a->raw_len && b->len == b->raw_len) {
-        return memcmp(sa, sb, a->len) == 0;
+        return a->head == b->head
+               && (a->len <= 8 || memcmp(sa + 8, sb + 8, a->len - 8) == 0);
     }
 
     return jwtgate_jtext_equal(sa, a->raw_len, 1, sb, b->raw_len, 1);
+}
+
+
+/* the first 8 bytes at most, big-endian: equal heads and lengths up to 8
+ * mean equal names */
+
+static uint64_t
+jr_head(const unsigned char *p, size_t len)
+{
+    size_t    i;
+    uint64_t  head;
+
+    head = 0;
+
+    for (i = 0; i < len && i < 8; i++) {
+        head = head << 8 | p[i];
+    }
+
+    return head;
 }
 
 
