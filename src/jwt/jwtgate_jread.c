@@ -24,9 +24,12 @@
  *
  * Duplicates: the names of the open objects are kept on a stack of spans;
  * a new name is compared with its object's earlier names pairwise while
- * the object is small, through a hash table once it is not.  Nothing is
- * allocated unless an object has more than JR_SMALL members or more than
- * JR_STACK_NAMES names are open at once.
+ * the object is small, through a hash table once it is not (one table for
+ * all objects, sized for every name the text can hold).  Nothing is
+ * allocated unless more than JR_STACK_NAMES names are open at once, or an
+ * object has more than JR_SMALL members in a text of more than about
+ * 1 KB.  The hash is not keyed: crafted collisions cost at most what
+ * pairwise comparison would, bounded by max_members per object.
  */
 
 #include <stdlib.h>
