@@ -75,7 +75,10 @@ $(BUILD)/jwtgate-jwks: tools/jwtgate-jwks.c | check-deps
 unit: check-deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-$(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
+# the tests' own headers too: t/unit/jread_check.h, t/fuzz/jread_reference.h
+TEST_HDRS  = $(wildcard t/unit/*.h t/fuzz/*.h)
+
+$(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka $(CORE_LIBS)
 
@@ -87,7 +90,7 @@ FUZZ_TARGETS  = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c
 
 fuzz-build: $(FUZZ_TARGETS)
 
-$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	@sh tools/deps.sh check $(FUZZ_DEPS)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c99 -g -O1 -Isrc/jwt \
