@@ -149,9 +149,10 @@ const unsigned char *jwtgate_jscan_number(const unsigned char *p,
  * (\u0000 and lone surrogates are not). */
 const unsigned char *jwtgate_junescape(const unsigned char *p,
     const unsigned char *end, unsigned char *out, size_t *n);
-/* Two string contents equal after unescaping (escaped: backslashes in
- * that one are escapes; otherwise plain bytes). */
-int jwtgate_jtext_equal(const char *a, size_t a_len, int a_escaped,
+/* Two string contents compared after unescaping, like memcmp() on the
+ * unescaped bytes (escaped: backslashes in that one are escapes; else
+ * plain bytes); 0 only when equal. */
+int jwtgate_jtext_cmp(const char *a, size_t a_len, int a_escaped,
     const char *b, size_t b_len, int b_escaped);
 
 /* Helpers on values of text that jwtgate_jread() accepted. */

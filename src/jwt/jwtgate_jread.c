@@ -22,14 +22,16 @@
  *   - nesting deeper than JWTGATE_MAX_DEPTH_CAP is too large whatever the
  *     limits say (the reader recurses once per level).
  *
- * Duplicates: the names of the open objects are kept on a stack of spans;
- * a new name is compared with its object's earlier names pairwise while
- * the object is small, through a hash table once it is not (one table for
- * all objects, sized for every name the text can hold).  Nothing is
- * allocated unless more than JR_STACK_NAMES names are open at once, or an
- * object has more than JR_SMALL members in a text of more than about
- * 1 KB.  The hash is not keyed: crafted collisions cost at most what
- * pairwise comparison would, bounded by max_members per object.
+ * Duplicates: the names of the open objects are kept on a stack of spans
+ * with their first 8 unescaped bytes as an integer (the head).  A new name
+ * is compared with its object's earlier names as it comes while the object
+ * has at most JR_SMALL members; a bigger object's names are sorted when it
+ * closes (heapsort) and neighbours compared.  So an object of n members
+ * costs O(n log n) comparisons at worst, whatever its names.  A comparison
+ * is by length and head, which decides for names of up to 8 bytes, then
+ * by a 64-bit hash of longer ones; only names equal so far (or made to
+ * collide) are walked byte by byte.  Nothing is allocated unless more
+ * than JR_STACK_NAMES names are open at once.
  */
 
 #include <stdlib.h>
@@ -40,17 +42,15 @@
 
 #define JR_SMALL            16      /* members compared pairwise */
 #define JR_STACK_NAMES      64      /* open names held on the stack */
-#define JR_STACK_SLOTS      512     /* hash slots held on the stack */
 #define JR_WANT_HEADS       16      /* wanted names compared by head */
 
 
 typedef struct {
-    uint64_t                head;       /* jr_head(), unescaped names */
+    uint64_t                head;       /* jr_head() */
+    uint64_t                hash;       /* jr_hash(), names over 8 bytes */
     uint32_t                off;        /* after the opening quote */
     uint32_t                raw_len;    /* up to the closing quote */
     uint32_t                len;        /* unescaped; < raw_len: escaped */
-    uint32_t                hash;       /* big objects only */
-    uint32_t                object;     /* ids are never reused */
 } jr_name_t;
 
 
@@ -69,33 +69,29 @@ typedef struct {
     size_t                  n_names;
     size_t                  cap;
     size_t                  bound;      /* names the text can hold */
-    uint32_t               *slots;      /* name index + 1; 0 is empty */
-    size_t                  mask;
-    uint32_t                objects;
     jr_name_t              *names_heap;
-    uint32_t               *slots_heap;
     jr_name_t               names_stack[JR_STACK_NAMES];
-    uint32_t                slots_stack[JR_STACK_SLOTS];
 } jr_t;
 
 
 static jwtgate_rc_t jr_value(jr_t *jr, size_t depth, jwtgate_jvalue_t *v);
 static jwtgate_rc_t jr_object(jr_t *jr, size_t depth);
 static jwtgate_rc_t jr_array(jr_t *jr, size_t depth, jwtgate_jvalue_t *v);
-static jwtgate_rc_t jr_member_name(jr_t *jr, uint32_t object,
-    size_t *index);
+static jwtgate_rc_t jr_member_name(jr_t *jr, size_t *index);
 static jwtgate_rc_t jr_string(jr_t *jr, size_t *len);
 static jwtgate_rc_t jr_literal(jr_t *jr, const char *word, size_t len);
 static jwtgate_rc_t jr_names_push(jr_t *jr, size_t *index);
 static jwtgate_rc_t jr_unique_pairwise(jr_t *jr, size_t base,
     size_t index);
-static jwtgate_rc_t jr_unique_hashed(jr_t *jr, size_t index);
-static jwtgate_rc_t jr_table_init(jr_t *jr);
+static jwtgate_rc_t jr_unique_sorted(jr_t *jr, size_t base);
+static void jr_sift(const jr_t *jr, jr_name_t *a, size_t root, size_t n);
 static jwtgate_jvalue_t *jr_wanted(jr_t *jr, const jr_name_t *name);
-static int jr_names_equal(const jr_t *jr, const jr_name_t *a,
+static int jr_names_cmp(const jr_t *jr, const jr_name_t *a,
     const jr_name_t *b);
-static uint32_t jr_name_hash(const jr_t *jr, const jr_name_t *name);
-static uint64_t jr_head(const unsigned char *p, size_t len);
+static uint64_t jr_head(const unsigned char *p, size_t raw_len,
+    int escaped);
+static uint64_t jr_hash(const unsigned char *p, size_t raw_len,
+    int escaped);
 
 
 #define jr_ws(c)  ((c) == ' ' || (c) == '\n' || (c) == '\r' || (c) == '\t')
@@ -131,7 +127,7 @@ jwtgate_jread(const char *text, size_t len, const jwtgate_limits_t *limits,
 
     for (i = 0; i < n && i < JR_WANT_HEADS; i++) {
         jr.want_head[i] = jr_head((const unsigned char *) want[i].name,
-                                  want[i].len);
+                                  want[i].len, 0);
     }
 
     jr.names = jr.names_stack;
@@ -139,11 +135,7 @@ jwtgate_jread(const char *text, size_t len, const jwtgate_limits_t *limits,
     jr.cap = JR_STACK_NAMES;
     /* a name takes 4 bytes at least: "":0 */
     jr.bound = len / 4 + 1;
-    jr.slots = NULL;
-    jr.mask = 0;
-    jr.objects = 0;
     jr.names_heap = NULL;
-    jr.slots_heap = NULL;
 
     while (jr.p < jr.end && jr_ws(*jr.p)) {
         jr.p++;
@@ -170,7 +162,6 @@ jwtgate_jread(const char *text, size_t len, const jwtgate_limits_t *limits,
 done:
 
     free(jr.names_heap);
-    free(jr.slots_heap);
 
     if (rc != JWTGATE_OK && n > 0) {
         memset(found, 0, n * sizeof(jwtgate_jvalue_t));
@@ -267,8 +258,7 @@ jr_value(jr_t *jr, size_t depth, jwtgate_jvalue_t *v)
 static jwtgate_rc_t
 jr_object(jr_t *jr, size_t depth)
 {
-    size_t             i, base, count, index;
-    uint32_t           object;
+    size_t             base, count, index;
     jwtgate_rc_t       rc;
     jwtgate_jvalue_t  *v;
 
@@ -288,7 +278,6 @@ jr_object(jr_t *jr, size_t depth)
     }
 
     base = jr->n_names;
-    object = jr->objects++;
     count = 0;
 
     for ( ;; ) {
@@ -296,28 +285,17 @@ jr_object(jr_t *jr, size_t depth)
             return JWTGATE_ERR_TOO_LARGE;
         }
 
-        rc = jr_member_name(jr, object, &index);
+        rc = jr_member_name(jr, &index);
         if (rc != JWTGATE_OK) {
             return rc;
         }
 
+        /* a bigger object is checked when it closes */
         if (count <= JR_SMALL) {
             rc = jr_unique_pairwise(jr, base, index);
-
-        } else if (count == JR_SMALL + 1) {
-            /* grown big: its earlier names go into the table first */
-            rc = jr_table_init(jr);
-
-            for (i = base; rc == JWTGATE_OK && i <= index; i++) {
-                rc = jr_unique_hashed(jr, i);
+            if (rc != JWTGATE_OK) {
+                return rc;
             }
-
-        } else {
-            rc = jr_unique_hashed(jr, index);
-        }
-
-        if (rc != JWTGATE_OK) {
-            return rc;
         }
 
         v = depth == 1 ? jr_wanted(jr, &jr->names[index]) : NULL;
@@ -362,6 +340,13 @@ jr_object(jr_t *jr, size_t depth)
 
         while (jr->p < jr->end && jr_ws(*jr->p)) {
             jr->p++;
+        }
+    }
+
+    if (count > JR_SMALL) {
+        rc = jr_unique_sorted(jr, base);
+        if (rc != JWTGATE_OK) {
+            return rc;
         }
     }
 
@@ -448,7 +433,7 @@ done:
 /* a member name at jr->p, pushed on the name stack as *index */
 
 static jwtgate_rc_t
-jr_member_name(jr_t *jr, uint32_t object, size_t *index)
+jr_member_name(jr_t *jr, size_t *index)
 {
     size_t        len, off;
     jr_name_t    *name;
@@ -475,9 +460,10 @@ jr_member_name(jr_t *jr, uint32_t object, size_t *index)
     name->off = (uint32_t) off;
     name->raw_len = (uint32_t) (jr->p - jr->text - off);
     name->len = (uint32_t) len;
-    name->hash = 0;
-    name->object = object;
-    name->head = len == name->raw_len ? jr_head(jr->text + off, len) : 0;
+    name->head = jr_head(jr->text + off, name->raw_len, len < name->raw_len);
+    name->hash = len > 8 ? jr_hash(jr->text + off, name->raw_len,
+                                   len < name->raw_len)
+                         : 0;
 
     jr->p++;            /* the closing quote */
 
@@ -539,7 +525,7 @@ jr_unique_pairwise(jr_t *jr, size_t base, size_t index)
     name = &jr->names[index];
 
     for (i = base; i < index; i++) {
-        if (jr_names_equal(jr, &jr->names[i], name)) {
+        if (jr_names_cmp(jr, &jr->names[i], name) == 0) {
             return JWTGATE_ERR_MALFORMED;
         }
     }
@@ -548,74 +534,65 @@ jr_unique_pairwise(jr_t *jr, size_t base, size_t index)
 }
 
 
-/*
- * The hash table is shared by all big objects and never cleared: a slot
- * may name an index that a closed object's name held and an open object's
- * name holds now.  Names are told apart by object id, and an index at or
- * above n_names is stale; what a probe finds is compared in full.
- */
+/* the names of a big object, from base, sorted in place (heapsort: no
+ * worst case an attacker can pick), then neighbours compared */
 
 static jwtgate_rc_t
-jr_unique_hashed(jr_t *jr, size_t index)
+jr_unique_sorted(jr_t *jr, size_t base)
 {
-    size_t      slot, other;
-    jr_name_t  *name;
+    size_t      i, n;
+    jr_name_t  *a, tmp;
 
-    name = &jr->names[index];
-    name->hash = jr_name_hash(jr, name);
+    a = &jr->names[base];
+    n = jr->n_names - base;
 
-    for (slot = name->hash & jr->mask;
-         jr->slots[slot] != 0;
-         slot = (slot + 1) & jr->mask)
-    {
-        other = jr->slots[slot] - 1;
+    for (i = n / 2; i > 0; i--) {
+        jr_sift(jr, a, i - 1, n);
+    }
 
-        if (other < jr->n_names && other != index
-            && jr->names[other].object == name->object
-            && jr->names[other].hash == name->hash
-            && jr_names_equal(jr, &jr->names[other], name))
-        {
+    for (i = n - 1; i > 0; i--) {
+        tmp = a[0];
+        a[0] = a[i];
+        a[i] = tmp;
+        jr_sift(jr, a, 0, i);
+    }
+
+    for (i = 1; i < n; i++) {
+        if (jr_names_cmp(jr, &a[i - 1], &a[i]) == 0) {
             return JWTGATE_ERR_MALFORMED;
         }
     }
-
-    jr->slots[slot] = (uint32_t) index + 1;
 
     return JWTGATE_OK;
 }
 
 
-/* sized for every name the text can hold: at most half full */
-
-static jwtgate_rc_t
-jr_table_init(jr_t *jr)
+static void
+jr_sift(const jr_t *jr, jr_name_t *a, size_t root, size_t n)
 {
-    size_t  size;
+    size_t     child;
+    jr_name_t  tmp;
 
-    if (jr->slots != NULL) {
-        return JWTGATE_OK;
-    }
+    for ( ;; ) {
+        child = 2 * root + 1;
 
-    for (size = 64; size < 2 * jr->bound; size *= 2) {
-        /* void */
-    }
-
-    if (size <= JR_STACK_SLOTS) {
-        memset(jr->slots_stack, 0, size * sizeof(uint32_t));
-        jr->slots = jr->slots_stack;
-
-    } else {
-        jr->slots_heap = calloc(size, sizeof(uint32_t));
-        if (jr->slots_heap == NULL) {
-            return JWTGATE_ERR_INTERNAL;
+        if (child >= n) {
+            return;
         }
 
-        jr->slots = jr->slots_heap;
+        if (child + 1 < n && jr_names_cmp(jr, &a[child], &a[child + 1]) < 0) {
+            child++;
+        }
+
+        if (jr_names_cmp(jr, &a[root], &a[child]) >= 0) {
+            return;
+        }
+
+        tmp = a[root];
+        a[root] = a[child];
+        a[child] = tmp;
+        root = child;
     }
-
-    jr->mask = size - 1;
-
-    return JWTGATE_OK;
 }
 
 
@@ -628,29 +605,21 @@ jr_wanted(jr_t *jr, const jr_name_t *name)
     s = (const char *) jr->text + name->off;
 
     for (i = 0; i < jr->n_want; i++) {
-        if (jr->want[i].len != name->len) {
+        if (jr->want[i].len != name->len
+            || (i < JR_WANT_HEADS && jr->want_head[i] != name->head))
+        {
             continue;
         }
 
-        if (name->len != name->raw_len) {
-            if (jwtgate_jtext_equal(s, name->raw_len, 1, jr->want[i].name,
-                                    jr->want[i].len, 0))
-            {
-                return &jr->found[i];
-            }
-
-            continue;
-        }
-
-        if (i < JR_WANT_HEADS && jr->want_head[i] != name->head) {
-            continue;
-        }
-
-        if (name->len <= 8 && i < JR_WANT_HEADS) {
+        if (i < JR_WANT_HEADS && name->len <= 8) {
             return &jr->found[i];
         }
 
-        if (memcmp(s, jr->want[i].name, name->len) == 0) {
+        if (name->len == name->raw_len
+            ? memcmp(s, jr->want[i].name, name->len) == 0
+            : jwtgate_jtext_cmp(s, name->raw_len, 1, jr->want[i].name,
+                                jr->want[i].len, 0) == 0)
+        {
             return &jr->found[i];
         }
     }
@@ -659,84 +628,109 @@ jr_wanted(jr_t *jr, const jr_name_t *name)
 }
 
 
-/* plain names are equal when their heads are, up to 8 bytes */
+/* A total order on names, 0 only for names equal after unescaping: by
+ * length, then head (names of up to 8 bytes are then equal), then hash,
+ * and only then byte by byte. */
 
 static int
-jr_names_equal(const jr_t *jr, const jr_name_t *a, const jr_name_t *b)
+jr_names_cmp(const jr_t *jr, const jr_name_t *a, const jr_name_t *b)
 {
+    int          rc;
     const char  *sa, *sb;
 
     if (a->len != b->len) {
+        return a->len < b->len ? -1 : 1;
+    }
+
+    if (a->head != b->head) {
+        return a->head < b->head ? -1 : 1;
+    }
+
+    if (a->len <= 8) {
         return 0;
+    }
+
+    if (a->hash != b->hash) {
+        return a->hash < b->hash ? -1 : 1;
     }
 
     sa = (const char *) jr->text + a->off;
     sb = (const char *) jr->text + b->off;
 
     if (a->len == a->raw_len && b->len == b->raw_len) {
-        return a->head == b->head
-               && (a->len <= 8 || memcmp(sa + 8, sb + 8, a->len - 8) == 0);
+        rc = memcmp(sa + 8, sb + 8, a->len - 8);
+        return (rc > 0) - (rc < 0);
     }
 
-    return jwtgate_jtext_equal(sa, a->raw_len, 1, sb, b->raw_len, 1);
+    return jwtgate_jtext_cmp(sa, a->raw_len, 1, sb, b->raw_len, 1);
 }
 
 
-/* the first 8 bytes at most, big-endian: equal heads and lengths up to 8
- * mean equal names */
+/* the first 8 bytes of a name after unescaping, at most: equal names have
+ * equal heads, and names of the same length up to 8 with equal heads are
+ * equal */
 
 static uint64_t
-jr_head(const unsigned char *p, size_t len)
+jr_head(const unsigned char *p, size_t raw_len, int escaped)
 {
-    size_t    i;
-    uint64_t  head;
+    size_t                i, k, n;
+    uint64_t              head;
+    unsigned char         utf8[4];
+    const unsigned char  *end;
 
+    end = p + raw_len;
     head = 0;
 
-    for (i = 0; i < len && i < 8; i++) {
-        head = head << 8 | p[i];
+    for (n = 0; n < 8 && p != NULL && p < end; ) {
+        if (!escaped || *p != '\\') {
+            head = head << 8 | *p++;
+            n++;
+            continue;
+        }
+
+        /* text the reader validated: the escape is good */
+        p = jwtgate_junescape(p, end, utf8, &k);
+
+        for (i = 0; p != NULL && i < k && n < 8; i++, n++) {
+            head = head << 8 | utf8[i];
+        }
     }
 
     return head;
 }
 
 
-/* jwtgate_hash() of the unescaped name */
+/* FNV-1a (64 bits) of a name after unescaping: names longer than 8 bytes
+ * that share their head mostly differ here, without a walk through their
+ * escapes at every comparison (names made to collide cost that walk, no
+ * more) */
 
-static uint32_t
-jr_name_hash(const jr_t *jr, const jr_name_t *name)
+static uint64_t
+jr_hash(const unsigned char *p, size_t raw_len, int escaped)
 {
-    size_t                i, n;
-    uint32_t              h;
+    size_t                i, k;
+    uint64_t              h;
     unsigned char         utf8[4];
-    const unsigned char  *p, *end;
+    const unsigned char  *end;
 
-    p = jr->text + name->off;
-
-    if (name->len == name->raw_len) {
-        return jwtgate_hash((const char *) p, name->len);
-    }
-
-    end = p + name->raw_len;
-    h = 2166136261u;
+    end = p + raw_len;
+    h = 14695981039346656037ULL;
 
     while (p != NULL && p < end) {
-        if (*p != '\\') {
-            h = (h ^ *p++) * 16777619u;
+        if (!escaped || *p != '\\') {
+            h = (h ^ *p++) * 1099511628211ULL;
             continue;
         }
 
-        p = jwtgate_junescape(p, end, utf8, &n);
+        p = jwtgate_junescape(p, end, utf8, &k);
 
-        for (i = 0; p != NULL && i < n; i++) {
-            h = (h ^ utf8[i]) * 16777619u;
+        for (i = 0; p != NULL && i < k; i++) {
+            h = (h ^ utf8[i]) * 1099511628211ULL;
         }
     }
 
     return h;
 }
-
-
 
 
 /* a string's contents from jr->p, left at the closing quote */

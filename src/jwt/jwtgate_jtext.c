@@ -474,7 +474,7 @@ jt_next(jt_cursor_t *c)
 
 
 int
-jwtgate_jtext_equal(const char *a, size_t a_len, int a_escaped,
+jwtgate_jtext_cmp(const char *a, size_t a_len, int a_escaped,
     const char *b, size_t b_len, int b_escaped)
 {
     int          x, y;
@@ -492,17 +492,18 @@ jwtgate_jtext_equal(const char *a, size_t a_len, int a_escaped,
     cb.i = 0;
     cb.n = 0;
 
+    /* a shorter text ends with -1, below every byte */
     do {
         x = jt_next(&ca);
         y = jt_next(&cb);
 
-        if (x != y || x == -2) {
-            return 0;
+        if (x == -2 || y == -2) {
+            return x == -2 ? -1 : 1;    /* never equal */
         }
 
-    } while (x != -1);
+    } while (x == y && x != -1);
 
-    return 1;
+    return (x > y) - (x < y);
 }
 
 
@@ -522,7 +523,7 @@ jwtgate_jstring_equal(const char *text, const jwtgate_jvalue_t *v,
         return memcmp(raw, s, len) == 0;
     }
 
-    return jwtgate_jtext_equal(raw, v->end - v->off, 1, s, len, 0);
+    return jwtgate_jtext_cmp(raw, v->end - v->off, 1, s, len, 0) == 0;
 }
 
 

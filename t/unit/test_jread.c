@@ -55,6 +55,32 @@ members(size_t n, const char *extra)
 }
 
 
+/* an object of n members "prefix--0".."prefix--<n-1>", then extra: the
+ * names share their first 8 bytes */
+
+static char *
+long_names(size_t n, const char *extra)
+{
+    char    *out;
+    size_t   i, len;
+
+    out = malloc(n * 24 + strlen(extra) + 4);
+    assert_non_null(out);
+
+    len = 0;
+    out[len++] = '{';
+
+    for (i = 0; i < n; i++) {
+        len += (size_t) sprintf(out + len, "%s\"prefix--%zu\":0",
+                                i ? "," : "", i);
+    }
+
+    len += (size_t) sprintf(out + len, "%s}", extra);
+
+    return out;
+}
+
+
 static void
 test_valid_texts(void **state)
 {
@@ -377,8 +403,17 @@ test_duplicates(void **state)
         "{\"\\u00E9\":1,\"\\u00e9\":2}",
         "{\"\xf0\x9f\x98\x80\":1,\"\\ud83d\\ude00\":2}",
         "{\"x\":{\"k\\u0069d\":1,\"kid\":2}}",
+        /* longer than 8 bytes, escaped before, in and after the first 8 */
+        "{\"abcdefghij\":1,\"abcdefghij\":2}",
+        "{\"abcdefghij\":1,\"\\u0061bcdefghij\":2}",
+        "{\"abcdefghij\":1,\"abcdefgh\\u0069j\":2}",
+        "{\"abcdefghij\":1,\"abcdefghi\\u006a\":2}",
+        "{\"caf\xc3\xa9-caf\xc3\xa9\":1,\"caf\\u00e9-caf\\u00e9\":2}",
     };
     static const char  *ok[] = {
+        /* longer than the 8 bytes compared as one integer */
+        "{\"abcdefgh1\":1,\"abcdefgh2\":2,\"abcdefgh\":3,\"abcdefg\":4}",
+        "{\"abcdefghij\":1,\"abcdefghik\":2,\"\\u0061bcdefghil\":3}",
         /* the same name in different objects */
         "{\"x\":{\"a\":1},\"y\":{\"a\":1},\"a\":{\"a\":{\"a\":1}}}",
         "{\"x\":[{\"a\":1},{\"a\":1}]}",
@@ -401,7 +436,7 @@ test_duplicates(void **state)
 }
 
 
-/* objects past the pairwise size go through the hash table */
+/* objects past the pairwise size are sorted when they close */
 
 static void
 test_duplicates_in_big_objects(void **state)
@@ -430,7 +465,29 @@ test_duplicates_in_big_objects(void **state)
     assert_int_equal(read_str(text), JWTGATE_ERR_MALFORMED);
     free(text);
 
-    /* siblings reuse the table: names of closed objects never clash */
+    /* escaped, and long names alike in their first 8 bytes, in a big
+     * object: found whatever order the sort puts them in */
+    text = members(20, ",\"\\u006d\\u0031\\u0037\":1");
+    assert_int_equal(read_str(text), JWTGATE_ERR_MALFORMED);
+    free(text);
+
+    text = long_names(40, "");
+    assert_int_equal(read_str(text), JWTGATE_OK);
+    free(text);
+
+    text = long_names(40, ",\"prefix--\\u00317\":1");
+    assert_int_equal(read_str(text), JWTGATE_ERR_MALFORMED);
+    free(text);
+
+    text = long_names(40, ",\"prefix--39\":1");
+    assert_int_equal(read_str(text), JWTGATE_ERR_MALFORMED);
+    free(text);
+
+    text = long_names(40, ",\"prefix--\\u0030\":1");
+    assert_int_equal(read_str(text), JWTGATE_ERR_MALFORMED);
+    free(text);
+
+    /* siblings share the name stack: closed objects' names never clash */
     obj = members(30, "");
     arr = concat("{\"s\":[", obj, ",");
     text = concat(arr, obj, ",");
