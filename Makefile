@@ -94,7 +94,10 @@ $(ISSUER): $(ISSUER_SRCS) $(ISSUER_HDRS) | check-deps
 unit: check-deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-$(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS)
+# the tests' own headers too: t/unit/jread_check.h, t/fuzz/jread_reference.h
+TEST_HDRS  = $(wildcard t/unit/*.h t/fuzz/*.h)
+
+$(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka $(CORE_LIBS)
 
@@ -106,7 +109,7 @@ FUZZ_TARGETS  = $(patsubst t/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard t/fuzz/fuzz_*.c
 
 fuzz-build: $(FUZZ_TARGETS)
 
-$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	@sh tools/deps.sh check $(FUZZ_DEPS)
 	@mkdir -p $(BUILD)/fuzz
 	$(FUZZ_CC) -std=c99 -g -O1 -Isrc/jwt \
@@ -118,8 +121,9 @@ fuzz: check-deps fuzz-build
 	    name=$${t##*/fuzz_}; \
 	    mkdir -p $(BUILD)/fuzz/corpus-$$name; \
 	    echo "== $$t: $(FUZZ_SECONDS) s"; \
+	    dict=; [ -f t/fuzz/$$name.dict ] && dict=-dict=t/fuzz/$$name.dict; \
 	    rc=0; $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
-	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $$dict \
 	        $(BUILD)/fuzz/corpus-$$name t/fuzz/corpus/$$name \
 	        > $(BUILD)/fuzz/$$name.log 2>&1 || rc=$$?; \
 	    grep -E '^(Done|stat::number_of_executed_units|stat::new_units)' \

@@ -21,7 +21,7 @@
  * Ownership: every object returned through an out pointer is allocated by
  * the core with malloc() and is freed only by its own _free() function
  * (safe on NULL).  Pointers returned by accessors (jwtgate_token_kid(),
- * jwtgate_token_claim(), ...) point into the token and live as long as it.
+ * jwtgate_token_header(), ...) point into the token and live as long as it.
  * A key set is immutable after parsing and may be shared by any number of
  * tokens and verifications in one thread.
  */
@@ -102,6 +102,10 @@ const char *jwtgate_alg_name(jwtgate_alg_t alg);
 #define JWTGATE_MAX_STRING      8192    /* one JSON string, bytes */
 #define JWTGATE_MAX_MEMBERS     256     /* members of one object/array */
 
+/* The JSON reader recurses once per level of nesting, so max_depth counts
+ * only up to this: anything deeper is too large whatever the limits. */
+#define JWTGATE_MAX_DEPTH_CAP   256
+
 typedef struct {
     size_t  max_token;
     size_t  max_header;
@@ -172,11 +176,24 @@ jwtgate_rc_t jwtgate_token_parse(const char *token, size_t len,
 void jwtgate_token_free(jwtgate_token_t *token);
 
 jwtgate_alg_t jwtgate_token_alg(const jwtgate_token_t *token);
-/* NULL when the header has no kid. */
+/* NULL when the header has no kid; unescaped and NUL-terminated (a kid
+ * never holds a NUL: "\u0000" is refused). */
 const char *jwtgate_token_kid(const jwtgate_token_t *token);
+
+/* The header and payload as jansson objects.  Parsing and the checks of
+ * jwtgate_token_parse() and jwtgate_check_claims() need no tree: the tree
+ * is built on the first call from the text the parse already validated
+ * (strict JSON, limits, no duplicate member names), and kept in the token
+ * until jwtgate_token_free().  So these two accessors write to the token
+ * although it is const: a token must not be used by two threads at once
+ * (nginx workers use it from one).  NULL only when building the tree
+ * fails for lack of memory; a later call tries again. */
 const json_t *jwtgate_token_header(const jwtgate_token_t *token);
 const json_t *jwtgate_token_payload(const jwtgate_token_t *token);
-/* The decoded payload JSON text exactly as the token carries it. */
+/* The decoded header and payload JSON text exactly as the token carries
+ * it, NUL-terminated. */
+const char *jwtgate_token_header_text(const jwtgate_token_t *token,
+    size_t *len);
 const char *jwtgate_token_payload_text(const jwtgate_token_t *token,
     size_t *len);
 

@@ -8,27 +8,53 @@
 #include "jwtgate_int.h"
 
 
-/* 0..63 for the alphabet, 0xff for everything else */
-static const unsigned char  b64url_value[256] = {
-#define X 0xff
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, 62, X, X,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, X, X, X,
-    X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, 63,
-    X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
-#undef X
+/*
+ * A character's 6 bits already shifted into the first of four places of a
+ * 24-bit group, so that a group is t[c0] | t[c1] >> 6 | t[c2] >> 12 |
+ * t[c3] >> 18; a character outside the alphabet sets bits that stay above
+ * the 24 whatever the shift, so one test rejects the group.
+ */
+#define V(v)  ((uint64_t) (v) << 18)
+#define X     0xff00000000000000ULL
+static const uint64_t  b64url_bits[256] = {
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, V(62), X, X,
+    V(52), V(53), V(54), V(55), V(56), V(57), V(58), V(59),
+    V(60), V(61), X, X, X, X, X, X,
+    X, V(0), V(1), V(2), V(3), V(4), V(5), V(6),
+    V(7), V(8), V(9), V(10), V(11), V(12), V(13), V(14),
+    V(15), V(16), V(17), V(18), V(19), V(20), V(21), V(22),
+    V(23), V(24), V(25), X, X, X, X, V(63),
+    X, V(26), V(27), V(28), V(29), V(30), V(31), V(32),
+    V(33), V(34), V(35), V(36), V(37), V(38), V(39), V(40),
+    V(41), V(42), V(43), V(44), V(45), V(46), V(47), V(48),
+    V(49), V(50), V(51), X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X
 };
+#undef V
+#undef X
+
+#define b64url_bad(bits)  ((bits) >> 24 != 0)
+
 
 static const char  b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -125,9 +151,8 @@ jwtgate_b64url_decoded_len(size_t len)
 size_t
 jwtgate_b64url_decode(unsigned char *dst, const char *src, size_t len)
 {
-    size_t          i, n;
-    uint32_t        acc;
-    unsigned char   v[4];
+    size_t                i, n;
+    uint64_t              acc;
     const unsigned char  *s;
 
     /* one leftover character cannot encode a byte */
@@ -139,47 +164,43 @@ jwtgate_b64url_decode(unsigned char *dst, const char *src, size_t len)
     n = 0;
 
     for (i = 0; i + 4 <= len; i += 4) {
-        v[0] = b64url_value[s[i]];
-        v[1] = b64url_value[s[i + 1]];
-        v[2] = b64url_value[s[i + 2]];
-        v[3] = b64url_value[s[i + 3]];
+        acc = b64url_bits[s[i]] | b64url_bits[s[i + 1]] >> 6
+              | b64url_bits[s[i + 2]] >> 12 | b64url_bits[s[i + 3]] >> 18;
 
-        if ((v[0] | v[1] | v[2] | v[3]) & 0xc0) {
+        if (b64url_bad(acc)) {
             return (size_t) -1;
         }
 
-        acc = (uint32_t) v[0] << 18 | (uint32_t) v[1] << 12
-              | (uint32_t) v[2] << 6 | v[3];
-        dst[n++] = (unsigned char) (acc >> 16);
-        dst[n++] = (unsigned char) (acc >> 8);
-        dst[n++] = (unsigned char) acc;
+        dst[n] = (unsigned char) (acc >> 16);
+        dst[n + 1] = (unsigned char) (acc >> 8);
+        dst[n + 2] = (unsigned char) acc;
+        n += 3;
     }
 
     switch (len - i) {
 
     case 2:
-        v[0] = b64url_value[s[i]];
-        v[1] = b64url_value[s[i + 1]];
+        acc = b64url_bits[s[i]] | b64url_bits[s[i + 1]] >> 6;
 
         /* the 4 unused low bits must be zero: canonical encoding */
-        if (((v[0] | v[1]) & 0xc0) || (v[1] & 0x0f)) {
+        if (b64url_bad(acc) || (acc & 0x00f000)) {
             return (size_t) -1;
         }
 
-        dst[n++] = (unsigned char) (v[0] << 2 | v[1] >> 4);
+        dst[n++] = (unsigned char) (acc >> 16);
         break;
 
     case 3:
-        v[0] = b64url_value[s[i]];
-        v[1] = b64url_value[s[i + 1]];
-        v[2] = b64url_value[s[i + 2]];
+        acc = b64url_bits[s[i]] | b64url_bits[s[i + 1]] >> 6
+              | b64url_bits[s[i + 2]] >> 12;
 
-        if (((v[0] | v[1] | v[2]) & 0xc0) || (v[2] & 0x03)) {
+        /* the 2 unused low bits must be zero */
+        if (b64url_bad(acc) || (acc & 0x0000c0)) {
             return (size_t) -1;
         }
 
-        dst[n++] = (unsigned char) (v[0] << 2 | v[1] >> 4);
-        dst[n++] = (unsigned char) (v[1] << 4 | v[2] >> 2);
+        dst[n++] = (unsigned char) (acc >> 16);
+        dst[n++] = (unsigned char) (acc >> 8);
         break;
 
     default: /* 0 */
@@ -273,7 +294,8 @@ jwtgate_split(const char *token, size_t len, jwtgate_segments_t *seg)
     }
 
     for (i = 0; i < len; i++) {
-        if (token[i] != '.' && b64url_value[(unsigned char) token[i]] == 0xff)
+        if (token[i] != '.'
+            && b64url_bad(b64url_bits[(unsigned char) token[i]]))
         {
             return JWTGATE_ERR_MALFORMED;
         }

@@ -42,18 +42,70 @@ struct jwtgate_keyset_s {
 };
 
 
+/*
+ * The strict JSON reader (jwtgate_jread.c) records the top-level members a
+ * caller asks for as spans of the text it validated; the helpers in
+ * jwtgate_json.c read values back from such spans.
+ */
+
+typedef enum {
+    JWTGATE_JSON_ABSENT = 0,
+    JWTGATE_JSON_STRING,
+    JWTGATE_JSON_INTEGER,       /* no fraction, no exponent; fits int64 */
+    JWTGATE_JSON_REAL,          /* a finite double */
+    JWTGATE_JSON_TRUE,
+    JWTGATE_JSON_FALSE,
+    JWTGATE_JSON_NULL,
+    JWTGATE_JSON_ARRAY,
+    JWTGATE_JSON_OBJECT
+} jwtgate_jtype_t;
+
+typedef struct {
+    const char         *name;       /* plain bytes, no backslash */
+    size_t              len;
+} jwtgate_jname_t;
+
+typedef struct {
+    unsigned char       type;       /* jwtgate_jtype_t */
+    unsigned char       strings;    /* arrays: every element a string */
+    uint32_t            off;        /* strings: after the opening quote */
+    uint32_t            end;        /* strings: at the closing quote */
+    uint32_t            len;        /* strings: bytes after unescaping;
+                                       arrays: elements */
+} jwtgate_jvalue_t;
+
+
+#define JWTGATE_HAS_EXP     0x01
+#define JWTGATE_HAS_NBF     0x02
+#define JWTGATE_HAS_IAT     0x04
+
+
+/*
+ * One allocation holds the structure and every buffer it points to; the
+ * two jansson trees are built on first use by the accessors (a cache the
+ * const accessors fill in, see jwtgate.h).
+ */
+
 struct jwtgate_token_s {
     char               *signing_input;  /* "header.payload", copied */
     size_t              signing_len;
     unsigned char      *sig;
     size_t              sig_len;
+    char               *header_text;    /* decoded, NUL-terminated */
+    size_t              header_len;
     char               *payload_text;   /* decoded, NUL-terminated */
     size_t              payload_len;
-    json_t             *header;
-    json_t             *payload;
+    json_t             *header;         /* lazy: NULL until asked for */
+    json_t             *payload;        /* lazy: NULL until asked for */
     jwtgate_alg_t       alg;
-    const char         *kid;            /* in header, or NULL */
+    const char         *kid;            /* unescaped copy, or NULL */
     size_t              kid_len;
+    unsigned            dates;          /* JWTGATE_HAS_EXP, ... */
+    double              exp;
+    double              nbf;
+    double              iat;
+    jwtgate_jvalue_t    iss;            /* spans of payload_text */
+    jwtgate_jvalue_t    aud;
 };
 
 
@@ -66,15 +118,61 @@ jwtgate_rc_t jwtgate_split_dots(const char *token, size_t len,
 /* 0, 1, 2 for the SHA-256, -384, -512 algorithms; -1 for EdDSA */
 int jwtgate_alg_md_index(jwtgate_alg_t alg);
 
+/* The keys of a set that fit the token's alg and, if it has one, its kid
+ * exactly, one per call: *pos starts at 0; NULL after the last. */
+const jwtgate_key_t *jwtgate_keyset_next(const jwtgate_keyset_t *set,
+    const jwtgate_token_t *t, size_t *pos);
+
 /* Makes the key's verify contexts; -1 on an OpenSSL failure. */
 int jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md);
 void jwtgate_key_release(jwtgate_key_t *key);
 
-/* JSON text -> object, duplicates rejected, limits enforced. */
-jwtgate_rc_t jwtgate_json_parse_object(const char *text, size_t len,
-    const jwtgate_limits_t *limits, json_t **out);
+/* Validates text as strict JSON whose top level is an object, under the
+ * limits, duplicate member names rejected at every depth; found[i] gets
+ * the top-level member named want[i] (type ABSENT when there is none).
+ * MALFORMED or TOO_LARGE; INTERNAL when a scratch allocation fails. */
+jwtgate_rc_t jwtgate_jread(const char *text, size_t len,
+    const jwtgate_limits_t *limits, const jwtgate_jname_t *want, size_t n,
+    jwtgate_jvalue_t *found);
 
-/* NumericDate (RFC 7519 section 2): a JSON number in [0, 2^53]. */
-int jwtgate_json_numeric_date(const json_t *v, double *out);
+/* Pieces of JSON text (jwtgate_jtext.c).  A string's contents from just
+ * after the opening quote: returns the closing quote, or NULL when the
+ * string is not valid; *len is the length after unescaping. */
+const unsigned char *jwtgate_jscan_string(const unsigned char *p,
+    const unsigned char *end, size_t *len);
+/* A number: returns the byte after it, or NULL; *type is INTEGER (fits
+ * int64) or REAL (a finite double). */
+const unsigned char *jwtgate_jscan_number(const unsigned char *p,
+    const unsigned char *end, unsigned char *type);
+/* One escape at p (a backslash): its UTF-8 bytes to out[0..3], their
+ * count to *n; returns the byte after it, or NULL when it is not valid
+ * (\u0000 and lone surrogates are not). */
+const unsigned char *jwtgate_junescape(const unsigned char *p,
+    const unsigned char *end, unsigned char *out, size_t *n);
+/* Two string contents compared after unescaping, like memcmp() on the
+ * unescaped bytes (escaped: backslashes in that one are escapes; else
+ * plain bytes); 0 only when equal. */
+int jwtgate_jtext_cmp(const char *a, size_t a_len, int a_escaped,
+    const char *b, size_t b_len, int b_escaped);
+
+/* Helpers on values of text that jwtgate_jread() accepted. */
+
+/* 1 when the string v equals the len bytes at s */
+int jwtgate_jstring_equal(const char *text, const jwtgate_jvalue_t *v,
+    const char *s, size_t len);
+/* writes the v->len unescaped bytes and a NUL to dst */
+void jwtgate_jstring_copy(const char *text, const jwtgate_jvalue_t *v,
+    char *dst);
+/* The strings of an array whose "strings" flag is set: *pos starts at 0;
+ * returns 0 after the last one. */
+int jwtgate_jarray_next(const char *text, const jwtgate_jvalue_t *array,
+    size_t *pos, jwtgate_jvalue_t *item);
+/* NumericDate (RFC 7519 section 2): a JSON number in [0, 2^53], as the
+ * correctly rounded double; -1 for anything else. */
+int jwtgate_jnumeric_date(const char *text, const jwtgate_jvalue_t *v,
+    double *out);
+
+/* Already validated text -> jansson tree; NULL only if jansson fails. */
+json_t *jwtgate_json_load(const char *text, size_t len);
 
 #endif /* JWTGATE_INT_H */

@@ -1,144 +1,34 @@
 /*
- * JSON under limits: objects parsed with duplicate members rejected and
- * depth, string length and member counts bounded; member lookup by path;
+ * jansson trees of token JSON, built only when a caller asks (the checks
+ * run on the reader's spans, jwtgate_jread.c); member lookup by path;
  * value formatting for headers and variables.
  */
 
-#include <math.h>
 #include <string.h>
 
 #include "jwtgate_int.h"
 
 
-#define JWTGATE_MAX_NUMERIC_DATE  9007199254740992.0    /* 2^53 */
-
-
-static jwtgate_rc_t jwtgate_json_check(const json_t *v,
-    const jwtgate_limits_t *limits, size_t depth);
 static size_t jwtgate_json_format_scalar(const json_t *v, char *buf,
     size_t size);
 
 
-jwtgate_rc_t
-jwtgate_json_parse_object(const char *text, size_t len,
-    const jwtgate_limits_t *limits, json_t **out)
+json_t *
+jwtgate_json_load(const char *text, size_t len)
 {
     json_t        *root;
     json_error_t   err;
-    jwtgate_rc_t   rc;
 
-    *out = NULL;
-
+    /* jwtgate_jread() accepted the text: strict JSON, an object, no
+     * duplicate names, within limits; jansson reads it the same way */
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-    if (root == NULL) {
-        return JWTGATE_ERR_MALFORMED;
-    }
 
-    if (!json_is_object(root)) {
+    if (root != NULL && !json_is_object(root)) {
         json_decref(root);
-        return JWTGATE_ERR_MALFORMED;
+        return NULL;
     }
 
-    rc = jwtgate_json_check(root, limits, 1);
-    if (rc != JWTGATE_OK) {
-        json_decref(root);
-        return rc;
-    }
-
-    *out = root;
-    return JWTGATE_OK;
-}
-
-
-static jwtgate_rc_t
-jwtgate_json_check(const json_t *v, const jwtgate_limits_t *limits,
-    size_t depth)
-{
-    size_t        i;
-    const char   *key;
-    const json_t *member;
-    jwtgate_rc_t  rc;
-
-    switch (json_typeof(v)) {
-
-    case JSON_STRING:
-        return json_string_length(v) > limits->max_string
-               ? JWTGATE_ERR_TOO_LARGE : JWTGATE_OK;
-
-    case JSON_OBJECT:
-    case JSON_ARRAY:
-        if (depth > limits->max_depth) {
-            return JWTGATE_ERR_TOO_LARGE;
-        }
-
-        break;
-
-    default:
-        return JWTGATE_OK;
-    }
-
-    if (json_is_array(v)) {
-        if (json_array_size(v) > limits->max_members) {
-            return JWTGATE_ERR_TOO_LARGE;
-        }
-
-        json_array_foreach(v, i, member) {
-            rc = jwtgate_json_check(member, limits, depth + 1);
-            if (rc != JWTGATE_OK) {
-                return rc;
-            }
-        }
-
-        return JWTGATE_OK;
-    }
-
-    if (json_object_size(v) > limits->max_members) {
-        return JWTGATE_ERR_TOO_LARGE;
-    }
-
-    json_object_foreach((json_t *) v, key, member) {
-        if (strlen(key) > limits->max_string) {
-            return JWTGATE_ERR_TOO_LARGE;
-        }
-
-        rc = jwtgate_json_check(member, limits, depth + 1);
-        if (rc != JWTGATE_OK) {
-            return rc;
-        }
-    }
-
-    return JWTGATE_OK;
-}
-
-
-int
-jwtgate_json_numeric_date(const json_t *v, double *out)
-{
-    double  d;
-
-    if (json_is_integer(v)) {
-        /* compared as an integer: 2^53 + 1 would round to 2^53 */
-        if (json_integer_value(v) < 0
-            || json_integer_value(v) > (json_int_t) 9007199254740992LL)
-        {
-            return -1;
-        }
-
-        d = (double) json_integer_value(v);
-
-    } else if (json_is_real(v)) {
-        d = json_real_value(v);
-
-    } else {
-        return -1;
-    }
-
-    if (!isfinite(d) || d < 0 || d > JWTGATE_MAX_NUMERIC_DATE) {
-        return -1;
-    }
-
-    *out = d;
-    return 0;
+    return root;
 }
 
 

@@ -10,35 +10,67 @@
 
 
 static jwtgate_rc_t jwtgate_token_check_header(jwtgate_token_t *t,
-    unsigned algs);
-static jwtgate_rc_t jwtgate_token_check_payload(const json_t *payload);
-static jwtgate_rc_t jwtgate_check_audience(const json_t *aud,
+    const jwtgate_jvalue_t *hdr, unsigned algs, char *kid);
+static jwtgate_rc_t jwtgate_token_check_payload(jwtgate_token_t *t,
+    const jwtgate_jvalue_t *pay);
+static jwtgate_rc_t jwtgate_check_audience(const jwtgate_token_t *t,
     const jwtgate_claims_policy_t *policy);
-static int jwtgate_string_in(const json_t *s, const char *const *list,
-    size_t n);
-static int jwtgate_is_none(const json_t *alg);
+static int jwtgate_string_in(const char *text, const jwtgate_jvalue_t *s,
+    const char *const *list, size_t n);
 
 
-/* registered header members that must be strings when present */
-static const char  *header_strings[] = {
-    "kid", "typ", "cty", "jku", "x5u", "x5t", "x5t#S256"
+/* the header members the checks read */
+enum {
+    H_ALG = 0,
+    H_KID,          /* H_KID .. H_X5T_S256: strings when present */
+    H_TYP,
+    H_CTY,
+    H_JKU,
+    H_X5U,
+    H_X5T,
+    H_X5T_S256,
+    H_CRIT,
+    H_B64,
+    H_COUNT
 };
 
-/* registered claims that must be strings when present */
-static const char  *claim_strings[] = { "iss", "sub", "jti" };
+static const jwtgate_jname_t  header_names[H_COUNT] = {
+    { "alg", 3 }, { "kid", 3 }, { "typ", 3 }, { "cty", 3 }, { "jku", 3 },
+    { "x5u", 3 }, { "x5t", 3 }, { "x5t#S256", 8 }, { "crit", 4 },
+    { "b64", 3 }
+};
 
-/* registered claims that must be NumericDate when present */
-static const char  *claim_dates[] = { "exp", "nbf", "iat" };
+/* the registered claims */
+enum {
+    P_ISS = 0,      /* P_ISS .. P_JTI: strings when present */
+    P_SUB,
+    P_JTI,
+    P_EXP,          /* P_EXP .. P_IAT: NumericDate when present */
+    P_NBF,
+    P_IAT,
+    P_AUD,
+    P_COUNT
+};
+
+static const jwtgate_jname_t  claim_names[P_COUNT] = {
+    { "iss", 3 }, { "sub", 3 }, { "jti", 3 }, { "exp", 3 }, { "nbf", 3 },
+    { "iat", 3 }, { "aud", 3 }
+};
+
+static const unsigned  claim_dates[] = {
+    JWTGATE_HAS_EXP, JWTGATE_HAS_NBF, JWTGATE_HAS_IAT
+};
 
 
 jwtgate_rc_t
 jwtgate_token_parse(const char *data, size_t len,
     const jwtgate_limits_t *limits, unsigned algs, jwtgate_token_t **out)
 {
-    size_t              n;
-    unsigned char      *buf;
+    char               *mem, *kid;
+    size_t              n, header_max, payload_max, sig_max;
     jwtgate_rc_t        rc;
     jwtgate_token_t    *t;
+    jwtgate_jvalue_t    hdr[H_COUNT], pay[P_COUNT];
     jwtgate_segments_t  seg;
 
     *out = NULL;
@@ -47,7 +79,8 @@ jwtgate_token_parse(const char *data, size_t len,
         return JWTGATE_ERR_MISSING;
     }
 
-    if (len > limits->max_token) {
+    /* the second bound keeps the sizes below from wrapping */
+    if (len > limits->max_token || len > SIZE_MAX / 4) {
         return JWTGATE_ERR_TOO_LARGE;
     }
 
@@ -61,47 +94,56 @@ jwtgate_token_parse(const char *data, size_t len,
         return JWTGATE_ERR_TOO_LARGE;
     }
 
-    t = calloc(1, sizeof(jwtgate_token_t));
+    header_max = jwtgate_b64url_decoded_len(seg.header_len);
+    payload_max = jwtgate_b64url_decoded_len(seg.payload_len);
+    sig_max = jwtgate_b64url_decoded_len(seg.sig_len);
+
+    /* one block: the token, the signing input, the decoded header and
+     * payload, the kid (no longer than the header), the signature */
+    t = malloc(sizeof(jwtgate_token_t) + seg.sig_off - 1 + 2 * header_max
+               + payload_max + sig_max + 3);
     if (t == NULL) {
         return JWTGATE_ERR_INTERNAL;
     }
 
-    buf = NULL;
-    rc = JWTGATE_ERR_INTERNAL;
+    memset(t, 0, sizeof(jwtgate_token_t));
 
-    /* header: decoded into a scratch buffer, kept only as JSON */
+    mem = (char *) (t + 1);
+    t->signing_input = mem;
+    t->signing_len = seg.sig_off - 1;
+    mem += t->signing_len;
+    t->header_text = mem;
+    mem += header_max + 1;
+    t->payload_text = mem;
+    mem += payload_max + 1;
+    kid = mem;
+    mem += header_max + 1;
+    t->sig = (unsigned char *) mem;
 
-    buf = malloc(jwtgate_b64url_decoded_len(seg.header_len) + 1);
-    if (buf == NULL) {
-        goto failed;
-    }
+    /* header */
 
-    n = jwtgate_b64url_decode(buf, data, seg.header_len);
+    n = jwtgate_b64url_decode((unsigned char *) t->header_text, data,
+                              seg.header_len);
     if (n == (size_t) -1) {
         rc = JWTGATE_ERR_MALFORMED;
         goto failed;
     }
 
-    rc = jwtgate_json_parse_object((char *) buf, n, limits, &t->header);
+    t->header_text[n] = '\0';
+    t->header_len = n;
+
+    rc = jwtgate_jread(t->header_text, n, limits, header_names, H_COUNT,
+                       hdr);
     if (rc != JWTGATE_OK) {
         goto failed;
     }
 
-    free(buf);
-    buf = NULL;
-
-    rc = jwtgate_token_check_header(t, algs);
+    rc = jwtgate_token_check_header(t, hdr, algs, kid);
     if (rc != JWTGATE_OK) {
         goto failed;
     }
 
     /* signature */
-
-    t->sig = malloc(jwtgate_b64url_decoded_len(seg.sig_len) + 1);
-    if (t->sig == NULL) {
-        rc = JWTGATE_ERR_INTERNAL;
-        goto failed;
-    }
 
     t->sig_len = jwtgate_b64url_decode(t->sig, data + seg.sig_off,
                                        seg.sig_len);
@@ -111,12 +153,6 @@ jwtgate_token_parse(const char *data, size_t len,
     }
 
     /* payload */
-
-    t->payload_text = malloc(jwtgate_b64url_decoded_len(seg.payload_len) + 1);
-    if (t->payload_text == NULL) {
-        rc = JWTGATE_ERR_INTERNAL;
-        goto failed;
-    }
 
     n = jwtgate_b64url_decode((unsigned char *) t->payload_text,
                               data + seg.payload_off, seg.payload_len);
@@ -128,20 +164,14 @@ jwtgate_token_parse(const char *data, size_t len,
     t->payload_text[n] = '\0';
     t->payload_len = n;
 
-    rc = jwtgate_json_parse_object(t->payload_text, n, limits, &t->payload);
+    rc = jwtgate_jread(t->payload_text, n, limits, claim_names, P_COUNT,
+                       pay);
     if (rc != JWTGATE_OK) {
         goto failed;
     }
 
-    rc = jwtgate_token_check_payload(t->payload);
+    rc = jwtgate_token_check_payload(t, pay);
     if (rc != JWTGATE_OK) {
-        goto failed;
-    }
-
-    t->signing_len = seg.sig_off - 1;
-    t->signing_input = malloc(t->signing_len);
-    if (t->signing_input == NULL) {
-        rc = JWTGATE_ERR_INTERNAL;
         goto failed;
     }
 
@@ -152,36 +182,48 @@ jwtgate_token_parse(const char *data, size_t len,
 
 failed:
 
-    free(buf);
-    jwtgate_token_free(t);
+    free(t);
     return rc;
 }
 
 
 static jwtgate_rc_t
-jwtgate_token_check_header(jwtgate_token_t *t, unsigned algs)
+jwtgate_token_check_header(jwtgate_token_t *t, const jwtgate_jvalue_t *hdr,
+    unsigned algs, char *kid)
 {
-    int           alg;
-    size_t        i;
-    const json_t *v;
+    int                      alg;
+    size_t                   i;
+    char                     name[8];
+    const jwtgate_jvalue_t  *v;
 
-    for (i = 0; i < sizeof(header_strings) / sizeof(header_strings[0]); i++) {
-        v = json_object_get(t->header, header_strings[i]);
-        if (v != NULL && !json_is_string(v)) {
+    for (i = H_KID; i <= H_X5T_S256; i++) {
+        if (hdr[i].type != JWTGATE_JSON_ABSENT
+            && hdr[i].type != JWTGATE_JSON_STRING)
+        {
             return JWTGATE_ERR_MALFORMED;
         }
     }
 
-    v = json_object_get(t->header, "alg");
-    if (v == NULL || !json_is_string(v)) {
+    v = &hdr[H_ALG];
+    if (v->type != JWTGATE_JSON_STRING) {
         return JWTGATE_ERR_MALFORMED;
     }
 
-    if (jwtgate_is_none(v)) {
+    /* every name, "none" too, is shorter than 8 bytes */
+    if (v->len >= sizeof(name)) {
         return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
 
-    alg = jwtgate_alg_from_name(json_string_value(v), json_string_length(v));
+    jwtgate_jstring_copy(t->header_text, v, name);
+
+    /* "none" in any casing */
+    if (v->len == 4 && (name[0] | 0x20) == 'n' && (name[1] | 0x20) == 'o'
+        && (name[2] | 0x20) == 'n' && (name[3] | 0x20) == 'e')
+    {
+        return JWTGATE_ERR_UNSUPPORTED_ALG;
+    }
+
+    alg = jwtgate_alg_from_name(name, v->len);
     if (alg < 0 || !(algs & JWTGATE_ALG_BIT(alg))) {
         return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
@@ -189,9 +231,9 @@ jwtgate_token_check_header(jwtgate_token_t *t, unsigned algs)
     t->alg = (jwtgate_alg_t) alg;
 
     /* RFC 7515 4.1.11: we understand no extension, so any crit fails */
-    v = json_object_get(t->header, "crit");
-    if (v != NULL) {
-        if (!json_is_array(v) || json_array_size(v) == 0) {
+    v = &hdr[H_CRIT];
+    if (v->type != JWTGATE_JSON_ABSENT) {
+        if (v->type != JWTGATE_JSON_ARRAY || v->len == 0) {
             return JWTGATE_ERR_MALFORMED;
         }
 
@@ -199,88 +241,75 @@ jwtgate_token_check_header(jwtgate_token_t *t, unsigned algs)
     }
 
     /* RFC 7797 unencoded payloads are not supported */
-    v = json_object_get(t->header, "b64");
-    if (v != NULL) {
-        if (!json_is_boolean(v)) {
-            return JWTGATE_ERR_MALFORMED;
-        }
+    v = &hdr[H_B64];
+    if (v->type == JWTGATE_JSON_FALSE) {
+        return JWTGATE_ERR_UNSUPPORTED_CRIT;
+    }
 
-        if (!json_is_true(v)) {
-            return JWTGATE_ERR_UNSUPPORTED_CRIT;
-        }
+    if (v->type != JWTGATE_JSON_ABSENT && v->type != JWTGATE_JSON_TRUE) {
+        return JWTGATE_ERR_MALFORMED;
     }
 
     /* jku, x5u, jwk, x5c are never used to find a key: not read at all */
 
-    v = json_object_get(t->header, "kid");
-    if (v != NULL) {
-        t->kid = json_string_value(v);
-        t->kid_len = json_string_length(v);
+    v = &hdr[H_KID];
+    if (v->type == JWTGATE_JSON_STRING) {
+        jwtgate_jstring_copy(t->header_text, v, kid);
+        t->kid = kid;
+        t->kid_len = v->len;
     }
 
     return JWTGATE_OK;
 }
 
 
-/* "none" in any casing */
-
-static int
-jwtgate_is_none(const json_t *alg)
-{
-    size_t       i;
-    const char  *s;
-
-    if (json_string_length(alg) != 4) {
-        return 0;
-    }
-
-    s = json_string_value(alg);
-
-    for (i = 0; i < 4; i++) {
-        if ((s[i] | 0x20) != "none"[i]) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
 static jwtgate_rc_t
-jwtgate_token_check_payload(const json_t *payload)
+jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay)
 {
-    size_t        i;
-    double        d;
-    const json_t *v;
+    size_t                   i;
+    double                   d[3];
+    const jwtgate_jvalue_t  *v;
 
-    for (i = 0; i < sizeof(claim_strings) / sizeof(claim_strings[0]); i++) {
-        v = json_object_get(payload, claim_strings[i]);
-        if (v != NULL && !json_is_string(v)) {
+    d[0] = 0;
+    d[1] = 0;
+    d[2] = 0;
+
+    for (i = P_ISS; i <= P_JTI; i++) {
+        if (pay[i].type != JWTGATE_JSON_ABSENT
+            && pay[i].type != JWTGATE_JSON_STRING)
+        {
             return JWTGATE_ERR_BAD_CLAIM_TYPE;
         }
     }
 
-    for (i = 0; i < sizeof(claim_dates) / sizeof(claim_dates[0]); i++) {
-        v = json_object_get(payload, claim_dates[i]);
-        if (v != NULL && jwtgate_json_numeric_date(v, &d) != 0) {
+    for (i = P_EXP; i <= P_IAT; i++) {
+        if (pay[i].type == JWTGATE_JSON_ABSENT) {
+            continue;
+        }
+
+        if (jwtgate_jnumeric_date(t->payload_text, &pay[i], &d[i - P_EXP])
+            != 0)
+        {
             return JWTGATE_ERR_BAD_CLAIM_TYPE;
         }
+
+        t->dates |= claim_dates[i - P_EXP];
     }
 
-    v = json_object_get(payload, "aud");
-    if (v == NULL || json_is_string(v)) {
-        return JWTGATE_OK;
-    }
+    t->exp = d[0];
+    t->nbf = d[1];
+    t->iat = d[2];
 
-    if (!json_is_array(v)) {
+    /* a string, or an array of strings only */
+    v = &pay[P_AUD];
+    if (v->type != JWTGATE_JSON_ABSENT && v->type != JWTGATE_JSON_STRING
+        && (v->type != JWTGATE_JSON_ARRAY || !v->strings))
+    {
         return JWTGATE_ERR_BAD_CLAIM_TYPE;
     }
 
-    for (i = 0; i < json_array_size(v); i++) {
-        if (!json_is_string(json_array_get(v, i))) {
-            return JWTGATE_ERR_BAD_CLAIM_TYPE;
-        }
-    }
+    t->iss = pay[P_ISS];
+    t->aud = pay[P_AUD];
 
     return JWTGATE_OK;
 }
@@ -301,9 +330,7 @@ jwtgate_token_free(jwtgate_token_t *t)
         json_decref(t->payload);
     }
 
-    free(t->signing_input);
-    free(t->sig);
-    free(t->payload_text);
+    /* the buffers are in the same block */
     free(t);
 }
 
@@ -322,9 +349,18 @@ jwtgate_token_kid(const jwtgate_token_t *t)
 }
 
 
+/* the trees are a cache: the token is the caller's, and not const */
+
 const json_t *
 jwtgate_token_header(const jwtgate_token_t *t)
 {
+    jwtgate_token_t  *cache;
+
+    if (t->header == NULL) {
+        cache = (jwtgate_token_t *) t;
+        cache->header = jwtgate_json_load(t->header_text, t->header_len);
+    }
+
     return t->header;
 }
 
@@ -332,7 +368,22 @@ jwtgate_token_header(const jwtgate_token_t *t)
 const json_t *
 jwtgate_token_payload(const jwtgate_token_t *t)
 {
+    jwtgate_token_t  *cache;
+
+    if (t->payload == NULL) {
+        cache = (jwtgate_token_t *) t;
+        cache->payload = jwtgate_json_load(t->payload_text, t->payload_len);
+    }
+
     return t->payload;
+}
+
+
+const char *
+jwtgate_token_header_text(const jwtgate_token_t *t, size_t *len)
+{
+    *len = t->header_len;
+    return t->header_text;
 }
 
 
@@ -347,76 +398,52 @@ jwtgate_token_payload_text(const jwtgate_token_t *t, size_t *len)
 int
 jwtgate_token_exp(const jwtgate_token_t *t, double *exp)
 {
-    const json_t  *v;
-
-    v = json_object_get(t->payload, "exp");
-    if (v == NULL) {
+    if (!(t->dates & JWTGATE_HAS_EXP)) {
         return -1;
     }
 
-    return jwtgate_json_numeric_date(v, exp);
+    *exp = t->exp;
+    return 0;
 }
 
+
+/* the values were checked by jwtgate_token_parse(): types, ranges */
 
 jwtgate_rc_t
 jwtgate_check_claims(const jwtgate_token_t *t,
     const jwtgate_claims_policy_t *policy)
 {
-    double         now, leeway, d;
-    const json_t  *v;
-
-    /* types were checked by jwtgate_token_parse() */
+    double  now, leeway;
 
     now = (double) policy->now;
     leeway = (double) policy->leeway;
 
-    v = json_object_get(t->payload, "exp");
-    if (v == NULL) {
+    if (!(t->dates & JWTGATE_HAS_EXP)) {
         if (policy->require_exp) {
             return JWTGATE_ERR_MISSING_EXP;
         }
 
-    } else if (jwtgate_json_numeric_date(v, &d) != 0) {
-        return JWTGATE_ERR_BAD_CLAIM_TYPE;
-
-    } else if (now >= d + leeway) {
+    } else if (now >= t->exp + leeway) {
         return JWTGATE_ERR_EXPIRED;
     }
 
-    v = json_object_get(t->payload, "nbf");
-    if (v != NULL) {
-        if (jwtgate_json_numeric_date(v, &d) != 0) {
-            return JWTGATE_ERR_BAD_CLAIM_TYPE;
-        }
-
-        if (now + leeway < d) {
-            return JWTGATE_ERR_NOT_YET_VALID;
-        }
+    if ((t->dates & JWTGATE_HAS_NBF) && now + leeway < t->nbf) {
+        return JWTGATE_ERR_NOT_YET_VALID;
     }
 
-    v = json_object_get(t->payload, "iat");
-    if (v != NULL) {
-        if (jwtgate_json_numeric_date(v, &d) != 0) {
-            return JWTGATE_ERR_BAD_CLAIM_TYPE;
-        }
-
-        if (now + leeway < d) {
-            return JWTGATE_ERR_ISSUED_IN_FUTURE;
-        }
+    if ((t->dates & JWTGATE_HAS_IAT) && now + leeway < t->iat) {
+        return JWTGATE_ERR_ISSUED_IN_FUTURE;
     }
 
-    if (policy->n_issuers > 0) {
-        v = json_object_get(t->payload, "iss");
-        if (v == NULL
-            || !jwtgate_string_in(v, policy->issuers, policy->n_issuers))
-        {
-            return JWTGATE_ERR_BAD_ISSUER;
-        }
+    if (policy->n_issuers > 0
+        && !jwtgate_string_in(t->payload_text, &t->iss, policy->issuers,
+                              policy->n_issuers))
+    {
+        return JWTGATE_ERR_BAD_ISSUER;
     }
 
     if (policy->n_audiences > 0) {
-        return jwtgate_check_audience(json_object_get(t->payload, "aud"),
-                                      policy);
+        return jwtgate_check_audience(t, policy);
     }
 
     return JWTGATE_OK;
@@ -424,23 +451,25 @@ jwtgate_check_claims(const jwtgate_token_t *t,
 
 
 static jwtgate_rc_t
-jwtgate_check_audience(const json_t *aud,
+jwtgate_check_audience(const jwtgate_token_t *t,
     const jwtgate_claims_policy_t *policy)
 {
-    size_t         i;
-    const json_t  *item;
+    size_t            pos;
+    jwtgate_jvalue_t  item;
 
-    if (aud == NULL) {
-        return JWTGATE_ERR_BAD_AUDIENCE;
-    }
-
-    if (json_is_string(aud)) {
-        return jwtgate_string_in(aud, policy->audiences, policy->n_audiences)
+    if (t->aud.type == JWTGATE_JSON_STRING) {
+        return jwtgate_string_in(t->payload_text, &t->aud, policy->audiences,
+                                 policy->n_audiences)
                ? JWTGATE_OK : JWTGATE_ERR_BAD_AUDIENCE;
     }
 
-    json_array_foreach(aud, i, item) {
-        if (jwtgate_string_in(item, policy->audiences, policy->n_audiences)) {
+    /* absent, or an array of strings: any of them */
+    pos = 0;
+
+    while (jwtgate_jarray_next(t->payload_text, &t->aud, &pos, &item)) {
+        if (jwtgate_string_in(t->payload_text, &item, policy->audiences,
+                              policy->n_audiences))
+        {
             return JWTGATE_OK;
         }
     }
@@ -450,20 +479,17 @@ jwtgate_check_audience(const json_t *aud,
 
 
 static int
-jwtgate_string_in(const json_t *s, const char *const *list, size_t n)
+jwtgate_string_in(const char *text, const jwtgate_jvalue_t *s,
+    const char *const *list, size_t n)
 {
-    size_t       i, len;
-    const char  *value;
+    size_t  i;
 
-    if (!json_is_string(s)) {
+    if (s->type != JWTGATE_JSON_STRING) {
         return 0;
     }
 
-    value = json_string_value(s);
-    len = json_string_length(s);
-
     for (i = 0; i < n; i++) {
-        if (strlen(list[i]) == len && memcmp(list[i], value, len) == 0) {
+        if (jwtgate_jstring_equal(text, s, list[i], strlen(list[i]))) {
             return 1;
         }
     }

@@ -38,60 +38,17 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
     const jwtgate_key_t **key, size_t *set_index)
 {
     int                     rc, fits;
-    size_t                  i, k, slot;
-    unsigned                bit;
+    size_t                  i, pos, slot;
     const jwtgate_key_t    *candidate;
     const jwtgate_keyset_t *set;
 
-    bit = JWTGATE_ALG_BIT(t->alg);
     fits = 0;     /* a key with the token's kid (if any) fits its alg */
 
     for (i = 0; i < n; i++) {
         set = sets[i];
+        pos = 0;
 
-        if (!(set->algs & bit)) {
-            continue;
-        }
-
-        if (t->kid != NULL) {
-            slot = jwtgate_hash(t->kid, t->kid_len) & set->mask;
-
-            for ( ;; slot = (slot + 1) & set->mask) {
-                if (set->slots[slot] == 0) {
-                    break;
-                }
-
-                candidate = &set->keys[set->slots[slot] - 1];
-
-                if (candidate->kid_len != t->kid_len
-                    || memcmp(candidate->kid, t->kid, t->kid_len) != 0
-                    || !(candidate->algs & bit))
-                {
-                    continue;
-                }
-
-                fits = 1;
-
-                rc = jwtgate_verify_key(t, set, candidate);
-                if (rc < 0) {
-                    return JWTGATE_ERR_INTERNAL;
-                }
-
-                if (rc == 1) {
-                    goto verified;
-                }
-            }
-
-            continue;
-        }
-
-        for (k = 0; k < set->n; k++) {
-            candidate = &set->keys[k];
-
-            if (!(candidate->algs & bit)) {
-                continue;
-            }
-
+        while ((candidate = jwtgate_keyset_next(set, t, &pos)) != NULL) {
             fits = 1;
 
             rc = jwtgate_verify_key(t, set, candidate);
@@ -142,6 +99,52 @@ verified:
     }
 
     return JWTGATE_OK;
+}
+
+
+const jwtgate_key_t *
+jwtgate_keyset_next(const jwtgate_keyset_t *set, const jwtgate_token_t *t,
+    size_t *pos)
+{
+    size_t               slot;
+    unsigned             bit;
+    const jwtgate_key_t *candidate;
+
+    bit = JWTGATE_ALG_BIT(t->alg);
+
+    if (!(set->algs & bit)) {
+        return NULL;
+    }
+
+    if (t->kid == NULL) {
+        while (*pos < set->n) {
+            candidate = &set->keys[(*pos)++];
+
+            if (candidate->algs & bit) {
+                return candidate;
+            }
+        }
+
+        return NULL;
+    }
+
+    /* by kid: *pos is the number of slots probed so far */
+    for (slot = (jwtgate_hash(t->kid, t->kid_len) + *pos) & set->mask;
+         set->slots[slot] != 0;
+         slot = (slot + 1) & set->mask)
+    {
+        (*pos)++;
+        candidate = &set->keys[set->slots[slot] - 1];
+
+        if (candidate->kid_len == t->kid_len
+            && memcmp(candidate->kid, t->kid, t->kid_len) == 0
+            && (candidate->algs & bit))
+        {
+            return candidate;
+        }
+    }
+
+    return NULL;
 }
 
 

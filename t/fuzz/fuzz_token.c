@@ -2,14 +2,16 @@
  * libFuzzer target: a token through every stage the glue runs on a
  * request -- parse, signature against a key set holding every key type,
  * claims -- plus the accessors the variables use.  Never crashes, never
- * leaks, never lets a key verify a token that names another kid.
+ * leaks, never lets a key verify a token that names another kid.  And
+ * what the parse took from the JSON without a tree (alg, kid, exp, the
+ * claims' verdict) is what jansson's tree of the same text says.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwtgate.h"
+#include "jread_reference.h"
 
 
 #ifndef JWTGATE_FUZZ_KEYS
@@ -59,6 +61,147 @@ load(const char *path)
 
     free(buf);
     return set;
+}
+
+
+/* jwtgate_check_claims() as it was written on jansson's tree */
+
+static int
+ref_string_in(const json_t *s, const char *const *list, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; json_is_string(s) && i < n; i++) {
+        if (strlen(list[i]) == json_string_length(s)
+            && memcmp(list[i], json_string_value(s), strlen(list[i])) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static jwtgate_rc_t
+ref_claims(const json_t *payload, const jwtgate_claims_policy_t *policy)
+{
+    size_t         i;
+    double         d, now, leeway;
+    const json_t  *v;
+
+    now = (double) policy->now;
+    leeway = (double) policy->leeway;
+
+    v = json_object_get(payload, "exp");
+    if (v == NULL) {
+        if (policy->require_exp) {
+            return JWTGATE_ERR_MISSING_EXP;
+        }
+
+    } else if (ref_numeric_date(v, &d) != 0) {
+        return JWTGATE_ERR_BAD_CLAIM_TYPE;
+
+    } else if (now >= d + leeway) {
+        return JWTGATE_ERR_EXPIRED;
+    }
+
+    v = json_object_get(payload, "nbf");
+    if (v != NULL && (ref_numeric_date(v, &d) != 0 || now + leeway < d)) {
+        return JWTGATE_ERR_NOT_YET_VALID;
+    }
+
+    v = json_object_get(payload, "iat");
+    if (v != NULL && (ref_numeric_date(v, &d) != 0 || now + leeway < d)) {
+        return JWTGATE_ERR_ISSUED_IN_FUTURE;
+    }
+
+    if (policy->n_issuers > 0
+        && !ref_string_in(json_object_get(payload, "iss"), policy->issuers,
+                          policy->n_issuers))
+    {
+        return JWTGATE_ERR_BAD_ISSUER;
+    }
+
+    if (policy->n_audiences == 0) {
+        return JWTGATE_OK;
+    }
+
+    v = json_object_get(payload, "aud");
+
+    if (ref_string_in(v, policy->audiences, policy->n_audiences)) {
+        return JWTGATE_OK;
+    }
+
+    for (i = 0; json_is_array(v) && i < json_array_size(v); i++) {
+        if (ref_string_in(json_array_get(v, i), policy->audiences,
+                          policy->n_audiences))
+        {
+            return JWTGATE_OK;
+        }
+    }
+
+    return JWTGATE_ERR_BAD_AUDIENCE;
+}
+
+
+/* what the parse extracted, against the trees */
+
+static void
+check_against_trees(const jwtgate_token_t *token,
+    const jwtgate_claims_policy_t *policy)
+{
+    double         exp, ref_exp;
+    const char    *kid, *name;
+    const json_t  *header, *payload, *v;
+
+    header = jwtgate_token_header(token);
+    payload = jwtgate_token_payload(token);
+
+    if (header == NULL || payload == NULL) {
+        fprintf(stderr, "no tree for an accepted token\n");
+        abort();
+    }
+
+    v = json_object_get(header, "alg");
+    name = jwtgate_alg_name(jwtgate_token_alg(token));
+
+    if (!json_is_string(v) || strlen(name) != json_string_length(v)
+        || memcmp(name, json_string_value(v), strlen(name)) != 0)
+    {
+        fprintf(stderr, "alg differs from the header's\n");
+        abort();
+    }
+
+    v = json_object_get(header, "kid");
+    kid = jwtgate_token_kid(token);
+
+    if ((v == NULL) != (kid == NULL)
+        || (kid != NULL
+            && (strlen(kid) != json_string_length(v)
+                || memcmp(kid, json_string_value(v), strlen(kid)) != 0)))
+    {
+        fprintf(stderr, "kid differs from the header's\n");
+        abort();
+    }
+
+    v = json_object_get(payload, "exp");
+    exp = 0;
+    ref_exp = 0;
+
+    if (jwtgate_token_exp(token, &exp) != (v == NULL ? -1 : 0)
+        || (v != NULL && (ref_numeric_date(v, &ref_exp) != 0
+                          || exp != ref_exp)))
+    {
+        fprintf(stderr, "exp differs from the payload's\n");
+        abort();
+    }
+
+    if (jwtgate_check_claims(token, policy) != ref_claims(payload, policy)) {
+        fprintf(stderr, "claims differ: %s\n",
+                jwtgate_strerror(jwtgate_check_claims(token, policy)));
+        abort();
+    }
 }
 
 
@@ -139,6 +282,13 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     policy.n_audiences = 1;
 
     (void) jwtgate_check_claims(token, &policy);
+    check_against_trees(token, &policy);
+
+    /* the same at another time, with no audience and exp optional */
+    policy.now = 4102444800;
+    policy.require_exp = 0;
+    policy.n_audiences = 0;
+    check_against_trees(token, &policy);
 
     jwtgate_token_free(token);
     return 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # Writes the seed corpora of the fuzz targets: t/fuzz/corpus/token/ (real
-# tokens of every alg and hostile shapes) and t/fuzz/corpus/jwks/ (the key
-# sets of t/data and broken variants).  Run from the repository root.
+# tokens of every alg and hostile shapes), t/fuzz/corpus/jwks/ (the key
+# sets of t/data and broken variants) and t/fuzz/corpus/jread/ (JSON texts
+# for the reader, valid and not).  Run from the repository root.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -9,7 +10,7 @@ use JWTGate::Token;
 use File::Path qw(make_path);
 
 my $dir = 't/fuzz/corpus';
-make_path("$dir/token", "$dir/jwks");
+make_path("$dir/token", "$dir/jwks", "$dir/jread");
 
 sub put {
     my ($kind, $name, $data) = @_;
@@ -26,12 +27,14 @@ for my $alg (qw(RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512
     put('token', lc $alg, jwt(alg => $alg, claims => \%claims));
 }
 put('token', 'ed448', jwt(alg => 'EdDSA', key => 'ed448', claims => \%claims));
-# about 900 bytes, like a real access token with roles and scopes
+# about 900 bytes (909), like a real access token with roles and scopes;
+# make bench-core measures everything but the signature on it
 put('token', 'rs256-900', jwt(claims => { %claims,
     iss => 'https://auth.example.com/realms/main', aud => ['orders', 'users'],
     scope => 'openid profile email orders:read orders:write users:read',
     email => 'alice@example.com', name => 'Alice Example',
-    jti => 'a1b2c3d4e5f60718293a4b5c6d7e8f90' }));
+    jti => 'a1b2c3d4e5f60718293a4b5c6d7e8f90', preferred_username => 'alice',
+    azp => 'web-app', nbf => 1700000000, sid => '5f0c' }));
 put('token', 'rs256-k042', jwt(kid => 'k042', claims => \%claims));
 put('token', 'nokid', jwt(kid => undef, claims => \%claims));
 put('token', 'none', jwt_raw(header => '{"alg":"none"}', payload => '{}',
@@ -57,3 +60,28 @@ for my $f (glob "$data/*.json $data/*.jwk") {
 put('jwks', 'empty', '{"keys":[]}');
 put('jwks', 'notarray', '{"keys":{}}');
 put('jwks', 'badec', '{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}');
+
+# the strict JSON reader: headers, payloads, and its edges
+my %jread = (
+    header    => '{"alg":"RS256","typ":"JWT","kid":"rsa1"}',
+    payload   => '{"iss":"https://auth.example.com/realms/main","sub":"alice",'
+               . '"aud":["orders","users"],"exp":4102444800,"iat":1700000000,'
+               . '"nbf":1700000000.5,"realm_access":{"roles":["admin","user"]},'
+               . '"scope":"openid profile","email_verified":true,"x":null}',
+    escapes   => '{"\\u0061lg":"\\u0052S256","kid":"caf\\u00e9 \\ud83d\\ude00'
+               . ' \\/ \\\\ \\" \\b\\f\\n\\r\\t","b":"'
+               . "\xc3\xa9\xf0\x9f\x98\x80\x7f" . '"}',
+    numbers   => '{"a":[0,-0,1,-1,0.5,-0.0,1e5,1E-5,1.5e+10,9223372036854775807,'
+               . '-9223372036854775808,1.7976931348623157e308,1e-400],'
+               . '"exp":9007199254740992,"nbf":1e9,"iat":-0}',
+    nested    => '{"a":{"b":{"c":[[[{"d":[1,{"e":{}}]}]]]}},"b":[[],{}]}',
+    big       => '{' . join(',', map { "\"m$_\":$_" } 0 .. 19) . '}',
+    dup       => '{"a":1,"b":{"c":1,"\\u0063":2}}',
+    bigdup    => '{' . join(',', map { "\"m$_\":$_" } 0 .. 19) . ',"m\\u0030":0}',
+    siblings  => '{"s":[' . join(',', map { '{' . join(',', map { "\"m$_\":0" }
+                                                   0 .. 17) . '}' } 1 .. 3) . ']}',
+    trailing  => '{"a":1} x',
+    surrogate => '{"a":"\\ud800"}',
+    utf8      => "{\"a\":\"\xed\xa0\x80\"}",
+);
+put('jread', $_, $jread{$_}) for keys %jread;

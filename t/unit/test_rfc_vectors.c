@@ -282,8 +282,16 @@ raw_token(const char *jws)
 
     assert_int_equal(jwtgate_split(jws, strlen(jws), &seg), JWTGATE_OK);
 
-    t = calloc(1, sizeof(jwtgate_token_t));
+    /* one block, as jwtgate_token_free() expects: the token, the
+     * signing input, the signature */
+    t = calloc(1, sizeof(jwtgate_token_t) + seg.sig_off - 1
+                  + jwtgate_b64url_decoded_len(seg.sig_len));
     assert_non_null(t);
+
+    t->signing_input = (char *) (t + 1);
+    t->signing_len = seg.sig_off - 1;
+    memcpy(t->signing_input, jws, t->signing_len);
+    t->sig = (unsigned char *) t->signing_input + t->signing_len;
 
     hdr = malloc(jwtgate_b64url_decoded_len(seg.header_len) + 1);
     assert_non_null(hdr);
@@ -291,6 +299,7 @@ raw_token(const char *jws)
     n = jwtgate_b64url_decode(hdr, jws, seg.header_len);
     assert_true(n != (size_t) -1);
 
+    /* the cached tree: jwtgate_token_free() releases it */
     t->header = json_loadb((char *) hdr, n, JSON_REJECT_DUPLICATES, NULL);
     free(hdr);
     assert_non_null(t->header);
@@ -306,17 +315,9 @@ raw_token(const char *jws)
         t->kid_len = json_string_length(v);
     }
 
-    t->sig = malloc(jwtgate_b64url_decoded_len(seg.sig_len) + 1);
-    assert_non_null(t->sig);
-
     t->sig_len = jwtgate_b64url_decode(t->sig, jws + seg.sig_off,
                                        seg.sig_len);
     assert_true(t->sig_len != (size_t) -1);
-
-    t->signing_len = seg.sig_off - 1;
-    t->signing_input = malloc(t->signing_len);
-    assert_non_null(t->signing_input);
-    memcpy(t->signing_input, jws, t->signing_len);
 
     return t;
 }
