@@ -242,11 +242,9 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     unsigned                      algs;
     ngx_int_t                     rc;
     jwtgate_rc_t                  jrc;
-    const json_t                 *iss;
     jwtgate_limits_t              limits;
     jwtgate_claims_policy_t       policy;
     ngx_http_auth_jwt_keylist_t   list;
-    static const char            *iss_path[] = { "iss" };
 
     if (ajcf->keys == NULL) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -377,17 +375,16 @@ claims:
     }
 
     if (ctx->issuer != NULL) {
-        /* the key's source is bound to an issuer */
-        iss = jwtgate_json_path(jwtgate_token_payload(ctx->token), iss_path,
-                                1);
+        /* the key's source is bound to an issuer: the core's iss check
+         * again, with that one (no JSON tree is built for it) */
+        policy.issuers = &ctx->issuer;
+        policy.n_issuers = 1;
+        policy.audiences = NULL;
+        policy.n_audiences = 0;
 
-        if (!json_is_string(iss)
-            || json_string_length(iss) != ngx_strlen(ctx->issuer)
-            || ngx_memcmp(json_string_value(iss), ctx->issuer,
-                          json_string_length(iss))
-               != 0)
-        {
-            return JWTGATE_ERR_BAD_ISSUER;
+        jrc = jwtgate_check_claims(ctx->token, &policy);
+        if (jrc != JWTGATE_OK) {
+            return jrc;
         }
     }
 
