@@ -94,7 +94,11 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
         }
 
         ctx->forwarded = ajcf;
-        ctx->token_removed = !ajcf->forward_token;
+
+        if (!ajcf->forward_token) {
+            /* gone from the request for good, whatever comes after */
+            ctx->token_removed = 1;
+        }
     }
 
     if (reason == JWTGATE_OK) {

@@ -398,3 +398,109 @@ invalid header name "X User"
 --- must_die
 --- error_log
 "auth_jwt_forward_payload" directive is duplicate
+
+
+
+=== TEST 21: a redirect into a location with auth_jwt off keeps the verified identity
+--- config
+    underscores_in_headers on;
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_forward_claim X-User-Id sub;
+        try_files /nonexistent @open;
+    }
+    location @open {
+        # auth_jwt off here, the names forwarded all the same
+        auth_jwt_forward_claim X-User-Id sub;
+        rewrite ^ /echo break;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
+    }
+    location /echo {
+        return 200 "id=[$http_x_user_id]\n";
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(claims => {sub => 'erin'}) . "\r\nX-User-Id: mallory",
+ "X-User-Id: mallory\r\nAuthorization: Bearer " . tamper_sig(jwt())]
+--- error_code eval
+[200, 401]
+--- response_body_like eval
+['^id=\[erin\]$', '']
+
+
+
+=== TEST 22: $http_<name> read before the location is read again after the strip
+--- config
+    underscores_in_headers on;
+    set $early $http_x_user_id;
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_forward_claim X-User-Id sub;
+        return 200 "now=[$http_x_user_id]\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+bearer(claims => {sub => 'frank'}) . "\r\nX-User-Id: mallory"
+--- response_body
+now=[frank]
+
+
+
+=== TEST 23: the token cookie goes whatever the letter case of its name
+--- config
+    location /cookie {
+        auth_jwt          "test" token=$cookie_session;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_forward_token off;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location /echo {
+        return 200 "cookie=[$http_cookie]\n";
+    }
+--- request
+GET /cookie
+--- more_headers eval
+"Cookie: a=1; SESSION=" . jwt()
+--- response_body
+cookie=[a=1]
+
+
+
+=== TEST 24: a token removed by one location stays out after a redirect, and still counts
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_forward_token off;
+        try_files /nonexistent @next;
+    }
+    location @next {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim sub eq alice;
+        rewrite ^ /echo break;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
+    }
+    location /echo {
+        return 200 "auth=[$http_authorization]\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+bearer()
+--- response_body
+auth=[]
+
+
+
+=== TEST 25: a header forwarded twice fails nginx -t
+--- config
+    auth_jwt_forward_claim X-User-Id sub;
+    auth_jwt_forward_claim x_user_id uid;
+--- must_die
+--- error_log
+header "x_user_id" is forwarded twice

@@ -252,3 +252,21 @@ invalid parameter "httponly=off"
 --- must_die
 --- error_log
 "auth_jwt_login_cookie" directive is not allowed here
+
+
+
+=== TEST 12: an answer served from a file gets its cookie and its whole body
+--- config
+    location = /auth/login {
+        auth_jwt_login_cookie access_token;
+        alias html/login.json;
+        default_type application/json;
+    }
+--- user_files eval
+[["login.json", '{"access_token":"' . $main::TOKEN . '"}']]
+--- request
+GET /auth/login
+--- response_headers_like eval
+"Set-Cookie: access_token=\Q$main::TOKEN\E; Max-Age=\\d+; Path=/; HttpOnly; Secure; SameSite=Strict"
+--- response_body eval
+'{"access_token":"' . $main::TOKEN . '"}'

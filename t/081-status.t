@@ -112,3 +112,35 @@ GET /status?format=prometheus
 POST /status
 x
 --- error_code: 405
+
+
+
+=== TEST 6: strings in the JSON are escaped
+--- config
+    location = /_jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks 'issuer=https://x.test/"q"\\';
+        return 200 "a\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+--- request
+GET /status
+--- response_body_like: "issuer":"https://x.test/\\"q\\"\\\\",
+
+
+
+=== TEST 7: a key request URI that would need escaping fails nginx -t
+--- config
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request '/_jwks"x';
+    }
+--- must_die
+--- error_log
+a character that needs escaping
