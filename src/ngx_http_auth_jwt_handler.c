@@ -499,6 +499,9 @@ ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
     }
 
     h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
     ngx_str_set(&h->key, "Retry-After");
     h->value.len = ngx_sprintf(h->value.data, "%T",
                                ngx_max(ctx->retry_after, 1))
@@ -563,6 +566,10 @@ ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
+#if (nginx_version >= 1023000)
+        /* "satisfy any" clears the challenges through this chain */
+        h->next = NULL;
+#endif
         r->headers_out.www_authenticate = h;
     }
 
