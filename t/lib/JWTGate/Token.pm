@@ -53,8 +53,39 @@ my $DATA_DIR = do {
 
 my $JSON = JSON::PP->new->canonical;
 
+# Every block of every suite that uses this helper also asserts that no
+# nginx process died of a signal: a worker crash fails the block even
+# when its answers happened to look right (a master respawned it).
+my $CRASH = 'exited on signal';
+my $guarded;
+
+sub _no_crash {
+    my ($block) = @_;
+    my $pats = $block->no_error_log;
+
+    if (!defined $pats) {
+        $pats = $CRASH;
+
+    } elsif (ref $pats eq 'ARRAY') {
+        $pats = [@$pats, $CRASH];
+
+    } elsif (ref $pats eq 'Regexp') {
+        $pats = [$pats, $CRASH];
+
+    } else {
+        $pats =~ s/\n*\z/\n$CRASH\n/;
+    }
+
+    $block->set_value('no_error_log', $pats);
+}
+
 sub import {
     my $caller = caller;
+
+    if (!$guarded && defined &Test::Nginx::Socket::add_block_preprocessor) {
+        &Test::Nginx::Socket::add_block_preprocessor(\&_no_crash);
+        $guarded = 1;
+    }
 
     no strict 'refs';
     for my $pkg ($caller, 'Test::Base::Filter') {
