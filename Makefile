@@ -2,6 +2,7 @@
 #
 #   make                 the module: build/ngx_http_auth_jwt_module.so
 #   make test            unit tests (cmocka) and Test::Nginx suites
+#   make test-matrix     every suite on nginx 1.22, 1.24, 1.26, 1.30, 1.31
 #   make demo            nginx + module + upstream on localhost, walked through
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
 #   make deps            install the Debian packages everything needs
@@ -170,9 +171,30 @@ bench: module tools
 prove: module tools
 	$(PROVE_ENV) prove -r t/
 
+# every suite on every nginx version the README names (tools/matrix.sh);
+# nginx sources from ../shared/nginx, built once into build/nginx-X.Y.Z
+NGINX_TARBALLS ?= ../shared/nginx
+.PHONY: test-matrix
+
+test-matrix: module tools
+	@BUILD=$(BUILD) NGINX_TARBALLS=$(NGINX_TARBALLS) \
+	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
+	    $(if $(MATRIX_VERSIONS),MATRIX_VERSIONS="$(MATRIX_VERSIONS)") \
+	    bash tools/matrix.sh
+
+# the other versions of the matrix, when their sources are at hand
+MATRIX_OTHERS = 1.24.0 1.26.3 1.30.4 1.31.4
+
 test: module tools
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory prove
+	@if [ -d $(NGINX_TARBALLS) ]; then \
+	    $(MAKE) --no-print-directory test-matrix \
+	        MATRIX_VERSIONS="$(MATRIX_OTHERS)"; \
+	else \
+	    echo "test: $(NGINX_TARBALLS) not found: nginx $(MATRIX_OTHERS)" \
+	         "not tested (make test-matrix NGINX_TARBALLS=...)"; \
+	fi
 
 demo: module tools
 	@sh tools/demo.sh

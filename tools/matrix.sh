@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# tools/matrix.sh: every Test::Nginx suite against every nginx version the
+# README names, then one table: version x suite files passed / failed.
+#
+#   MATRIX_VERSIONS   "1.22.1 1.24.0 1.26.3 1.30.4 1.31.4" (default)
+#   NGINX_TARBALLS    where nginx-X.Y.Z.tar.gz are (default ../shared/nginx)
+#   BUILD             build directory (default build)
+#
+# 1.22.1 is Debian 12's own nginx (/usr/sbin/nginx, the nginx-dev source).
+# The others are built once from the release tarballs into
+# $BUILD/nginx-X.Y.Z/ with nginx.org's package flags, plus --with-debug
+# (the runner's self-tests read debug lines); they are reused across runs.
+# Each gets its own module build in $BUILD/matrix-X.Y.Z/.  Finally a module
+# built for one version is loaded by another: nginx must refuse it cleanly.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+BUILD=${BUILD:-build}
+NGINX_TARBALLS=${NGINX_TARBALLS:-../shared/nginx}
+MATRIX_VERSIONS=${MATRIX_VERSIONS:-"1.22.1 1.24.0 1.26.3 1.30.4 1.31.4"}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
+results=$BUILD/matrix.txt
+: > "$results"
+
+# nginx.org's packages (nginx -V of nginx.org's 1.2x/1.3x builds)
+ngx_flags() {
+    local v=$1 minor
+    minor=$(echo "$v" | cut -d. -f2)
+    printf '%s\n' --with-compat --with-file-aio --with-threads \
+        --with-http_addition_module --with-http_auth_request_module \
+        --with-http_dav_module --with-http_flv_module \
+        --with-http_gunzip_module --with-http_gzip_static_module \
+        --with-http_mp4_module --with-http_random_index_module \
+        --with-http_realip_module --with-http_secure_link_module \
+        --with-http_slice_module --with-http_ssl_module \
+        --with-http_stub_status_module --with-http_sub_module \
+        --with-http_v2_module --with-stream --with-stream_realip_module \
+        --with-stream_ssl_module --with-stream_ssl_preread_module \
+        --with-debug
+    [ "$minor" -ge 25 ] && echo --with-http_v3_module
+    return 0
+}
+
+# builds nginx X.Y.Z into $BUILD/nginx-X.Y.Z (once); prints its binary
+build_nginx() {
+    local v=$1 dir=$BUILD/nginx-$v tgz
+    tgz=$NGINX_TARBALLS/nginx-$v.tar.gz
+
+    if [ -x "$dir/sbin/nginx" ] && [ "$dir/sbin/nginx" -nt "$tgz" ]; then
+        echo "$dir/sbin/nginx"
+        return 0
+    fi
+
+    if [ ! -f "$tgz" ]; then
+        echo "matrix: $tgz not found (NGINX_TARBALLS)" >&2
+        return 1
+    fi
+
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    tar xzf "$tgz" -C "$dir" || return 1
+    mv "$dir/nginx-$v" "$dir/src"
+
+    # a second copy to configure and build in: src/ stays pristine for
+    # the module's own build (tools/build-module.sh copies it again)
+    cp -r "$dir/src" "$dir/obj"
+    (
+        cd "$dir/obj" || exit 1
+        [ -x ./configure ] || cp auto/configure ./configure
+        # shellcheck disable=SC2046
+        ./configure --prefix="$dir" $(ngx_flags "$v") \
+            --with-cc-opt="-g -O2 -Wno-error=deprecated-declarations" \
+            > "$dir/configure.log" 2>&1 \
+            && make -j"$JOBS" > "$dir/make.log" 2>&1 \
+            && make install > "$dir/install.log" 2>&1
+    ) || {
+        echo "matrix: building nginx $v failed (see $dir/*.log)" >&2
+        tail -20 "$dir/make.log" "$dir/configure.log" 2>/dev/null >&2
+        return 1
+    }
+    rm -rf "$dir/obj"
+
+    echo "$dir/sbin/nginx"
+}
+
+run_version() {
+    local v=$1 bin src mbuild log ok fail files
+    log=$BUILD/matrix-$v.log
+
+    if [ "$v" = 1.22.1 ]; then
+        bin=/usr/sbin/nginx
+        src=/usr/share/nginx/src
+        mbuild=$BUILD
+        if ! "$bin" -v 2>&1 | grep -q "nginx/$v"; then
+            echo "matrix: $bin is not nginx $v" >&2
+            echo "$v build-failed 0 0" >> "$results"
+            return 1
+        fi
+    else
+        bin=$(build_nginx "$v") || {
+            echo "$v build-failed 0 0" >> "$results"
+            return 1
+        }
+        src=$BUILD/nginx-$v/src
+        mbuild=$BUILD/matrix-$v
+    fi
+
+    echo "== nginx $v: module" >&2
+    if ! make --no-print-directory module NGINX_SRC="$src" BUILD="$mbuild" \
+            > "$log" 2>&1; then
+        cat "$log" >&2
+        echo "$v module-failed 0 0" >> "$results"
+        return 1
+    fi
+
+    if grep -qi 'warning:' "$mbuild/make.log"; then
+        echo "matrix: nginx $v: the module builds with warnings" >&2
+        grep -i 'warning:' "$mbuild/make.log" >&2
+        echo "$v warnings 0 0" >> "$results"
+        return 1
+    fi
+
+    echo "== nginx $v: suites" >&2
+    files=$(ls t/*.t | wc -l)
+    TEST_NGINX_BINARY=$bin \
+    TEST_NGINX_LOAD_MODULES=$mbuild/ngx_http_auth_jwt_module.so \
+    JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
+    PERL5LIB=${PERL_TEST_LIB:+$PERL_TEST_LIB:}$top/t/lib${PERL5LIB:+:$PERL5LIB} \
+        prove t/*.t >> "$log" 2>&1
+    fail=$(sed -n 's/^\(t\/[^ ]*\.t\) *(Wstat.*/\1/p' "$log" | sort -u \
+           | wc -l)
+    if ! grep -q '^Result: PASS' "$log" && [ "$fail" -eq 0 ]; then
+        fail=$files
+    fi
+    ok=$((files - fail))
+    echo "$v ran $ok $fail" >> "$results"
+    echo "$mbuild/ngx_http_auth_jwt_module.so $bin" >> "$BUILD/matrix-pairs"
+    [ "$fail" -eq 0 ]
+}
+
+# a module built for one nginx, loaded by another: refused, no signal
+mismatch() {
+    local m1 b1 m2 b2 dir out rc
+    [ "$(wc -l < "$BUILD/matrix-pairs")" -ge 2 ] || return 0
+    read -r m1 b1 < <(head -1 "$BUILD/matrix-pairs")
+    read -r m2 b2 < <(tail -1 "$BUILD/matrix-pairs")
+    dir=$(mktemp -d)
+    mkdir -p "$dir/logs"
+    printf 'load_module %s;\nevents {}\nhttp {}\n' "$m2" > "$dir/nginx.conf"
+    out=$("$b1" -t -p "$dir/" -c "$dir/nginx.conf" 2>&1)
+    rc=$?
+    rm -rf "$dir"
+    if [ $rc -eq 1 ] && echo "$out" | grep -q 'instead of'; then
+        echo "mismatch: $(basename "$(dirname "$m2")") module refused by" \
+             "$b1: ok"
+        return 0
+    fi
+    echo "mismatch: expected a clean refusal (exit 1, \"version ... instead" \
+         "of ...\"), got exit $rc:" >&2
+    echo "$out" >&2
+    return 1
+}
+
+: > "$BUILD/matrix-pairs"
+status=0
+for v in $MATRIX_VERSIONS; do
+    run_version "$v" || status=1
+done
+mismatch || status=1
+
+echo
+printf '%-8s  %-14s  %6s  %6s\n' nginx result passed failed
+while read -r v what ok fail; do
+    printf '%-8s  %-14s  %6s  %6s\n' "$v" "$what" "$ok" "$fail"
+done < "$results"
+echo "(suite files; logs in $BUILD/matrix-<version>.log)"
+
+exit $status
