@@ -3,6 +3,7 @@
 #   make                 the module: build/ngx_http_auth_jwt_module.so
 #   make test            unit tests (cmocka) and Test::Nginx suites
 #   make test-matrix     every suite on nginx 1.22, 1.24, 1.26, 1.30, 1.31
+#   make valgrind        the hostile-request suites with nginx under valgrind
 #   make demo            nginx + module + upstream on localhost, walked through
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
 #   make deps            install the Debian packages everything needs
@@ -181,6 +182,19 @@ test-matrix: module tools
 	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
 	    $(if $(MATRIX_VERSIONS),MATRIX_VERSIONS="$(MATRIX_VERSIONS)") \
 	    bash tools/matrix.sh
+
+# the hostile-request suites with nginx under valgrind (tools/valgrind.sh),
+# run by the real Test::Nginx from ../shared/test-nginx
+VALGRIND_DEPS = valgrind libtest-base-perl libtext-diff-perl \
+                libtest-longstring-perl liblist-moreutils-perl libipc-run-perl \
+                libwww-perl liburi-perl libhttp-message-perl
+.PHONY: valgrind
+
+valgrind: module tools
+	@sh tools/deps.sh check $(VALGRIND_DEPS)
+	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
+	    $(if $(VALGRIND_SUITES),VALGRIND_SUITES="$(VALGRIND_SUITES)") \
+	    bash tools/valgrind.sh
 
 # the other versions of the matrix, when their sources are at hand
 MATRIX_OTHERS = 1.24.0 1.26.3 1.30.4 1.31.4
