@@ -235,3 +235,29 @@ a character that needs escaping
 GET /metrics
 --- response_body_like eval
 '(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/\\\\"q\\\\"\\\\\\\\\\\\nz"\} 0$'
+
+
+
+=== TEST 11: Prometheus and JSON: a long escaped issuer is never cut
+--- config eval
+my $iss = 'https://x.test/' . ('\\"' x 1300);
+<<"CONF"
+    location = /_jwks {
+        internal;
+        alias \$TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks "issuer=$iss";
+        auth_jwt_key_request /_jwks "issuer=${iss}2";
+        return 200 "a\\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+CONF
+--- request eval
+["GET /status?format=prometheus", "GET /status"]
+--- response_body_like eval
+['(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/(\\\\"){1300}2"\} 0\n\z',
+ '"issuer":"https://x\.test/(\\\\"){1300}2",[^\n]*"keys":0\}\]\}\n\z']
