@@ -33,6 +33,8 @@ static void ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, jwtgate_token_t *token);
 static ngx_int_t ngx_http_auth_jwt_login_header_filter(
     ngx_http_request_t *r);
+static ngx_uint_t ngx_http_auth_jwt_cookie_attr(u_char *p, u_char *last,
+    ngx_uint_t domain);
 static ngx_int_t ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
@@ -530,8 +532,8 @@ ngx_http_auth_jwt_login_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "path=", 5) == 0
             && value[i].len > 5 && value[i].data[5] == '/'
-            && ngx_strlchr(value[i].data, value[i].data + value[i].len, ';')
-               == NULL)
+            && ngx_http_auth_jwt_cookie_attr(value[i].data + 5,
+                                             value[i].data + value[i].len, 0))
         {
             cookie->path.data = value[i].data + 5;
             cookie->path.len = value[i].len - 5;
@@ -540,8 +542,8 @@ ngx_http_auth_jwt_login_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "domain=", 7) == 0
             && value[i].len > 7
-            && ngx_strlchr(value[i].data, value[i].data + value[i].len, ';')
-               == NULL)
+            && ngx_http_auth_jwt_cookie_attr(value[i].data + 7,
+                                             value[i].data + value[i].len, 1))
         {
             cookie->domain.data = value[i].data + 7;
             cookie->domain.len = value[i].len - 7;
@@ -564,4 +566,53 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\"", &value[i]);
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * path= and domain= go into Set-Cookie as they are: a path takes the
+ * characters of a URI path (RFC 3986) but "," and ";", a domain those of
+ * a host name; never a control character, a space, a quote, "," or ";"
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_cookie_attr(u_char *p, u_char *last, ngx_uint_t domain)
+{
+    u_char  c;
+
+    for ( /* void */ ; p < last; p++) {
+        c = *p;
+
+        if (ngx_http_auth_jwt_isalnum(c) || c == '-' || c == '.'
+            || c == '_')
+        {
+            continue;
+        }
+
+        if (domain) {
+            return 0;
+        }
+
+        switch (c) {
+        case '/':
+        case '~':
+        case '%':
+        case ':':
+        case '@':
+        case '!':
+        case '$':
+        case '&':
+        case '\'':
+        case '(':
+        case ')':
+        case '*':
+        case '+':
+        case '=':
+            continue;
+        }
+
+        return 0;
+    }
+
+    return 1;
 }
