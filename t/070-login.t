@@ -375,3 +375,16 @@ POST /auth/login
 {}
 --- response_headers_like eval
 "Set-Cookie: at=\Q$main::TOKEN\E; Max-Age=\\d+; Path=/api/v1\\.2/%7Euser_x-y:z\@w!\\\$\\*\\+=; Domain=\\.auth-1\\.example\\.test; HttpOnly; Secure; SameSite=Strict"
+
+
+
+=== TEST 22: logout clears the cookie only in answers to POST (a link or a prefetch logs nobody out)
+--- request eval
+["GET /auth/logout", "HEAD /auth/logout", "OPTIONS /auth/logout", "POST /auth/logout"]
+--- error_code eval
+[204, 204, 204, 204]
+--- response_headers eval
+["!Set-Cookie", "!Set-Cookie", "!Set-Cookie",
+ "Set-Cookie: access_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"]
+--- no_error_log
+[error]
