@@ -12,7 +12,8 @@
  * keys stale, so that the first request with it refreshes them and waits
  * instead of answering 401.
  *
- * auth_jwt_logout_cookie clears the cookie in the answers of a location.
+ * auth_jwt_logout_cookie clears the cookie in the answers of a location
+ * to POST.
  */
 
 
@@ -68,7 +69,9 @@ ngx_http_auth_jwt_login_header_filter(ngx_http_request_t *r)
 
     ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
 
-    if (ajcf->logout != NULL) {
+    /* only a form or a script logs out: not a link, an image, a prefetch */
+
+    if (ajcf->logout != NULL && r->method == NGX_HTTP_POST) {
         if (ngx_http_auth_jwt_set_cookie(r, ajcf->logout, NULL, 0, 0)
             != NGX_OK)
         {
