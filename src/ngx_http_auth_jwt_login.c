@@ -27,6 +27,8 @@ static ngx_int_t ngx_http_auth_jwt_login_done(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_jwt_login_flush(ngx_http_request_t *r,
     ngx_http_auth_jwt_ctx_t *ctx, ngx_chain_t *in);
+static ngx_int_t ngx_http_auth_jwt_login_cut(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx, ngx_chain_t *in);
 static ngx_int_t ngx_http_auth_jwt_set_cookie(ngx_http_request_t *r,
     ngx_http_auth_jwt_cookie_t *cookie, u_char *value, size_t len,
     time_t max_age);
@@ -176,7 +178,7 @@ ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     if (!last) {
-        return NGX_OK;
+        return ngx_http_auth_jwt_login_cut(r, ctx, in);
     }
 
     ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
@@ -234,6 +236,48 @@ ngx_http_auth_jwt_login_flush(ngx_http_request_t *r,
     out->next = in;
 
     return ngx_http_next_body_filter(r, out);
+}
+
+
+/*
+ * The answer has not ended.  When its upstream has already closed (the
+ * issuer broke off before the end of its body, or timed out), nginx's
+ * upstream finalizes with an error after the header, which it believes
+ * sent, and only flushes: the client would get no status at all.  The
+ * header is still here, so the client gets 502, as from a proxy whose
+ * upstream failed before answering (an error_page applies).
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_login_cut(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx, ngx_chain_t *in)
+{
+    ngx_chain_t  *cl;
+
+    if (r->upstream == NULL || r->upstream->peer.connection != NULL) {
+        return NGX_OK;
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        if (cl->buf->flush) {
+            break;
+        }
+    }
+
+    if (cl == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "auth_jwt_login_cookie: the answer was cut off, 502 "
+                  "instead");
+
+    ctx->login = 0;
+    ctx->login_done = 1;
+
+    ngx_http_clean_header(r);
+
+    return ngx_http_special_response_handler(r, NGX_HTTP_BAD_GATEWAY);
 }
 
 

