@@ -12,7 +12,8 @@
  * keys stale, so that the first request with it refreshes them and waits
  * instead of answering 401.
  *
- * auth_jwt_logout_cookie clears the cookie in the answers of a location.
+ * auth_jwt_logout_cookie clears the cookie in the answers of a location
+ * to POST.
  */
 
 
@@ -26,6 +27,8 @@ static ngx_int_t ngx_http_auth_jwt_login_done(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_jwt_login_flush(ngx_http_request_t *r,
     ngx_http_auth_jwt_ctx_t *ctx, ngx_chain_t *in);
+static ngx_int_t ngx_http_auth_jwt_login_cut(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx, ngx_chain_t *in);
 static ngx_int_t ngx_http_auth_jwt_set_cookie(ngx_http_request_t *r,
     ngx_http_auth_jwt_cookie_t *cookie, u_char *value, size_t len,
     time_t max_age);
@@ -33,6 +36,8 @@ static void ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, jwtgate_token_t *token);
 static ngx_int_t ngx_http_auth_jwt_login_header_filter(
     ngx_http_request_t *r);
+static ngx_uint_t ngx_http_auth_jwt_cookie_attr(u_char *p, u_char *last,
+    ngx_uint_t domain);
 static ngx_int_t ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
@@ -66,7 +71,9 @@ ngx_http_auth_jwt_login_header_filter(ngx_http_request_t *r)
 
     ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
 
-    if (ajcf->logout != NULL) {
+    /* only a form or a script logs out: not a link, an image, a prefetch */
+
+    if (ajcf->logout != NULL && r->method == NGX_HTTP_POST) {
         if (ngx_http_auth_jwt_set_cookie(r, ajcf->logout, NULL, 0, 0)
             != NGX_OK)
         {
@@ -171,7 +178,7 @@ ngx_http_auth_jwt_login_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     }
 
     if (!last) {
-        return NGX_OK;
+        return ngx_http_auth_jwt_login_cut(r, ctx, in);
     }
 
     ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
@@ -229,6 +236,48 @@ ngx_http_auth_jwt_login_flush(ngx_http_request_t *r,
     out->next = in;
 
     return ngx_http_next_body_filter(r, out);
+}
+
+
+/*
+ * The answer has not ended.  When its upstream has already closed (the
+ * issuer broke off before the end of its body, or timed out), nginx's
+ * upstream finalizes with an error after the header, which it believes
+ * sent, and only flushes: the client would get no status at all.  The
+ * header is still here, so the client gets 502, as from a proxy whose
+ * upstream failed before answering (an error_page applies).
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_login_cut(ngx_http_request_t *r,
+    ngx_http_auth_jwt_ctx_t *ctx, ngx_chain_t *in)
+{
+    ngx_chain_t  *cl;
+
+    if (r->upstream == NULL || r->upstream->peer.connection != NULL) {
+        return NGX_OK;
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        if (cl->buf->flush) {
+            break;
+        }
+    }
+
+    if (cl == NULL) {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "auth_jwt_login_cookie: the answer was cut off, 502 "
+                  "instead");
+
+    ctx->login = 0;
+    ctx->login_done = 1;
+
+    ngx_http_clean_header(r);
+
+    return ngx_http_special_response_handler(r, NGX_HTTP_BAD_GATEWAY);
 }
 
 
@@ -530,8 +579,8 @@ ngx_http_auth_jwt_login_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "path=", 5) == 0
             && value[i].len > 5 && value[i].data[5] == '/'
-            && ngx_strlchr(value[i].data, value[i].data + value[i].len, ';')
-               == NULL)
+            && ngx_http_auth_jwt_cookie_attr(value[i].data + 5,
+                                             value[i].data + value[i].len, 0))
         {
             cookie->path.data = value[i].data + 5;
             cookie->path.len = value[i].len - 5;
@@ -540,8 +589,8 @@ ngx_http_auth_jwt_login_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
 
         if (ngx_strncmp(value[i].data, "domain=", 7) == 0
             && value[i].len > 7
-            && ngx_strlchr(value[i].data, value[i].data + value[i].len, ';')
-               == NULL)
+            && ngx_http_auth_jwt_cookie_attr(value[i].data + 7,
+                                             value[i].data + value[i].len, 1))
         {
             cookie->domain.data = value[i].data + 7;
             cookie->domain.len = value[i].len - 7;
@@ -564,4 +613,53 @@ invalid:
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid parameter \"%V\"", &value[i]);
     return NGX_CONF_ERROR;
+}
+
+
+/*
+ * path= and domain= go into Set-Cookie as they are: a path takes the
+ * characters of a URI path (RFC 3986) but "," and ";", a domain those of
+ * a host name; never a control character, a space, a quote, "," or ";"
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_cookie_attr(u_char *p, u_char *last, ngx_uint_t domain)
+{
+    u_char  c;
+
+    for ( /* void */ ; p < last; p++) {
+        c = *p;
+
+        if (ngx_http_auth_jwt_isalnum(c) || c == '-' || c == '.'
+            || c == '_')
+        {
+            continue;
+        }
+
+        if (domain) {
+            return 0;
+        }
+
+        switch (c) {
+        case '/':
+        case '~':
+        case '%':
+        case ':':
+        case '@':
+        case '!':
+        case '$':
+        case '&':
+        case '\'':
+        case '(':
+        case ')':
+        case '*':
+        case '+':
+        case '=':
+            continue;
+        }
+
+        return 0;
+    }
+
+    return 1;
 }

@@ -19,7 +19,13 @@ static u_char *ngx_http_auth_jwt_status_prom(u_char *p, u_char *last,
     ngx_atomic_t *stats, ngx_http_auth_jwt_main_conf_t *amcf);
 
 
+static u_char *ngx_http_auth_jwt_prom_labels(u_char *p, u_char *last,
+    ngx_http_auth_jwt_src_stat_t *st);
+
+
 static u_char *ngx_http_auth_jwt_json_str(u_char *p, u_char *last,
+    u_char *s, size_t len);
+static u_char *ngx_http_auth_jwt_prom_str(u_char *p, u_char *last,
     u_char *s, size_t len);
 
 
@@ -95,9 +101,10 @@ ngx_http_auth_jwt_status_handler(ngx_http_request_t *r)
     ngx_int_t                       rc;
     ngx_str_t                       format;
     ngx_buf_t                      *b;
-    ngx_uint_t                      prom;
+    ngx_uint_t                      i, prom;
     ngx_chain_t                     out;
     ngx_atomic_t                   *stats;
+    ngx_http_auth_jwt_source_t    **src;
     ngx_http_auth_jwt_main_conf_t  *amcf;
     ngx_http_auth_jwt_loc_conf_t   *ajcf;
 
@@ -122,8 +129,20 @@ ngx_http_auth_jwt_status_handler(ngx_http_request_t *r)
 
     stats = ngx_http_auth_jwt_store_stats(amcf);
 
-    /* counters and sources: a bound the text stays within */
-    size = 8192 + amcf->sources.nelts * 1024;
+    /*
+     * counters and sources: a bound the text stays within; a source's
+     * uri and issuer appear 6 times in Prometheus, escaped (2 bytes at
+     * most per byte), and once each in JSON (6 bytes at most: \u00XX)
+     */
+
+    size = 8192;
+    src = amcf->sources.elts;
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        size += 2048 + 12 * (src[i]->uri.len
+                             + (src[i]->issuer ? ngx_strlen(src[i]->issuer)
+                                               : 0));
+    }
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -268,11 +287,13 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
 
-        p = ngx_slprintf(p, last,
-                 "auth_jwt_key_fetches_total{uri=\"%V\",result=\"ok\"} %ui\n"
-                 "auth_jwt_key_fetches_total{uri=\"%V\",result=\"failed\"} "
-                 "%ui\n",
-                 &st.uri, st.fetches_ok, &st.uri, st.fetches_failed);
+        p = ngx_slprintf(p, last, "auth_jwt_key_fetches_total{");
+        p = ngx_http_auth_jwt_prom_labels(p, last, &st);
+        p = ngx_slprintf(p, last, ",result=\"ok\"} %ui\n"
+                         "auth_jwt_key_fetches_total{", st.fetches_ok);
+        p = ngx_http_auth_jwt_prom_labels(p, last, &st);
+        p = ngx_slprintf(p, last, ",result=\"failed\"} %ui\n",
+                         st.fetches_failed);
     }
 
     p = ngx_slprintf(p, last,
@@ -282,9 +303,10 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
 
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
-        p = ngx_slprintf(p, last,
-                         "auth_jwt_key_last_success_seconds{uri=\"%V\"} %T\n",
-                         &st.uri, st.fetched);
+
+        p = ngx_slprintf(p, last, "auth_jwt_key_last_success_seconds{");
+        p = ngx_http_auth_jwt_prom_labels(p, last, &st);
+        p = ngx_slprintf(p, last, "} %T\n", st.fetched);
     }
 
     p = ngx_slprintf(p, last,
@@ -294,9 +316,10 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
 
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
-        p = ngx_slprintf(p, last,
-                         "auth_jwt_key_generation{uri=\"%V\"} %ui\n",
-                         &st.uri, st.generation);
+
+        p = ngx_slprintf(p, last, "auth_jwt_key_generation{");
+        p = ngx_http_auth_jwt_prom_labels(p, last, &st);
+        p = ngx_slprintf(p, last, "} %ui\n", st.generation);
     }
 
     p = ngx_slprintf(p, last,
@@ -305,11 +328,35 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
 
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
-        p = ngx_slprintf(p, last, "auth_jwt_keys{uri=\"%V\"} %ui\n",
-                         &st.uri, st.nkeys);
+
+        p = ngx_slprintf(p, last, "auth_jwt_keys{");
+        p = ngx_http_auth_jwt_prom_labels(p, last, &st);
+        p = ngx_slprintf(p, last, "} %ui\n", st.nkeys);
     }
 
     return p;
+}
+
+
+/*
+ * a source's labels: uri="..",issuer=".." (empty without issuer=), so
+ * that sources sharing a URI never print the same label set
+ */
+
+static u_char *
+ngx_http_auth_jwt_prom_labels(u_char *p, u_char *last,
+    ngx_http_auth_jwt_src_stat_t *st)
+{
+    p = ngx_slprintf(p, last, "uri=\"");
+    p = ngx_http_auth_jwt_prom_str(p, last, st->uri.data, st->uri.len);
+    p = ngx_slprintf(p, last, "\",issuer=\"");
+
+    if (st->issuer) {
+        p = ngx_http_auth_jwt_prom_str(p, last, (u_char *) st->issuer,
+                                       ngx_strlen(st->issuer));
+    }
+
+    return ngx_slprintf(p, last, "\"");
 }
 
 
@@ -331,4 +378,49 @@ ngx_http_auth_jwt_json_str(u_char *p, u_char *last, u_char *s, size_t len)
     }
 
     return (u_char *) ngx_escape_json(p, s, len);
+}
+
+
+/*
+ * a Prometheus label value, escaped as the text exposition format wants
+ * (backslash, double quote, line feed), within last
+ */
+
+static u_char *
+ngx_http_auth_jwt_prom_str(u_char *p, u_char *last, u_char *s, size_t len)
+{
+    size_t  i, n;
+
+    n = len;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == '\\' || s[i] == '"' || s[i] == '\n') {
+            n++;
+        }
+    }
+
+    if ((size_t) (last - p) < n) {
+        return p;
+    }
+
+    for (i = 0; i < len; i++) {
+        switch (s[i]) {
+
+        case '\\':
+        case '"':
+            *p++ = '\\';
+            *p++ = s[i];
+            break;
+
+        case '\n':
+            *p++ = '\\';
+            *p++ = 'n';
+            break;
+
+        default:
+            *p++ = s[i];
+        }
+    }
+
+    return p;
 }

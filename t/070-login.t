@@ -270,3 +270,121 @@ GET /auth/login
 "Set-Cookie: access_token=\Q$main::TOKEN\E; Max-Age=\\d+; Path=/; HttpOnly; Secure; SameSite=Strict"
 --- response_body eval
 '{"access_token":"' . $main::TOKEN . '"}'
+
+
+
+=== TEST 13: CR and LF in path= fail nginx -t (no header injection from a typo)
+--- config
+    location = /a {
+        auth_jwt_login_cookie a "path=/app\r\nX-Injected: 1";
+    }
+--- must_die
+--- error_log
+invalid parameter "path=/app
+
+
+
+=== TEST 14: a semicolon in path= fails nginx -t, as before
+--- config
+    location = /a {
+        auth_jwt_login_cookie a "path=/app; Domain=evil.test";
+    }
+--- must_die
+--- error_log
+invalid parameter "path=/app; Domain=evil.test"
+
+
+
+=== TEST 15: a space alone in path= fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_login_cookie a "path=/app HttpOnly";
+    }
+--- must_die
+--- error_log
+invalid parameter "path=/app HttpOnly"
+
+
+
+=== TEST 16: a comma in path= fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_login_cookie a path=/app,b=c;
+    }
+--- must_die
+--- error_log
+invalid parameter "path=/app,b=c"
+
+
+
+=== TEST 17: CR and LF in domain= of auth_jwt_logout_cookie fail nginx -t
+--- config
+    location = /a {
+        auth_jwt_logout_cookie a "domain=example.test\r\nX-Injected: 1";
+    }
+--- must_die
+--- error_log
+invalid parameter "domain=example.test
+
+
+
+=== TEST 18: a space in domain= fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_login_cookie a "domain=example.test Secure";
+    }
+--- must_die
+--- error_log
+invalid parameter "domain=example.test Secure"
+
+
+
+=== TEST 19: a comma in domain= fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_logout_cookie a domain=example.test,b=c;
+    }
+--- must_die
+--- error_log
+invalid parameter "domain=example.test,b=c"
+
+
+
+=== TEST 20: a tab or a double quote in path= fails nginx -t
+--- config
+    location = /a {
+        auth_jwt_logout_cookie a "path=/a\t\"b\"";
+    }
+--- must_die
+--- error_log
+invalid parameter "path=/a
+
+
+
+=== TEST 21: the characters of a URI path and of a host name are accepted
+--- config
+    location = /auth/login {
+        auth_jwt_login_cookie at path=/api/v1.2/%7Euser_x-y:z@w!$*+= domain=.auth-1.example.test;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/issuer;
+    }
+    location = /issuer {
+        return 200 '{"access_token":"$TEST_NGINX_TOKEN"}';
+    }
+--- request
+POST /auth/login
+{}
+--- response_headers_like eval
+"Set-Cookie: at=\Q$main::TOKEN\E; Max-Age=\\d+; Path=/api/v1\\.2/%7Euser_x-y:z\@w!\\\$\\*\\+=; Domain=\\.auth-1\\.example\\.test; HttpOnly; Secure; SameSite=Strict"
+
+
+
+=== TEST 22: logout clears the cookie only in answers to POST (a link or a prefetch logs nobody out)
+--- request eval
+["GET /auth/logout", "HEAD /auth/logout", "OPTIONS /auth/logout", "POST /auth/logout"]
+--- error_code eval
+[204, 204, 204, 204]
+--- response_headers eval
+["!Set-Cookie", "!Set-Cookie", "!Set-Cookie",
+ "Set-Cookie: access_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"]
+--- no_error_log
+[error]

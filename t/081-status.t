@@ -144,3 +144,120 @@ GET /status
 --- must_die
 --- error_log
 a character that needs escaping
+
+
+
+=== TEST 8: Prometheus: two sources that differ only by issuer never share a label set
+--- config
+    location = /_jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks issuer=https://a.test;
+        return 200 "a\n";
+    }
+    location /b {
+        auth_jwt             "b";
+        auth_jwt_key_request /_jwks issuer=https://b.test;
+        return 200 "b\n";
+    }
+    location = /metrics {
+        auth_jwt_status prometheus;
+    }
+--- request eval
+["GET /a", "GET /metrics"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(claims => {iss => 'https://a.test'}), "X-None: 1"]
+--- error_code eval
+[200, 200]
+--- response_body_unlike eval
+["^\$", qr/^(\w+\{[^\n]*\}) .*^\1 /ms]
+
+
+
+=== TEST 9: Prometheus: the issuer is a label, each source counted on its own
+--- config
+    location = /_jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks issuer=https://a.test;
+        return 200 "a\n";
+    }
+    location /b {
+        auth_jwt             "b";
+        auth_jwt_key_request /_jwks issuer=https://b.test;
+        auth_jwt_key_request /_jwks;
+        return 200 "b\n";
+    }
+    location = /metrics {
+        auth_jwt_status prometheus;
+    }
+--- request eval
+["GET /a", "GET /metrics"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(claims => {iss => 'https://a.test'}), "X-None: 1"]
+--- error_code eval
+[200, 200]
+--- response_body_like eval
+["^a\n\$", CORE::join('', '(?m)', map { '.*^' . quotemeta($_) . '$' }
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://a.test",result="ok"} 1',
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://a.test",result="failed"} 0',
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://b.test",result="ok"} 0',
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="",result="ok"} 0',
+ 'auth_jwt_key_generation{uri="/_jwks",issuer="https://a.test"} 1',
+ 'auth_jwt_key_generation{uri="/_jwks",issuer="https://b.test"} 0',
+ 'auth_jwt_keys{uri="/_jwks",issuer="https://a.test"} 1',
+ 'auth_jwt_keys{uri="/_jwks",issuer="https://b.test"} 0',
+ 'auth_jwt_keys{uri="/_jwks",issuer=""} 0')]
+
+
+
+=== TEST 10: Prometheus: backslash, double quote and newline in an issuer are escaped
+--- config
+    location = /_jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks "issuer=https://x.test/\"q\"\\\nz";
+        return 200 "a\n";
+    }
+    location = /metrics {
+        auth_jwt_status prometheus;
+    }
+--- request
+GET /metrics
+--- response_body_like eval
+'(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/\\\\"q\\\\"\\\\\\\\\\\\nz"\} 0$'
+
+
+
+=== TEST 11: Prometheus and JSON: a long escaped issuer is never cut
+--- config eval
+my $iss = 'https://x.test/' . ('\\"' x 1300);
+<<"CONF"
+    location = /_jwks {
+        internal;
+        alias \$TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+    location /a {
+        auth_jwt             "a";
+        auth_jwt_key_request /_jwks "issuer=$iss";
+        auth_jwt_key_request /_jwks "issuer=${iss}2";
+        return 200 "a\\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+CONF
+--- request eval
+["GET /status?format=prometheus", "GET /status"]
+--- response_body_like eval
+['(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/(\\\\"){1300}2"\} 0\n\z',
+ '"issuer":"https://x\.test/(\\\\"){1300}2",[^\n]*"keys":0\}\]\}\n\z']
