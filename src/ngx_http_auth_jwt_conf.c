@@ -623,6 +623,15 @@ ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
         text.data = value[3].data + 5;
         text.len = value[3].len - 5;
 
+        /* JSON from a request could turn a value into any set */
+        if (text.len && text.data[0] == '$') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid value \"%V\": json= takes a literal "
+                               "JSON text, never a variable (a variable's "
+                               "value is a plain value)", &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
         if (ngx_http_auth_jwt_conf_json(cf, &text, JSON_DECODE_ANY,
                                         &rule->value)
             != NGX_OK)
@@ -692,6 +701,16 @@ ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     /* a plain string; for the set operators, a set of that one string */
+
+    if (rule->op >= NGX_HTTP_AUTH_JWT_OP_IN
+        && value[3].len && value[3].data[0] == '[')
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the value \"%V\" of a set operator starts "
+                           "with \"[\": write json=%V for a JSON array",
+                           &value[3], &value[3]);
+        return NGX_CONF_ERROR;
+    }
 
     rule->plain = 1;
     rule->value = json_stringn((char *) value[3].data, value[3].len);

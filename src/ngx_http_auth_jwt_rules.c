@@ -6,7 +6,8 @@
  * A rule on a member the token does not carry fails, whatever the
  * operator.  The comparisons are the core's (jwtgate_rule_holds()):
  * integers exactly, a rule that cannot be judged fails, deny rules
- * included.  Here only the values made with variables.
+ * included.  Here only the values: a variable's text is always a plain
+ * value, never JSON.
  */
 
 
@@ -148,17 +149,21 @@ ngx_http_auth_jwt_rule(ngx_http_request_t *r, ngx_http_auth_jwt_rule_t *rule,
 
 
 /*
- * A value made with variables: a number for gt, ge, lt and le; for the
- * set operators a JSON array when it starts with '[', else a set of one
- * string; for eq and ne a string.  NGX_DECLINED when it cannot be one.
+ * A value made with variables is plain text, never JSON: a number for gt,
+ * ge, lt and le; for the set operators a set of that one string; for eq
+ * and ne a string.  NGX_DECLINED when it cannot be one.  For the set
+ * operators a text that starts with '[' is refused: a client must not
+ * turn the value into a set, and a configuration written when such a
+ * text was read as a JSON array must not turn a deny rule open.
  */
 
 static ngx_int_t
 ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
     ngx_http_auth_jwt_rule_t *rule, json_t **value)
 {
+    size_t      len;
     json_t     *v;
-    ngx_str_t   s;
+    ngx_str_t   s, e;
 
     if (ngx_http_complex_value(r, rule->cv, &s) != NGX_OK) {
         return NGX_ERROR;
@@ -174,26 +179,29 @@ ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
         }
 
     } else if (rule->op >= NGX_HTTP_AUTH_JWT_OP_IN) {
-        if (s.len && s.data[0] == '[') {
-            v = json_loadb((char *) s.data, s.len, JSON_REJECT_DUPLICATES,
-                           NULL);
-            if (v != NULL && !json_is_array(v)) {
-                json_decref(v);
-                v = NULL;
-            }
-
-        } else {
-            v = json_pack("[s#]", (char *) s.data, (int) s.len);
-        }
+        v = (s.len && s.data[0] == '[')
+            ? NULL : json_pack("[s#]", (char *) s.data, (int) s.len);
 
     } else {
         v = json_stringn((char *) s.data, s.len);
     }
 
     if (v == NULL) {
+        /* the text may come from the client: no raw control characters */
+        len = ngx_min(s.len, 256);
+
+        e.data = ngx_pnalloc(r->pool, len + ngx_escape_json(NULL, s.data,
+                                                            len));
+        if (e.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        e.len = (u_char *) ngx_escape_json(e.data, s.data, len) - e.data;
+
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt: the value \"%V\" of a rule on \"%V\" "
-                      "cannot be used with \"%s\"", &s, &rule->member.name,
+                      "auth_jwt: the value \"%V%s\" of a rule on \"%V\" "
+                      "cannot be used with \"%s\"", &e,
+                      len < s.len ? "..." : "", &rule->member.name,
                       ngx_http_auth_jwt_op_names[rule->op]);
         return NGX_DECLINED;
     }

@@ -232,7 +232,7 @@ bearer(tenant => ['acme'])
 
 
 
-=== TEST 16: a variable holding a JSON array for a set operator
+=== TEST 16: a variable holding JSON text is no set: the rule fails
 --- http_config
     map $arg_need $needed { default '["a","b"]'; }
 --- config
@@ -245,9 +245,11 @@ bearer(tenant => ['acme'])
 --- request eval
 ["GET /api", "GET /api"]
 --- more_headers eval
-[bearer(perms => ['b']), bearer(perms => ['c'])]
+[bearer(perms => ['b']), bearer(perms => ['["a","b"]'])]
 --- error_code eval
-[200, 403]
+[403, 403]
+--- error_log
+auth_jwt: the value "[\"a\",\"b\"]" of a rule on "perms" cannot be used with "intersect"
 
 
 
@@ -489,6 +491,63 @@ my $p = sub { "Authorization: Bearer " . jwt_raw(payload =>
 
 
 
+=== TEST 33: a variable's text is one value: "[...]" from the path is no set
+--- config
+    location ~ ^/t/(?<tenant>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenants intersect $tenant;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /t/acme/", "GET /t/%5B%22evil%22,%22acme%22%5D/", "GET /t/%5B%22acme%22%5D/"]
+--- more_headers eval
+[bearer(tenants => ['acme']), bearer(tenants => ['acme']), bearer(tenants => ['acme'])]
+--- error_code eval
+[200, 403, 403]
+--- error_log
+auth_jwt: the value "[\"evil\",\"acme\"]" of a rule on "tenants" cannot be used with "intersect"
+
+
+
+=== TEST 34: a client cannot empty a deny rule's variable set with "[]"
+--- config
+    location ~ ^/b/(?<banned>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim groups nintersect $banned;
+        auth_jwt_require_claim group nin $banned;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /b/suspended/", "GET /b/%5B%5D/", "GET /b/other/"]
+--- more_headers eval
+[bearer(groups => ['suspended'], group => 'staff'),
+ bearer(groups => ['suspended'], group => 'staff'),
+ bearer(groups => ['suspended'], group => 'staff')]
+--- error_code eval
+[403, 403, 200]
+
+
+
+=== TEST 35: json= takes literal JSON: json=$variable fails nginx -t
+--- config
+    auth_jwt_require_claim tenants intersect json=$tenants;
+--- must_die
+--- error_log
+"json=$tenants": json= takes a literal JSON text, never a variable
+
+
+
+=== TEST 36: a plain value for a set operator that looks like JSON fails nginx -t
+--- config
+    auth_jwt_require_claim roles nintersect ["banned"];
+--- must_die
+--- error_log
+the value "["banned"]" of a set operator starts with "[": write json=["banned"] for a JSON array
+
+
+
 === TEST 37: deny rules fail closed on a nested array or an object claim
 --- config
     location /nis { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
@@ -593,3 +652,23 @@ invalid JSON "9223372036854775808": too big integer
 --- must_die
 --- error_log
 operator "nintersect" needs a JSON array of strings, numbers, booleans or null, not "json=[["banned"]]"
+
+
+
+=== TEST 43: a value from the client is logged escaped, one line
+--- config
+    location ~ ^/t/(?<tenant>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenants nintersect $tenant;
+        return 200 "ok\n";
+    }
+--- request
+GET /t/%5B%0Aforged%22/
+--- more_headers eval
+bearer(tenants => ['acme'])
+--- error_code: 403
+--- error_log
+auth_jwt: the value "[\nforged\"" of a rule on "tenants" cannot be used with "nintersect"
+--- no_error_log eval
+qr/^forged.*of a rule/m
