@@ -505,8 +505,6 @@ my $p = sub { "Authorization: Bearer " . jwt_raw(payload =>
 [bearer(tenants => ['acme']), bearer(tenants => ['acme']), bearer(tenants => ['acme'])]
 --- error_code eval
 [200, 403, 403]
---- error_log
-auth_jwt: the value "[\"evil\",\"acme\"]" of a rule on "tenants" cannot be used with "intersect"
 
 
 
@@ -672,3 +670,21 @@ bearer(tenants => ['acme'])
 auth_jwt: the value "[\nforged\"" of a rule on "tenants" cannot be used with "nintersect"
 --- no_error_log eval
 qr/^forged.*of a rule/m
+
+
+
+=== TEST 44: a variable's "[...]" text is refused, and the refusal logged
+--- config
+    location ~ ^/t/(?<tenant>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenants intersect $tenant;
+        return 200 "ok\n";
+    }
+--- request
+GET /t/%5B%22evil%22,%22acme%22%5D/
+--- more_headers eval
+bearer(tenants => ['acme'])
+--- error_code: 403
+--- error_log
+auth_jwt: the value "[\"evil\",\"acme\"]" of a rule on "tenants" cannot be used with "intersect"
