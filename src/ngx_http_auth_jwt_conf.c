@@ -18,6 +18,7 @@ static ngx_int_t ngx_http_auth_jwt_conf_status(ngx_conf_t *cf,
 static ngx_int_t ngx_http_auth_jwt_conf_json(ngx_conf_t *cf,
     ngx_str_t *text, size_t flags, json_t **out);
 static void ngx_http_auth_jwt_json_cleanup(void *data);
+static ngx_int_t ngx_http_auth_jwt_conf_scalars(const json_t *array);
 
 
 static ngx_str_t  ngx_http_auth_jwt_ops[] = {
@@ -622,6 +623,15 @@ ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
         text.data = value[3].data + 5;
         text.len = value[3].len - 5;
 
+        /* JSON from a request could turn a value into any set */
+        if (text.len && text.data[0] == '$') {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid value \"%V\": json= takes a literal "
+                               "JSON text, never a variable (a variable's "
+                               "value is a plain value)", &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
         if (ngx_http_auth_jwt_conf_json(cf, &text, JSON_DECODE_ANY,
                                         &rule->value)
             != NGX_OK)
@@ -640,10 +650,11 @@ ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         if (rule->op >= NGX_HTTP_AUTH_JWT_OP_IN
-            && !json_is_array(rule->value))
+            && !ngx_http_auth_jwt_conf_scalars(rule->value))
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "operator \"%V\" needs a JSON array, "
+                               "operator \"%V\" needs a JSON array of "
+                               "strings, numbers, booleans or null, "
                                "not \"%V\"", &value[2], &value[3]);
             return NGX_CONF_ERROR;
         }
@@ -690,6 +701,16 @@ ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     /* a plain string; for the set operators, a set of that one string */
+
+    if (rule->op >= NGX_HTTP_AUTH_JWT_OP_IN
+        && value[3].len && value[3].data[0] == '[')
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the value \"%V\" of a set operator starts "
+                           "with \"[\": write json=%V for a JSON array",
+                           &value[3], &value[3]);
+        return NGX_CONF_ERROR;
+    }
 
     rule->plain = 1;
     rule->value = json_stringn((char *) value[3].data, value[3].len);
@@ -867,4 +888,26 @@ static void
 ngx_http_auth_jwt_json_cleanup(void *data)
 {
     json_decref(data);
+}
+
+
+/* a set operator's value: an array of strings, numbers, booleans, null */
+
+static ngx_int_t
+ngx_http_auth_jwt_conf_scalars(const json_t *array)
+{
+    size_t         i;
+    const json_t  *item;
+
+    if (!json_is_array(array)) {
+        return 0;
+    }
+
+    json_array_foreach(array, i, item) {
+        if (json_is_array(item) || json_is_object(item)) {
+            return 0;
+        }
+    }
+
+    return 1;
 }

@@ -4,9 +4,10 @@
  * (NGINX Plus) and auth_jwt_require_claim / auth_jwt_require_header.
  *
  * A rule on a member the token does not carry fails, whatever the
- * operator.  Numbers compare as numbers (1 equals 1.0); other values
- * compare by type and value ("1" is not 1).  For the set operators a
- * string claim is a space-separated list, as OAuth 2.0's "scope" is.
+ * operator.  The comparisons are the core's (jwtgate_rule_holds()):
+ * integers exactly, a rule that cannot be judged fails, deny rules
+ * included.  Here only the values: a variable's text is always a plain
+ * value, never JSON.
  */
 
 
@@ -17,20 +18,19 @@ static ngx_int_t ngx_http_auth_jwt_rule(ngx_http_request_t *r,
     ngx_http_auth_jwt_rule_t *rule, ngx_http_auth_jwt_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
     ngx_http_auth_jwt_rule_t *rule, json_t **value);
-static ngx_int_t ngx_http_auth_jwt_op(ngx_uint_t op, const json_t *claim,
-    const json_t *value, ngx_uint_t plain);
-static ngx_int_t ngx_http_auth_jwt_plain_equal(const json_t *claim,
-    const json_t *value);
-static ngx_int_t ngx_http_auth_jwt_equal(const json_t *a, const json_t *b);
-static ngx_int_t ngx_http_auth_jwt_member(const json_t *v,
-    const json_t *array);
-static ngx_int_t ngx_http_auth_jwt_intersect(const json_t *claim,
-    const json_t *array);
 
 
 static const char  *ngx_http_auth_jwt_op_names[] = {
     "eq", "ne", "gt", "ge", "lt", "le", "in", "nin", "intersect",
     "nintersect"
+};
+
+
+/* ngx_http_auth_jwt_op_e -> the core's operator */
+static const jwtgate_op_t  ngx_http_auth_jwt_core_ops[] = {
+    JWTGATE_OP_EQ, JWTGATE_OP_NE, JWTGATE_OP_GT, JWTGATE_OP_GE,
+    JWTGATE_OP_LT, JWTGATE_OP_LE, JWTGATE_OP_IN, JWTGATE_OP_NIN,
+    JWTGATE_OP_INTERSECT, JWTGATE_OP_NINTERSECT
 };
 
 
@@ -128,8 +128,9 @@ ngx_http_auth_jwt_rule(ngx_http_request_t *r, ngx_http_auth_jwt_rule_t *rule,
     }
 
     if (rule->cv == NULL) {
-        return ngx_http_auth_jwt_op(rule->op, claim, rule->value,
-                                    rule->plain);
+        return jwtgate_rule_holds(ngx_http_auth_jwt_core_ops[rule->op],
+                                  claim, rule->value, rule->plain != 0)
+               ? NGX_OK : NGX_DECLINED;
     }
 
     rc = ngx_http_auth_jwt_rule_value(r, rule, &value);
@@ -137,7 +138,9 @@ ngx_http_auth_jwt_rule(ngx_http_request_t *r, ngx_http_auth_jwt_rule_t *rule,
         return rc;
     }
 
-    rc = ngx_http_auth_jwt_op(rule->op, claim, value, 1);
+    rc = jwtgate_rule_holds(ngx_http_auth_jwt_core_ops[rule->op], claim,
+                            value, 1)
+         ? NGX_OK : NGX_DECLINED;
 
     json_decref(value);
 
@@ -146,17 +149,21 @@ ngx_http_auth_jwt_rule(ngx_http_request_t *r, ngx_http_auth_jwt_rule_t *rule,
 
 
 /*
- * A value made with variables: a number for gt, ge, lt and le; for the
- * set operators a JSON array when it starts with '[', else a set of one
- * string; for eq and ne a string.  NGX_DECLINED when it cannot be one.
+ * A value made with variables is plain text, never JSON: a number for gt,
+ * ge, lt and le; for the set operators a set of that one string; for eq
+ * and ne a string.  NGX_DECLINED when it cannot be one.  For the set
+ * operators a text that starts with '[' is refused: a client must not
+ * turn the value into a set, and a configuration written when such a
+ * text was read as a JSON array must not turn a deny rule open.
  */
 
 static ngx_int_t
 ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
     ngx_http_auth_jwt_rule_t *rule, json_t **value)
 {
+    size_t      len;
     json_t     *v;
-    ngx_str_t   s;
+    ngx_str_t   s, e;
 
     if (ngx_http_complex_value(r, rule->cv, &s) != NGX_OK) {
         return NGX_ERROR;
@@ -172,26 +179,29 @@ ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
         }
 
     } else if (rule->op >= NGX_HTTP_AUTH_JWT_OP_IN) {
-        if (s.len && s.data[0] == '[') {
-            v = json_loadb((char *) s.data, s.len, JSON_REJECT_DUPLICATES,
-                           NULL);
-            if (v != NULL && !json_is_array(v)) {
-                json_decref(v);
-                v = NULL;
-            }
-
-        } else {
-            v = json_pack("[s#]", (char *) s.data, (int) s.len);
-        }
+        v = (s.len && s.data[0] == '[')
+            ? NULL : json_pack("[s#]", (char *) s.data, (int) s.len);
 
     } else {
         v = json_stringn((char *) s.data, s.len);
     }
 
     if (v == NULL) {
+        /* the text may come from the client: no raw control characters */
+        len = ngx_min(s.len, 256);
+
+        e.data = ngx_pnalloc(r->pool, len + ngx_escape_json(NULL, s.data,
+                                                            len));
+        if (e.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        e.len = (u_char *) ngx_escape_json(e.data, s.data, len) - e.data;
+
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt: the value \"%V\" of a rule on \"%V\" "
-                      "cannot be used with \"%s\"", &s, &rule->member.name,
+                      "auth_jwt: the value \"%V%s\" of a rule on \"%V\" "
+                      "cannot be used with \"%s\"", &e,
+                      len < s.len ? "..." : "", &rule->member.name,
                       ngx_http_auth_jwt_op_names[rule->op]);
         return NGX_DECLINED;
     }
@@ -199,216 +209,4 @@ ngx_http_auth_jwt_rule_value(ngx_http_request_t *r,
     *value = v;
 
     return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_auth_jwt_op(ngx_uint_t op, const json_t *claim, const json_t *value,
-    ngx_uint_t plain)
-{
-    double     a, b;
-    ngx_int_t  eq;
-
-    switch (op) {
-
-    case NGX_HTTP_AUTH_JWT_OP_EQ:
-    case NGX_HTTP_AUTH_JWT_OP_NE:
-        if (json_is_array(claim) || json_is_object(claim)) {
-            if (plain) {
-                /* a plain value never equals a structure */
-                return NGX_DECLINED;
-            }
-        }
-
-        eq = plain ? ngx_http_auth_jwt_plain_equal(claim, value)
-                   : ngx_http_auth_jwt_equal(claim, value);
-
-        if (op == NGX_HTTP_AUTH_JWT_OP_EQ) {
-            return eq ? NGX_OK : NGX_DECLINED;
-        }
-
-        return eq ? NGX_DECLINED : NGX_OK;
-
-    case NGX_HTTP_AUTH_JWT_OP_GT:
-    case NGX_HTTP_AUTH_JWT_OP_GE:
-    case NGX_HTTP_AUTH_JWT_OP_LT:
-    case NGX_HTTP_AUTH_JWT_OP_LE:
-        if (!json_is_number(claim) || !json_is_number(value)) {
-            return NGX_DECLINED;
-        }
-
-        a = json_number_value(claim);
-        b = json_number_value(value);
-
-        switch (op) {
-        case NGX_HTTP_AUTH_JWT_OP_GT:
-            return a > b ? NGX_OK : NGX_DECLINED;
-        case NGX_HTTP_AUTH_JWT_OP_GE:
-            return a >= b ? NGX_OK : NGX_DECLINED;
-        case NGX_HTTP_AUTH_JWT_OP_LT:
-            return a < b ? NGX_OK : NGX_DECLINED;
-        default:
-            return a <= b ? NGX_OK : NGX_DECLINED;
-        }
-
-    case NGX_HTTP_AUTH_JWT_OP_IN:
-    case NGX_HTTP_AUTH_JWT_OP_NIN:
-        /* one value: an array or object claim fails both */
-        if (json_is_array(claim) || json_is_object(claim)) {
-            return NGX_DECLINED;
-        }
-
-        if (ngx_http_auth_jwt_member(claim, value)) {
-            return op == NGX_HTTP_AUTH_JWT_OP_IN ? NGX_OK : NGX_DECLINED;
-        }
-
-        return op == NGX_HTTP_AUTH_JWT_OP_IN ? NGX_DECLINED : NGX_OK;
-
-    case NGX_HTTP_AUTH_JWT_OP_INTERSECT:
-        return ngx_http_auth_jwt_intersect(claim, value)
-               ? NGX_OK : NGX_DECLINED;
-
-    default: /* NGX_HTTP_AUTH_JWT_OP_NINTERSECT */
-        return ngx_http_auth_jwt_intersect(claim, value)
-               ? NGX_DECLINED : NGX_OK;
-    }
-}
-
-
-static ngx_int_t
-ngx_http_auth_jwt_equal(const json_t *a, const json_t *b)
-{
-    if (json_is_number(a) && json_is_number(b)) {
-        return json_number_value(a) == json_number_value(b);
-    }
-
-    return json_equal((json_t *) a, (json_t *) b);
-}
-
-
-/*
- * A plain value (a string in the configuration, or a variable's value)
- * against a claim: a string claim by its bytes, a number, boolean or null
- * claim by its JSON text ("level eq 5" matches 5 and 5.0 but not "5.0").
- */
-
-static ngx_int_t
-ngx_http_auth_jwt_plain_equal(const json_t *claim, const json_t *value)
-{
-    int      eq;
-    char     buf[64];
-    size_t   n;
-    json_t  *num;
-
-    if (!json_is_string(value)) {
-        return ngx_http_auth_jwt_equal(claim, value);
-    }
-
-    if (json_is_string(claim)) {
-        return json_equal((json_t *) claim, (json_t *) value);
-    }
-
-    if (json_is_number(claim)) {
-        num = json_loadb(json_string_value(value), json_string_length(value),
-                         JSON_DECODE_ANY, NULL);
-        eq = json_is_number(num)
-             && json_number_value(num) == json_number_value(claim);
-        json_decref(num);
-
-        return eq;
-    }
-
-    n = jwtgate_json_format(claim, buf, sizeof(buf));
-
-    return n < sizeof(buf)
-           && n == json_string_length(value)
-           && ngx_memcmp(buf, json_string_value(value), n) == 0;
-}
-
-
-/* a scalar claim equal to a member of the array */
-
-static ngx_int_t
-ngx_http_auth_jwt_member(const json_t *v, const json_t *array)
-{
-    size_t         i;
-    const json_t  *item;
-
-    if (json_is_array(v) || json_is_object(v) || !json_is_array(array)) {
-        return 0;
-    }
-
-    json_array_foreach(array, i, item) {
-        if (ngx_http_auth_jwt_equal(v, item)) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
-/*
- * The claim's members and the array share one: a claim array's members;
- * a string's space-separated words (OAuth 2.0 "scope"); another scalar
- * as itself.
- */
-
-static ngx_int_t
-ngx_http_auth_jwt_intersect(const json_t *claim, const json_t *array)
-{
-    size_t         i, j, len, wlen;
-    const char    *s, *word, *end;
-    const json_t  *item, *c;
-
-    if (!json_is_array(array) || json_is_object(claim)) {
-        return 0;
-    }
-
-    if (json_is_array(claim)) {
-        json_array_foreach(claim, i, c) {
-            if (ngx_http_auth_jwt_member(c, array)) {
-                return 1;
-            }
-        }
-
-        return 0;
-    }
-
-    if (!json_is_string(claim)) {
-        return ngx_http_auth_jwt_member(claim, array);
-    }
-
-    s = json_string_value(claim);
-    len = json_string_length(claim);
-    end = s + len;
-
-    while (s < end) {
-        while (s < end && *s == ' ') {
-            s++;
-        }
-
-        word = s;
-
-        while (s < end && *s != ' ') {
-            s++;
-        }
-
-        wlen = s - word;
-
-        if (wlen == 0) {
-            break;
-        }
-
-        json_array_foreach(array, j, item) {
-            if (json_is_string(item)
-                && json_string_length(item) == wlen
-                && ngx_memcmp(json_string_value(item), word, wlen) == 0)
-            {
-                return 1;
-            }
-        }
-    }
-
-    return 0;
 }

@@ -232,7 +232,7 @@ bearer(tenant => ['acme'])
 
 
 
-=== TEST 16: a variable holding a JSON array for a set operator
+=== TEST 16: a variable holding JSON text is no set: the rule fails
 --- http_config
     map $arg_need $needed { default '["a","b"]'; }
 --- config
@@ -245,9 +245,11 @@ bearer(tenant => ['acme'])
 --- request eval
 ["GET /api", "GET /api"]
 --- more_headers eval
-[bearer(perms => ['b']), bearer(perms => ['c'])]
+[bearer(perms => ['b']), bearer(perms => ['["a","b"]'])]
 --- error_code eval
-[200, 403]
+[403, 403]
+--- error_log
+auth_jwt: the value "[\"a\",\"b\"]" of a rule on "perms" cannot be used with "intersect"
 
 
 
@@ -377,3 +379,312 @@ invalid member name ".realm_access."
 [bearer(ok => JSON::PP::true), bearer(ok => JSON::PP::true), bearer(ok => 'true')]
 --- error_code eval
 [200, 403, 200]
+
+
+
+=== TEST 28: integers above 2^53 compare as integers: eq, ne
+--- config
+    location /eq { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid eq json=9007199254740993; return 200 "ok\n"; }
+    location /ne { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid ne json=9007199254740993; return 200 "ok\n"; }
+--- request eval
+["GET /eq", "GET /eq", "GET /eq", "GET /ne", "GET /ne", "GET /ne"]
+--- more_headers eval
+[bearer(uid => 9007199254740993), bearer(uid => 9007199254740992),
+ bearer(uid => 9007199254740994),
+ bearer(uid => 9007199254740993), bearer(uid => 9007199254740992),
+ bearer(uid => 9007199254740994)]
+--- error_code eval
+[200, 403, 403, 403, 200, 200]
+
+
+
+=== TEST 29: Snowflake-size ids: only the id itself is equal, json= or plain
+--- config
+    location /json { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                     auth_jwt_require_claim uid eq json=1234567890123456789; return 200 "ok\n"; }
+    location /plain { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                      auth_jwt_require_claim uid eq 1234567890123456789; return 200 "ok\n"; }
+    location ~ ^/var/(?<id>[0-9]+)$ {
+        auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim uid eq $id; return 200 "ok\n";
+    }
+--- request eval
+["GET /json", "GET /json", "GET /json", "GET /plain", "GET /plain",
+ "GET /var/1234567890123456789", "GET /var/1234567890123456789"]
+--- more_headers eval
+[bearer(uid => 1234567890123456789), bearer(uid => 1234567890123456788),
+ bearer(uid => 1234567890123456832),
+ bearer(uid => 1234567890123456789), bearer(uid => 1234567890123456790),
+ bearer(uid => 1234567890123456789), bearer(uid => 1234567890123456700)]
+--- error_code eval
+[200, 403, 403, 200, 403, 200, 403]
+
+
+
+=== TEST 30: big integers in sets: in, nin, intersect, nintersect
+--- config
+    location /in { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid in json=[1,9007199254740993]; return 200 "ok\n"; }
+    location /nin { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim uid nin json=[1,9007199254740993]; return 200 "ok\n"; }
+    location /is { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim ids intersect json=[9007199254740993]; return 200 "ok\n"; }
+    location /nis { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim ids nintersect json=[9007199254740993]; return 200 "ok\n"; }
+--- request eval
+["GET /in", "GET /in", "GET /nin", "GET /nin",
+ "GET /is", "GET /is", "GET /nis", "GET /nis"]
+--- more_headers eval
+[bearer(uid => 9007199254740993), bearer(uid => 9007199254740992),
+ bearer(uid => 9007199254740993), bearer(uid => 9007199254740992),
+ bearer(ids => [5, 9007199254740993]), bearer(ids => [5, 9007199254740992]),
+ bearer(ids => [5, 9007199254740993]), bearer(ids => [5, 9007199254740992])]
+--- error_code eval
+[200, 403, 403, 200, 200, 403, 403, 200]
+
+
+
+=== TEST 31: big integers order exactly: gt, ge, lt, le
+--- config
+    location /gt { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid gt json=9007199254740992; return 200 "ok\n"; }
+    location /ge { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid ge 9007199254740993; return 200 "ok\n"; }
+    location /lt { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid lt json=9007199254740993; return 200 "ok\n"; }
+    location /le { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid le 1234567890123456788; return 200 "ok\n"; }
+--- request eval
+["GET /gt", "GET /gt", "GET /ge", "GET /ge", "GET /lt", "GET /lt", "GET /le", "GET /le"]
+--- more_headers eval
+[bearer(uid => 9007199254740993), bearer(uid => 9007199254740992),
+ bearer(uid => 9007199254740993), bearer(uid => 9007199254740992),
+ bearer(uid => 9007199254740992), bearer(uid => 9007199254740993),
+ bearer(uid => 1234567890123456788), bearer(uid => 1234567890123456789)]
+--- error_code eval
+[200, 403, 200, 403, 200, 403, 200, 403]
+
+
+
+=== TEST 32: a real number at or above 2^53 never equals: every rule on it fails
+--- config
+    location /eq { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid eq json=9007199254740992.0; return 200 "ok\n"; }
+    location /ne { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid ne json=9007199254740992; return 200 "ok\n"; }
+    location /ge { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid ge json=9007199254740993; return 200 "ok\n"; }
+    location /lt { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim uid lt json=1e300; return 200 "ok\n"; }
+--- request eval
+["GET /eq", "GET /eq", "GET /ne", "GET /ge", "GET /lt", "GET /lt"]
+--- more_headers eval
+my $p = sub { "Authorization: Bearer " . jwt_raw(payload =>
+    sprintf('{"sub":"alice","exp":%d,"uid":%s}', time + 300, $_[0])) };
+[bearer(uid => 9007199254740992), $p->('9007199254740992.5'),
+ $p->('9007199254740993.0'), $p->('9.007199254740993e15'),
+ $p->('9007199254740993.0'), $p->('2e300')]
+--- error_code eval
+[403, 403, 403, 403, 200, 403]
+
+
+
+=== TEST 33: a variable's text is one value: "[...]" from the path is no set
+--- config
+    location ~ ^/t/(?<tenant>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenants intersect $tenant;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /t/acme/", "GET /t/%5B%22evil%22,%22acme%22%5D/", "GET /t/%5B%22acme%22%5D/"]
+--- more_headers eval
+[bearer(tenants => ['acme']), bearer(tenants => ['acme']), bearer(tenants => ['acme'])]
+--- error_code eval
+[200, 403, 403]
+
+
+
+=== TEST 34: a client cannot empty a deny rule's variable set with "[]"
+--- config
+    location ~ ^/b/(?<banned>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim groups nintersect $banned;
+        auth_jwt_require_claim group nin $banned;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /b/suspended/", "GET /b/%5B%5D/", "GET /b/other/"]
+--- more_headers eval
+[bearer(groups => ['suspended'], group => 'staff'),
+ bearer(groups => ['suspended'], group => 'staff'),
+ bearer(groups => ['suspended'], group => 'staff')]
+--- error_code eval
+[403, 403, 200]
+
+
+
+=== TEST 35: json= takes literal JSON: json=$variable fails nginx -t
+--- config
+    auth_jwt_require_claim tenants intersect json=$tenants;
+--- must_die
+--- error_log
+"json=$tenants": json= takes a literal JSON text, never a variable
+
+
+
+=== TEST 36: a plain value for a set operator that looks like JSON fails nginx -t
+--- config
+    auth_jwt_require_claim roles nintersect ["banned"];
+--- must_die
+--- error_log
+the value "["banned"]" of a set operator starts with "[": write json=["banned"] for a JSON array
+
+
+
+=== TEST 37: deny rules fail closed on a nested array or an object claim
+--- config
+    location /nis { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim groups nintersect json=["banned"]; return 200 "ok\n"; }
+    location /is { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim groups intersect json=["staff"]; return 200 "ok\n"; }
+--- request eval
+["GET /nis", "GET /nis", "GET /nis", "GET /nis", "GET /nis",
+ "GET /is", "GET /is", "GET /is"]
+--- more_headers eval
+[bearer(groups => ['staff']), bearer(groups => [['banned']]),
+ bearer(groups => ['staff', ['x']]), bearer(groups => {banned => 1}),
+ bearer(groups => {}),
+ bearer(groups => ['staff']), bearer(groups => ['staff', {x => 1}]),
+ bearer(groups => {staff => 1})]
+--- error_code eval
+[200, 403, 403, 403, 403, 200, 403, 403]
+
+
+
+=== TEST 38: scope words are split at single spaces only (RFC 6749 section 3.3)
+--- config
+    location /nis { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim scope nintersect json=["admin"]; return 200 "ok\n"; }
+    location /is { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim scope intersect json=["read"]; return 200 "ok\n"; }
+--- request eval
+["GET /nis", "GET /nis", "GET /nis", "GET /nis", "GET /nis", "GET /nis",
+ "GET /nis", "GET /nis", "GET /nis", "GET /nis", "GET /nis",
+ "GET /is", "GET /is", "GET /is", "GET /is", "GET /is", "GET /is"]
+--- more_headers eval
+[bearer(scope => 'read write'), bearer(scope => 'read admin'),
+ bearer(scope => "read\tadmin"), bearer(scope => "read\nadmin"),
+ bearer(scope => "read\x{a0}admin"), bearer(scope => "read\radmin"),
+ bearer(scope => "read  write"), bearer(scope => " read"),
+ bearer(scope => "read "), bearer(scope => "read \"w\""),
+ bearer(scope => ''),
+ bearer(scope => 'write read'), bearer(scope => "read\twrite"),
+ bearer(scope => "write read\x{e9}"), bearer(scope => "read\\x"),
+ bearer(scope => "read admin\t"), bearer(scope => "read  write")]
+--- error_code eval
+[200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 403, 403]
+
+
+
+=== TEST 39: ne and nin on a member of another shape fail closed
+--- config
+    location /ne { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim role ne json="admin"; return 200 "ok\n"; }
+    location /neo { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim role ne 'json={"a":1}'; return 200 "ok\n"; }
+    location /nin { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim role nin json=["admin"]; return 200 "ok\n"; }
+--- request eval
+["GET /ne", "GET /ne", "GET /ne", "GET /ne",
+ "GET /neo", "GET /neo", "GET /neo", "GET /nin", "GET /nin"]
+--- more_headers eval
+[bearer(role => 'user'), bearer(role => ['admin']), bearer(role => {admin => 1}),
+ bearer(role => []),
+ bearer(role => {a => 2}), bearer(role => 'user'), bearer(role => ['a']),
+ bearer(role => 'user'), bearer(role => {admin => 1})]
+--- error_code eval
+[200, 403, 403, 403, 200, 403, 403, 200, 403]
+
+
+
+=== TEST 40: plain values in sets match like eq: nin 5 denies the number 5
+--- config
+    location /in { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                   auth_jwt_require_claim level in 5; return 200 "ok\n"; }
+    location /nin { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim level nin 5; return 200 "ok\n"; }
+    location /nis { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim levels nintersect 5; return 200 "ok\n"; }
+    location /nit { auth_jwt "t"; auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+                    auth_jwt_require_claim flags nintersect true; return 200 "ok\n"; }
+--- request eval
+["GET /in", "GET /in", "GET /in", "GET /nin", "GET /nin", "GET /nin",
+ "GET /nis", "GET /nis", "GET /nit", "GET /nit"]
+--- more_headers eval
+[bearer(level => 5), bearer(level => '5'), bearer(level => 6),
+ bearer(level => 5), bearer(level => '5'), bearer(level => 6),
+ bearer(levels => [1, 5.0]), bearer(levels => [1, 6]),
+ bearer(flags => [JSON::PP::true]), bearer(flags => [JSON::PP::false])]
+--- error_code eval
+[200, 200, 403, 403, 403, 200, 403, 200, 403, 200]
+
+
+
+=== TEST 41: an integer beyond int64 in json= fails nginx -t (never rounded)
+--- config
+    auth_jwt_require_claim uid eq json=9223372036854775808;
+--- must_die
+--- error_log
+invalid JSON "9223372036854775808": too big integer
+
+
+
+=== TEST 42: a set operator's json= array of structures fails nginx -t
+--- config
+    auth_jwt_require_claim groups nintersect json=[["banned"]];
+--- must_die
+--- error_log
+operator "nintersect" needs a JSON array of strings, numbers, booleans or null, not "json=[["banned"]]"
+
+
+
+=== TEST 43: a value from the client is logged escaped, one line
+--- config
+    location ~ ^/t/(?<tenant>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenants nintersect $tenant;
+        return 200 "ok\n";
+    }
+--- request
+GET /t/%5B%0Aforged%22/
+--- more_headers eval
+bearer(tenants => ['acme'])
+--- error_code: 403
+--- error_log
+auth_jwt: the value "[\nforged\"" of a rule on "tenants" cannot be used with "nintersect"
+--- no_error_log eval
+qr/^forged.*of a rule/m
+
+
+
+=== TEST 44: a variable's "[...]" text is refused, and the refusal logged
+--- config
+    location ~ ^/t/(?<tenant>[^/]+)/$ {
+        auth_jwt          "t";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_claim tenants intersect $tenant;
+        return 200 "ok\n";
+    }
+--- request
+GET /t/%5B%22evil%22,%22acme%22%5D/
+--- more_headers eval
+bearer(tenants => ['acme'])
+--- error_code: 403
+--- error_log
+auth_jwt: the value "[\"evil\",\"acme\"]" of a rule on "tenants" cannot be used with "intersect"

@@ -76,3 +76,41 @@ auth_jwt: token rejected: insufficient_scope (auth_jwt_require_header "typ" eq f
 --- must_die
 --- error_log
 unknown operator "like"
+
+
+
+=== TEST 5: a header integer above 2^53 compares as an integer
+--- config
+    location /api {
+        auth_jwt                "test";
+        auth_jwt_key_file       $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_header ver eq json=9007199254740993;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(header => {ver => 9007199254740993}),
+ "Authorization: Bearer " . jwt(header => {ver => 9007199254740992})]
+--- error_code eval
+[200, 403]
+
+
+
+=== TEST 6: a header deny rule fails closed on an object or a nested array
+--- config
+    location /api {
+        auth_jwt                "test";
+        auth_jwt_key_file       $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_require_header tags nintersect json=["revoked"];
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /api"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(header => {tags => ['fresh']}),
+ "Authorization: Bearer " . jwt(header => {tags => ['revoked']}),
+ "Authorization: Bearer " . jwt(header => {tags => [['revoked']]}),
+ "Authorization: Bearer " . jwt(header => {tags => {revoked => JSON::PP::true}})]
+--- error_code eval
+[200, 403, 403, 403]

@@ -210,6 +210,49 @@ const json_t *jwtgate_json_path(const json_t *root, const char *const *path,
 size_t jwtgate_json_format(const json_t *value, char *buf, size_t size);
 
 
+/* Rules on a member of a verified token (jwtgate_rule.c).
+ *
+ * Numbers: two integers compare as integers (jansson holds them exactly,
+ * as json_int_t); when a real number is involved, both compare as the
+ * doubles nearest to them, and a strict order of those doubles is the
+ * order of the numbers (rounding keeps order).  Equal doubles of
+ * magnitude 2^53 or more are UNKNOWN: there a double no longer tells
+ * neighbouring integers apart.  Anything but two numbers is UNKNOWN. */
+typedef enum {
+    JWTGATE_CMP_LESS = -1,
+    JWTGATE_CMP_EQUAL = 0,
+    JWTGATE_CMP_GREATER = 1,
+    JWTGATE_CMP_UNKNOWN = 2
+} jwtgate_cmp_t;
+
+jwtgate_cmp_t jwtgate_number_compare(const json_t *a, const json_t *b);
+
+typedef enum {
+    JWTGATE_OP_EQ = 0,
+    JWTGATE_OP_NE,
+    JWTGATE_OP_GT,
+    JWTGATE_OP_GE,
+    JWTGATE_OP_LT,
+    JWTGATE_OP_LE,
+    JWTGATE_OP_IN,
+    JWTGATE_OP_NIN,
+    JWTGATE_OP_INTERSECT,
+    JWTGATE_OP_NINTERSECT
+} jwtgate_op_t;
+
+/* 1 when the rule "member op value" holds; 0 when it does not, and when
+ * it cannot be judged: every operator, ne, nin and nintersect included,
+ * fails on a shape it cannot judge (see jwtgate_rule.c).  value is the
+ * operator's: any JSON value for EQ/NE, a number for GT..LE, an array of
+ * scalars for the set operators.  With plain != 0 its strings (value
+ * itself for EQ/NE, its elements for the set operators) are plain text,
+ * matched with the member's JSON text: a string by its bytes, a number
+ * by value when the text is one JSON number, true, false and null by
+ * their names.  Allocates nothing. */
+int jwtgate_rule_holds(jwtgate_op_t op, const json_t *member,
+    const json_t *value, int plain);
+
+
 /* Signature: tries the keys of sets[0..n-1] that fit the token's alg and
  * kid.  With a kid, only keys with exactly that kid are tried; without,
  * every key that fits the alg.  On success *key (if not NULL) is the key

@@ -172,6 +172,11 @@ int jwtgate_jarray_next(const char *text, const jwtgate_jvalue_t *array,
 int jwtgate_jnumeric_date(const char *text, const jwtgate_jvalue_t *v,
     double *out);
 
+/* The value of a number jwtgate_jscan_number() accepted, p..end, as it
+ * typed it: *i for INTEGER, *d (correctly rounded) for REAL. */
+void jwtgate_jnumber_value(const unsigned char *p, const unsigned char *end,
+    unsigned char type, long long *i, double *d);
+
 /* Already validated text -> jansson tree; NULL only if jansson fails. */
 json_t *jwtgate_json_load(const char *text, size_t len);
 

@@ -2,7 +2,8 @@
  * JSON text piece by piece, for the reader (jwtgate_jread.c): a string's
  * contents (UTF-8, escapes), a number (the grammar, and the ranges jansson
  * holds); and values read back from text the reader accepted: strings
- * compared or copied unescaped, the strings of an array, NumericDates.
+ * compared or copied unescaped, the strings of an array, NumericDates,
+ * the value of a number.
  */
 
 #include <math.h>
@@ -442,6 +443,32 @@ jwtgate_jnumeric_date(const char *text, const jwtgate_jvalue_t *v,
 
     *out = d;
     return 0;
+}
+
+
+void
+jwtgate_jnumber_value(const unsigned char *p, const unsigned char *end,
+    unsigned char type, long long *i, double *d)
+{
+    int       neg;
+    uint64_t  u;
+
+    neg = p < end && *p == '-';
+    if (neg) {
+        p++;
+    }
+
+    if (type == JWTGATE_JSON_REAL) {
+        *d = neg ? -jt_real_value(p, end) : jt_real_value(p, end);
+        return;
+    }
+
+    /* jwtgate_jscan_number() checked that it fits int64 */
+    for (u = 0; p < end; p++) {
+        u = u * 10 + (uint64_t) (*p - '0');
+    }
+
+    *i = neg ? (long long) (0 - u) : (long long) u;
 }
 
 
