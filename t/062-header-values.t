@@ -100,13 +100,12 @@ variable "$jwt_claim_tab" not set: the value holds a control character (claim "t
         auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
         return 200 "admin=$is_admin roles=[$jwt_claim_roles]\n";
     }
---- request eval
-["GET /api", "GET /api"]
+--- request
+GET /api
 --- more_headers eval
-["Authorization: Bearer " . jwt(claims => {roles => ['user', 'team,admin']}),
- "Authorization: Bearer " . jwt(claims => {roles => ['user', 'admin']})]
---- response_body eval
-["admin=0 roles=[]\n", "admin=1 roles=[user,admin]\n"]
+"Authorization: Bearer " . jwt(claims => {roles => ['user', 'team,admin']})
+--- response_body
+admin=0 roles=[]
 --- error_log
 auth_jwt: variable "$jwt_claim_roles" not set: an array element holds ',' (claim "roles")
 
@@ -141,30 +140,42 @@ auth_jwt: "X-User-Roles" not forwarded: an array element holds ',' (claim ".real
     location /api {
         auth_jwt          "test";
         auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_forward_claim X-User-Roles roles;
-        proxy_set_header  X-Var-Roles $jwt_claim_roles;
+        auth_jwt_forward_claim X-R1 r1;
+        auth_jwt_forward_claim X-R2 r2;
+        auth_jwt_forward_claim X-R3 r3;
+        auth_jwt_forward_claim X-R4 r4;
+        auth_jwt_forward_claim X-R5 r5;
+        proxy_set_header  X-V1 $jwt_claim_r1;
+        proxy_set_header  X-V2 $jwt_claim_r2;
+        proxy_set_header  X-V3 $jwt_claim_r3;
+        proxy_set_header  X-V4 $jwt_claim_r4;
+        proxy_set_header  X-V5 $jwt_claim_r5;
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
     }
     location /echo {
-        return 200 "fwd=[$http_x_user_roles] var=[$http_x_var_roles]\n";
+        return 200 "fwd=[$http_x_r1|$http_x_r2|$http_x_r3|$http_x_r4|$http_x_r5] var=[$http_x_v1|$http_x_v2|$http_x_v3|$http_x_v4|$http_x_v5]\n";
     }
---- request eval
-["GET /api", "GET /api", "GET /api", "GET /api", "GET /api"]
+--- request
+GET /api
 --- more_headers eval
-["Authorization: Bearer " . jwt(claims => {roles => ['user', ' admin']}),
- "Authorization: Bearer " . jwt(claims => {roles => ['admin ', 'user']}),
- "Authorization: Bearer " . jwt(claims => {roles => [['admin'], 'user']}),
- "Authorization: Bearer " . jwt(claims => {roles => ['user', {admin => 1}]}),
- "Authorization: Bearer " . jwt(claims => {roles => ['user', "admin\r\nX: 1"]})]
---- response_body eval
-["fwd=[] var=[]\n", "fwd=[] var=[]\n", "fwd=[] var=[]\n", "fwd=[] var=[]\n",
- "fwd=[] var=[]\n"]
+"Authorization: Bearer " . jwt(claims => {r1 => ['user', ' admin'],
+                                          r2 => ['admin ', 'user'],
+                                          r3 => [['admin'], 'user'],
+                                          r4 => ['user', {admin => 1}],
+                                          r5 => ['user', "admin\r\nX: 1"]})
+--- response_body
+fwd=[||||] var=[||||]
 --- error_log
-"X-User-Roles" not forwarded: an array element begins or ends with a space (claim "roles")
-"X-User-Roles" not forwarded: an array element is an array or an object (claim "roles")
-variable "$jwt_claim_roles" not set: an array element begins or ends with a space
-variable "$jwt_claim_roles" not set: an array element is an array or an object
-"X-User-Roles" not forwarded: the value holds a control character (claim "roles")
+"X-R1" not forwarded: an array element begins or ends with a space (claim "r1")
+"X-R2" not forwarded: an array element begins or ends with a space (claim "r2")
+"X-R3" not forwarded: an array element is an array or an object (claim "r3")
+"X-R4" not forwarded: an array element is an array or an object (claim "r4")
+"X-R5" not forwarded: the value holds a control character (claim "r5")
+variable "$jwt_claim_r1" not set: an array element begins or ends with a space (claim "r1")
+variable "$jwt_claim_r2" not set: an array element begins or ends with a space (claim "r2")
+variable "$jwt_claim_r3" not set: an array element is an array or an object (claim "r3")
+variable "$jwt_claim_r4" not set: an array element is an array or an object (claim "r4")
+variable "$jwt_claim_r5" not set: the value holds a control character (claim "r5")
 
 
 
@@ -266,3 +277,31 @@ payload=[] sub=[]
 --- error_log
 variable "$jwt_payload" not set: the value holds a control character
 variable "$jwt_claim_sub" not set: the value holds a control character (claim "sub")
+
+
+
+=== TEST 11: a list of plain elements passes, and the map finds its admin
+--- http_config
+    map $jwt_claim_roles $is_admin {
+        "~(^|,)admin(,|$)"  1;
+        default             0;
+    }
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_forward_claim X-User-Roles roles;
+        proxy_set_header  X-Admin $is_admin;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+    }
+    location /echo {
+        return 200 "admin=$http_x_admin roles=[$http_x_user_roles]\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer " . jwt(claims => {roles => ['user', 'admin', 'a b']})
+--- response_body
+admin=1 roles=[user,admin,a b]
+--- no_error_log
+[warn]
