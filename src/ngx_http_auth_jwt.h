@@ -410,8 +410,12 @@ char *ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_http_auth_jwt_add_variables(ngx_conf_t *cf);
 char *ngx_http_auth_jwt_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-u_char *ngx_http_auth_jwt_format(ngx_pool_t *pool, const json_t *value,
-    size_t *len);
+ngx_int_t ngx_http_auth_jwt_render(ngx_pool_t *pool, const json_t *value,
+    ngx_str_t *out, const char **reason);
+/* a member's name for warnings, at most NGX_HTTP_AUTH_JWT_LOG_NAME bytes */
+#define NGX_HTTP_AUTH_JWT_LOG_NAME  128
+u_char *ngx_http_auth_jwt_path_text(u_char *buf, u_char *last,
+    const char **path, ngx_uint_t n);
 
 
 #endif /* _NGX_HTTP_AUTH_JWT_H_INCLUDED_ */

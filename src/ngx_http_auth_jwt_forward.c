@@ -99,9 +99,11 @@ ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
 {
     size_t                       len;
-    u_char                      *p;
+    u_char                      *p, name[NGX_HTTP_AUTH_JWT_LOG_NAME];
+    ngx_int_t                    rc;
+    ngx_str_t                    value;
     ngx_uint_t                   i;
-    const char                  *text;
+    const char                  *text, *reason;
     const json_t                *v, *root;
     ngx_http_auth_jwt_forward_t *fw;
 
@@ -116,18 +118,34 @@ ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
                 continue;
             }
 
-            p = ngx_http_auth_jwt_format(r->pool, v, &len);
-            if (p == NULL) {
+            /* the same rendering as the $jwt_* variables */
+            rc = ngx_http_auth_jwt_render(r->pool, v, &value, &reason);
+
+            if (rc == NGX_ERROR) {
                 return NGX_ERROR;
             }
 
-            if (ngx_http_auth_jwt_value_ok(r, ajcf, &fw[i].header, p, len)
+            if (rc == NGX_DECLINED) {
+                p = ngx_http_auth_jwt_path_text(name, name + sizeof(name),
+                                                fw[i].claim.path,
+                                                fw[i].claim.npath);
+
+                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                              "auth_jwt: \"%V\" not forwarded: %s "
+                              "(claim \"%*s\")", &fw[i].header, reason,
+                              (size_t) (p - name), name);
+                continue;
+            }
+
+            if (ngx_http_auth_jwt_value_ok(r, ajcf, &fw[i].header,
+                                           value.data, value.len)
                 != NGX_OK)
             {
                 continue;
             }
 
-            if (ngx_http_auth_jwt_set_header(r, &fw[i].header, p, len)
+            if (ngx_http_auth_jwt_set_header(r, &fw[i].header, value.data,
+                                             value.len)
                 != NGX_OK)
             {
                 return NGX_ERROR;
@@ -393,6 +411,8 @@ ngx_http_auth_jwt_value_ok(ngx_http_request_t *r,
                       "bytes, more than %uz", name, len, ajcf->forward_max);
         return NGX_DECLINED;
     }
+
+    /* never after jwtgate_render_header_value() or base64url: a guard */
 
     for (i = 0; i < len; i++) {
         if (value[i] < 0x20 || value[i] == 0x7f) {

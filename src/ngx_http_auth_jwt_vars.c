@@ -6,8 +6,10 @@
  *
  * Claims and header members are given only for a token whose signature
  * and claims verified: a forged or expired token never fills a variable.
- * Values: strings as they are; numbers, booleans and null as their JSON
- * text; arrays of scalars joined with ','; objects as compact JSON.
+ * Every value is made by jwtgate_render_header_value() (the rule is in
+ * jwtgate.h), as the forwarded headers are, so it is safe in a header
+ * line; a value that it refuses leaves the variable not found, with a
+ * warning.  $jwt_payload is the JSON text without its whitespace.
  */
 
 
@@ -15,9 +17,11 @@
 
 
 #define NGX_HTTP_AUTH_JWT_HEADER   1
+#define NGX_HTTP_AUTH_JWT_CLAIMS   1
 
 
 typedef struct {
+    ngx_str_t                   name;       /* the variable's, for logs */
     ngx_http_auth_jwt_path_t    member;
     ngx_uint_t                  header;
 } ngx_http_auth_jwt_var_t;
@@ -32,8 +36,8 @@ static ngx_int_t ngx_http_auth_jwt_variable_payload(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_jwt_variable_error(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_auth_jwt_value(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, ngx_uint_t header, const char **path,
-    ngx_uint_t n);
+    ngx_http_variable_value_t *v, ngx_str_t *name, ngx_uint_t header,
+    const char **path, ngx_uint_t n);
 
 
 static ngx_http_variable_t  ngx_http_auth_jwt_vars[] = {
@@ -49,7 +53,7 @@ static ngx_http_variable_t  ngx_http_auth_jwt_vars[] = {
       0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("jwt_claims"), NULL, ngx_http_auth_jwt_variable_payload,
-      0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+      NGX_HTTP_AUTH_JWT_CLAIMS, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("jwt_error"), NULL, ngx_http_auth_jwt_variable_error,
       0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -102,6 +106,7 @@ ngx_http_auth_jwt_claim_set(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    var->name = value[1];
     var->header = cmd->offset;
 
     if (cf->args->nelts == 3) {
@@ -164,7 +169,7 @@ ngx_http_auth_jwt_variable_prefix(ngx_http_request_t *r,
     ngx_cpystrn(p, name->data + prefix, name->len - prefix + 1);
     path[0] = (char *) p;
 
-    return ngx_http_auth_jwt_value(r, v, header, path, 1);
+    return ngx_http_auth_jwt_value(r, v, name, header, path, 1);
 }
 
 
@@ -174,17 +179,19 @@ ngx_http_auth_jwt_variable_set(ngx_http_request_t *r,
 {
     ngx_http_auth_jwt_var_t  *var = (ngx_http_auth_jwt_var_t *) data;
 
-    return ngx_http_auth_jwt_value(r, v, var->header, var->member.path,
-                                   var->member.npath);
+    return ngx_http_auth_jwt_value(r, v, &var->name, var->header,
+                                   var->member.path, var->member.npath);
 }
 
 
 static ngx_int_t
 ngx_http_auth_jwt_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
-    ngx_uint_t header, const char **path, ngx_uint_t n)
+    ngx_str_t *name, ngx_uint_t header, const char **path, ngx_uint_t n)
 {
-    size_t                    len;
-    u_char                   *p;
+    u_char                    buf[NGX_HTTP_AUTH_JWT_LOG_NAME], *last;
+    ngx_int_t                 rc;
+    ngx_str_t                 text;
+    const char               *reason;
     const json_t             *root, *value;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
@@ -204,13 +211,26 @@ ngx_http_auth_jwt_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return NGX_OK;
     }
 
-    p = ngx_http_auth_jwt_format(r->pool, value, &len);
-    if (p == NULL) {
+    rc = ngx_http_auth_jwt_render(r->pool, value, &text, &reason);
+
+    if (rc == NGX_ERROR) {
         return NGX_ERROR;
     }
 
-    v->data = p;
-    v->len = len;
+    if (rc == NGX_DECLINED) {
+        last = ngx_http_auth_jwt_path_text(buf, buf + sizeof(buf), path, n);
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "auth_jwt: variable \"$%V\" not set: %s (%s \"%*s\")",
+                      name, reason, header ? "header member" : "claim",
+                      (size_t) (last - buf), buf);
+
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->data = text.data;
+    v->len = text.len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;
@@ -219,12 +239,16 @@ ngx_http_auth_jwt_value(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 }
 
 
+/* the payload's JSON text without its whitespace: CR, LF, TAB go */
+
 static ngx_int_t
 ngx_http_auth_jwt_variable_payload(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    size_t                    len;
+    size_t                    len, n, m;
+    u_char                   *p;
     const char               *text;
+    jwtgate_render_rc_t       rc;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
     ctx = ngx_http_auth_jwt_get_ctx(r);
@@ -235,6 +259,34 @@ ngx_http_auth_jwt_variable_payload(ngx_http_request_t *r,
     }
 
     text = jwtgate_token_payload_text(ctx->token, &len);
+
+    rc = jwtgate_render_json_text(text, len, NULL, 0, &n);
+
+    if (rc == JWTGATE_RENDER_OK && n != len) {
+        p = ngx_pnalloc(r->pool, n + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc = jwtgate_render_json_text(text, len, (char *) p, n, &m);
+        if (rc == JWTGATE_RENDER_OK && m != n) {
+            return NGX_ERROR;
+        }
+
+        text = (const char *) p;
+        len = n;
+    }
+
+    if (rc != JWTGATE_RENDER_OK) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "auth_jwt: variable \"$%s\" not set: %s",
+                      data == NGX_HTTP_AUTH_JWT_CLAIMS ? "jwt_claims"
+                                                       : "jwt_payload",
+                      jwtgate_render_strerror(rc));
+
+        v->not_found = 1;
+        return NGX_OK;
+    }
 
     v->data = (u_char *) text;
     v->len = len;
@@ -273,27 +325,67 @@ ngx_http_auth_jwt_variable_error(ngx_http_request_t *r,
 }
 
 
-u_char *
-ngx_http_auth_jwt_format(ngx_pool_t *pool, const json_t *value, size_t *len)
+/*
+ * A member's value for a variable or a header line, in the pool:
+ * NGX_DECLINED when jwtgate_render_header_value() refuses it, *reason
+ * then says why; NGX_ERROR for lack of memory.
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_render(ngx_pool_t *pool, const json_t *value,
+    ngx_str_t *out, const char **reason)
 {
-    u_char  *p;
-    size_t   n;
+    size_t               len, n;
+    u_char              *p;
+    jwtgate_render_rc_t  rc;
 
-    n = jwtgate_json_format(value, NULL, 0);
-    if (n == (size_t) -1) {
-        return NULL;
+    p = NULL;
+
+    rc = jwtgate_render_header_value(value, NULL, 0, &len);
+
+    if (rc == JWTGATE_RENDER_OK) {
+        p = ngx_pnalloc(pool, len + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        rc = jwtgate_render_header_value(value, (char *) p, len, &n);
+        if (rc == JWTGATE_RENDER_OK && n != len) {
+            return NGX_ERROR;
+        }
     }
 
-    p = ngx_pnalloc(pool, n + 1);
-    if (p == NULL) {
-        return NULL;
+    if (rc == JWTGATE_RENDER_ERROR) {
+        return NGX_ERROR;
     }
 
-    if (jwtgate_json_format(value, (char *) p, n) != n) {
-        return NULL;
+    if (rc != JWTGATE_RENDER_OK) {
+        *reason = jwtgate_render_strerror(rc);
+        return NGX_DECLINED;
     }
 
-    *len = n;
+    out->data = p;
+    out->len = len;
 
-    return p;
+    return NGX_OK;
+}
+
+
+/* a member's name for logs: "sub", or ".realm_access.roles" for a path */
+
+u_char *
+ngx_http_auth_jwt_path_text(u_char *buf, u_char *last, const char **path,
+    ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    if (n == 1) {
+        return ngx_slprintf(buf, last, "%s", path[0]);
+    }
+
+    for (i = 0; i < n; i++) {
+        buf = ngx_slprintf(buf, last, ".%s", path[i]);
+    }
+
+    return buf;
 }

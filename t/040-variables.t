@@ -28,7 +28,7 @@ sub=alice aud=api,web roles=a,b alg=RS256 kid=rsa1 error=[]
 
 
 
-=== TEST 2: $jwt_payload and $jwt_claims are the payload JSON as sent
+=== TEST 2: $jwt_payload and $jwt_claims are the payload JSON as sent, without whitespace between tokens
 --- config
     location /api {
         auth_jwt          "test";
@@ -40,7 +40,7 @@ GET /api
 --- more_headers eval
 "Authorization: Bearer " . jwt_raw(header => '{"alg":"RS256","kid":"rsa1"}',
     payload => '{"sub":"bob",  "exp":' . (time + 300) . '}')
---- response_body_like: ^\{"sub":"bob",  "exp":\d+\}\n\{"sub":"bob",  "exp":\d+\}\n$
+--- response_body_like: ^\{"sub":"bob","exp":\d+\}\n\{"sub":"bob","exp":\d+\}\n$
 
 
 

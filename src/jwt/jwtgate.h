@@ -202,9 +202,11 @@ const char *jwtgate_token_payload_text(const jwtgate_token_t *token,
 const json_t *jwtgate_json_path(const json_t *root, const char *const *path,
     size_t n);
 
-/* Formats a claim value for a header or a variable: strings as they are,
- * numbers, booleans and null as their JSON text, arrays of scalars joined
- * with ',', objects and nested arrays as compact JSON.  Works like
+/* Formats a claim value as text to compare with (rules): strings as they
+ * are, numbers, booleans and null as their JSON text, arrays of scalars
+ * joined with ',', objects and nested arrays as compact JSON.  It checks
+ * nothing: a value for a header or a variable goes through
+ * jwtgate_render_header_value() below, which refuses.  Works like
  * snprintf: returns the full length, writes at most size bytes, and does
  * not NUL-terminate.  Returns (size_t) -1 on error. */
 size_t jwtgate_json_format(const json_t *value, char *buf, size_t size);
@@ -251,6 +253,69 @@ typedef enum {
  * their names.  Allocates nothing. */
 int jwtgate_rule_holds(jwtgate_op_t op, const json_t *member,
     const json_t *value, int plain);
+/*
+ * Values handed to nginx (jwtgate_render.c): a claim or a JOSE header
+ * member as the bytes of a header line or a variable, or refused.  The
+ * one rule for $jwt_claim_*, $jwt_header_*, auth_jwt_claim_set /
+ * auth_jwt_header_set variables and auth_jwt_forward_claim headers:
+ *
+ *   string         its bytes (UTF-8, as the token carries it);
+ *   number         its JSON text; true, false, null as those words;
+ *   array          its elements so rendered, joined with ',' ([] gives
+ *                  an empty value).  Refused when an element is an array
+ *                  or an object (NESTED), a string holding ','
+ *                  (SEPARATOR), or a string that begins or ends with a
+ *                  space (ELEMENT_SPACE): a list parser splits on ','
+ *                  and trims, so such an element would read as two, or
+ *                  as another;
+ *   object         compact JSON, members in the token's order.
+ *
+ * Refused whatever the type: a control byte (below 0x20, or 0x7f) in any
+ * string of the value, member names included, at any depth (CONTROL);
+ * a string value that begins or ends with a space (SPACE: header parsers
+ * trim it, " admin" would read as "admin").
+ *
+ * So a value rendered JWTGATE_RENDER_OK holds no control byte and is safe
+ * in a header line.  Works like snprintf: *len gets the full length, at
+ * most size bytes are written to buf (which may be NULL with size 0), no
+ * NUL is added; the verdict does not depend on buf.  ERROR: jansson
+ * failed (memory).
+ */
+
+/* Reasons, with the stable strings of jwtgate_render_strerror(). */
+typedef enum {
+    JWTGATE_RENDER_OK = 0,
+    /* "the value holds a control character" */
+    JWTGATE_RENDER_CONTROL,
+    /* "the value begins or ends with a space" */
+    JWTGATE_RENDER_SPACE,
+    /* "an array element holds ','" */
+    JWTGATE_RENDER_SEPARATOR,
+    /* "an array element begins or ends with a space" */
+    JWTGATE_RENDER_ELEMENT_SPACE,
+    /* "an array element is an array or an object" */
+    JWTGATE_RENDER_NESTED,
+    /* "the value is nested too deeply" (deeper than JWTGATE_MAX_DEPTH_CAP,
+     * which no token's value is) */
+    JWTGATE_RENDER_DEEP,
+    /* "internal error" */
+    JWTGATE_RENDER_ERROR,
+    JWTGATE_RENDER_LAST
+} jwtgate_render_rc_t;
+
+const char *jwtgate_render_strerror(jwtgate_render_rc_t rc);
+
+jwtgate_render_rc_t jwtgate_render_header_value(const json_t *value,
+    char *buf, size_t size, size_t *len);
+
+/* A JSON text ($jwt_payload) for a header line or a variable: the text
+ * without the whitespace between its tokens (space, TAB, CR and LF
+ * outside strings), everything else byte for byte, strings still
+ * escaped.  CONTROL when a control byte is left (a raw 0x7f in a string,
+ * or a byte that valid JSON never holds).  snprintf-like as above; *len
+ * equals len when nothing was removed. */
+jwtgate_render_rc_t jwtgate_render_json_text(const char *text, size_t len,
+    char *buf, size_t size, size_t *out);
 
 
 /* Signature: tries the keys of sets[0..n-1] that fit the token's alg and

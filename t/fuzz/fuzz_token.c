@@ -4,7 +4,8 @@
  * claims -- plus the accessors the variables use.  Never crashes, never
  * leaks, never lets a key verify a token that names another kid.  And
  * what the parse took from the JSON without a tree (alg, kid, exp, the
- * claims' verdict) is what jansson's tree of the same text says.
+ * claims' verdict) is what jansson's tree of the same text says.  Every
+ * value rendered for nginx is safe in a header line.
  */
 
 #include <stdio.h>
@@ -205,6 +206,102 @@ check_against_trees(const jwtgate_token_t *token,
 }
 
 
+/* a rendered value: safe in a header line, or abort */
+
+static void
+check_header_safe(const char *what, const char *p, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if ((unsigned char) p[i] < 0x20 || (unsigned char) p[i] == 0x7f) {
+            fprintf(stderr, "%s: control byte 0x%02x rendered\n", what,
+                    (unsigned char) p[i]);
+            abort();
+        }
+    }
+}
+
+
+/* every member of the header and the payload as the variables and the
+ * forwarded headers take it, and the payload as $jwt_payload does: what
+ * is given is safe in a header line, and the compacted payload is the
+ * same JSON */
+
+static void
+check_render(const jwtgate_token_t *token)
+{
+    int                  h;
+    char                *buf;
+    size_t               n, m, len;
+    json_t              *a, *b;
+    const char          *key, *text;
+    const json_t        *root, *v;
+    jwtgate_render_rc_t  rc;
+
+    for (h = 0; h < 2; h++) {
+        root = h ? jwtgate_token_header(token) : jwtgate_token_payload(token);
+
+        json_object_foreach((json_t *) root, key, v) {
+            rc = jwtgate_render_header_value(v, NULL, 0, &n);
+            if (rc != JWTGATE_RENDER_OK) {
+                continue;
+            }
+
+            buf = malloc(n + 1);
+            if (buf == NULL) {
+                abort();
+            }
+
+            if (jwtgate_render_header_value(v, buf, n, &m)
+                != JWTGATE_RENDER_OK
+                || m != n
+                || (n > 0 && (buf[0] == ' ' || buf[n - 1] == ' ')))
+            {
+                fprintf(stderr, "\"%s\": rendered twice differently\n",
+                        key);
+                abort();
+            }
+
+            check_header_safe(key, buf, n);
+            free(buf);
+        }
+    }
+
+    text = jwtgate_token_payload_text(token, &len);
+
+    if (jwtgate_render_json_text(text, len, NULL, 0, &n)
+        != JWTGATE_RENDER_OK)
+    {
+        return;
+    }
+
+    buf = malloc(n + 1);
+    if (buf == NULL
+        || jwtgate_render_json_text(text, len, buf, n, &m)
+           != JWTGATE_RENDER_OK
+        || m != n)
+    {
+        abort();
+    }
+
+    check_header_safe("payload", buf, n);
+
+    a = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+    b = json_loadb(buf, n, JSON_REJECT_DUPLICATES, NULL);
+
+    if (a != NULL && !json_equal(a, b)) {
+        fprintf(stderr, "compacted payload reads otherwise: %.*s\n",
+                (int) n, buf);
+        abort();
+    }
+
+    json_decref(a);
+    json_decref(b);
+    free(buf);
+}
+
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -257,6 +354,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     if (v != NULL) {
         (void) jwtgate_json_format(v, buf, sizeof(buf));
     }
+
+    check_render(token);
 
     rc = jwtgate_verify_signature(token,
                                   (const jwtgate_keyset_t *const *) sets, 2,
