@@ -111,7 +111,9 @@ struct jwtgate_token_s {
 
 uint32_t jwtgate_hash(const char *s, size_t len);
 
-/* jwtgate_split() without the alphabet check, which decoding does */
+/* jwtgate_split() without the alphabet check, which decoding does, and
+ * with an empty signature allowed: the header is read first, so that an
+ * unsecured JWS ("alg":"none", RFC 7519 6.1) is refused for its alg */
 jwtgate_rc_t jwtgate_split_dots(const char *token, size_t len,
     jwtgate_segments_t *seg);
 
