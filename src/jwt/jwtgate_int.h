@@ -31,11 +31,21 @@ struct jwtgate_key_s {
 };
 
 
+/* a key skipped when its set was parsed, remembered by kid */
+typedef struct {
+    char               *kid;
+    size_t              kid_len;
+    const char         *reason;     /* static */
+} jwtgate_skipped_t;
+
+
 struct jwtgate_keyset_s {
     EVP_MD             *md[3];      /* SHA-256, -384, -512, fetched once */
     jwtgate_key_t      *keys;
     size_t              n;
     unsigned            algs;
+    jwtgate_skipped_t  *skipped;    /* the skipped keys that have a kid */
+    size_t              nskipped;
     /* open addressing by kid: slot holds index + 1, 0 is empty */
     uint32_t           *slots;
     size_t              mask;
