@@ -146,7 +146,7 @@ ngx_http_auth_jwt_access_handler(ngx_http_request_t *r)
  * The check for the configuration level ajcf.  Done once per level: the
  * access phase reuses the rewrite phase's result.  After a location change
  * the token is not parsed again, nor its signature verified again when
- * the new level has the same key sources; claims and rules, which differ
+ * the new level has the same key sets; claims and rules, which differ
  * between levels, are checked again.
  */
 

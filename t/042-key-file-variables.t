@@ -208,3 +208,29 @@ auth_jwt: token rejected: no_keys
 auth_jwt: token rejected: no_keys
 auth_jwt_key_file "[^"]+late.json": 1 keys loaded
 $/
+
+
+
+=== TEST 12: an internal redirect within the same key sources verifies again when the variables name other files
+--- config
+    auth_jwt          "test";
+    auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-$arg_tenant.json;
+
+    location /a {
+        rewrite ^ /b?tenant=$arg_next last;
+    }
+    location /b {
+        return 200 "ok $arg_tenant\n";
+    }
+--- request eval
+["GET /a?tenant=rsa1&next=rsa2", "GET /a?tenant=rsa1&next=rsa12",
+ "GET /a?tenant=rsa1&next=rsa1"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+[("Authorization: Bearer $t") x 3]
+--- error_code eval
+[401, 200, 200]
+--- response_body eval
+[undef, "ok rsa12\n", "ok rsa1\n"]
+--- error_log
+auth_jwt: token rejected: unknown_kid
