@@ -406,6 +406,8 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
     ngx_http_auth_jwt_nmisses--;
 
     if (ngx_http_auth_jwt_nfiles == NGX_HTTP_AUTH_JWT_FILES_MAX) {
+        /* the least recently used; a request names at most 16, all of
+         * them near the head */
         q = ngx_queue_last(&ngx_http_auth_jwt_files);
         ngx_queue_remove(q);
         ngx_http_auth_jwt_file_free(
@@ -695,7 +697,8 @@ ngx_http_auth_jwt_keys_exit(void)
 
 
 /* 1 when two key lists verify alike: the same key sets in the same order,
- * bound to the same issuers, with the same try limit */
+ * bound to the same issuers, with the same try limit.  By their numbers
+ * only: the sets of a list kept from an earlier check may be freed. */
 
 ngx_uint_t
 ngx_http_auth_jwt_keys_same(ngx_http_auth_jwt_keylist_t *a,
