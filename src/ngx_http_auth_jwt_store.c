@@ -36,7 +36,7 @@ static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
 static ngx_str_t  ngx_http_auth_jwt_zone_name = ngx_string("auth_jwt_keys");
 
 
-/* auth_jwt_key_request uri [issuer=value] */
+/* auth_jwt_key_request uri [issuer=value] [symmetric=on] */
 
 char *
 ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -47,6 +47,7 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     u_char                         *p;
     char                           *issuer;
     size_t                          len;
+    unsigned                        flags;
     ngx_str_t                      *value, key;
     ngx_uint_t                      i;
     ngx_http_auth_jwt_keys_t       *keys;
@@ -82,8 +83,26 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
 
     issuer = NULL;
 
-    if (cf->args->nelts == 3) {
-        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[2]);
+    /* a fetched set is public: HMAC secrets in it only if asked for */
+    flags = JWTGATE_KEYSET_NO_SYMMETRIC;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_strcmp(value[i].data, "symmetric=on") == 0) {
+            flags &= ~JWTGATE_KEYSET_NO_SYMMETRIC;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "symmetric=off") == 0) {
+            continue;
+        }
+
+        if (issuer != NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[i]);
         if (issuer == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -135,6 +154,7 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
         src->uri = value[1];
         src->issuer = issuer;
         src->key = key;
+        src->flags = flags;
 
         sp = ngx_array_push(&amcf->sources);
         if (sp == NULL) {
@@ -142,6 +162,15 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         *sp = src;
+    }
+
+    if (src->flags != flags) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is declared elsewhere %s "
+                           "\"symmetric=on\"", &value[1],
+                           (flags & JWTGATE_KEYSET_NO_SYMMETRIC)
+                           ? "with" : "without");
+        return NGX_CONF_ERROR;
     }
 
     sp = keys->sources.elts;
@@ -624,7 +653,8 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 
     /* once per generation and worker; the zone's text was usable */
 
-    rc = jwtgate_keyset_parse((char *) text, len, NULL, NULL, &set);
+    rc = jwtgate_keyset_parse_flags((char *) text, len, src->flags, NULL,
+                                    NULL, &set);
     ngx_free(text);
 
     if (rc != JWTGATE_OK) {

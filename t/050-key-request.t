@@ -1410,3 +1410,87 @@ no keys yet
 --- error_log
 auth_jwt_key_request "/_jwks": 1 keys, generation 1
 auth_jwt: token rejected: bad_signature
+
+
+
+=== TEST 46: an HMAC secret (oct key) in a fetched key set is skipped: nobody can sign with what the issuer publishes
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  put('.well-known/jwks.json',
+      '{"keys":[' . data_file('hs256.jwk') . ',' . data_file('rsa1.jwk')
+      . ']}'),
+  api(alg => 'HS256', code => 401),
+  api(body => "ok rsa1\n"),
+]
+--- error_log eval
+[qr/\[warn\] .*auth_jwt_key_request "\/_jwks": key #1 \(kid "hs256"\) skipped: a symmetric \(oct\) key in a public key set/,
+ 'auth_jwt_key_request "/_jwks": 1 keys, generation 1',
+ 'auth_jwt: token rejected: unsupported_alg']
+--- no_error_log
+[error]
+
+
+
+=== TEST 47: symmetric=on accepts the oct keys of a fetched key set
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks symmetric=on;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  put('.well-known/jwks.json',
+      '{"keys":[' . data_file('hs256.jwk') . ',' . data_file('rsa1.jwk')
+      . ']}'),
+  api(alg => 'HS256', body => "ok hs256\n"),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": 2 keys, generation 1
+--- no_error_log
+[error]
+skipped
+
+
+
+=== TEST 48: a fetched set of oct keys only has no usable key
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  put('.well-known/jwks.json', jwks('hmac')),
+  api(alg => 'HS256', code => 503),
+]
+--- error_log eval
+[qr/key #1 \(kid "hs256"\) skipped: a symmetric \(oct\) key in a public key set/,
+ qr/key #2 \(kid "hs512"\) skipped: a symmetric \(oct\) key in a public key set/,
+ 'no usable key in the key set']
+
+
+
+=== TEST 49: one source declared with and without symmetric=on fails nginx -t
+--- config
+    location /a {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks symmetric=on;
+        return 200;
+    }
+    location /b {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200;
+    }
+--- must_die
+--- error_log
+"/_jwks" is declared elsewhere with "symmetric=on"
