@@ -340,8 +340,9 @@ static int
 parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
     const char **method)
 {
-    int    c, idx;
-    long   v, *target;
+    int      c, idx;
+    long     v, *target;
+    size_t   n;
 
     static const struct option  options[] = {
         { "port",           required_argument, NULL, 'p' },
@@ -405,6 +406,18 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
             break;
 
         case 'k':
+            /* "dir/" would follow a symbolic link "dir" */
+            n = strlen(optarg);
+
+            while (n > 1 && optarg[n - 1] == '/') {
+                optarg[--n] = '\0';
+            }
+
+            if (n == 0) {
+                issuer_log("--key-dir must not be empty");
+                return -1;
+            }
+
             conf->key_dir = optarg;
             break;
 
