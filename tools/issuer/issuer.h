@@ -36,6 +36,7 @@
 #define ISSUER_API_KEY_MAX      512
 #define ISSUER_SCOPE_MAX        1024
 #define ISSUER_KEYS_MAX         8
+#define ISSUER_CONNECTIONS_MAX  1000    /* select(): below FD_SETSIZE */
 #define ISSUER_KID_LEN          43      /* base64url of a SHA-256 */
 #define ISSUER_KEY_TMP          ".new-key.tmp"  /* a key being written */
 
@@ -61,6 +62,10 @@ typedef struct {
     long           rotate_every;        /* 0: on SIGHUP only */
     long           retire_grace;
     long           jwks_max_age;
+    unsigned       max_connections;
+    unsigned       max_connections_per_ip;  /* 0: no limit */
+    long           header_timeout;      /* s, from a connection's start */
+    long           body_timeout;        /* s, from a request's headers */
 } issuer_conf_t;
 
 
@@ -169,11 +174,10 @@ int issuer_scope_has(const char *scope, const char *token, size_t len);
 int issuer_hash_password_stdin(const char *method);
 int issuer_hash_api_key_stdin(void);
 
-/* http.c */
+/* http.c: the server, opaque */
 void *issuer_http_start(issuer_ctx_t *ctx, unsigned *port);
-int issuer_http_run(void *daemon, time_t next_event,
-    const sigset_t *sigmask);
-void issuer_http_stop(void *daemon);
+int issuer_http_run(void *http, time_t next_event, const sigset_t *sigmask);
+void issuer_http_stop(void *http);
 
 
 #endif /* JWTGATE_ISSUER_H */
