@@ -391,7 +391,10 @@ http_connection(void *cls, struct MHD_Connection *conn,
 
     if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         c = *socket_context;
-        http->nconns--;
+
+        if (http->nconns > 0) {
+            http->nconns--;
+        }
 
         if (c != NULL) {
             if (c->prev != NULL) {
