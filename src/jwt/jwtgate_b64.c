@@ -79,7 +79,8 @@ static const char  *reason_names[JWTGATE_ERR_LAST] = {
     "bad_claim_type",
     "bad_key",
     "no_keys",
-    "internal"
+    "internal",
+    "duplicate"
 };
 
 
