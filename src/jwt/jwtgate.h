@@ -364,6 +364,7 @@ int jwtgate_token_exp(const jwtgate_token_t *token, double *exp);
  * ("name =value" too), and those a common upstream reads under that name
  * ("acc%65ss_token", PHP's "access.token").  name must be a non-empty
  * token of letters, digits, '_' and '-' (an empty name matches nothing).
+ * An empty input (len 0) is never read: its pointer may be NULL.
  *
  * _count() returns the number of pairs named name.
  *

@@ -77,6 +77,11 @@ jwtgate_query_mask(const unsigned char *in, size_t len,
     size_t                i, start, eq, n;
     const unsigned char  *p;
 
+    if (len == 0) {
+        /* nginx's r->args.data may then be NULL */
+        return 0;
+    }
+
     n = 0;
     i = 0;
 
@@ -119,6 +124,10 @@ jwtgate_param_count(const unsigned char *in, size_t len,
 {
     size_t  i, start, count;
 
+    if (len == 0) {
+        return 0;
+    }
+
     count = 0;
     i = 0;
 
@@ -156,6 +165,10 @@ jwtgate_param_remove(const unsigned char *in, size_t len,
 {
     int     first;
     size_t  i, start, from, n;
+
+    if (len == 0) {
+        return 0;
+    }
 
     n = 0;
     first = 1;

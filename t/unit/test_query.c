@@ -176,6 +176,29 @@ test_mask(void **state)
 }
 
 
+/* nginx leaves r->args.data NULL when there is no query */
+static void
+test_empty_null(void **state)
+{
+    unsigned char  out[1];
+
+    (void) state;
+
+    assert_int_equal(jwtgate_query_count(NULL, 0, (const unsigned char *)
+                                         "access_token", 12), 0);
+    assert_int_equal(jwtgate_query_remove(NULL, 0, (const unsigned char *)
+                                          "access_token", 12, out), 0);
+    assert_int_equal(jwtgate_query_mask(NULL, 0, (const unsigned char *)
+                                        "access_token", 12,
+                                        (const unsigned char *) "x", 1, out),
+                     0);
+    assert_int_equal(jwtgate_cookie_count(NULL, 0, (const unsigned char *)
+                                          "t", 1), 0);
+    assert_int_equal(jwtgate_cookie_remove(NULL, 0, (const unsigned char *)
+                                           "t", 1, out), 0);
+}
+
+
 int
 main(void)
 {
@@ -184,6 +207,7 @@ main(void)
         cmocka_unit_test(test_spellings),
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_mask),
+        cmocka_unit_test(test_empty_null),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
