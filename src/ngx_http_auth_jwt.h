@@ -12,6 +12,8 @@
  *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
  *   ngx_http_auth_jwt_vars.c     variables
  *   ngx_http_auth_jwt_forward.c  claims as request headers
+ *   ngx_http_auth_jwt_token.c    the token in the request: its copies,
+ *                                the request line, its removal
  *   ngx_http_auth_jwt_login.c    the login companion's cookie
  *   ngx_http_auth_jwt_cache.c    the verified-token cache
  *   ngx_http_auth_jwt_status.c   counters, auth_jwt_status
@@ -298,6 +300,9 @@ typedef struct {
     u_char                     *login_buf;
     size_t                      login_len;
     ngx_http_auth_jwt_loc_conf_t  *forwarded;   /* headers set for it */
+    ngx_http_auth_jwt_loc_conf_t  *identity;    /* the level whose identity
+                                                   headers are set: one
+                                                   that passed */
 } ngx_http_auth_jwt_ctx_t;
 
 
@@ -408,14 +413,24 @@ ngx_int_t ngx_http_auth_jwt_forward_strip(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf);
 ngx_int_t ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
-ngx_int_t ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
 ngx_int_t ngx_http_auth_jwt_remove_header(ngx_http_request_t *r,
     ngx_str_t *name);
+ngx_int_t ngx_http_auth_jwt_drop(ngx_http_request_t *r,
+    ngx_uint_t (*match)(void *data, ngx_table_elt_t *h), void *data,
+    ngx_uint_t log);
+ngx_uint_t ngx_http_auth_jwt_same_name(ngx_str_t *a, ngx_str_t *b);
 char *ngx_http_auth_jwt_forward_claim(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/* the token in the request (ngx_http_auth_jwt_token.c) */
+ngx_uint_t ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+ngx_int_t ngx_http_auth_jwt_token_mask(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+ngx_int_t ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
 
 /* variables (ngx_http_auth_jwt_vars.c) */
 ngx_int_t ngx_http_auth_jwt_add_variables(ngx_conf_t *cf);

@@ -8,9 +8,9 @@
  * Every client-sent copy of those names is removed first, in every
  * request of the location, whatever the token: names compare without
  * regard to case, and '-' and '_' count as the same character, as
- * fastcgi's HTTP_X_USER_ID makes them.  auth_jwt_forward_token off
- * removes the token itself (the Authorization header, or the cookie, the
- * argument or the header named by token=).
+ * fastcgi's HTTP_X_USER_ID makes them.  Headers are removed without
+ * moving the others (ngx_http_auth_jwt_drop()); the token itself is
+ * removed by ngx_http_auth_jwt_token.c.
  */
 
 
@@ -19,25 +19,16 @@
 
 static ngx_int_t ngx_http_auth_jwt_strip(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf);
-static ngx_int_t ngx_http_auth_jwt_drop(ngx_http_request_t *r,
-    ngx_uint_t (*match)(void *data, ngx_str_t *key), void *data,
-    ngx_uint_t log);
-static ngx_uint_t ngx_http_auth_jwt_is_forwarded(void *data, ngx_str_t *key);
-static ngx_uint_t ngx_http_auth_jwt_is_named(void *data, ngx_str_t *key);
-static void ngx_http_auth_jwt_set_list(ngx_http_request_t *r,
-    ngx_list_t *headers);
+static ngx_uint_t ngx_http_auth_jwt_is_forwarded(void *data,
+    ngx_table_elt_t *h);
+static ngx_uint_t ngx_http_auth_jwt_is_named(void *data, ngx_table_elt_t *h);
 static ngx_uint_t ngx_http_auth_jwt_forwarded(
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *name);
-static ngx_uint_t ngx_http_auth_jwt_same_name(ngx_str_t *a, ngx_str_t *b);
 static ngx_int_t ngx_http_auth_jwt_set_header(ngx_http_request_t *r,
     ngx_str_t *name, u_char *value, size_t len);
 static ngx_int_t ngx_http_auth_jwt_value_ok(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *name, u_char *value,
     size_t len);
-static ngx_int_t ngx_http_auth_jwt_remove_cookie(ngx_http_request_t *r,
-    ngx_str_t *name);
-static ngx_int_t ngx_http_auth_jwt_remove_arg(ngx_http_request_t *r,
-    ngx_str_t *name);
 static ngx_int_t ngx_http_auth_jwt_conf_header(ngx_conf_t *cf,
     ngx_str_t *name, ngx_int_t *var);
 static void ngx_http_auth_jwt_forget(ngx_http_request_t *r,
@@ -179,43 +170,7 @@ ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
 }
 
 
-/* auth_jwt_forward_token off: the token does not go upstream */
-
-ngx_int_t
-ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf)
-{
-    ngx_str_t  name;
-
-    if (ajcf->forward_token) {
-        return NGX_OK;
-    }
-
-    if (ajcf->token == NULL) {
-        ngx_str_set(&name, "Authorization");
-        r->headers_in.authorization = NULL;
-        return ngx_http_auth_jwt_remove_header(r, &name);
-    }
-
-    switch (ajcf->token_from) {
-
-    case NGX_HTTP_AUTH_JWT_TOKEN_HEADER:
-        return ngx_http_auth_jwt_remove_header(r, &ajcf->token_name);
-
-    case NGX_HTTP_AUTH_JWT_TOKEN_COOKIE:
-        return ngx_http_auth_jwt_remove_cookie(r, &ajcf->token_name);
-
-    case NGX_HTTP_AUTH_JWT_TOKEN_ARG:
-        return ngx_http_auth_jwt_remove_arg(r, &ajcf->token_name);
-
-    default:
-        /* another variable: nothing this module can take away */
-        return NGX_OK;
-    }
-}
-
-
-/* the request headers without those ajcf forwards; no copy when none */
+/* the request headers without those ajcf forwards */
 
 static ngx_int_t
 ngx_http_auth_jwt_strip(ngx_http_request_t *r,
@@ -234,112 +189,153 @@ ngx_http_auth_jwt_remove_header(ngx_http_request_t *r, ngx_str_t *name)
 
 
 static ngx_uint_t
-ngx_http_auth_jwt_is_forwarded(void *data, ngx_str_t *key)
+ngx_http_auth_jwt_is_forwarded(void *data, ngx_table_elt_t *h)
 {
-    return ngx_http_auth_jwt_forwarded(data, key);
+    return ngx_http_auth_jwt_forwarded(data, &h->key);
 }
 
 
 static ngx_uint_t
-ngx_http_auth_jwt_is_named(void *data, ngx_str_t *key)
+ngx_http_auth_jwt_is_named(void *data, ngx_table_elt_t *h)
 {
-    return ngx_http_auth_jwt_same_name(key, data);
+    return ngx_http_auth_jwt_same_name(&h->key, data);
 }
 
 
 /*
- * The request's headers without those match() picks: a new list, made
- * only when one matches.  What is dropped is never a header nginx points
- * at from headers_in (configuration refuses those names; Authorization's
- * pointer is cleared by the caller), so the pointers stay right.
+ * The request's headers without those match() picks, and no other header
+ * moved: nginx points at header elements (headers_in.host, .cookie and
+ * the other chains since 1.23, the cookies array before), and each
+ * pointer must keep reading the element the list holds.  A part of the
+ * list is split into the runs of elements it keeps (part structures over
+ * the same storage), or unlinked when it keeps none.  After a removal the
+ * last part is made full, so that ngx_list_push() starts a new one and
+ * never writes over a removed element.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_auth_jwt_drop(ngx_http_request_t *r,
-    ngx_uint_t (*match)(void *data, ngx_str_t *key), void *data,
+    ngx_uint_t (*match)(void *data, ngx_table_elt_t *h), void *data,
     ngx_uint_t log)
 {
-    ngx_uint_t        i, n, found;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
+    ngx_uint_t        i, n, start, removed;
+    ngx_list_t       *list;
+    ngx_list_part_t  *part, *prev, *next, *run;
+    ngx_table_elt_t  *h;
 
-    /* the first pass looks, the second copies */
+    list = &r->headers_in.headers;
+    removed = 0;
+    prev = NULL;
+    part = &list->part;
 
-    found = 0;
+    while (part) {
+        next = part->next;
+        h = part->elts;
+        n = part->nelts;
 
-    for (n = 0; n < 2; n++) {
-
-        if (n == 1) {
-            if (!found) {
-                return NGX_OK;
-            }
-
-            if (ngx_list_init(&headers, r->pool, 20, sizeof(ngx_table_elt_t))
-                != NGX_OK)
-            {
-                return NGX_ERROR;
-            }
+        if (n == 0) {
+            /* the first part of an empty list */
+            prev = part;
+            part = next;
+            continue;
         }
 
-        part = &r->headers_in.headers.part;
-        h = part->elts;
+        run = NULL;
+        start = 0;
 
-        for (i = 0; /* void */; i++) {
+        for (i = 0; i <= n; i++) {
 
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
+            if (i < n) {
+                if (!match(data, &h[i])) {
+                    continue;
                 }
 
-                part = part->next;
-                h = part->elts;
-                i = 0;
-            }
-
-            if (match(data, &h[i].key)) {
-                found = 1;
-
-                if (n == 0) {
-                    break;
-                }
+                removed++;
 
                 if (log) {
                     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                                   "auth_jwt: the client's \"%V\" header "
                                   "removed", &h[i].key);
                 }
+            }
 
+            if (i == start) {
+                start = i + 1;
                 continue;
             }
 
-            if (n == 1) {
-                nh = ngx_list_push(&headers);
-                if (nh == NULL) {
+            /* h[start .. i - 1] are kept */
+
+            if (run == NULL) {
+                run = part;
+
+            } else {
+                run->next = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
+                if (run->next == NULL) {
+                    run->next = next;
                     return NGX_ERROR;
                 }
 
-                *nh = h[i];
+                run = run->next;
+                run->next = next;
             }
+
+            run->elts = &h[start];
+            run->nelts = i - start;
+
+            start = i + 1;
         }
+
+        if (run != NULL) {
+            if (list->last == part) {
+                list->last = run;
+            }
+
+            prev = run;
+            part = next;
+            continue;
+        }
+
+        /* nothing kept of this part */
+
+        if (prev != NULL) {
+            prev->next = next;
+
+            if (list->last == part) {
+                list->last = prev;
+            }
+
+            part = next;
+            continue;
+        }
+
+        if (next != NULL) {
+            /* the first part lives in the list: the next one moves in, and
+             * is looked at in its turn */
+            if (list->last == next) {
+                list->last = part;
+            }
+
+            *part = *next;
+            continue;
+        }
+
+        /* every header removed: storage of its own for the empty list */
+
+        part->elts = ngx_palloc(r->pool, list->nalloc * list->size);
+        if (part->elts == NULL) {
+            return NGX_ERROR;
+        }
+
+        part->nelts = 0;
+        break;
     }
 
-    ngx_http_auth_jwt_set_list(r, &headers);
+    if (removed && list->last->nelts) {
+        list->nalloc = list->last->nelts;
+    }
 
     return NGX_OK;
-}
-
-
-/* a list is not moved by a copy: its last part may be its first, inline */
-
-static void
-ngx_http_auth_jwt_set_list(ngx_http_request_t *r, ngx_list_t *headers)
-{
-    r->headers_in.headers = *headers;
-
-    if (headers->last == &headers->part) {
-        r->headers_in.headers.last = &r->headers_in.headers.part;
-    }
 }
 
 
@@ -367,7 +363,7 @@ ngx_http_auth_jwt_forwarded(ngx_http_auth_jwt_loc_conf_t *ajcf,
 
 /* header names as nginx and the upstreams see them: no case, '-' == '_' */
 
-static ngx_uint_t
+ngx_uint_t
 ngx_http_auth_jwt_same_name(ngx_str_t *a, ngx_str_t *b)
 {
     u_char      ca, cb;
@@ -452,147 +448,6 @@ ngx_http_auth_jwt_set_header(ngx_http_request_t *r, ngx_str_t *name,
 #if (nginx_version >= 1023000)
     h->next = NULL;
 #endif
-
-    return NGX_OK;
-}
-
-
-/* Cookie: a=1; NAME=token; b=2  ->  Cookie: a=1; b=2 */
-
-static ngx_int_t
-ngx_http_auth_jwt_remove_cookie(ngx_http_request_t *r, ngx_str_t *name)
-{
-    u_char           *p, *last, *start, *end, *dst, *buf;
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len != sizeof("Cookie") - 1
-            || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
-                               sizeof("Cookie") - 1) != 0)
-        {
-            continue;
-        }
-
-        buf = ngx_pnalloc(r->pool, h[i].value.len);
-        if (buf == NULL) {
-            return NGX_ERROR;
-        }
-
-        dst = buf;
-        p = h[i].value.data;
-        last = p + h[i].value.len;
-
-        while (p < last) {
-            while (p < last && (*p == ' ' || *p == ';')) {
-                p++;
-            }
-
-            start = p;
-            end = ngx_strlchr(p, last, ';');
-            if (end == NULL) {
-                end = last;
-            }
-
-            p = end;
-
-            /* without case, as nginx's $cookie_NAME finds it */
-            if (end - start > (ssize_t) name->len
-                && start[name->len] == '='
-                && ngx_strncasecmp(start, name->data, name->len) == 0)
-            {
-                continue;
-            }
-
-            if (end == start) {
-                continue;
-            }
-
-            if (dst != buf) {
-                *dst++ = ';';
-                *dst++ = ' ';
-            }
-
-            dst = ngx_cpymem(dst, start, end - start);
-        }
-
-        h[i].value.data = buf;
-        h[i].value.len = dst - buf;
-
-        if (h[i].value.len == 0) {
-            /* an empty Cookie header is not sent */
-            h[i].hash = 0;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-/* ?a=1&NAME=token&b=2  ->  ?a=1&b=2 */
-
-static ngx_int_t
-ngx_http_auth_jwt_remove_arg(ngx_http_request_t *r, ngx_str_t *name)
-{
-    u_char  *p, *last, *start, *end, *dst, *buf;
-
-    if (r->args.len == 0) {
-        return NGX_OK;
-    }
-
-    buf = ngx_pnalloc(r->pool, r->args.len);
-    if (buf == NULL) {
-        return NGX_ERROR;
-    }
-
-    dst = buf;
-    p = r->args.data;
-    last = p + r->args.len;
-
-    while (p < last) {
-        start = p;
-        end = ngx_strlchr(p, last, '&');
-        if (end == NULL) {
-            end = last;
-        }
-
-        p = (end < last) ? end + 1 : end;
-
-        if (end - start >= (ssize_t) name->len
-            && (end - start == (ssize_t) name->len
-                || start[name->len] == '=')
-            && ngx_strncasecmp(start, name->data, name->len) == 0)
-        {
-            continue;
-        }
-
-        if (dst != buf) {
-            *dst++ = '&';
-        }
-
-        dst = ngx_cpymem(dst, start, end - start);
-    }
-
-    r->args.data = buf;
-    r->args.len = dst - buf;
-
-    /* proxy_pass without a URI sends r->unparsed_uri as it came */
-    r->valid_unparsed_uri = 0;
 
     return NGX_OK;
 }

@@ -60,8 +60,8 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
     }
 
     if (ajcf->enabled != 1) {
-        if (ctx != NULL && ctx->valid && ctx->token != NULL
-            && ctx->forwarded != ajcf)
+        if (ctx != NULL && ctx->valid && ctx->reason == JWTGATE_OK
+            && ctx->token != NULL && ctx->forwarded != ajcf)
         {
             /* an internal redirect from a location that verified it */
             if (ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK) {
@@ -69,6 +69,7 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
             }
 
             ctx->forwarded = ajcf;
+            ctx->identity = ajcf;
         }
 
         return NGX_DECLINED;
@@ -82,10 +83,21 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
     }
 
     if (ctx != NULL && ctx->forwarded != ajcf) {
-        if (reason == JWTGATE_OK
-            && ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        if (reason == JWTGATE_OK) {
+            if (ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ctx->identity = ajcf;
+
+        } else if (ctx->identity != NULL) {
+            /* set by a level that passed: not for a request failing here,
+             * nor for the error_page it may go on to */
+            if (ngx_http_auth_jwt_forward_strip(r, ctx->identity) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            ctx->identity = NULL;
         }
 
         /* the token does not go upstream, valid or not */
@@ -154,6 +166,7 @@ static ngx_uint_t
 ngx_http_auth_jwt_check(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t **ctxp)
 {
+    ngx_int_t                 rc;
     ngx_str_t                 token;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
@@ -174,7 +187,20 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     ctx->valid = 0;
     ctx->status = 0;
 
-    if (ngx_http_auth_jwt_get_token(r, ajcf, &token) != NGX_OK) {
+    rc = ngx_http_auth_jwt_get_token(r, ajcf, &token);
+
+    if (rc == NGX_DECLINED) {
+        ctx->reason = JWTGATE_ERR_DUPLICATE;
+        ngx_http_auth_jwt_count_reason(ctx->reason);
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: token rejected: duplicate (sent more than "
+                      "once, or by more than one method)");
+
+        return ctx->reason;
+    }
+
+    if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt: evaluating the token variable failed");
         ctx->reason = JWTGATE_ERR_INTERNAL;
@@ -416,8 +442,13 @@ claims:
 }
 
 
-/* "Authorization: Bearer <token>" (RFC 6750 2.1), or token=$variable;
- * an empty token means none was sent */
+/*
+ * "Authorization: Bearer <token>" (RFC 6750 2.1), or token=$variable;
+ * an empty token means none was sent.  NGX_DECLINED: the request carries
+ * a token more than once, or by more than one method (RFC 6750 3.1),
+ * and no copy is taken.  The token's argument is masked in the request
+ * line first, so that no log line of the request shows it.
+ */
 
 static ngx_int_t
 ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
@@ -426,6 +457,14 @@ ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
     u_char  *p, *last;
 
     ngx_str_null(token);
+
+    if (ngx_http_auth_jwt_token_mask(r, ajcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_auth_jwt_token_copies(r, ajcf) > 1) {
+        return NGX_DECLINED;
+    }
 
     if (ajcf->token != NULL) {
         return ngx_http_complex_value(r, ajcf->token, token);
@@ -479,6 +518,10 @@ ngx_http_auth_jwt_answer(ngx_http_request_t *r,
 
     case JWTGATE_ERR_INTERNAL:
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case JWTGATE_ERR_DUPLICATE:
+        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_request",
+                                           NGX_HTTP_BAD_REQUEST);
 
     case NGX_HTTP_AUTH_JWT_UNAVAILABLE:
         return ngx_http_auth_jwt_unavailable(r, ctx);

@@ -58,6 +58,9 @@ typedef enum {
     JWTGATE_ERR_NO_KEYS,            /* "no_keys" */
     JWTGATE_ERR_INTERNAL,           /* "internal": allocation, OpenSSL */
     JWTGATE_ERR_TRY_LIMIT,          /* "key_try_limit" */
+    JWTGATE_ERR_DUPLICATE,          /* "duplicate": the request carries
+                                       the token more than once, or by
+                                       more than one method */
     JWTGATE_ERR_LAST
 } jwtgate_rc_t;
 
@@ -377,5 +380,51 @@ jwtgate_rc_t jwtgate_check_claims(const jwtgate_token_t *token,
 
 /* exp as a number of seconds, for caches; 0 and -1 when absent. */
 int jwtgate_token_exp(const jwtgate_token_t *token, double *exp);
+
+
+/*
+ * The token inside the "name=value" lists of a request: a Cookie header
+ * value, a query string (undecoded, as nginx keeps it in r->args).
+ *
+ * A pair is the text between two separators: ';' and ',' in a cookie
+ * (nginx before 1.23 splits $cookie_NAME on both, later ones on ';'
+ * only), '&' and ';' in a query.  A pair is named name when the text
+ * before its first '=' (all of it, without '=') reads as name: after
+ * percent-decoding, without regard to ASCII letter case, without the SP,
+ * HTAB and '+' around it, and with '.', SP, HTAB and '+' inside it read as
+ * '_'.  That finds every pair nginx's $cookie_NAME and $arg_NAME can find
+ * ("name =value" too), and those a common upstream reads under that name
+ * ("acc%65ss_token", PHP's "access.token").  name must be a non-empty
+ * token of letters, digits, '_' and '-' (an empty name matches nothing).
+ * An empty input (len 0) is never read: its pointer may be NULL.
+ *
+ * _count() returns the number of pairs named name.
+ *
+ * _remove() writes the value without the pairs named name to out and
+ * returns its length.  Every other pair is written exactly as it was,
+ * after the separator that stood before it in the input; the first pair
+ * written takes no separator and, in a cookie, loses the SP and HTAB
+ * before it.  Each byte written is a different byte of the input, so the
+ * output is never longer than the input: out must hold len bytes (it may
+ * not overlap in).  The output holds no pair named name, and removing
+ * again changes nothing.
+ *
+ * jwtgate_query_mask() writes the query with the value of every pair
+ * named name that has a non-empty value replaced by mask, everything else
+ * as it was, and returns its length.  out must hold
+ * len + jwtgate_query_count() * mask_len bytes: a pair grows by at most
+ * mask_len - 1.
+ */
+size_t jwtgate_cookie_count(const unsigned char *in, size_t len,
+    const unsigned char *name, size_t name_len);
+size_t jwtgate_cookie_remove(const unsigned char *in, size_t len,
+    const unsigned char *name, size_t name_len, unsigned char *out);
+size_t jwtgate_query_count(const unsigned char *in, size_t len,
+    const unsigned char *name, size_t name_len);
+size_t jwtgate_query_remove(const unsigned char *in, size_t len,
+    const unsigned char *name, size_t name_len, unsigned char *out);
+size_t jwtgate_query_mask(const unsigned char *in, size_t len,
+    const unsigned char *name, size_t name_len, const unsigned char *mask,
+    size_t mask_len, unsigned char *out);
 
 #endif /* JWTGATE_H */

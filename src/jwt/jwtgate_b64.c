@@ -80,7 +80,8 @@ static const char  *reason_names[JWTGATE_ERR_LAST] = {
     "bad_key",
     "no_keys",
     "internal",
-    "key_try_limit"
+    "key_try_limit",
+    "duplicate"
 };
 
 

@@ -1,8 +1,10 @@
 #!/usr/bin/perl
 # Writes the seed corpora of the fuzz targets: t/fuzz/corpus/token/ (real
 # tokens of every alg and hostile shapes), t/fuzz/corpus/jwks/ (the key
-# sets of t/data and broken variants) and t/fuzz/corpus/jread/ (JSON texts
-# for the reader, valid and not).  Run from the repository root.
+# sets of t/data and broken variants), t/fuzz/corpus/jread/ (JSON texts
+# for the reader, valid and not) and t/fuzz/corpus/cookie/ and query/
+# (Cookie values and query strings around a token).  Run from the
+# repository root.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -10,7 +12,8 @@ use JWTGate::Token;
 use File::Path qw(make_path);
 
 my $dir = 't/fuzz/corpus';
-make_path("$dir/token", "$dir/jwks", "$dir/jread");
+make_path("$dir/token", "$dir/jwks", "$dir/jread", "$dir/cookie",
+          "$dir/query");
 
 sub put {
     my ($kind, $name, $data) = @_;
@@ -85,3 +88,30 @@ my %jread = (
     utf8      => "{\"a\":\"\xed\xa0\x80\"}",
 );
 put('jread', $_, $jread{$_}) for keys %jread;
+
+# Cookie values and query strings: a name-length byte and the name as the
+# targets read them (each byte an index into their alphabet), then text
+my $alphabet = join('', 'a' .. 'z', 'A' .. 'Z', 0 .. 9, '_', '-');
+sub named {
+    my ($name, $text) = @_;
+    return chr(length($name) - 1)
+           . join('', map { chr(index($alphabet, $_)) } split //, $name)
+           . $text;
+}
+my $tok = jwt(claims => \%claims);
+my %cookie = (
+    middle   => named('access_token', "a=1; access_token=$tok; b=2"),
+    bare     => named('access_token', ('a;' x 200) . "access_token=$tok;b"),
+    spaced   => named('access_token', "a=1; access_token =$tok"),
+    comma    => named('access_token', "x=1, access_token=$tok; ACCESS_TOKEN=y"),
+    encoded  => named('access_token', "acc%65ss_token=x; access.token=y"),
+    session  => named('session', "t;t=x; session=1;Session =2,session"),
+);
+put('cookie', $_, $cookie{$_}) for keys %cookie;
+my %query = (
+    middle   => named('access_token', "a=1&access_token=$tok&b=2"),
+    semi     => named('access_token', "a=1;access_token=$tok&access_token="),
+    encoded  => named('access_token', "acc%65ss_token=x&access.token=y&+access_token=z"),
+    bare     => named('token', "token&token=&a=token=1&Token=x"),
+);
+put('query', $_, $query{$_}) for keys %query;
