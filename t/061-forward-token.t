@@ -299,7 +299,7 @@ auth_jwt: token rejected: duplicate (sent more than once, or by more than one me
 --- error_code eval
 [400, 200]
 --- response_body_like eval
-['^why=\[duplicate\]$', '"internal":\d+,"duplicate":[1-9]\d*,']
+['^why=\[duplicate\]$', '"duplicate":[1-9]\d*,']
 
 
 
