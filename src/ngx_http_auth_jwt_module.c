@@ -345,6 +345,13 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 300);
     ngx_conf_merge_sec_value(conf->kid_refresh, prev->kid_refresh, 30);
 
+    if (conf->enabled == 1 || conf->login != NULL) {
+        /* the fetched key sets of this server{} */
+        if (ngx_http_auth_jwt_source_bind(cf, prev, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
     if (conf->enabled != 1) {
         return NGX_CONF_OK;
     }
