@@ -1768,3 +1768,42 @@ auth_jwt_key_request "/_jwks_slow": 1 keys, generation 1
 --- no_error_log
 fetch failed
 no keys yet
+
+
+
+=== TEST 55: auth_jwt_status: one source per server{}, and how full the zone is
+--- user_files eval
+[[ 'evil.json', jwks('rsa2') ]]
+--- http_config
+    auth_jwt_key_request /_jwks;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name evil;
+        location /api {
+            auth_jwt "evil";
+            return 200 "evil $jwt_header_kid\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/evil.json;
+        }
+    }
+--- config
+    location /api {
+        auth_jwt "test";
+        return 200 "ok $jwt_header_kid\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(host => 'evil', key => 'rsa2', body => "evil rsa2\n"),
+  { request => 'GET /status', code => 200,
+    like => '"sources":\[\{"uri":"/_jwks","issuer":"","server":"evil","fetches_ok":1,[^}]*"generation":1,"keys":1\},\{"uri":"/_jwks","issuer":"","server":"localhost","fetches_ok":1,[^}]*"generation":1,"keys":1\}\],"key_zone":\{"size":1048576,"free":\d+,"entries":2,"freed":0\}\}' },
+  { request => 'GET /status?format=prometheus', code => 200,
+    like => 'auth_jwt_key_zone_size_bytes 1048576\n.*auth_jwt_key_zone_entries 2\n.*auth_jwt_key_zone_freed_total 0\n' },
+]
+--- no_error_log
+[error]
