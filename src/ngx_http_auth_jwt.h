@@ -209,6 +209,8 @@ typedef struct {
     ngx_queue_t                 sources;
     ngx_uint_t                  entries;
     ngx_uint_t                  last_id;
+    ngx_uint_t                  config;     /* + 1 for each configuration
+                                               that takes the zone over */
     ngx_uint_t                  epoch;      /* + 1 when a configuration
                                                freed entries */
     ngx_uint_t                  freed;      /* entries freed so */
@@ -262,6 +264,8 @@ typedef struct {
 
 typedef struct {
     ngx_shm_zone_t             *zone;
+    ngx_uint_t                  config;     /* the zone's, when this
+                                               configuration took it */
     ssize_t                     zone_size;
     ssize_t                     cache_size;
     time_t                      cache_max_age;
@@ -406,6 +410,7 @@ ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_entry(
     ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
 
+void ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf);
 ngx_atomic_t *ngx_http_auth_jwt_store_stats(
     ngx_http_auth_jwt_main_conf_t *amcf);
 void ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,

@@ -439,6 +439,9 @@ ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle)
 
     ngx_http_auth_jwt_status_attach(ngx_http_auth_jwt_store_stats(amcf));
 
+    /* the fetched key sets this configuration no longer names go */
+    ngx_http_auth_jwt_store_takeover(amcf);
+
     return ngx_http_auth_jwt_cache_init(cycle, amcf->cache_size,
                                         amcf->cache_max_age);
 }

@@ -17,10 +17,10 @@
  * keys (a cold start, an unknown kid), the request waits for the fetch,
  * its own or, polling, one that another request or worker started.
  *
- * A new configuration that takes the zone over (a reload) frees the
- * entries none of its sources names, and says so to the workers of the
- * old one through the zone's epoch: a worker finds its entry again by
- * name when the epoch changed.
+ * A configuration that took the zone over (a reload) frees, once its
+ * workers run, the entries none of its sources names, and says so to the
+ * workers of the old one through the zone's epoch: a worker finds its
+ * entry again by name when the epoch changed.
  */
 
 
@@ -38,9 +38,6 @@ static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_lookup(
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static void ngx_http_auth_jwt_store_takeover(
-    ngx_http_auth_jwt_main_conf_t *amcf, ngx_http_auth_jwt_shctx_t *shctx,
-    ngx_slab_pool_t *shpool);
 static ngx_uint_t ngx_http_auth_jwt_store_lock(
     ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_shsrc_t *sh,
     time_t now);
@@ -150,9 +147,17 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
     if (octx) {
-        /* a reload: the keys stay, but those of sources gone go */
+        /*
+         * a reload: the keys stay; those of sources gone go when this
+         * configuration's workers run (ngx_http_auth_jwt_store_takeover),
+         * unless another configuration came since
+         */
         shm_zone->data = octx;
-        ngx_http_auth_jwt_store_takeover(amcf, octx, shpool);
+
+        ngx_shmtx_lock(&shpool->mutex);
+        amcf->config = ++octx->config;
+        ngx_shmtx_unlock(&shpool->mutex);
+
         return NGX_OK;
     }
 
@@ -168,6 +173,9 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     ngx_queue_init(&sh->sources);
 
+    sh->config = 1;
+    amcf->config = 1;
+
     shpool->data = sh;
     shm_zone->data = sh;
 
@@ -179,24 +187,35 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
 
 /*
- * A new configuration takes the zone over: the entries none of its
- * sources names are freed, and the epoch tells the workers of the old
- * configuration, still running, to find theirs again by name.
+ * The workers of the configuration that took the zone over last (the
+ * reload succeeded) free the entries none of its sources names; the
+ * epoch tells the workers of the old configuration, still running, to
+ * find theirs again by name.  Called by every new worker: the first one
+ * frees, the others find nothing to free.
  */
 
-static void
-ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf,
-    ngx_http_auth_jwt_shctx_t *shctx, ngx_slab_pool_t *shpool)
+void
+ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
 {
     ngx_uint_t                    i, freed;
     ngx_queue_t                  *q, *next;
+    ngx_slab_pool_t              *shpool;
+    ngx_http_auth_jwt_shctx_t    *shctx;
     ngx_http_auth_jwt_shsrc_t    *sh;
     ngx_http_auth_jwt_source_t  **sp;
 
+    shpool = (ngx_slab_pool_t *) amcf->zone->shm.addr;
+    shctx = amcf->zone->data;
     sp = amcf->sources.elts;
     freed = 0;
 
     ngx_shmtx_lock(&shpool->mutex);
+
+    if (shctx->config != amcf->config) {
+        /* a newer configuration took the zone over: it decides */
+        ngx_shmtx_unlock(&shpool->mutex);
+        return;
+    }
 
     for (q = ngx_queue_head(&shctx->sources);
          q != ngx_queue_sentinel(&shctx->sources);

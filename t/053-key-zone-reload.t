@@ -7,7 +7,9 @@
 # it repeats): its own nginx, master and two workers, a 256k zone and three
 # sources of 41 KB each (11 pages of the zone).  Twelve reloads rename two
 # sources each time; the last three rename the server too.  Without the
-# freeing, the third configuration already finds the zone full.
+# freeing, the third configuration already finds the zone full.  Then a
+# reload that fails once it took the zone over (an address it cannot bind)
+# must leave the running configuration's keys alone.
 
 use strict;
 use warnings;
@@ -340,10 +342,39 @@ for my $n (1 .. 12) {
 is(fetches_of('stable'), 4,
    'a renamed server {} fetches its sources again');
 
+# A reload that fails after it took the zone over (a listen address that
+# cannot be bound): the running configuration keeps its entries and keys.
+{
+    my $busy = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                     Proto => 'tcp', Listen => 1)
+        or die "no socket: $!";
+    my $port = $busy->sockport;
+    my $conf = conf(13, 'gw13');
+    $conf =~ s/(listen 127\.0\.0\.1:$gw reuseport;)/$1\n        listen 127.0.0.1:$port;/
+        or die 'no listen line';
+    spew("$prefix/conf/nginx.conf", $conf);
+    my $fetched = scalar(() = slurp("$prefix/logs/fetch.log") =~ /^fetch /mg);
+    kill 'HUP', $master;
+    ok(wait_for(10, 'the reload to fail', sub {
+           slurp("$prefix/logs/error.log") =~ /bind\(\) to 127\.0\.0\.1:$port failed/
+       }), 'the reload fails: the address is taken');
+    Time::HiRes::sleep(0.3);
+    is_deeply([sort { $a <=> $b } workers_of($master)], [sort { $a <=> $b } @w],
+              'the workers of configuration 12 go on');
+    ok(all_pass('after the failed reload'),
+       'after the failed reload: the three sources verify');
+    is(scalar(() = slurp("$prefix/logs/fetch.log") =~ /^fetch /mg), $fetched,
+       'and nothing was fetched again');
+    my ($e, $f) = zone();
+    is_deeply([$e, $f], [3, $total_freed], 'no entry was freed');
+    close $busy;
+}
+
 like(slurp("$prefix/logs/error.log"),
      qr/auth_jwt_keys zone: 2 key sets that no auth_jwt_key_request names any more freed/,
      'the freeing is logged');
-my @bad = grep { /\[(?:alert|crit|emerg)\]/ || /zone is full/ }
+my @bad = grep { (/\[(?:alert|crit|emerg)\]/ && !/bind\(\) to .* failed/)
+                 || /zone is full/ }
           split /\n/, slurp("$prefix/logs/error.log");
 is_deeply(\@bad, [], 'no alert, crit, emerg, no full zone');
 
