@@ -194,6 +194,13 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 
     ngx_http_auth_jwt_fetch_end(r, fetch, rc);
 
+    if (fetch->buf) {
+        ngx_free(fetch->buf);
+        fetch->buf = NULL;
+        fetch->len = 0;
+        fetch->size = 0;
+    }
+
     /* the request waiting for the fetch looks at the keys now */
 
     ctx = fetch->waiter;
@@ -653,7 +660,7 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         b = cl->buf;
         size = ngx_buf_size(b);
 
-        if (own && size > 0 && !fetch->too_large) {
+        if (own && size > 0 && !fetch->too_large && !fetch->done) {
 
             if ((off_t) (NGX_HTTP_AUTH_JWT_MAX_JWKS - fetch->len) < size) {
                 fetch->too_large = 1;
