@@ -136,7 +136,9 @@ struct ngx_http_auth_jwt_file_s {
     off_t                       size;
     time_t                      mtime;
     time_t                      checked;
+    ngx_msec_t                  missed;     /* no keys from it since */
     unsigned                    cached:1;   /* in the cache, malloc()ed */
+    unsigned                    unusable:1; /* not a regular file, said */
 };
 
 
@@ -147,10 +149,12 @@ typedef struct {
 } ngx_http_auth_jwt_vfile_t;
 
 
-/* auth_jwt_key_request as written at one level */
+/* auth_jwt_key_request: one per uri and issuer= in the configuration */
 typedef struct {
     ngx_str_t                   uri;
     char                       *issuer;     /* issuer=, or NULL */
+    unsigned                    flags;      /* JWTGATE_KEYSET_*: without
+                                               symmetric=on, no oct keys */
 } ngx_http_auth_jwt_key_request_t;
 
 
@@ -167,6 +171,8 @@ struct ngx_http_auth_jwt_source_s {
     ngx_str_t                   server_name;    /* its first name */
     ngx_str_t                   key;        /* uri '\0' issuer '\0' the
                                                server's identity */
+    unsigned                    flags;      /* JWTGATE_KEYSET_*: without
+                                               symmetric=on, no oct keys */
     ngx_shm_zone_t             *zone;
     /* this process's */
     ngx_http_auth_jwt_shsrc_t  *sh;         /* valid while epoch is the
@@ -236,6 +242,7 @@ typedef struct {
     ngx_uint_t                 *ids;        /* per set: its set_id */
     ngx_uint_t                  n;
     unsigned                    algs;
+    ngx_uint_t                  tries;      /* auth_jwt_key_try_limit */
 } ngx_http_auth_jwt_keylist_t;
 
 
@@ -269,6 +276,8 @@ typedef struct {
     ssize_t                     zone_size;
     ssize_t                     cache_size;
     time_t                      cache_max_age;
+    ngx_array_t                 requests;   /* ngx_http_auth_jwt_key_request_t
+                                               *, one per uri and issuer */
     ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t *,
                                                one per uri, issuer and
                                                server{} */
@@ -294,6 +303,7 @@ typedef struct {
     ngx_array_t                *rules;      /* ngx_http_auth_jwt_rule_t */
     time_t                      key_cache;
     time_t                      kid_refresh;    /* 0: off */
+    ngx_int_t                   key_try_limit;
     ngx_array_t                *forwards;   /* ngx_http_auth_jwt_forward_t */
     ngx_str_t                   forward_payload;    /* "": off */
     ngx_int_t                   forward_payload_var;
@@ -314,6 +324,7 @@ typedef struct {
     ngx_str_t                   raw;        /* its text */
     ngx_http_auth_jwt_keys_t   *verified;   /* the key sources the
                                                signature verified with */
+    ngx_http_auth_jwt_keylist_t  verified_list;     /* and their sets */
     const char                 *issuer;     /* the verifying key's source
                                                is bound to it */
     ngx_uint_t                  reason;     /* jwtgate_rc_t or ours */
@@ -377,6 +388,10 @@ ngx_int_t ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 ngx_int_t ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path,
     char *issuer, ngx_http_auth_jwt_file_t **file);
 void ngx_http_auth_jwt_keys_exit(void);
+ngx_uint_t ngx_http_auth_jwt_keys_same(ngx_http_auth_jwt_keylist_t *a,
+    ngx_http_auth_jwt_keylist_t *b);
+void ngx_http_auth_jwt_keys_skipped(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keylist_t *list, const char *kid);
 const char *ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc);
 
 /* sources of fetched key sets (ngx_http_auth_jwt_source.c) */
@@ -427,8 +442,8 @@ ngx_int_t ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r,
     ngx_str_t *token, ngx_http_auth_jwt_keys_t *keys,
     ngx_http_auth_jwt_keylist_t *list, u_char *digest, const char **issuer);
 void ngx_http_auth_jwt_cache_insert(u_char *digest,
-    ngx_http_auth_jwt_keys_t *keys, ngx_uint_t set_id, const char *issuer,
-    double exp);
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,
+    ngx_uint_t index, double exp);
 char *ngx_http_auth_jwt_token_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 

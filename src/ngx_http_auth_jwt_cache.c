@@ -3,10 +3,12 @@
  * jwtgate: the verified-token cache.
  *
  * Per worker, no lock: an LRU of tokens whose signature verified, keyed
- * by the SHA-256 of the whole token text, the location's key sources and
- * the identity of the key set that verified it (a number given to every
- * key set this worker parses: a new generation, a changed file, a key
- * gone, and the entry no longer matches).  An entry lives until the
+ * by the location's key sources and the SHA-256 of the whole token text
+ * and of everything else that decides the verdict: the key sets the
+ * request has, in order (each by the number given to every key set this
+ * worker parses: a new generation, a changed file, another file named by
+ * variables, and the entry no longer matches), the issuer= each is bound
+ * to, and auth_jwt_key_try_limit.  An entry lives until the
  * token's exp or the cache's max_age, whichever comes first.  A hit skips
  * the signature only: the token is parsed and its claims and rules are
  * checked on every request.  Invalid tokens are never cached.  The memory
@@ -24,8 +26,8 @@ typedef struct {
     ngx_queue_t                 queue;      /* LRU, or the free list */
     u_char                      digest[32];
     ngx_http_auth_jwt_keys_t   *keys;
-    ngx_uint_t                  set_id;
-    const char                 *issuer;
+    ngx_uint_t                  index;      /* the set that verified */
+    ngx_uint_t                  set_id;     /* and its number */
     time_t                      expires;
 } ngx_http_auth_jwt_centry_t;
 
@@ -35,6 +37,8 @@ static void ngx_http_auth_jwt_cache_rbtree_insert(ngx_rbtree_node_t *temp,
 static ngx_http_auth_jwt_centry_t *ngx_http_auth_jwt_cache_find(
     u_char *digest, ngx_http_auth_jwt_keys_t *keys);
 static void ngx_http_auth_jwt_cache_drop(ngx_http_auth_jwt_centry_t *e);
+static ngx_int_t ngx_http_auth_jwt_cache_digest(ngx_str_t *token,
+    ngx_http_auth_jwt_keylist_t *list, u_char *digest);
 
 
 static ngx_rbtree_t                 ngx_http_auth_jwt_cache_tree;
@@ -43,6 +47,7 @@ static ngx_queue_t                  ngx_http_auth_jwt_cache_lru;
 static ngx_queue_t                  ngx_http_auth_jwt_cache_free;
 static ngx_http_auth_jwt_centry_t  *ngx_http_auth_jwt_cache_entries;
 static EVP_MD                      *ngx_http_auth_jwt_sha256;
+static EVP_MD_CTX                  *ngx_http_auth_jwt_sha256_ctx;
 static time_t                       ngx_http_auth_jwt_cache_max_age;
 
 
@@ -70,7 +75,11 @@ ngx_http_auth_jwt_cache_init(ngx_cycle_t *cycle, size_t size,
     }
 
     ngx_http_auth_jwt_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (ngx_http_auth_jwt_sha256 == NULL) {
+    ngx_http_auth_jwt_sha256_ctx = EVP_MD_CTX_new();
+
+    if (ngx_http_auth_jwt_sha256 == NULL
+        || ngx_http_auth_jwt_sha256_ctx == NULL)
+    {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0,
                       "auth_jwt_token_cache: no SHA-256 in OpenSSL");
         return NGX_ERROR;
@@ -112,13 +121,19 @@ ngx_http_auth_jwt_cache_exit(void)
         EVP_MD_free(ngx_http_auth_jwt_sha256);
         ngx_http_auth_jwt_sha256 = NULL;
     }
+
+    if (ngx_http_auth_jwt_sha256_ctx) {
+        EVP_MD_CTX_free(ngx_http_auth_jwt_sha256_ctx);
+        ngx_http_auth_jwt_sha256_ctx = NULL;
+    }
 }
 
 
 /*
- * NGX_OK: the token verified before with a key set the request still has
- * (*issuer: its source's issuer=); NGX_DECLINED: not known, digest is
- * filled for ngx_http_auth_jwt_cache_insert(); NGX_ABORT: no cache.
+ * NGX_OK: the token verified before with the key sets the request has
+ * (*issuer: the issuer= of the one that verified it); NGX_DECLINED: not
+ * known, digest is filled for ngx_http_auth_jwt_cache_insert();
+ * NGX_ABORT: no cache.
  */
 
 ngx_int_t
@@ -126,18 +141,13 @@ ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r, ngx_str_t *token,
     ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,
     u_char *digest, const char **issuer)
 {
-    ngx_uint_t                   i;
-    unsigned int                 len;
     ngx_http_auth_jwt_centry_t  *e;
 
     if (ngx_http_auth_jwt_cache_entries == NULL) {
         return NGX_ABORT;
     }
 
-    if (EVP_Digest(token->data, token->len, digest, &len,
-                   ngx_http_auth_jwt_sha256, NULL)
-        != 1)
-    {
+    if (ngx_http_auth_jwt_cache_digest(token, list, digest) != NGX_OK) {
         return NGX_ABORT;
     }
 
@@ -154,14 +164,8 @@ ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r, ngx_str_t *token,
         return NGX_DECLINED;
     }
 
-    for (i = 0; i < list->n; i++) {
-        if (list->ids[i] == e->set_id) {
-            break;
-        }
-    }
-
-    if (i == list->n) {
-        /* its key set is gone: a new generation, a changed file */
+    /* the digest covers the sets: a mismatch here is a digest collision */
+    if (e->index >= list->n || list->ids[e->index] != e->set_id) {
         ngx_http_auth_jwt_cache_drop(e);
         ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_MISS);
         return NGX_DECLINED;
@@ -170,7 +174,7 @@ ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r, ngx_str_t *token,
     ngx_queue_remove(&e->queue);
     ngx_queue_insert_head(&ngx_http_auth_jwt_cache_lru, &e->queue);
 
-    *issuer = e->issuer;
+    *issuer = list->issuers[e->index];
 
     ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_HIT);
 
@@ -180,8 +184,8 @@ ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r, ngx_str_t *token,
 
 void
 ngx_http_auth_jwt_cache_insert(u_char *digest,
-    ngx_http_auth_jwt_keys_t *keys, ngx_uint_t set_id, const char *issuer,
-    double exp)
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,
+    ngx_uint_t index, double exp)
 {
     time_t                       now, expires;
     ngx_queue_t                 *q;
@@ -212,8 +216,8 @@ ngx_http_auth_jwt_cache_insert(u_char *digest,
 
     ngx_memcpy(e->digest, digest, 32);
     e->keys = keys;
-    e->set_id = set_id;
-    e->issuer = issuer;
+    e->index = index;
+    e->set_id = list->ids[index];
     e->expires = expires;
     e->node.key = ((ngx_rbtree_key_t) digest[0] << 24)
                   | ((ngx_rbtree_key_t) digest[1] << 16)
@@ -308,6 +312,55 @@ ngx_http_auth_jwt_cache_rbtree_insert(ngx_rbtree_node_t *temp,
     node->left = sentinel;
     node->right = sentinel;
     ngx_rbt_red(node);
+}
+
+
+/*
+ * SHA-256 of the token (after its length) and of the key list: its
+ * length, the try limit, then each set's number, whether it is bound to
+ * an issuer and to which (NUL-terminated: an issuer= never holds a NUL).
+ * Lengths, fixed widths and terminators: two different inputs never give
+ * the same bytes.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_cache_digest(ngx_str_t *token,
+    ngx_http_auth_jwt_keylist_t *list, u_char *digest)
+{
+    u_char       bound;
+    ngx_uint_t   i;
+    EVP_MD_CTX  *ctx;
+
+    ctx = ngx_http_auth_jwt_sha256_ctx;
+
+    if (EVP_DigestInit_ex(ctx, ngx_http_auth_jwt_sha256, NULL) != 1
+        || EVP_DigestUpdate(ctx, &token->len, sizeof(size_t)) != 1
+        || EVP_DigestUpdate(ctx, token->data, token->len) != 1
+        || EVP_DigestUpdate(ctx, &list->n, sizeof(ngx_uint_t)) != 1
+        || EVP_DigestUpdate(ctx, &list->tries, sizeof(ngx_uint_t)) != 1)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < list->n; i++) {
+        bound = list->issuers[i] != NULL;
+
+        if (EVP_DigestUpdate(ctx, &list->ids[i], sizeof(ngx_uint_t)) != 1
+            || EVP_DigestUpdate(ctx, &bound, 1) != 1
+            || (bound
+                && EVP_DigestUpdate(ctx, list->issuers[i],
+                                    ngx_strlen(list->issuers[i]) + 1)
+                   != 1))
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (EVP_DigestFinal_ex(ctx, digest, NULL) != 1) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -307,8 +307,10 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
         return;
     }
 
-    jrc = jwtgate_keyset_parse((char *) fetch->buf, fetch->len,
-                               ngx_http_auth_jwt_fetch_skip, src, &set);
+    jrc = jwtgate_keyset_parse_flags((char *) fetch->buf, fetch->len,
+                                     src->flags,
+                                     ngx_http_auth_jwt_fetch_skip, src,
+                                     &set);
 
     if (jrc != JWTGATE_OK) {
         ngx_http_auth_jwt_fetch_failed(r, fetch,
@@ -575,7 +577,8 @@ ngx_http_auth_jwt_fetch_skip(void *data, size_t index, const char *kid,
 
     ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
                   "auth_jwt_key_request \"%V\": key #%uz (kid \"%s\") "
-                  "skipped: %s", &src->uri, index, kid ? kid : "", reason);
+                  "skipped: %s", &src->uri, index + 1, kid ? kid : "",
+                  reason);
 }
 
 

@@ -146,7 +146,7 @@ ngx_http_auth_jwt_access_handler(ngx_http_request_t *r)
  * The check for the configuration level ajcf.  Done once per level: the
  * access phase reuses the rewrite phase's result.  After a location change
  * the token is not parsed again, nor its signature verified again when
- * the new level has the same key sources; claims and rules, which differ
+ * the new level has the same key sets; claims and rules, which differ
  * between levels, are checked again.
  */
 
@@ -315,19 +315,27 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
 
-    if (ctx->verified != ajcf->keys) {
+    /* verified again when the sets differ: other sources, files named
+     * by variables that name others now, a new generation */
+    if (ctx->verified != ajcf->keys
+        || !ngx_http_auth_jwt_keys_same(&ctx->verified_list, &list))
+    {
+        ctx->verified = NULL;
+
         rc = ngx_http_auth_jwt_cache_lookup(r, token, ajcf->keys, &list,
                                             digest, &ctx->issuer);
         if (rc == NGX_OK) {
-            /* verified before, with keys this request still has */
+            /* verified before, with the key sets this request has */
             ctx->verified = ajcf->keys;
+            ctx->verified_list = list;
             goto claims;
         }
 
-        jrc = jwtgate_verify_signature(ctx->token,
-                                       (const jwtgate_keyset_t *const *)
-                                           list.sets,
-                                       list.n, NULL, &index);
+        jrc = jwtgate_verify_signature_tries(ctx->token,
+                                             (const jwtgate_keyset_t *const *)
+                                                 list.sets,
+                                             list.n, list.tries, NULL,
+                                             &index);
 
         if (jrc == JWTGATE_ERR_UNKNOWN_KID
             && ajcf->keys->sources.nelts
@@ -339,6 +347,18 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
             return NGX_HTTP_AUTH_JWT_WAIT;
         }
 
+        if (jrc == JWTGATE_ERR_UNKNOWN_KID) {
+            /* say so if a key with that kid was skipped at load */
+            ngx_http_auth_jwt_keys_skipped(r, &list,
+                                           jwtgate_token_kid(ctx->token));
+
+        } else if (jrc == JWTGATE_ERR_TRY_LIMIT) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth_jwt: the token has no kid, and the first %ui "
+                          "keys that fit its alg did not verify it "
+                          "(auth_jwt_key_try_limit)", list.tries);
+        }
+
         if (jrc != JWTGATE_OK) {
             jwtgate_token_free(ctx->token);
             ctx->token = NULL;
@@ -347,6 +367,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         }
 
         ctx->verified = ajcf->keys;
+        ctx->verified_list = list;
         ctx->issuer = list.issuers[index];
 
         if (rc == NGX_DECLINED) {
@@ -354,8 +375,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
                 exp = 0;
             }
 
-            ngx_http_auth_jwt_cache_insert(digest, ajcf->keys,
-                                           list.ids[index], ctx->issuer,
+            ngx_http_auth_jwt_cache_insert(digest, ajcf->keys, &list, index,
                                            exp);
         }
     }

@@ -9,6 +9,15 @@
  * and kept in a small per-worker cache by path, checked the same way.  A
  * changed file that cannot be used keeps the last good keys.  Fetched key
  * sets (auth_jwt_key_request) come from ngx_http_auth_jwt_store.c.
+ *
+ * A name made with variables comes from the request: a client can name
+ * any number of files that do not exist.  Such misses are kept apart
+ * from the files that gave keys, in their own LRU, and looked at again
+ * only after a second, so that they never push good key sets out; what
+ * goes wrong with such files is logged at most once a second.
+ *
+ * A key file is opened non-blocking and must be a regular file: a FIFO
+ * would block the worker (or nginx -t) until someone writes to it.
  */
 
 
@@ -16,6 +25,11 @@
 
 
 #define NGX_HTTP_AUTH_JWT_FILES_MAX    64      /* cached paths per worker */
+#define NGX_HTTP_AUTH_JWT_MISSES_MAX   64      /* paths without keys */
+#define NGX_HTTP_AUTH_JWT_MISS_TIME    1000    /* ms, such a path is not
+                                                  looked at again */
+#define NGX_HTTP_AUTH_JWT_LOG_TIME     1000    /* ms, one line about files
+                                                  named with variables */
 
 
 typedef struct {
@@ -31,6 +45,10 @@ static void ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
     const jwtgate_keyset_t *set, const char *issuer, ngx_uint_t id);
 static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_cached(
     ngx_http_request_t *r, ngx_str_t *path);
+static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_find(
+    ngx_queue_t *queue, ngx_str_t *path);
+static ngx_uint_t ngx_http_auth_jwt_file_log(ngx_log_t *log,
+    ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_check(ngx_log_t *log,
     ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
@@ -44,6 +62,10 @@ static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
 
 static ngx_queue_t  ngx_http_auth_jwt_files;
 static ngx_uint_t   ngx_http_auth_jwt_nfiles;
+static ngx_queue_t  ngx_http_auth_jwt_misses;
+static ngx_uint_t   ngx_http_auth_jwt_nmisses;
+static ngx_msec_t   ngx_http_auth_jwt_logged;
+static ngx_uint_t   ngx_http_auth_jwt_unlogged;
 
 
 /*
@@ -75,12 +97,13 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 
     list->n = 0;
     list->algs = 0;
+    list->tries = (ngx_uint_t) ajcf->key_try_limit;
 
     if (ngx_http_auth_jwt_keys_files(r, keys, list) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    /* the sources of this location's server{} (ngx_http_auth_jwt_store.c) */
+    /* the sources of this location's server{} (ngx_http_auth_jwt_source.c) */
     src = ajcf->sources ? ajcf->sources->elts : NULL;
     declined = 0;
 
@@ -157,9 +180,12 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
         if (ngx_http_auth_jwt_dotdots(&path)
             > ngx_http_auth_jwt_dotdots(&vf[i].name.value))
         {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "auth_jwt_key_file \"%V\": \"..\" is not allowed "
-                          "in a name made with variables", &path);
+            if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt_key_file \"%V\": \"..\" is not "
+                              "allowed in a name made with variables", &path);
+            }
+
             continue;
         }
 
@@ -214,7 +240,8 @@ ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path, char *issuer,
     f->path = *path;
     f->issuer = issuer;
 
-    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
     if (fd == NGX_INVALID_FILE) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            ngx_open_file_n " \"%V\" failed", path);
@@ -224,6 +251,11 @@ ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path, char *issuer,
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            ngx_fd_info_n " \"%V\" failed", path);
+
+    } else if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_jwt_key_file \"%V\" is not a regular file",
+                           path);
 
     } else {
         ngx_http_auth_jwt_file_load(cf->log, NGX_LOG_EMERG, f, fd, &fi);
@@ -290,6 +322,12 @@ ngx_http_auth_jwt_dotdots(ngx_str_t *path)
 }
 
 
+/*
+ * A file named with variables: from the cache of files that gave keys
+ * (looked at again once a second), or from the misses (looked at again
+ * after NGX_HTTP_AUTH_JWT_MISS_TIME), or read now.  NULL: no keys.
+ */
+
 static ngx_http_auth_jwt_file_t *
 ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
 {
@@ -297,34 +335,76 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
     ngx_http_auth_jwt_file_t  *f;
 
     if (path->len == 0) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt_key_file: the name is empty");
+        if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_jwt_key_file: the name is empty");
+        }
+
         return NULL;
     }
 
     if (ngx_http_auth_jwt_files.next == NULL) {
         ngx_queue_init(&ngx_http_auth_jwt_files);
+        ngx_queue_init(&ngx_http_auth_jwt_misses);
     }
 
-    for (q = ngx_queue_head(&ngx_http_auth_jwt_files);
-         q != ngx_queue_sentinel(&ngx_http_auth_jwt_files);
-         q = ngx_queue_next(q))
-    {
-        f = ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue);
+    f = ngx_http_auth_jwt_file_find(&ngx_http_auth_jwt_files, path);
 
-        if (f->path.len == path->len
-            && ngx_memcmp(f->path.data, path->data, path->len) == 0)
-        {
-            ngx_queue_remove(&f->queue);
-            ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
-
-            if (ngx_time() - f->checked >= 1) {
-                ngx_http_auth_jwt_file_check(r->connection->log, f);
-            }
-
-            return f;
+    if (f != NULL) {
+        if (ngx_time() - f->checked >= 1) {
+            ngx_http_auth_jwt_file_check(r->connection->log, f);
         }
+
+        /* a file that gave keys keeps them */
+        return f;
     }
+
+    f = ngx_http_auth_jwt_file_find(&ngx_http_auth_jwt_misses, path);
+
+    if (f != NULL) {
+        if (ngx_current_msec - f->missed < NGX_HTTP_AUTH_JWT_MISS_TIME) {
+            return NULL;
+        }
+
+    } else {
+        if (ngx_http_auth_jwt_nmisses == NGX_HTTP_AUTH_JWT_MISSES_MAX) {
+            q = ngx_queue_last(&ngx_http_auth_jwt_misses);
+            ngx_queue_remove(q);
+            ngx_http_auth_jwt_file_free(
+                ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+            ngx_http_auth_jwt_nmisses--;
+        }
+
+        f = ngx_alloc(sizeof(ngx_http_auth_jwt_file_t) + path->len + 1,
+                      r->connection->log);
+        if (f == NULL) {
+            return NULL;
+        }
+
+        ngx_memzero(f, sizeof(ngx_http_auth_jwt_file_t));
+
+        f->cached = 1;
+        f->path.data = (u_char *) (f + 1);
+        f->path.len = path->len;
+        ngx_memcpy(f->path.data, path->data, path->len);
+        f->path.data[path->len] = '\0';
+
+        ngx_queue_insert_head(&ngx_http_auth_jwt_misses, &f->queue);
+        ngx_http_auth_jwt_nmisses++;
+    }
+
+    ngx_http_auth_jwt_file_check(r->connection->log, f);
+
+    if (f->set == NULL) {
+        f->missed = ngx_current_msec;
+        return NULL;
+    }
+
+    /* keys at last: from the misses to the files, the least recently
+     * used of which may have to go */
+
+    ngx_queue_remove(&f->queue);
+    ngx_http_auth_jwt_nmisses--;
 
     if (ngx_http_auth_jwt_nfiles == NGX_HTTP_AUTH_JWT_FILES_MAX) {
         /* the least recently used; a request names at most 16, all of
@@ -336,26 +416,74 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
         ngx_http_auth_jwt_nfiles--;
     }
 
-    f = ngx_alloc(sizeof(ngx_http_auth_jwt_file_t) + path->len + 1,
-                  r->connection->log);
-    if (f == NULL) {
-        return NULL;
-    }
-
-    ngx_memzero(f, sizeof(ngx_http_auth_jwt_file_t));
-
-    f->cached = 1;
-    f->path.data = (u_char *) (f + 1);
-    f->path.len = path->len;
-    ngx_memcpy(f->path.data, path->data, path->len);
-    f->path.data[path->len] = '\0';
-
     ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
     ngx_http_auth_jwt_nfiles++;
 
-    ngx_http_auth_jwt_file_check(r->connection->log, f);
-
     return f;
+}
+
+
+/* the entry of a path, made the most recently used */
+
+static ngx_http_auth_jwt_file_t *
+ngx_http_auth_jwt_file_find(ngx_queue_t *queue, ngx_str_t *path)
+{
+    ngx_queue_t               *q;
+    ngx_http_auth_jwt_file_t  *f;
+
+    for (q = ngx_queue_head(queue);
+         q != ngx_queue_sentinel(queue);
+         q = ngx_queue_next(q))
+    {
+        f = ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue);
+
+        if (f->path.len == path->len
+            && ngx_memcmp(f->path.data, path->data, path->len) == 0)
+        {
+            ngx_queue_remove(&f->queue);
+            ngx_queue_insert_head(queue, &f->queue);
+            return f;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * May a line about file f be logged now?  Always for files named without
+ * variables (the configuration's); for names made from request data (f is
+ * NULL or cached), one line a second per worker, and the next line says
+ * how many were left out.
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_file_log(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
+{
+    if (f != NULL && !f->cached) {
+        return 1;
+    }
+
+    if (ngx_http_auth_jwt_logged != 0
+        && ngx_current_msec - ngx_http_auth_jwt_logged
+           < NGX_HTTP_AUTH_JWT_LOG_TIME)
+    {
+        ngx_http_auth_jwt_unlogged++;
+        return 0;
+    }
+
+    if (ngx_http_auth_jwt_unlogged) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "auth_jwt_key_file: %ui more lines about files named "
+                      "with variables were not logged",
+                      ngx_http_auth_jwt_unlogged);
+        ngx_http_auth_jwt_unlogged = 0;
+    }
+
+    /* 0 is "never logged" */
+    ngx_http_auth_jwt_logged = ngx_current_msec ? ngx_current_msec : 1;
+
+    return 1;
 }
 
 
@@ -363,16 +491,21 @@ static void
 ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
 {
     ngx_fd_t         fd;
+    ngx_err_t        err;
     ngx_file_info_t  fi;
 
     f->checked = ngx_time();
 
-    fd = ngx_open_file(f->path.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    /* non-blocking: opening a FIFO must not wait for a writer */
+    fd = ngx_open_file(f->path.data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
 
     if (fd == NGX_INVALID_FILE) {
-        if (f->mtime != -1) {
-            /* once, until the file is back */
-            ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
+        err = ngx_errno;
+
+        /* once, until the file is back */
+        if (f->mtime != -1 && ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(NGX_LOG_ERR, log, err,
                           "auth_jwt_key_file: " ngx_open_file_n " \"%V\" "
                           "failed", &f->path);
         }
@@ -382,16 +515,36 @@ ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
     }
 
     if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
-                      "auth_jwt_key_file: " ngx_fd_info_n " \"%V\" failed",
-                      &f->path);
+        err = ngx_errno;
 
-    } else if (f->mtime != ngx_file_mtime(&fi)
-               || f->size != ngx_file_size(&fi)
-               || f->uniq != ngx_file_uniq(&fi)
-               || f->dev != fi.st_dev)
-    {
-        ngx_http_auth_jwt_file_load(log, NGX_LOG_ERR, f, fd, &fi);
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(NGX_LOG_ERR, log, err,
+                          "auth_jwt_key_file: " ngx_fd_info_n " \"%V\" "
+                          "failed", &f->path);
+        }
+
+    } else if (!ngx_is_file(&fi)) {
+        /* a FIFO, a device, a directory: never read; once, until it is
+         * a file again */
+        if (!f->unusable && ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "auth_jwt_key_file \"%V\" is not a regular file%s",
+                          &f->path,
+                          f->set ? ", the last good keys stay" : "");
+        }
+
+        f->unusable = 1;
+
+    } else {
+        f->unusable = 0;
+
+        if (f->mtime != ngx_file_mtime(&fi)
+            || f->size != ngx_file_size(&fi)
+            || f->uniq != ngx_file_uniq(&fi)
+            || f->dev != fi.st_dev)
+        {
+            ngx_http_auth_jwt_file_load(log, NGX_LOG_ERR, f, fd, &fi);
+        }
     }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
@@ -411,6 +564,7 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     u_char                        *text;
     size_t                         len;
     ssize_t                        n;
+    ngx_err_t                      err;
     jwtgate_rc_t                   rc;
     jwtgate_keyset_t              *set;
     ngx_http_auth_jwt_file_skip_t  skip;
@@ -422,9 +576,12 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
 
     /* a JWKS beyond 1 MiB is not one */
     if (f->size > NGX_HTTP_AUTH_JWT_MAX_JWKS) {
-        ngx_log_error(level, log, 0,
-                      "auth_jwt_key_file \"%V\": the file is too large",
-                      &f->path);
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(level, log, 0,
+                          "auth_jwt_key_file \"%V\": the file is too large",
+                          &f->path);
+        }
+
         return;
     }
 
@@ -438,8 +595,14 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     n = pread(fd, text, len, 0);
 
     if (n < 0 || (size_t) n != len) {
-        ngx_log_error(level, log, ngx_errno,
-                      "auth_jwt_key_file \"%V\": reading failed", &f->path);
+        err = (n < 0) ? ngx_errno : 0;
+
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(level, log, err,
+                          "auth_jwt_key_file \"%V\": reading failed",
+                          &f->path);
+        }
+
         ngx_free(text);
         return;
     }
@@ -453,10 +616,13 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     ngx_free(text);
 
     if (rc != JWTGATE_OK) {
-        ngx_log_error(level, log, 0,
-                      "auth_jwt_key_file \"%V\": %s%s", &f->path,
-                      ngx_http_auth_jwt_keyset_error(rc),
-                      f->set ? ", the last good keys stay" : "");
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(level, log, 0,
+                          "auth_jwt_key_file \"%V\": %s%s", &f->path,
+                          ngx_http_auth_jwt_keyset_error(rc),
+                          f->set ? ", the last good keys stay" : "");
+        }
+
         return;
     }
 
@@ -480,8 +646,8 @@ ngx_http_auth_jwt_file_skip(void *data, size_t index, const char *kid,
 
     ngx_log_error(skip->level, skip->log, 0,
                   "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
-                  "skipped: %s", &skip->file->path, index, kid ? kid : "",
-                  reason);
+                  "skipped: %s", &skip->file->path, index + 1,
+                  kid ? kid : "", reason);
 }
 
 
@@ -519,5 +685,76 @@ ngx_http_auth_jwt_keys_exit(void)
             ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
     }
 
+    while (!ngx_queue_empty(&ngx_http_auth_jwt_misses)) {
+        q = ngx_queue_head(&ngx_http_auth_jwt_misses);
+        ngx_queue_remove(q);
+        ngx_http_auth_jwt_file_free(
+            ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+    }
+
     ngx_http_auth_jwt_nfiles = 0;
+    ngx_http_auth_jwt_nmisses = 0;
+}
+
+
+/* 1 when two key lists verify alike: the same key sets in the same order,
+ * bound to the same issuers, with the same try limit.  By their numbers
+ * only: the sets of a list kept from an earlier check may be freed. */
+
+ngx_uint_t
+ngx_http_auth_jwt_keys_same(ngx_http_auth_jwt_keylist_t *a,
+    ngx_http_auth_jwt_keylist_t *b)
+{
+    ngx_uint_t  i;
+
+    if (a->n != b->n || a->tries != b->tries) {
+        return 0;
+    }
+
+    for (i = 0; i < a->n; i++) {
+        if (a->ids[i] != b->ids[i]) {
+            return 0;
+        }
+
+        if (a->issuers[i] == b->issuers[i]) {
+            continue;
+        }
+
+        if (a->issuers[i] == NULL || b->issuers[i] == NULL
+            || ngx_strcmp(a->issuers[i], b->issuers[i]) != 0)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* an unknown kid: logs why, if a set skipped a key with that kid */
+
+void
+ngx_http_auth_jwt_keys_skipped(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keylist_t *list, const char *kid)
+{
+    size_t       len;
+    ngx_uint_t   i;
+    const char  *reason;
+
+    if (kid == NULL) {
+        return;
+    }
+
+    len = ngx_strlen(kid);
+
+    for (i = 0; i < list->n; i++) {
+        reason = jwtgate_keyset_skipped(list->sets[i], kid, len);
+
+        if (reason != NULL) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth_jwt: the key with the token's kid was "
+                          "skipped when its key set was loaded: %s", reason);
+            return;
+        }
+    }
 }

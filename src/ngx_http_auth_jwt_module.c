@@ -18,6 +18,11 @@ static ngx_int_t ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle);
 static void ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle);
 
 
+static ngx_conf_num_bounds_t  ngx_http_auth_jwt_key_try_limit_bounds = {
+    ngx_conf_check_num_bounds, 1, 1024
+};
+
+
 static ngx_command_t  ngx_http_auth_jwt_commands[] = {
 
     { ngx_string("auth_jwt"),
@@ -38,7 +43,7 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
 
     { ngx_string("auth_jwt_key_request"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
-                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE12,
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE123,
       ngx_http_auth_jwt_key_request,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -57,6 +62,13 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("auth_jwt_key_try_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, key_try_limit),
+      &ngx_http_auth_jwt_key_try_limit_bounds },
 
     { ngx_string("auth_jwt_key_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
@@ -251,9 +263,12 @@ ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    if (ngx_array_init(&amcf->sources, cf->pool, 2,
-                       sizeof(ngx_http_auth_jwt_source_t *))
-        != NGX_OK)
+    if (ngx_array_init(&amcf->requests, cf->pool, 2,
+                       sizeof(ngx_http_auth_jwt_key_request_t *))
+        != NGX_OK
+        || ngx_array_init(&amcf->sources, cf->pool, 2,
+                          sizeof(ngx_http_auth_jwt_source_t *))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -294,6 +309,7 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->rules = NGX_CONF_UNSET_PTR;
     conf->key_cache = NGX_CONF_UNSET;
     conf->kid_refresh = NGX_CONF_UNSET;
+    conf->key_try_limit = NGX_CONF_UNSET;
     conf->forwards = NGX_CONF_UNSET_PTR;
     conf->forward_token = NGX_CONF_UNSET;
     conf->forward_max = NGX_CONF_UNSET_SIZE;
@@ -344,6 +360,8 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->rules, prev->rules, NULL);
     ngx_conf_merge_sec_value(conf->key_cache, prev->key_cache, 300);
     ngx_conf_merge_sec_value(conf->kid_refresh, prev->kid_refresh, 30);
+    ngx_conf_merge_value(conf->key_try_limit, prev->key_try_limit,
+                         JWTGATE_MAX_TRIES);
 
     if (conf->enabled == 1 || conf->login != NULL) {
         /* the fetched key sets of this server{} */

@@ -34,7 +34,7 @@ static ngx_int_t ngx_http_auth_jwt_str_cmp(const void *one,
     const void *two);
 
 
-/* auth_jwt_key_request uri [issuer=value] */
+/* auth_jwt_key_request uri [issuer=value] [symmetric=on] */
 
 char *
 ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -43,10 +43,12 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
 
     char                              *issuer;
+    unsigned                           flags;
     ngx_str_t                         *value;
     ngx_uint_t                         i;
     ngx_http_auth_jwt_keys_t          *keys;
     ngx_http_auth_jwt_key_request_t   *rq, **rp;
+    ngx_http_auth_jwt_main_conf_t     *amcf;
 
     value = cf->args->elts;
 
@@ -77,8 +79,26 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
 
     issuer = NULL;
 
-    if (cf->args->nelts == 3) {
-        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[2]);
+    /* a fetched set is public: HMAC secrets in it only if asked for */
+    flags = JWTGATE_KEYSET_NO_SYMMETRIC;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_strcmp(value[i].data, "symmetric=on") == 0) {
+            flags &= ~JWTGATE_KEYSET_NO_SYMMETRIC;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "symmetric=off") == 0) {
+            continue;
+        }
+
+        if (issuer != NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[i]);
         if (issuer == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -89,13 +109,54 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    rp = keys->sources.elts;
+    /* one declaration per uri and issuer=, with one symmetric= */
 
-    for (i = 0; i < keys->sources.nelts; i++) {
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+
+    rp = amcf->requests.elts;
+    rq = NULL;
+
+    for (i = 0; i < amcf->requests.nelts; i++) {
         if (rp[i]->uri.len == value[1].len
             && ngx_strncmp(rp[i]->uri.data, value[1].data, value[1].len) == 0
             && ngx_http_auth_jwt_same_issuer(rp[i]->issuer, issuer))
         {
+            rq = rp[i];
+            break;
+        }
+    }
+
+    if (rq == NULL) {
+        rq = ngx_palloc(cf->pool, sizeof(ngx_http_auth_jwt_key_request_t));
+        if (rq == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        rq->uri = value[1];
+        rq->issuer = issuer;
+        rq->flags = flags;
+
+        rp = ngx_array_push(&amcf->requests);
+        if (rp == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *rp = rq;
+    }
+
+    if (rq->flags != flags) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is declared elsewhere %s "
+                           "\"symmetric=on\"", &value[1],
+                           (flags & JWTGATE_KEYSET_NO_SYMMETRIC)
+                           ? "with" : "without");
+        return NGX_CONF_ERROR;
+    }
+
+    rp = keys->sources.elts;
+
+    for (i = 0; i < keys->sources.nelts; i++) {
+        if (rp[i] == rq) {
             return "is duplicate";
         }
     }
@@ -103,14 +164,6 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     if (keys->sources.nelts == sizeof(ngx_uint_t) * 8) {
         return "is repeated too many times";
     }
-
-    rq = ngx_palloc(cf->pool, sizeof(ngx_http_auth_jwt_key_request_t));
-    if (rq == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    rq->uri = value[1];
-    rq->issuer = issuer;
 
     rp = ngx_array_push(&keys->sources);
     if (rp == NULL) {
@@ -204,6 +257,7 @@ ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
 
             src->uri = rq[i]->uri;
             src->issuer = rq[i]->issuer;
+            src->flags = rq[i]->flags;
             src->server = cscf;
             src->server_name = cscf->server_name;
 

@@ -657,7 +657,8 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 
     /* once per generation and worker; the zone's text was usable */
 
-    rc = jwtgate_keyset_parse((char *) text, len, NULL, NULL, &set);
+    rc = jwtgate_keyset_parse_flags((char *) text, len, src->flags, NULL,
+                                    NULL, &set);
     ngx_free(text);
 
     if (rc != JWTGATE_OK) {

@@ -103,12 +103,12 @@ token rejected: unsupported_alg
 
 
 
-=== TEST 5: alg none with an empty signature
+=== TEST 5: alg none with an empty signature (an unsecured JWT) is refused for its alg
 --- more_headers eval
 "Authorization: Bearer " . jwt_raw(header => '{"alg":"none"}',
     payload => ::claims_json(), sig => '')
 --- error_log
-token rejected: malformed
+token rejected: unsupported_alg
 
 
 

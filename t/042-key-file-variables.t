@@ -137,3 +137,100 @@ jwks-.json
 --- must_die
 --- error_log
 "$arg_file": a file name with variables must start with a fixed directory
+
+
+
+=== TEST 9: names that give no keys do not push the key sets that loaded out of the cache
+--- request eval
+["GET /api?tenant=rsa1", (map { "GET /api?tenant=nobody$_" } 1 .. 70),
+ "GET /api?tenant=rsa1"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+[("Authorization: Bearer $t") x 72]
+--- error_code eval
+[200, (401) x 70, 200]
+--- grep_error_log eval
+qr/auth_jwt_key_file "[^"]+jwks-rsa1.json": \d+ keys loaded/
+--- grep_error_log_out eval
+qr/^auth_jwt_key_file "[^"]+jwks-rsa1.json": 1 keys loaded\n$/
+
+
+
+=== TEST 10: files named from request data that cannot be opened log one line a second, not one per request
+--- request eval
+[map { "GET /api?tenant=nobody$_" } 1 .. 20]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+[("Authorization: Bearer $t") x 20]
+--- error_code eval
+[(401) x 20]
+--- grep_error_log eval
+qr/auth_jwt_key_file: open\(\) "[^"]+" failed/
+--- grep_error_log_out eval
+qr/^auth_jwt_key_file: open\(\) "[^"]+jwks-nobody1.json" failed\n$/
+
+
+
+=== TEST 11: a name that gave no keys is not looked at again for a second
+--- http_config
+    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/$arg_f.json;
+        return 200 "ok $arg_f\n";
+    }
+    location /files/ {
+        alias html/;
+        dav_methods PUT;
+    }
+    location = /tick {
+        limit_req zone=tick burst=20;
+        limit_req_log_level info;
+        empty_gif;
+    }
+--- request eval
+my $jwks = JWTGate::Token::_slurp(JWTGate::Token::data_dir()
+                                  . "/jwks-rsa1.json");
+["GET /api?f=late", "PUT /files/late.json\n$jwks", "GET /api?f=late",
+ ("GET /tick") x 12, "GET /api?f=late"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+["Authorization: Bearer $t", "", "Authorization: Bearer $t",
+ ("") x 12, "Authorization: Bearer $t"]
+--- error_code eval
+[401, 201, 401, (200) x 12, 200]
+--- grep_error_log eval
+qr/auth_jwt_key_file: open\(\) "[^"]+late.json" failed|auth_jwt: token rejected: \w+|auth_jwt_key_file "[^"]+late.json": \d+ keys loaded/
+--- grep_error_log_out eval
+qr/^auth_jwt_key_file: open\(\) "[^"]+late.json" failed
+auth_jwt: token rejected: no_keys
+auth_jwt: token rejected: no_keys
+auth_jwt_key_file "[^"]+late.json": 1 keys loaded
+$/
+
+
+
+=== TEST 12: an internal redirect within the same key sources verifies again when the variables name other files
+--- config
+    auth_jwt          "test";
+    auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-$arg_tenant.json;
+
+    location /a {
+        rewrite ^ /b?tenant=$arg_next last;
+    }
+    location /b {
+        return 200 "ok $arg_tenant\n";
+    }
+--- request eval
+["GET /a?tenant=rsa1&next=rsa2", "GET /a?tenant=rsa1&next=rsa12",
+ "GET /a?tenant=rsa1&next=rsa1"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1');
+[("Authorization: Bearer $t") x 3]
+--- error_code eval
+[401, 200, 200]
+--- response_body eval
+[undef, "ok rsa12\n", "ok rsa1\n"]
+--- error_log
+auth_jwt: token rejected: unknown_kid

@@ -1431,7 +1431,91 @@ auth_jwt: token rejected: bad_signature
 
 
 
-=== TEST 46: auth_jwt_key_request at http level: another server {} that routes /_jwks elsewhere does not change the keys of this one
+=== TEST 46: an HMAC secret (oct key) in a fetched key set is skipped: nobody can sign with what the issuer publishes
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  put('.well-known/jwks.json',
+      '{"keys":[' . data_file('hs256.jwk') . ',' . data_file('rsa1.jwk')
+      . ']}'),
+  api(alg => 'HS256', code => 401),
+  api(body => "ok rsa1\n"),
+]
+--- error_log eval
+[qr/\[warn\] .*auth_jwt_key_request "\/_jwks": key #1 \(kid "hs256"\) skipped: a symmetric \(oct\) key in a public key set/,
+ 'auth_jwt_key_request "/_jwks": 1 keys, generation 1',
+ 'auth_jwt: token rejected: unsupported_alg']
+--- no_error_log
+[error]
+
+
+
+=== TEST 47: symmetric=on accepts the oct keys of a fetched key set
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks symmetric=on;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  put('.well-known/jwks.json',
+      '{"keys":[' . data_file('hs256.jwk') . ',' . data_file('rsa1.jwk')
+      . ']}'),
+  api(alg => 'HS256', body => "ok hs256\n"),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": 2 keys, generation 1
+--- no_error_log
+[error]
+skipped
+
+
+
+=== TEST 48: a fetched set of oct keys only has no usable key
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  put('.well-known/jwks.json', jwks('hmac')),
+  api(alg => 'HS256', code => 503),
+]
+--- error_log eval
+[qr/key #1 \(kid "hs256"\) skipped: a symmetric \(oct\) key in a public key set/,
+ qr/key #2 \(kid "hs512"\) skipped: a symmetric \(oct\) key in a public key set/,
+ 'no usable key in the key set']
+
+
+
+=== TEST 49: one source declared with and without symmetric=on fails nginx -t
+--- config
+    location /a {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks symmetric=on;
+        return 200;
+    }
+    location /b {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200;
+    }
+--- must_die
+--- error_log
+"/_jwks" is declared elsewhere with "symmetric=on"
+
+
+
+=== TEST 50: auth_jwt_key_request at http level: another server {} that routes /_jwks elsewhere does not change the keys of this one
 The attacker's server answers /_jwks with a key set of its own (rsa2).  A
 token for its key, sent to it, makes it fetch that set: for itself only.
 --- user_files eval
@@ -1472,7 +1556,7 @@ auth_jwt: token rejected: unknown_kid
 
 
 
-=== TEST 47: auth_jwt_key_request repeated in two server {}s that route it to different places: each server keeps its own keys
+=== TEST 51: auth_jwt_key_request repeated in two server {}s that route it to different places: each server keeps its own keys
 --- user_files eval
 [[ 'evil.json', jwks('rsa2') ]]
 --- http_config
@@ -1512,7 +1596,7 @@ auth_jwt: token rejected: unknown_kid
 
 
 
-=== TEST 48: a server {} whose /_jwks fails does not block the cold start of another one (http level)
+=== TEST 52: a server {} whose /_jwks fails does not block the cold start of another one (http level)
 --- http_config
     auth_jwt_key_request /_jwks;
     server {
@@ -1547,7 +1631,7 @@ auth_jwt_key_request "/_jwks": 1 keys, generation 1
 
 
 
-=== TEST 49: error_page in the key location at cold start: the page it leads to is the answer; one well-formed answer per request on a keep-alive connection
+=== TEST 53: error_page in the key location at cold start: the page it leads to is the answer; one well-formed answer per request on a keep-alive connection
 --- keepalive: 1
 --- user_files eval
 [[ 'fallback.json', jwks('rsa1') ]]
@@ -1581,7 +1665,7 @@ no keys yet
 
 
 
-=== TEST 50: error_page in the key location, background refresh: the fallback's keys come in, the connection goes on
+=== TEST 54: error_page in the key location, background refresh: the fallback's keys come in, the connection goes on
 --- keepalive: 1
 --- user_files eval
 [[ 'fallback.json', jwks('rsa12') ]]
@@ -1624,7 +1708,7 @@ token rejected
 
 
 
-=== TEST 51: X-Accel-Redirect from the JWKS server at cold start: the location it names answers the fetch, never the client
+=== TEST 55: X-Accel-Redirect from the JWKS server at cold start: the location it names answers the fetch, never the client
 /metrics is no key set: the fetch fails, the clients get 503, and nothing
 of /metrics reaches them.
 --- keepalive: 1
@@ -1653,7 +1737,7 @@ auth_jwt: no keys yet from "/_jwks"
 
 
 
-=== TEST 52: X-Accel-Redirect from the JWKS server in a background refresh: the last good keys stay, and the connection is served again
+=== TEST 56: X-Accel-Redirect from the JWKS server in a background refresh: the last good keys stay, and the connection is served again
 --- keepalive: 1
 --- config
     location = /metrics {
@@ -1685,7 +1769,7 @@ token rejected
 
 
 
-=== TEST 53: a token that cannot be parsed is refused at cold start without a fetch
+=== TEST 57: a token that cannot be parsed is refused at cold start without a fetch
 --- config
     location /api {
         auth_jwt             "test";
@@ -1714,7 +1798,7 @@ no keys yet
 
 
 
-=== TEST 54: clients that go away during a slow cold start do not start a fetch each
+=== TEST 58: clients that go away during a slow cold start do not start a fetch each
 The issuer takes 2 s or more.  Three bursts of ten clients (one request and
 nine mirrors, each through a proxy that gives up after 0.2 s), half with
 garbage, half with valid tokens, 0.5 s apart: one fetch in all, and its keys
@@ -1771,7 +1855,7 @@ no keys yet
 
 
 
-=== TEST 55: auth_jwt_status: one source per server{}, and how full the zone is
+=== TEST 59: auth_jwt_status: one source per server{}, and how full the zone is
 --- user_files eval
 [[ 'evil.json', jwks('rsa2') ]]
 --- http_config

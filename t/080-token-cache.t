@@ -170,3 +170,55 @@ my $t2 = jwt(claims => {sub => 'bob'});
 --- must_die
 --- error_log
 invalid max_age "max_age=never"
+
+
+
+=== TEST 10: the cache keeps no issuer= binding: one file bound to another issuer by the variables gets the answer it gets without the cache
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-$arg_a.json issuer=https://a.test;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-$arg_b.json issuer=https://b.test;
+        return 200 "ok\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+--- request eval
+["GET /api?a=rsa1&b=rsa2", "GET /api?a=rsa2&b=rsa1", "GET /api?a=rsa1&b=rsa2",
+ "GET /status"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1', claims => {iss => 'https://a.test'});
+["Authorization: Bearer $t", "Authorization: Bearer $t",
+ "Authorization: Bearer $t", "X-None: 1"]
+--- error_code eval
+[200, 401, 200, 200]
+--- response_body_like eval
+["^ok\$", "", "^ok\$", cache_json(1, 2, 0)]
+--- error_log
+auth_jwt: token rejected: bad_issuer
+
+
+
+=== TEST 11: the cache is keyed by auth_jwt_key_try_limit too
+--- config
+    location /api {
+        auth_jwt               "test";
+        auth_jwt_key_file      $TEST_NGINX_DATA_DIR/jwks-100.json;
+        auth_jwt_key_try_limit 43;
+        return 200 "ok\n";
+    }
+    location /api4 {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-100.json;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /api", "GET /api4"]
+--- more_headers eval
+my $t = jwt(key => 'rsa1', kid => undef);
+["Authorization: Bearer $t", "Authorization: Bearer $t"]
+--- error_code eval
+[200, 401]
+--- error_log
+auth_jwt: token rejected: key_try_limit

@@ -57,6 +57,7 @@ typedef enum {
     JWTGATE_ERR_BAD_KEY,            /* "bad_key" */
     JWTGATE_ERR_NO_KEYS,            /* "no_keys" */
     JWTGATE_ERR_INTERNAL,           /* "internal": allocation, OpenSSL */
+    JWTGATE_ERR_TRY_LIMIT,          /* "key_try_limit" */
     JWTGATE_ERR_LAST
 } jwtgate_rc_t;
 
@@ -150,17 +151,39 @@ jwtgate_rc_t jwtgate_split(const char *token, size_t len,
 typedef struct jwtgate_keyset_s  jwtgate_keyset_t;
 typedef struct jwtgate_key_s     jwtgate_key_t;
 
+/* RSA moduli: shorter than 2048 bits is too weak, longer than 8192 bits
+ * only costs the verifier (a 16384-bit key is about 16 times as slow
+ * to verify with as a 4096-bit one); such keys are skipped. */
+#define JWTGATE_MIN_RSA_BITS    2048
+#define JWTGATE_MAX_RSA_BITS    8192
+
 /* Called once for every key of a set that is skipped; index is the key's
- * position in "keys", kid may be NULL, reason is a static string. */
+ * position in "keys" counted from 0, kid may be NULL, reason is a static
+ * string. */
 typedef void (*jwtgate_skip_pt)(void *data, size_t index, const char *kid,
     const char *reason);
 
+/* Flags of jwtgate_keyset_parse_flags(). */
+
+/* The set is public (a JWKS fetched from an issuer): "oct" keys are
+ * skipped, since anyone who can read the set could sign with them. */
+#define JWTGATE_KEYSET_NO_SYMMETRIC  0x01
+
 jwtgate_rc_t jwtgate_keyset_parse(const char *json, size_t len,
     jwtgate_skip_pt skip, void *skip_data, jwtgate_keyset_t **out);
+/* jwtgate_keyset_parse() with JWTGATE_KEYSET_* flags */
+jwtgate_rc_t jwtgate_keyset_parse_flags(const char *json, size_t len,
+    unsigned flags, jwtgate_skip_pt skip, void *skip_data,
+    jwtgate_keyset_t **out);
 void jwtgate_keyset_free(jwtgate_keyset_t *set);
 size_t jwtgate_keyset_count(const jwtgate_keyset_t *set);
 /* Union of the algorithms the set's keys can verify. */
 unsigned jwtgate_keyset_algs(const jwtgate_keyset_t *set);
+/* Why the set's key with this kid was skipped when the set was parsed
+ * (the reason the skip callback was given), or NULL when no skipped key
+ * has that kid.  Keys without a kid are not remembered. */
+const char *jwtgate_keyset_skipped(const jwtgate_keyset_t *set,
+    const char *kid, size_t len);
 const char *jwtgate_key_kid(const jwtgate_key_t *key);
 
 
@@ -317,13 +340,22 @@ jwtgate_render_rc_t jwtgate_render_header_value(const json_t *value,
 jwtgate_render_rc_t jwtgate_render_json_text(const char *text, size_t len,
     char *buf, size_t size, size_t *out);
 
+/* How many keys a token without kid may try, by default. */
+#define JWTGATE_MAX_TRIES       4
 
 /* Signature: tries the keys of sets[0..n-1] that fit the token's alg and
  * kid.  With a kid, only keys with exactly that kid are tried; without,
- * every key that fits the alg.  On success *key (if not NULL) is the key
- * that verified and *set_index its set.  Reasons: UNKNOWN_KID (no key with
- * that kid), ALG_KEY_MISMATCH (keys with that kid, none fits the alg),
- * BAD_SIGNATURE, INTERNAL. */
+ * the keys that fit the alg, in order (the sets', then each set's), at
+ * most max_tries of them (0: all; each costs a signature check, and a
+ * forged token without kid would make the verifier try every key).  On
+ * success *key (if not NULL) is the key that verified and *set_index its
+ * set.  Reasons: UNKNOWN_KID (no key with that kid), ALG_KEY_MISMATCH
+ * (keys with that kid, none fits the alg), BAD_SIGNATURE, TRY_LIMIT (no
+ * kid, max_tries keys failed and more would fit), INTERNAL. */
+jwtgate_rc_t jwtgate_verify_signature_tries(const jwtgate_token_t *token,
+    const jwtgate_keyset_t *const *sets, size_t n, size_t max_tries,
+    const jwtgate_key_t **key, size_t *set_index);
+/* The same with max_tries JWTGATE_MAX_TRIES. */
 jwtgate_rc_t jwtgate_verify_signature(const jwtgate_token_t *token,
     const jwtgate_keyset_t *const *sets, size_t n,
     const jwtgate_key_t **key, size_t *set_index);

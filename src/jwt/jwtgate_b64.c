@@ -79,7 +79,8 @@ static const char  *reason_names[JWTGATE_ERR_LAST] = {
     "bad_claim_type",
     "bad_key",
     "no_keys",
-    "internal"
+    "internal",
+    "key_try_limit"
 };
 
 
@@ -276,7 +277,8 @@ jwtgate_split_dots(const char *data, size_t len, jwtgate_segments_t *seg)
     seg->sig_off = (size_t) (d2 - data) + 1;
     seg->sig_len = (size_t) (end - d2 - 1);
 
-    if (seg->header_len == 0 || seg->payload_len == 0 || seg->sig_len == 0) {
+    /* an empty signature is left to the caller: see jwtgate_split() */
+    if (seg->header_len == 0 || seg->payload_len == 0) {
         return JWTGATE_ERR_MALFORMED;
     }
 
@@ -287,7 +289,8 @@ jwtgate_split_dots(const char *data, size_t len, jwtgate_segments_t *seg)
 jwtgate_rc_t
 jwtgate_split(const char *token, size_t len, jwtgate_segments_t *seg)
 {
-    size_t  i;
+    size_t        i;
+    jwtgate_rc_t  rc;
 
     if (len == 0) {
         return JWTGATE_ERR_MISSING;
@@ -301,7 +304,13 @@ jwtgate_split(const char *token, size_t len, jwtgate_segments_t *seg)
         }
     }
 
-    return jwtgate_split_dots(token, len, seg);
+    rc = jwtgate_split_dots(token, len, seg);
+
+    if (rc == JWTGATE_OK && seg->sig_len == 0) {
+        return JWTGATE_ERR_MALFORMED;
+    }
+
+    return rc;
 }
 
 

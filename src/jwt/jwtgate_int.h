@@ -31,11 +31,21 @@ struct jwtgate_key_s {
 };
 
 
+/* a key skipped when its set was parsed, remembered by kid */
+typedef struct {
+    char               *kid;
+    size_t              kid_len;
+    const char         *reason;     /* static */
+} jwtgate_skipped_t;
+
+
 struct jwtgate_keyset_s {
     EVP_MD             *md[3];      /* SHA-256, -384, -512, fetched once */
     jwtgate_key_t      *keys;
     size_t              n;
     unsigned            algs;
+    jwtgate_skipped_t  *skipped;    /* the skipped keys that have a kid */
+    size_t              nskipped;
     /* open addressing by kid: slot holds index + 1, 0 is empty */
     uint32_t           *slots;
     size_t              mask;
@@ -111,7 +121,9 @@ struct jwtgate_token_s {
 
 uint32_t jwtgate_hash(const char *s, size_t len);
 
-/* jwtgate_split() without the alphabet check, which decoding does */
+/* jwtgate_split() without the alphabet check, which decoding does, and
+ * with an empty signature allowed: the header is read first, so that an
+ * unsecured JWS ("alg":"none", RFC 7519 6.1) is refused for its alg */
 jwtgate_rc_t jwtgate_split_dots(const char *token, size_t len,
     jwtgate_segments_t *seg);
 

@@ -18,9 +18,9 @@
 
 #define JWTGATE_MAX_JWKS        (1024 * 1024)
 #define JWTGATE_MAX_KEYS        1024
-#define JWTGATE_MIN_RSA_BITS    2048
-#define JWTGATE_MAX_RSA_BITS    16384
-#define JWTGATE_MAX_KEY_BYTES   (JWTGATE_MAX_RSA_BITS / 8)
+/* longest "n" or "k" read: an RSA modulus over JWTGATE_MAX_RSA_BITS but
+ * within this is skipped as too long, not as malformed */
+#define JWTGATE_MAX_KEY_BYTES   (16384 / 8)
 
 
 typedef struct {
@@ -39,7 +39,9 @@ static const jwtgate_curve_t  curves[] = {
 
 
 static const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key,
-    EVP_MD *const *md);
+    EVP_MD *const *md, unsigned flags);
+static int jwtgate_keyset_skip(jwtgate_keyset_t *set, size_t max,
+    const json_t *jwk, const char *reason);
 static const char *jwtgate_jwk_usage(const json_t *jwk, unsigned *algs);
 static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key);
@@ -56,6 +58,14 @@ static int jwtgate_keyset_index(jwtgate_keyset_t *set);
 jwtgate_rc_t
 jwtgate_keyset_parse(const char *json, size_t len, jwtgate_skip_pt skip,
     void *skip_data, jwtgate_keyset_t **out)
+{
+    return jwtgate_keyset_parse_flags(json, len, 0, skip, skip_data, out);
+}
+
+
+jwtgate_rc_t
+jwtgate_keyset_parse_flags(const char *json, size_t len, unsigned flags,
+    jwtgate_skip_pt skip, void *skip_data, jwtgate_keyset_t **out)
 {
     size_t             i;
     json_t            *root, *keys;
@@ -127,14 +137,18 @@ jwtgate_keyset_parse(const char *json, size_t len, jwtgate_skip_pt skip,
 
     for (i = 0; i < json_array_size(keys); i++) {
         reason = jwtgate_jwk_parse(json_array_get(keys, i),
-                                   &set->keys[set->n], set->md);
+                                   &set->keys[set->n], set->md, flags);
         if (reason == NULL) {
             set->algs |= set->keys[set->n].algs;
             set->n++;
             continue;
         }
 
-        if (strcmp(reason, "out of memory") == 0) {
+        if (strcmp(reason, "out of memory") == 0
+            || jwtgate_keyset_skip(set, json_array_size(keys),
+                                   json_array_get(keys, i), reason)
+               != 0)
+        {
             goto done;
         }
 
@@ -186,6 +200,14 @@ jwtgate_keyset_free(jwtgate_keyset_t *set)
         free(set->keys);
     }
 
+    if (set->skipped != NULL) {
+        for (i = 0; i < set->nskipped; i++) {
+            free(set->skipped[i].kid);
+        }
+
+        free(set->skipped);
+    }
+
     EVP_MD_free(set->md[0]);
     EVP_MD_free(set->md[1]);
     EVP_MD_free(set->md[2]);
@@ -212,6 +234,63 @@ const char *
 jwtgate_key_kid(const jwtgate_key_t *key)
 {
     return key->kid;
+}
+
+
+const char *
+jwtgate_keyset_skipped(const jwtgate_keyset_t *set, const char *kid,
+    size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < set->nskipped; i++) {
+        if (set->skipped[i].kid_len == len
+            && memcmp(set->skipped[i].kid, kid, len) == 0)
+        {
+            return set->skipped[i].reason;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* remembers a skipped key by its kid, if it has one; -1: out of memory */
+
+static int
+jwtgate_keyset_skip(jwtgate_keyset_t *set, size_t max, const json_t *jwk,
+    const char *reason)
+{
+    size_t              len;
+    const json_t       *v;
+    jwtgate_skipped_t  *skipped;
+
+    v = json_object_get(jwk, "kid");
+    if (v == NULL || !json_is_string(v)) {
+        return 0;
+    }
+
+    if (set->skipped == NULL) {
+        set->skipped = calloc(max, sizeof(jwtgate_skipped_t));
+        if (set->skipped == NULL) {
+            return -1;
+        }
+    }
+
+    len = json_string_length(v);
+    skipped = &set->skipped[set->nskipped];
+
+    skipped->kid = malloc(len + 1);
+    if (skipped->kid == NULL) {
+        return -1;
+    }
+
+    memcpy(skipped->kid, json_string_value(v), len + 1);
+    skipped->kid_len = len;
+    skipped->reason = reason;
+    set->nskipped++;
+
+    return 0;
 }
 
 
@@ -249,7 +328,8 @@ jwtgate_keyset_index(jwtgate_keyset_t *set)
 
 
 static const char *
-jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md)
+jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md,
+    unsigned flags)
 {
     const char    *kty, *reason;
     const json_t  *v;
@@ -282,6 +362,10 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md)
         reason = jwtgate_jwk_okp(jwk, key);
 
     } else if (strcmp(kty, "oct") == 0) {
+        if (flags & JWTGATE_KEYSET_NO_SYMMETRIC) {
+            return "a symmetric (oct) key in a public key set";
+        }
+
         reason = jwtgate_jwk_oct(jwk, key);
 
     } else {
@@ -432,6 +516,11 @@ jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key)
 
     if (BN_num_bits(n) < JWTGATE_MIN_RSA_BITS) {
         reason = "RSA key shorter than 2048 bits";
+        goto done;
+    }
+
+    if (BN_num_bits(n) > JWTGATE_MAX_RSA_BITS) {
+        reason = "RSA key longer than 8192 bits";
         goto done;
     }
 

@@ -143,7 +143,12 @@ jwtgate_token_parse(const char *data, size_t len,
         goto failed;
     }
 
-    /* signature */
+    /* signature: none at all is malformed once the alg is known */
+
+    if (seg.sig_len == 0) {
+        rc = JWTGATE_ERR_MALFORMED;
+        goto failed;
+    }
 
     t->sig_len = jwtgate_b64url_decode(t->sig, data + seg.sig_off,
                                        seg.sig_len);

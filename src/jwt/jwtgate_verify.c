@@ -37,18 +37,35 @@ jwtgate_verify_signature(const jwtgate_token_t *t,
     const jwtgate_keyset_t *const *sets, size_t n,
     const jwtgate_key_t **key, size_t *set_index)
 {
+    return jwtgate_verify_signature_tries(t, sets, n, JWTGATE_MAX_TRIES, key,
+                                          set_index);
+}
+
+
+jwtgate_rc_t
+jwtgate_verify_signature_tries(const jwtgate_token_t *t,
+    const jwtgate_keyset_t *const *sets, size_t n, size_t max_tries,
+    const jwtgate_key_t **key, size_t *set_index)
+{
     int                     rc, fits;
-    size_t                  i, pos, slot;
+    size_t                  i, pos, slot, tries;
     const jwtgate_key_t    *candidate;
     const jwtgate_keyset_t *set;
 
     fits = 0;     /* a key with the token's kid (if any) fits its alg */
+    tries = 0;
 
     for (i = 0; i < n; i++) {
         set = sets[i];
         pos = 0;
 
         while ((candidate = jwtgate_keyset_next(set, t, &pos)) != NULL) {
+            if (t->kid == NULL && tries == max_tries && max_tries != 0) {
+                /* one more key would fit: the limit, not the signature */
+                return JWTGATE_ERR_TRY_LIMIT;
+            }
+
+            tries++;
             fits = 1;
 
             rc = jwtgate_verify_key(t, set, candidate);

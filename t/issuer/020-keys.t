@@ -141,6 +141,8 @@ File::Copy::copy(JWTGate::Token::key_path('ec256'), "$es_dir/mine.pem")
     or die "copy: $!";
 File::Copy::copy(JWTGate::Token::key_path('rsa1'), "$es_dir/rsa.pem")
     or die "copy: $!";
+# key files are the issuer's user's and no one else's (040-key-dir.t)
+chmod 0600, "$es_dir/mine.pem", "$es_dir/rsa.pem";
 utime time - 60, time - 60, "$es_dir/mine.pem", "$es_dir/rsa.pem";
 
 my $ec_kid = Crypt::PK::ECC->new("$es_dir/mine.pem")

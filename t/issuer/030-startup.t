@@ -118,6 +118,7 @@ like $out, qr/cannot open .*none/, '... and why';
 
 mkdir "$dir/keys" or die "mkdir: $!";
 write_file('keys/broken.pem', "-----BEGIN PRIVATE KEY-----\nAAAA\n");
+chmod 0600, "$dir/keys/broken.pem" or die "chmod: $!";
 ($rc, $out) = run('--users', $users, '--port', 0, '--key-dir', "$dir/keys");
 is $rc, 1, 'a broken key file: exit 1';
 like $out, qr/broken\.pem: not an unencrypted PEM private key/,

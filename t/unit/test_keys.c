@@ -583,6 +583,43 @@ verify_sets(const char *tok, const jwtgate_keyset_t *const *sets, size_t n,
 
 
 static jwtgate_rc_t
+verify_tries(const char *tok, const jwtgate_keyset_t *const *sets, size_t n,
+    size_t max_tries, const char **kid, size_t *set_index)
+{
+    jwtgate_rc_t          rc;
+    jwtgate_token_t      *t;
+    jwtgate_limits_t      limits;
+    const jwtgate_key_t  *key;
+
+    jwtgate_limits_init(&limits);
+
+    rc = jwtgate_token_parse(tok, strlen(tok), &limits, JWTGATE_ALGS_ALL,
+                             &t);
+    assert_int_equal(rc, JWTGATE_OK);
+
+    key = NULL;
+    rc = jwtgate_verify_signature_tries(t, sets, n, max_tries, &key,
+                                        set_index);
+
+    if (kid != NULL) {
+        *kid = rc == JWTGATE_OK ? jwtgate_key_kid(key) : NULL;
+    }
+
+    jwtgate_token_free(t);
+
+    return rc;
+}
+
+
+static jwtgate_rc_t
+tries_one(const char *tok, const jwtgate_keyset_t *set, size_t max_tries,
+    const char **kid)
+{
+    return verify_tries(tok, &set, 1, max_tries, kid, NULL);
+}
+
+
+static jwtgate_rc_t
 verify_one(const char *tok, const jwtgate_keyset_t *set, const char **kid)
 {
     const jwtgate_keyset_t  *sets[1];
@@ -1984,13 +2021,259 @@ test_jwks_100(void **state)
     assert_int_equal(verify_one(tok, set, NULL), JWTGATE_ERR_UNKNOWN_KID);
     free(tok);
 
-    /* no kid: found by trying */
+    /* no kid: found by trying, within the limit only (key 43 of 100) */
     tok = sign_token(JWTGATE_ALG_RS256, NULL, &rsa1);
-    assert_int_equal(verify_one(tok, set, &kid), JWTGATE_OK);
+    assert_int_equal(verify_one(tok, set, &kid), JWTGATE_ERR_TRY_LIMIT);
+    assert_int_equal(tries_one(tok, set, 43, &kid), JWTGATE_OK);
     assert_string_equal(kid, "k042");
     free(tok);
 
     signer_free(&rsa1);
+    jwtgate_keyset_free(set);
+}
+
+
+/* A token without kid tries at most max_tries keys that fit its alg, in
+ * the order of the sets and of their keys; one more that would fit is
+ * TRY_LIMIT, none more is BAD_SIGNATURE. */
+
+static void
+test_kidless_try_limit(void **state)
+{
+    char                    *tok;
+    size_t                   idx;
+    signer_t                 rsa1, rsa3072, ec256;
+    const char              *kid;
+    jwtgate_keyset_t        *set100, *rsa12, *set1, *set2, *all;
+    const jwtgate_keyset_t  *sets[2];
+
+    (void) state;
+
+    set100 = file_set("jwks-100.json");
+    rsa12 = file_set("jwks-rsa12.json");
+    set1 = file_set("jwks-rsa1.json");
+    set2 = file_set("jwks-rsa2.json");
+    all = file_set("jwks-all.json");
+    rsa1 = private_key("rsa1");
+    rsa3072 = private_key("rsa3072");
+    ec256 = private_key("ec256");
+
+    /* rsa1 is k042, the 43rd key */
+    tok = sign_token(JWTGATE_ALG_RS256, NULL, &rsa1);
+    assert_int_equal(tries_one(tok, set100, 42, NULL),
+                     JWTGATE_ERR_TRY_LIMIT);
+    assert_int_equal(tries_one(tok, set100, 43, &kid),
+                     JWTGATE_OK);
+    assert_string_equal(kid, "k042");
+    assert_int_equal(tries_one(tok, set100, 0, &kid),
+                     JWTGATE_OK);
+    assert_int_equal(verify_one(tok, set100, NULL), JWTGATE_ERR_TRY_LIMIT);
+    free(tok);
+
+    /* with a kid the limit does not apply: one key is tried */
+    tok = sign_token(JWTGATE_ALG_RS256, "k042", &rsa1);
+    assert_int_equal(tries_one(tok, set100, 1, &kid),
+                     JWTGATE_OK);
+    free(tok);
+
+    /* every fitting key tried within the limit: a bad signature */
+    tok = sign_token(JWTGATE_ALG_RS256, NULL, &rsa3072);
+    assert_int_equal(tries_one(tok, rsa12, 2, NULL),
+                     JWTGATE_ERR_BAD_SIGNATURE);
+    assert_int_equal(tries_one(tok, rsa12, 1, NULL),
+                     JWTGATE_ERR_TRY_LIMIT);
+    free(tok);
+
+    /* the tries add up across sets */
+    sets[0] = set2;
+    sets[1] = set1;
+    tok = sign_token(JWTGATE_ALG_RS256, NULL, &rsa1);
+    assert_int_equal(verify_tries(tok, sets, 2, 1, NULL, NULL),
+                     JWTGATE_ERR_TRY_LIMIT);
+    idx = 99;
+    assert_int_equal(verify_tries(tok, sets, 2, 2, &kid, &idx), JWTGATE_OK);
+    assert_int_equal(idx, 1);
+    free(tok);
+
+    /* keys that do not fit the alg are not tries: ec256 is the only
+     * ES256 key of jwks-all, after three RSA keys */
+    tok = sign_token(JWTGATE_ALG_ES256, NULL, &ec256);
+    assert_int_equal(tries_one(tok, all, 1, &kid),
+                     JWTGATE_OK);
+    assert_string_equal(kid, "ec256");
+    free(tok);
+
+    signer_free(&ec256);
+    signer_free(&rsa3072);
+    signer_free(&rsa1);
+    jwtgate_keyset_free(all);
+    jwtgate_keyset_free(set2);
+    jwtgate_keyset_free(set1);
+    jwtgate_keyset_free(rsa12);
+    jwtgate_keyset_free(set100);
+}
+
+
+/* an RSA JWK whose modulus has the given number of bits (all ones: not a
+ * real key, which parsing does not need) */
+
+static char *
+rsa_jwk_bits(const char *kid, size_t bits)
+{
+    char           *n, *jwk;
+    size_t          len;
+    unsigned char  *bytes;
+
+    len = (bits + 7) / 8;
+    bytes = malloc(len);
+    assert_non_null(bytes);
+    memset(bytes, 0xff, len);
+
+    if (bits % 8) {
+        bytes[0] = (unsigned char) ((1u << (bits % 8)) - 1);
+    }
+
+    n = malloc(jwtgate_b64url_encoded_len(len) + 1);
+    assert_non_null(n);
+    n[jwtgate_b64url_encode(n, bytes, len)] = '\0';
+
+    jwk = malloc(strlen(n) + strlen(kid) + 64);
+    assert_non_null(jwk);
+    sprintf(jwk, "{\"kty\":\"RSA\",\"kid\":\"%s\",\"n\":\"%s\","
+            "\"e\":\"AQAB\"}", kid, n);
+
+    free(n);
+    free(bytes);
+
+    return jwk;
+}
+
+
+static void
+test_rsa_modulus_cap(void **state)
+{
+    char                 *rsa1, *big, *text;
+    size_t                i;
+    skips_t               skips;
+    jwtgate_keyset_t     *set;
+    static const size_t   bits[] = { 8193, 8200, 16384 };
+
+    (void) state;
+
+    /* 8192 bits: kept */
+    big = rsa_jwk_bits("big", 8192);
+    set = text_set(big);
+    assert_int_equal(jwtgate_keyset_count(set), 1);
+    jwtgate_keyset_free(set);
+    free(big);
+
+    rsa1 = slurp("rsa1.jwk", NULL);
+
+    for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+        big = rsa_jwk_bits("big", bits[i]);
+        text = malloc(strlen(rsa1) + strlen(big) + 16);
+        assert_non_null(text);
+        sprintf(text, "{\"keys\":[%s,%s]}", rsa1, big);
+
+        memset(&skips, 0, sizeof(skips));
+        assert_int_equal(jwtgate_keyset_parse(text, strlen(text),
+                                              record_skip, &skips, &set),
+                         JWTGATE_OK);
+        assert_int_equal(jwtgate_keyset_count(set), 1);
+        assert_int_equal(skips.calls, 1);
+        assert_int_equal(skips.index[0], 1);
+        assert_string_equal(skips.kid[0], "big");
+        assert_string_equal(skips.reason[0], "RSA key longer than 8192 bits");
+        assert_string_equal(jwtgate_keyset_skipped(set, "big", 3),
+                            "RSA key longer than 8192 bits");
+
+        jwtgate_keyset_free(set);
+        free(text);
+        free(big);
+    }
+
+    free(rsa1);
+}
+
+
+/* a public key set (JWTGATE_KEYSET_NO_SYMMETRIC): oct keys are skipped */
+
+static void
+test_public_set_no_symmetric(void **state)
+{
+    char              *text, *rsa1, *hs256;
+    skips_t            skips;
+    jwtgate_keyset_t  *set;
+
+    (void) state;
+
+    text = slurp("jwks-hmac.json", NULL);
+    memset(&skips, 0, sizeof(skips));
+    assert_int_equal(jwtgate_keyset_parse_flags(text, strlen(text),
+                                                JWTGATE_KEYSET_NO_SYMMETRIC,
+                                                record_skip, &skips, &set),
+                     JWTGATE_ERR_NO_KEYS);
+    assert_null(set);
+    assert_int_equal(skips.calls, 2);
+    assert_non_null(strstr(skips.reason[0], "symmetric"));
+    assert_non_null(strstr(skips.reason[1], "symmetric"));
+
+    /* without the flag they load */
+    set = text_set(text);
+    assert_int_equal(jwtgate_keyset_count(set), 2);
+    jwtgate_keyset_free(set);
+    free(text);
+
+    rsa1 = slurp("rsa1.jwk", NULL);
+    hs256 = slurp("hs256.jwk", NULL);
+    text = malloc(strlen(rsa1) + strlen(hs256) + 16);
+    assert_non_null(text);
+    sprintf(text, "{\"keys\":[%s,%s]}", hs256, rsa1);
+
+    memset(&skips, 0, sizeof(skips));
+    assert_int_equal(jwtgate_keyset_parse_flags(text, strlen(text),
+                                                JWTGATE_KEYSET_NO_SYMMETRIC,
+                                                record_skip, &skips, &set),
+                     JWTGATE_OK);
+    assert_int_equal(jwtgate_keyset_count(set), 1);
+    assert_int_equal(jwtgate_keyset_algs(set) & JWTGATE_ALGS_HMAC, 0);
+    assert_int_equal(skips.calls, 1);
+    assert_int_equal(skips.index[0], 0);
+    assert_string_equal(skips.kid[0], "hs256");
+    assert_non_null(jwtgate_keyset_skipped(set, "hs256", 5));
+    assert_null(jwtgate_keyset_skipped(set, "rsa1", 4));
+    jwtgate_keyset_free(set);
+
+    free(text);
+    free(hs256);
+    free(rsa1);
+}
+
+
+/* a set remembers why it skipped a key, by kid */
+
+static void
+test_skipped_by_kid(void **state)
+{
+    jwtgate_keyset_t  *set;
+
+    (void) state;
+
+    set = file_set("jwks-mixed.json");
+
+    assert_non_null(strstr(jwtgate_keyset_skipped(set, "rsa1024", 7),
+                           "2048"));
+    assert_non_null(strstr(jwtgate_keyset_skipped(set, "xyz1", 4), "kty"));
+    assert_non_null(strstr(jwtgate_keyset_skipped(set, "enc1", 4), "use"));
+    assert_null(jwtgate_keyset_skipped(set, "rsa1", 4));
+    assert_null(jwtgate_keyset_skipped(set, "rsa102", 6));
+    assert_null(jwtgate_keyset_skipped(set, "nope", 4));
+
+    jwtgate_keyset_free(set);
+
+    /* nothing skipped */
+    set = file_set("jwks-rsa12.json");
+    assert_null(jwtgate_keyset_skipped(set, "rsa1", 4));
     jwtgate_keyset_free(set);
 }
 
@@ -2054,6 +2337,10 @@ main(void)
         cmocka_unit_test(test_jwk_oct_lengths),
         cmocka_unit_test(test_jwks_shapes),
         cmocka_unit_test(test_jwks_100),
+        cmocka_unit_test(test_kidless_try_limit),
+        cmocka_unit_test(test_rsa_modulus_cap),
+        cmocka_unit_test(test_public_set_no_symmetric),
+        cmocka_unit_test(test_skipped_by_kid),
         cmocka_unit_test(test_one_set_many_tokens),
     };
 

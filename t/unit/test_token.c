@@ -285,6 +285,39 @@ test_alg_none_in_any_case(void **state)
 }
 
 
+/* an unsecured JWS (RFC 7519 6.1) has an empty signature: its alg is
+ * what is wrong with it, not its shape */
+
+static void
+test_alg_none_unsecured(void **state)
+{
+    char               *tok;
+    size_t              i;
+    jwtgate_token_t    *t;
+    static const char  *hdr[] = {
+        "{\"alg\":\"none\"}",
+        "{\"alg\":\"NONE\",\"typ\":\"JWT\"}",
+        "{\"alg\":\"none\",\"kid\":\"rsa1\"}",
+    };
+
+    (void) state;
+
+    for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
+        tok = make_token_n(hdr[i], strlen(hdr[i]), "{\"sub\":\"a\"}", 11,
+                           "");
+        assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+                         JWTGATE_ERR_UNSUPPORTED_ALG);
+        free(tok);
+    }
+
+    /* an algorithm we know, and no signature: malformed */
+    tok = make_token_n("{\"alg\":\"RS256\"}", 15, "{}", 2, "");
+    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+                     JWTGATE_ERR_MALFORMED);
+    free(tok);
+}
+
+
 static void
 test_alg_unknown(void **state)
 {
@@ -1358,6 +1391,7 @@ main(void)
 {
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_alg_none_in_any_case),
+        cmocka_unit_test(test_alg_none_unsecured),
         cmocka_unit_test(test_alg_unknown),
         cmocka_unit_test(test_alg_outside_the_mask),
         cmocka_unit_test(test_alg_missing_or_not_a_string),

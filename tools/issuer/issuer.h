@@ -36,7 +36,9 @@
 #define ISSUER_API_KEY_MAX      512
 #define ISSUER_SCOPE_MAX        1024
 #define ISSUER_KEYS_MAX         8
+#define ISSUER_CONNECTIONS_MAX  1000    /* select(): below FD_SETSIZE */
 #define ISSUER_KID_LEN          43      /* base64url of a SHA-256 */
+#define ISSUER_KEY_TMP          ".new-key.tmp"  /* a key being written */
 
 
 typedef enum {
@@ -60,6 +62,10 @@ typedef struct {
     long           rotate_every;        /* 0: on SIGHUP only */
     long           retire_grace;
     long           jwks_max_age;
+    unsigned       max_connections;
+    unsigned       max_connections_per_ip;  /* 0: no limit */
+    long           header_timeout;      /* s, from a connection's start */
+    long           body_timeout;        /* s, from a request's headers */
 } issuer_conf_t;
 
 
@@ -77,6 +83,7 @@ typedef struct {
     size_t               pem_len;
     json_t              *jwk;           /* the public JWK */
     char                *path;          /* its file, NULL without key dir */
+    const char          *file;          /* in path: its name in the dir */
     time_t               created;
     time_t               active_at;     /* pending: signs from then on */
     time_t               last_used;     /* active, retiring: last signature */
@@ -86,6 +93,7 @@ typedef struct {
 
 typedef struct {
     const issuer_conf_t  *conf;
+    int                   dir_fd;                  /* key dir, or -1 */
     issuer_key_t         *keys[ISSUER_KEYS_MAX];   /* oldest first */
     size_t                nkeys;
     time_t                next_rotation;           /* 0: none planned */
@@ -144,8 +152,10 @@ char *issuer_keys_sign(issuer_keys_t *ks, json_t *claims, time_t now,
     const char **kid);
 
 /* key.c */
-int issuer_key_load(const char *path, issuer_alg_t alg, issuer_key_t **out);
-issuer_key_t *issuer_key_generate(const issuer_conf_t *conf, time_t now);
+int issuer_key_load(int dir_fd, const char *name, const char *path,
+    issuer_alg_t alg, issuer_key_t **out);
+issuer_key_t *issuer_key_generate(const issuer_conf_t *conf, int dir_fd,
+    time_t now);
 void issuer_key_free(issuer_key_t *key);
 const char *issuer_alg_name(issuer_alg_t alg);
 
@@ -164,11 +174,10 @@ int issuer_scope_has(const char *scope, const char *token, size_t len);
 int issuer_hash_password_stdin(const char *method);
 int issuer_hash_api_key_stdin(void);
 
-/* http.c */
+/* http.c: the server, opaque */
 void *issuer_http_start(issuer_ctx_t *ctx, unsigned *port);
-int issuer_http_run(void *daemon, time_t next_event,
-    const sigset_t *sigmask);
-void issuer_http_stop(void *daemon);
+int issuer_http_run(void *http, time_t next_event, const sigset_t *sigmask);
+void issuer_http_stop(void *http);
 
 
 #endif /* JWTGATE_ISSUER_H */

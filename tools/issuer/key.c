@@ -27,7 +27,7 @@
 #define ISSUER_PEM_MAX      (64 * 1024)
 
 
-static int key_save(issuer_key_t *key, const char *dir);
+static int key_save(issuer_key_t *key, int dir_fd, const char *dir);
 static int key_from_pkey(EVP_PKEY *pkey, issuer_alg_t alg,
     issuer_key_t **out);
 static int pem_password_none(char *buf, int size, int rwflag, void *u);
@@ -35,10 +35,16 @@ static char *b64url(const unsigned char *in, size_t len);
 static char *bn_b64url(EVP_PKEY *pkey, const char *param, int pad);
 
 
-/* 0: *out is the key; 1: a valid key of another type, skipped; -1 */
+/*
+ * The key file "name" in the key directory (path: how logs name it).  It
+ * must be a regular file of the issuer's user that no one else may read or
+ * write: otherwise someone else may know, or have chosen, the key.
+ * 0: *out is the key; 1: a valid key of another type, skipped; -1.
+ */
 
 int
-issuer_key_load(const char *path, issuer_alg_t alg, issuer_key_t **out)
+issuer_key_load(int dir_fd, const char *name, const char *path,
+    issuer_alg_t alg, issuer_key_t **out)
 {
     int             fd, rc;
     BIO            *bio;
@@ -54,16 +60,50 @@ issuer_key_load(const char *path, issuer_alg_t alg, issuer_key_t **out)
     buf = NULL;
     size = 0;
 
-    fd = open(path, O_RDONLY | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO must not block the start */
+
+    fd = openat(dir_fd, name,
+                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd == -1) {
-        issuer_log("cannot open key %s: %s", path, strerror(errno));
+        if (errno == ELOOP) {
+            issuer_log("key %s: a symbolic link, refused: put the key file "
+                       "itself in the key directory", path);
+
+        } else {
+            issuer_log("cannot open key %s: %s", path, strerror(errno));
+        }
+
         return -1;
     }
 
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)
-        || st.st_size <= 0 || st.st_size > ISSUER_PEM_MAX)
-    {
-        issuer_log("key %s: not a regular file of at most %d bytes", path,
+    if (fstat(fd, &st) != 0) {
+        issuer_log("cannot stat key %s: %s", path, strerror(errno));
+        goto done;
+    }
+
+    if (!S_ISREG(st.st_mode)) {
+        issuer_log("key %s: not a regular file, refused", path);
+        goto done;
+    }
+
+    if (st.st_uid != geteuid()) {
+        issuer_log("key %s: owned by uid %lu, not by the issuer's user "
+                   "(uid %lu), refused: someone else may have chosen it",
+                   path, (unsigned long) st.st_uid,
+                   (unsigned long) geteuid());
+        goto done;
+    }
+
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        issuer_log("key %s: mode %04o, group or others can read or write "
+                   "it, refused: chmod 600 it (and make a new key if "
+                   "someone else may have read it)",
+                   path, (unsigned) (st.st_mode & 07777));
+        goto done;
+    }
+
+    if (st.st_size <= 0 || st.st_size > ISSUER_PEM_MAX) {
+        issuer_log("key %s: not a file of 1 to %d bytes", path,
                    ISSUER_PEM_MAX);
         goto done;
     }
@@ -118,8 +158,10 @@ done:
 }
 
 
+/* A new key; with a key directory (dir_fd not -1) saved in it. */
+
 issuer_key_t *
-issuer_key_generate(const issuer_conf_t *conf, time_t now)
+issuer_key_generate(const issuer_conf_t *conf, int dir_fd, time_t now)
 {
     EVP_PKEY      *pkey;
     issuer_key_t  *key;
@@ -150,7 +192,7 @@ issuer_key_generate(const issuer_conf_t *conf, time_t now)
 
     key->created = now;
 
-    if (conf->key_dir != NULL && key_save(key, conf->key_dir) != 0) {
+    if (dir_fd != -1 && key_save(key, dir_fd, conf->key_dir) != 0) {
         issuer_key_free(key);
         return NULL;
     }
@@ -159,65 +201,82 @@ issuer_key_generate(const issuer_conf_t *conf, time_t now)
 }
 
 
-/* Writes "<dir>/<kid>.pem" through a temporary file, mode 0600. */
+/*
+ * Writes "<kid>.pem" in the key directory through ISSUER_KEY_TMP, mode 0600.
+ * O_EXCL: never through a file that is already there (a link someone put
+ * there would get the private key); only a file this call created is
+ * removed on errors.
+ */
 
 static int
-key_save(issuer_key_t *key, const char *dir)
+key_save(issuer_key_t *key, int dir_fd, const char *dir)
 {
     int      fd;
-    char    *path, *tmp;
+    char    *path;
     size_t   size, off;
     ssize_t  n;
 
-    size = strlen(dir) + ISSUER_KID_LEN + 16;
+    size = strlen(dir) + ISSUER_KID_LEN + sizeof("/.pem");
     path = malloc(size);
-    tmp = malloc(size);
-
-    if (path == NULL || tmp == NULL) {
+    if (path == NULL) {
         issuer_log("out of memory");
-        goto failed;
+        return -1;
     }
 
     (void) snprintf(path, size, "%s/%s.pem", dir, key->kid);
-    (void) snprintf(tmp, size, "%s/.%s.tmp", dir, key->kid);
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+    fd = openat(dir_fd, ISSUER_KEY_TMP,
+                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd == -1) {
-        issuer_log("cannot create %s: %s", tmp, strerror(errno));
+        issuer_log("cannot create %s/" ISSUER_KEY_TMP ": %s%s", dir,
+                   strerror(errno),
+                   errno == EEXIST ? " (left by an interrupted key write, "
+                                     "or put there by someone: check it and "
+                                     "remove it)" : "");
         goto failed;
     }
 
     for (off = 0; off < key->pem_len; off += (size_t) n) {
         n = write(fd, key->pem + off, key->pem_len - off);
         if (n <= 0) {
-            issuer_log("cannot write %s: %s", tmp, strerror(errno));
+            issuer_log("cannot write %s/" ISSUER_KEY_TMP ": %s", dir,
+                       n < 0 ? strerror(errno) : "nothing written");
             (void) close(fd);
             goto unlink;
         }
     }
 
     if (fsync(fd) != 0 || close(fd) != 0) {
-        issuer_log("cannot write %s: %s", tmp, strerror(errno));
+        issuer_log("cannot write %s/" ISSUER_KEY_TMP ": %s", dir,
+                   strerror(errno));
         goto unlink;
     }
 
-    if (rename(tmp, path) != 0) {
-        issuer_log("cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    if (renameat(dir_fd, ISSUER_KEY_TMP, dir_fd, path + strlen(dir) + 1)
+        != 0)
+    {
+        issuer_log("cannot rename %s/" ISSUER_KEY_TMP " to %s: %s", dir, path,
+                   strerror(errno));
         goto unlink;
     }
 
-    free(tmp);
+    /* the rename itself survives a crash */
+
+    if (fsync(dir_fd) != 0) {
+        issuer_log("cannot sync key directory %s: %s", dir, strerror(errno));
+    }
+
     key->path = path;
+    key->file = path + strlen(dir) + 1;
     return 0;
 
 unlink:
 
-    (void) unlink(tmp);
+    (void) unlinkat(dir_fd, ISSUER_KEY_TMP, 0);
 
 failed:
 
     free(path);
-    free(tmp);
     return -1;
 }
 

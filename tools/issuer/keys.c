@@ -8,12 +8,19 @@
  * With a key directory, each key is "<kid>.pem" (key.c), its creation time
  * the file's mtime.  At start the newest key whose delay has passed signs;
  * newer keys stay pending; older ones retire as if last used at start.
+ *
+ * The key directory must be the issuer's user's and writable by no one
+ * else, or someone else could plant the key that signs.  It is opened once,
+ * without following a symbolic link, and every key file is then reached
+ * through that descriptor (openat, renameat, unlinkat): swapping a path
+ * component later changes nothing.
  */
 
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +34,7 @@
 #include "issuer.h"
 
 
+static int keys_open_dir(issuer_keys_t *ks);
 static int keys_load_dir(issuer_keys_t *ks);
 static int keys_add(issuer_keys_t *ks, issuer_key_t *key);
 static void keys_remove(issuer_keys_t *ks, size_t i);
@@ -42,14 +50,17 @@ issuer_keys_init(issuer_keys_t *ks, const issuer_conf_t *conf, time_t now)
 
     memset(ks, 0, sizeof(*ks));
     ks->conf = conf;
+    ks->dir_fd = -1;
 
-    if (conf->key_dir != NULL && keys_load_dir(ks) != 0) {
+    if (conf->key_dir != NULL
+        && (keys_open_dir(ks) != 0 || keys_load_dir(ks) != 0))
+    {
         issuer_keys_free(ks);
         return -1;
     }
 
     if (ks->nkeys == 0) {
-        key = issuer_key_generate(conf, now);
+        key = issuer_key_generate(conf, ks->dir_fd, now);
         if (key == NULL || keys_add(ks, key) != 0) {
             issuer_key_free(key);
             issuer_keys_free(ks);
@@ -83,6 +94,11 @@ issuer_keys_free(issuer_keys_t *ks)
     }
 
     ks->nkeys = 0;
+
+    if (ks->dir_fd != -1) {
+        (void) close(ks->dir_fd);
+        ks->dir_fd = -1;
+    }
 }
 
 
@@ -110,7 +126,7 @@ issuer_keys_rotate(issuer_keys_t *ks, time_t now)
         return -1;
     }
 
-    key = issuer_key_generate(ks->conf, now);
+    key = issuer_key_generate(ks->conf, ks->dir_fd, now);
     if (key == NULL || keys_add(ks, key) != 0) {
         issuer_key_free(key);
         issuer_log("rotation: failed, the current key keeps signing");
@@ -179,7 +195,7 @@ issuer_keys_tick(issuer_keys_t *ks, time_t now)
             continue;
         }
 
-        if (key->path != NULL && unlink(key->path) != 0) {
+        if (key->file != NULL && unlinkat(ks->dir_fd, key->file, 0) != 0) {
             issuer_log("key %s: cannot remove %s: %s", key->kid, key->path,
                        strerror(errno));
         }
@@ -443,16 +459,18 @@ keys_remove(issuer_keys_t *ks, size_t i)
 }
 
 
+/*
+ * Creates the key directory (0700) if it is missing, then opens it and
+ * checks that the issuer's user owns it and that no one else can write to
+ * it.  A symbolic link is refused: its target is not what the owner checks.
+ */
+
 static int
-keys_load_dir(issuer_keys_t *ks)
+keys_open_dir(issuer_keys_t *ks)
 {
-    int             rc;
-    DIR            *dir;
-    char           *path;
-    size_t          len, dlen;
-    issuer_key_t   *key;
-    struct dirent  *de;
-    const char     *name;
+    int          fd, err;
+    struct stat  st;
+    const char  *name;
 
     name = ks->conf->key_dir;
 
@@ -465,9 +483,81 @@ keys_load_dir(issuer_keys_t *ks)
         return -1;
     }
 
-    dir = opendir(name);
+    fd = open(name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -1) {
+        err = errno;
+
+        if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode)) {
+            issuer_log("key directory %s: a symbolic link, refused: give "
+                       "the directory itself", name);
+
+        } else if (err == ENOTDIR) {
+            issuer_log("key directory %s: not a directory", name);
+
+        } else {
+            issuer_log("cannot open key directory %s: %s", name,
+                       strerror(err));
+        }
+
+        return -1;
+    }
+
+    if (fstat(fd, &st) != 0) {
+        issuer_log("cannot stat key directory %s: %s", name, strerror(errno));
+        goto refused;
+    }
+
+    if (st.st_uid != geteuid()) {
+        issuer_log("key directory %s: owned by uid %lu, not by the issuer's "
+                   "user (uid %lu), refused: someone else may have put keys "
+                   "there", name, (unsigned long) st.st_uid,
+                   (unsigned long) geteuid());
+        goto refused;
+    }
+
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        issuer_log("key directory %s: mode %04o, group or others can write "
+                   "to it, refused: someone else may have put keys there; "
+                   "use a directory of your own, mode 0700",
+                   name, (unsigned) (st.st_mode & 07777));
+        goto refused;
+    }
+
+    ks->dir_fd = fd;
+    return 0;
+
+refused:
+
+    (void) close(fd);
+    return -1;
+}
+
+
+static int
+keys_load_dir(issuer_keys_t *ks)
+{
+    int             rc, fd;
+    DIR            *dir;
+    char           *path;
+    size_t          len, dlen;
+    issuer_key_t   *key;
+    struct dirent  *de;
+    const char     *name;
+
+    name = ks->conf->key_dir;
+
+    /* closedir() closes the descriptor it reads: a copy of ours */
+
+    fd = fcntl(ks->dir_fd, F_DUPFD_CLOEXEC, 0);
+    dir = (fd != -1) ? fdopendir(fd) : NULL;
+
     if (dir == NULL) {
-        issuer_log("cannot open key directory %s: %s", name, strerror(errno));
+        issuer_log("cannot read key directory %s: %s", name, strerror(errno));
+
+        if (fd != -1) {
+            (void) close(fd);
+        }
+
         return -1;
     }
 
@@ -485,6 +575,14 @@ keys_load_dir(issuer_keys_t *ks)
                 rc = -1;
             }
 
+            break;
+        }
+
+        if (strcmp(de->d_name, ISSUER_KEY_TMP) == 0) {
+            issuer_log("key directory %s: " ISSUER_KEY_TMP " is there, "
+                       "refused: a key write was interrupted, or someone put "
+                       "it there; check it and remove it", name);
+            rc = -1;
             break;
         }
 
@@ -506,7 +604,8 @@ keys_load_dir(issuer_keys_t *ks)
         (void) snprintf(path, dlen + len + 2, "%s/%s", name, de->d_name);
 
         /* a key of the other algorithm is left alone */
-        rc = issuer_key_load(path, ks->conf->alg, &key);
+        rc = issuer_key_load(ks->dir_fd, de->d_name, path, ks->conf->alg,
+                             &key);
 
         if (rc != 0) {
             free(path);
@@ -520,6 +619,7 @@ keys_load_dir(issuer_keys_t *ks)
         }
 
         key->path = path;
+        key->file = path + dlen + 1;
 
         if (keys_add(ks, key) != 0) {
             issuer_key_free(key);

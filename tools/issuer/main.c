@@ -340,8 +340,9 @@ static int
 parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
     const char **method)
 {
-    int    c, idx;
-    long   v, *target;
+    int      c, idx;
+    long     v, *target;
+    size_t   n;
 
     static const struct option  options[] = {
         { "port",           required_argument, NULL, 'p' },
@@ -358,6 +359,10 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
         { "retire-grace",   required_argument, NULL, 'g' },
         { "jwks-max-age",   required_argument, NULL, 'm' },
         { "pid-file",       required_argument, NULL, 'P' },
+        { "max-connections", required_argument, NULL, 'c' },
+        { "max-connections-per-ip", required_argument, NULL, 'C' },
+        { "header-timeout", required_argument, NULL, 't' },
+        { "body-timeout",   required_argument, NULL, 'T' },
         { "hash-password",  optional_argument, NULL, 'H' },
         { "hash-api-key",   no_argument,       NULL, 'K' },
         { "help",           no_argument,       NULL, 'h' },
@@ -375,6 +380,10 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
     conf->rotation_delay = 300;
     conf->retire_grace = 60;
     conf->jwks_max_age = 60;
+    conf->max_connections = 64;
+    conf->max_connections_per_ip = 0;
+    conf->header_timeout = 5;
+    conf->body_timeout = 10;
 
     *mode = ISSUER_MODE_SERVE;
     *method = NULL;
@@ -405,6 +414,18 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
             break;
 
         case 'k':
+            /* "dir/" would follow a symbolic link "dir" */
+            n = strlen(optarg);
+
+            while (n > 1 && optarg[n - 1] == '/') {
+                optarg[--n] = '\0';
+            }
+
+            if (n == 0) {
+                issuer_log("--key-dir must not be empty");
+                return -1;
+            }
+
             conf->key_dir = optarg;
             break;
 
@@ -462,6 +483,33 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
             conf->pid_file = optarg;
             break;
 
+        case 'c':
+        case 'C':
+            if (parse_long(options[idx].name, optarg, (c == 'c') ? 1 : 0,
+                           ISSUER_CONNECTIONS_MAX, &v) != 0)
+            {
+                return -1;
+            }
+
+            if (c == 'c') {
+                conf->max_connections = (unsigned) v;
+            } else {
+                conf->max_connections_per_ip = (unsigned) v;
+            }
+
+            break;
+
+        case 't':
+        case 'T':
+            if (parse_long(options[idx].name, optarg, 1, 3600,
+                           (c == 't') ? &conf->header_timeout
+                                      : &conf->body_timeout) != 0)
+            {
+                return -1;
+            }
+
+            break;
+
         case 'H':
             *mode = ISSUER_MODE_HASH_PASSWORD;
             *method = optarg;
@@ -514,6 +562,12 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
         && conf->rotate_every <= conf->rotation_delay)
     {
         issuer_log("--rotate-every must be longer than --rotation-delay");
+        return -1;
+    }
+
+    if (conf->max_connections_per_ip > conf->max_connections) {
+        issuer_log("--max-connections-per-ip must not exceed "
+                   "--max-connections");
         return -1;
     }
 
@@ -582,6 +636,15 @@ usage(FILE *fp)
 "                         last token expired (default 60)\n"
 "  --jwks-max-age SECS    Cache-Control max-age of the JWKS (default 60)\n"
 "  --pid-file FILE        write the pid once listening; removed at exit\n"
+"  --max-connections N    connections at once (default 64, at most 1000);\n"
+"                         when full, new clients wait for a free one\n"
+"  --max-connections-per-ip N\n"
+"                         connections at once from one address (default\n"
+"                         0: no limit; behind nginx they share one)\n"
+"  --header-timeout SECS  a request's headers must arrive within SECS of\n"
+"                         the connection's start or the previous answer\n"
+"                         (default 5)\n"
+"  --body-timeout SECS    its body within SECS of its headers (default 10)\n"
 "  --hash-password[=M]    read a password on stdin, print its crypt(3)\n"
 "                         hash (yescrypt by default, or bcrypt)\n"
 "  --hash-api-key         read an API key on stdin, print its SHA-256\n"
