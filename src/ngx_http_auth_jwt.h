@@ -7,7 +7,9 @@
  *                                phases
  *   ngx_http_auth_jwt_conf.c     directive handlers
  *   ngx_http_auth_jwt_keys.c     key files: the key sets of a request
- *   ngx_http_auth_jwt_store.c    auth_jwt_key_request: the zone
+ *   ngx_http_auth_jwt_source.c   auth_jwt_key_request: a source per
+ *                                server{}
+ *   ngx_http_auth_jwt_store.c    the zone of fetched key sets
  *   ngx_http_auth_jwt_fetch.c    fetching a key set: subrequest, filters
  *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
  *   ngx_http_auth_jwt_vars.c     variables
@@ -149,16 +151,36 @@ typedef struct {
 } ngx_http_auth_jwt_vfile_t;
 
 
-/* auth_jwt_key_request: a fetched JWKS, shared by name through the zone */
+/* auth_jwt_key_request: one per uri and issuer= in the configuration */
+typedef struct {
+    ngx_str_t                   uri;
+    char                       *issuer;     /* issuer=, or NULL */
+    unsigned                    flags;      /* JWTGATE_KEYSET_*: without
+                                               symmetric=on, no oct keys */
+} ngx_http_auth_jwt_key_request_t;
+
+
+/*
+ * A fetched JWKS: one auth_jwt_key_request in one server{}.  The fetch
+ * runs in the server of the request that needs it, where the uri may lead
+ * anywhere, so every server{} has its own: in the zone by uri, issuer and
+ * the server's identity (ngx_http_auth_jwt_source.c).
+ */
 struct ngx_http_auth_jwt_source_s {
     ngx_str_t                   uri;
     char                       *issuer;     /* issuer=, or NULL */
-    ngx_str_t                   key;        /* uri, '\0', issuer */
+    ngx_http_core_srv_conf_t   *server;
+    ngx_str_t                   server_name;    /* its first name */
+    ngx_str_t                   key;        /* uri '\0' issuer '\0' the
+                                               server's identity */
     unsigned                    flags;      /* JWTGATE_KEYSET_*: without
                                                symmetric=on, no oct keys */
     ngx_shm_zone_t             *zone;
     /* this process's */
-    ngx_http_auth_jwt_shsrc_t  *sh;
+    ngx_http_auth_jwt_shsrc_t  *sh;         /* valid while epoch is the
+                                               zone's */
+    ngx_uint_t                  epoch;
+    ngx_uint_t                  sh_id;
     jwtgate_keyset_t           *set;
     ngx_uint_t                  set_id;
     ngx_uint_t                  generation;
@@ -168,6 +190,7 @@ struct ngx_http_auth_jwt_source_s {
 /* a source in the zone: the last good JWKS and how fetching goes */
 struct ngx_http_auth_jwt_shsrc_s {
     ngx_queue_t                 queue;
+    ngx_uint_t                  id;         /* unique in the zone */
     u_char                     *text;       /* the last good JWKS */
     size_t                      text_len;
     ngx_uint_t                  generation;
@@ -192,6 +215,13 @@ struct ngx_http_auth_jwt_shsrc_s {
 
 typedef struct {
     ngx_queue_t                 sources;
+    ngx_uint_t                  entries;
+    ngx_uint_t                  last_id;
+    ngx_uint_t                  config;     /* + 1 for each configuration
+                                               that takes the zone over */
+    ngx_uint_t                  epoch;      /* + 1 when a configuration
+                                               freed entries */
+    ngx_uint_t                  freed;      /* entries freed so */
     ngx_atomic_t                stats[NGX_HTTP_AUTH_JWT_STATS];
 } ngx_http_auth_jwt_shctx_t;
 
@@ -200,7 +230,8 @@ typedef struct {
 typedef struct {
     ngx_array_t                 files;      /* ngx_http_auth_jwt_file_t * */
     ngx_array_t                 vfiles;     /* ngx_http_auth_jwt_vfile_t */
-    ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t * */
+    ngx_array_t                 sources;    /* ngx_http_auth_jwt_key_request_t
+                                               * */
     unsigned                    algs;       /* what the files read at
                                                configuration can verify */
 } ngx_http_auth_jwt_keys_t;
@@ -220,6 +251,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                   uri;
     const char                 *issuer;
+    ngx_str_t                   server;
     ngx_uint_t                  fetches_ok;
     ngx_uint_t                  fetches_failed;
     time_t                      fetched;
@@ -232,12 +264,25 @@ typedef struct {
 
 
 typedef struct {
+    size_t                      size;
+    size_t                      free;       /* in whole free pages */
+    ngx_uint_t                  entries;
+    ngx_uint_t                  freed;
+} ngx_http_auth_jwt_zone_stat_t;
+
+
+typedef struct {
     ngx_shm_zone_t             *zone;
+    ngx_uint_t                  config;     /* the zone's, when this
+                                               configuration took it */
     ssize_t                     zone_size;
     ssize_t                     cache_size;
     time_t                      cache_max_age;
+    ngx_array_t                 requests;   /* ngx_http_auth_jwt_key_request_t
+                                               *, one per uri and issuer */
     ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t *,
-                                               one per uri and issuer */
+                                               one per uri, issuer and
+                                               server{} */
 } ngx_http_auth_jwt_main_conf_t;
 
 
@@ -248,6 +293,9 @@ typedef struct {
     ngx_uint_t                  token_from; /* NGX_HTTP_AUTH_JWT_TOKEN_* */
     ngx_str_t                   token_name; /* the cookie, argument... */
     ngx_http_auth_jwt_keys_t   *keys;
+    ngx_array_t                *sources;    /* ngx_http_auth_jwt_source_t *:
+                                               keys->sources in this
+                                               server{}, or NULL */
     ngx_uint_t                  algs;       /* auth_jwt_algorithms */
     time_t                      leeway;
     ngx_flag_t                  require_exp;
@@ -351,9 +399,15 @@ void ngx_http_auth_jwt_keys_skipped(ngx_http_request_t *r,
     ngx_http_auth_jwt_keylist_t *list, const char *kid);
 const char *ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc);
 
-/* fetched key sets (ngx_http_auth_jwt_store.c) */
+/* sources of fetched key sets (ngx_http_auth_jwt_source.c) */
 char *ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+char *ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
+ngx_int_t ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
+    ngx_http_auth_jwt_main_conf_t *amcf);
+
+/* fetched key sets (ngx_http_auth_jwt_store.c) */
 char *ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_auth_jwt_store_init(ngx_conf_t *cf);
@@ -371,12 +425,18 @@ ngx_int_t ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     time_t cache, ngx_uint_t lock, ngx_uint_t background);
 ngx_int_t ngx_http_auth_jwt_fetch_poll(ngx_http_request_t *r,
     ngx_http_auth_jwt_ctx_t *ctx);
+ngx_uint_t ngx_http_auth_jwt_fetch_running(ngx_http_auth_jwt_ctx_t *ctx);
+ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_entry(
+    ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
 
+void ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf);
 ngx_atomic_t *ngx_http_auth_jwt_store_stats(
     ngx_http_auth_jwt_main_conf_t *amcf);
 void ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
     ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st);
+void ngx_http_auth_jwt_store_zone_stat(ngx_http_auth_jwt_main_conf_t *amcf,
+    ngx_http_auth_jwt_zone_stat_t *st);
 
 /* the verified-token cache (ngx_http_auth_jwt_cache.c) */
 ngx_uint_t ngx_http_auth_jwt_set_id(void);

@@ -246,7 +246,7 @@ ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
                           sizeof(ngx_http_auth_jwt_vfile_t))
            != NGX_OK
         || ngx_array_init(&keys->sources, cf->pool, 1,
-                          sizeof(ngx_http_auth_jwt_source_t *))
+                          sizeof(ngx_http_auth_jwt_key_request_t *))
            != NGX_OK)
     {
         return NULL;

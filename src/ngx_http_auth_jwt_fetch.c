@@ -2,14 +2,21 @@
 /*
  * jwtgate: fetching a key set (auth_jwt_key_request).
  *
- * A fetch is a subrequest to the source's URI, normally an internal
- * location that proxies to the issuer, so nginx's own proxy settings
- * (TLS, timeouts, resolver, keepalive) apply.  It carries none of the
- * client's headers or body.  This module's header and body filters keep
- * its answer off the client's response and collect its body (memory or
- * temporary file, 1 MiB at most).  The result goes to the zone
- * (ngx_http_auth_jwt_store.c): a new generation, or a failure with its
- * reason and the next retry time.
+ * A fetch is a background subrequest to the source's URI, normally an
+ * internal location that proxies to the issuer, so nginx's own proxy
+ * settings (TLS, timeouts, resolver, keepalive) apply.  It carries none of
+ * the client's headers or body.  This module's header and body filters
+ * keep its answer off the client's response and collect its body (memory
+ * or temporary file, 1 MiB at most).  The subrequest is known by its
+ * post_subrequest handler, which an internal redirect (error_page,
+ * X-Accel-Redirect) keeps: the location it leads to answers the fetch.
+ * The result goes to the zone (ngx_http_auth_jwt_store.c): a new
+ * generation, or a failure with its reason and the next retry time.
+ *
+ * A request that waits for keys polls the zone; the one that runs the
+ * fetch is woken when it ends.  That one does not notice its client
+ * leave: the fetch runs to its end and holds the lock till then, so that
+ * clients that connect and leave do not start a fetch each.
  */
 
 
@@ -28,6 +35,7 @@ typedef struct {
     size_t                      len;
     size_t                      size;
     time_t                      cache;      /* for the backoff */
+    ngx_http_auth_jwt_ctx_t    *waiter;     /* the request waiting */
     unsigned                    too_large:1;
     unsigned                    done:1;
     unsigned                    background:1;
@@ -36,11 +44,17 @@ typedef struct {
 
 static ngx_int_t ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r,
     void *data, ngx_int_t rc);
+static ngx_uint_t ngx_http_auth_jwt_fetch_error_page(ngx_http_request_t *r,
+    ngx_int_t rc);
+static void ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
+    ngx_http_auth_jwt_fetch_t *fetch, ngx_int_t rc);
 static void ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
     ngx_http_auth_jwt_fetch_t *fetch, const char *why);
 static void ngx_http_auth_jwt_fetch_unlock(ngx_http_auth_jwt_fetch_t *fetch,
-    ngx_slab_pool_t *shpool);
+    ngx_slab_pool_t *shpool, ngx_uint_t pause);
 static void ngx_http_auth_jwt_fetch_cleanup(void *data);
+static ngx_http_auth_jwt_fetch_t *ngx_http_auth_jwt_fetch_of(
+    ngx_http_request_t *r, ngx_uint_t *own);
 static void ngx_http_auth_jwt_poll_handler(ngx_event_t *ev);
 static void ngx_http_auth_jwt_fetch_skip(void *data, size_t index,
     const char *kid, const char *reason);
@@ -100,9 +114,13 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     ps->handler = ngx_http_auth_jwt_fetch_done;
     ps->data = fetch;
 
+    /*
+     * in the background even when the request waits for it: a waited
+     * subrequest would end when the client leaves
+     */
+
     if (ngx_http_subrequest(r, &src->uri, NULL, &sr, ps,
-                            background ? NGX_HTTP_SUBREQUEST_BACKGROUND
-                                       : NGX_HTTP_SUBREQUEST_WAITED)
+                            NGX_HTTP_SUBREQUEST_BACKGROUND)
         != NGX_OK)
     {
         fetch->done = 1;
@@ -126,8 +144,6 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     sr->method = NGX_HTTP_GET;
     ngx_str_set(&sr->method_name, "GET");
 
-    ngx_http_set_ctx(sr, fetch, ngx_http_auth_jwt_module);
-
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_jwt: fetching \"%V\"%s", &src->uri,
                    background ? " in the background" : "");
@@ -137,8 +153,9 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     }
 
     ctx->fetch = fetch;
+    fetch->waiter = ctx;
 
-    return NGX_AGAIN;
+    return ngx_http_auth_jwt_fetch_poll(r, ctx);
 
 failed:
 
@@ -148,7 +165,8 @@ failed:
 
     if (fetch != NULL) {
         ngx_http_auth_jwt_fetch_unlock(fetch,
-                                       (ngx_slab_pool_t *) src->zone->shm.addr);
+                                       (ngx_slab_pool_t *) src->zone->shm.addr,
+                                       0);
     }
 
     return NGX_ERROR;
@@ -160,6 +178,89 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 {
     ngx_http_auth_jwt_fetch_t *fetch = data;
 
+    ngx_http_auth_jwt_ctx_t  *ctx;
+
+    if (fetch->done) {
+        /* finalized again */
+        return rc;
+    }
+
+    if (ngx_http_auth_jwt_fetch_error_page(r, rc)) {
+        /* the location's error_page answers the fetch: not ended yet */
+        return rc;
+    }
+
+    fetch->done = 1;
+
+    ngx_http_auth_jwt_fetch_end(r, fetch, rc);
+
+    if (fetch->buf) {
+        ngx_free(fetch->buf);
+        fetch->buf = NULL;
+        fetch->len = 0;
+        fetch->size = 0;
+    }
+
+    /* the request waiting for the fetch looks at the keys now */
+
+    ctx = fetch->waiter;
+
+    if (ctx != NULL && ctx->fetch == fetch && ctx->poll.timer_set) {
+        ngx_del_timer(&ctx->poll);
+        ngx_add_timer(&ctx->poll, 1);
+    }
+
+    return rc;
+}
+
+
+/*
+ * The answer rc of the fetch's location is going to an error_page of the
+ * location, as ngx_http_special_response_handler() does it: that page's
+ * answer is the fetch's.
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_fetch_error_page(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_uint_t                 i;
+    ngx_http_err_page_t       *err_page;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (rc < NGX_HTTP_SPECIAL_RESPONSE
+        || rc == NGX_HTTP_CLOSE
+        || rc == NGX_HTTP_REQUEST_TIME_OUT
+        || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST
+        || r->connection->error
+        || r->header_sent
+        || r->error_page
+        || r->uri_changes == 0)
+    {
+        return 0;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->error_pages == NULL) {
+        return 0;
+    }
+
+    err_page = clcf->error_pages->elts;
+
+    for (i = 0; i < clcf->error_pages->nelts; i++) {
+        if (err_page[i].status == rc) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
+    ngx_http_auth_jwt_fetch_t *fetch, ngx_int_t rc)
+{
     u_char                      *text;
     time_t                       now;
     ngx_uint_t                   status, changed, level;
@@ -170,43 +271,40 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
     ngx_http_auth_jwt_source_t  *src;
     u_char                       why[64];
 
-    if (fetch->done) {
-        /* finalized again, e.g. after an error page */
-        return rc;
-    }
-
-    fetch->done = 1;
     src = fetch->source;
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
     if (rc == NGX_HTTP_CLIENT_CLOSED_REQUEST || r->connection->error) {
         /*
-         * the client of the request that ran the fetch went away: that
-         * says nothing about the issuer, so no failure, no backoff; the
-         * next request fetches again
+         * the connection of the request that ran the fetch failed: that
+         * says nothing about the issuer, so no failure, no backoff, but
+         * the next fetch waits a second
          */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt_key_request \"%V\": fetch abandoned, the "
-                      "client closed the connection", &src->uri);
-        ngx_http_auth_jwt_fetch_unlock(fetch,
-                                (ngx_slab_pool_t *) src->zone->shm.addr);
-        return rc;
+                      "client connection failed", &src->uri);
+        ngx_http_auth_jwt_fetch_unlock(fetch, shpool, 1);
+        return;
     }
 
-    status = r->headers_out.status;
+    status = fetch->status;
 
     if (rc == NGX_ERROR || rc >= NGX_HTTP_SPECIAL_RESPONSE) {
         status = (rc == NGX_ERROR) ? NGX_HTTP_BAD_GATEWAY : (ngx_uint_t) rc;
+
+    } else if (status == 0) {
+        status = r->headers_out.status;
     }
 
     if (status != NGX_HTTP_OK) {
         ngx_snprintf(why, sizeof(why), "status %ui%Z", status);
         ngx_http_auth_jwt_fetch_failed(r, fetch, (char *) why);
-        return rc;
+        return;
     }
 
     if (fetch->too_large) {
         ngx_http_auth_jwt_fetch_failed(r, fetch, "response too large");
-        return rc;
+        return;
     }
 
     jrc = jwtgate_keyset_parse_flags((char *) fetch->buf, fetch->len,
@@ -217,14 +315,23 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
     if (jrc != JWTGATE_OK) {
         ngx_http_auth_jwt_fetch_failed(r, fetch,
                                        ngx_http_auth_jwt_keyset_error(jrc));
-        return rc;
+        return;
     }
 
-    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-    sh = src->sh;
     now = ngx_time();
 
     ngx_shmtx_lock(&shpool->mutex);
+
+    sh = ngx_http_auth_jwt_store_entry(src);
+
+    if (sh == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        jwtgate_keyset_free(set);
+        ngx_http_auth_jwt_fetch_failed(r, fetch,
+                                       "the auth_jwt_keys zone is full "
+                                       "(auth_jwt_key_zone)");
+        return;
+    }
 
     changed = (sh->text == NULL || sh->text_len != fetch->len
                || ngx_memcmp(sh->text, fetch->buf, fetch->len) != 0);
@@ -238,7 +345,7 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
             ngx_http_auth_jwt_fetch_failed(r, fetch,
                                            "the auth_jwt_keys zone is full "
                                            "(auth_jwt_key_zone)");
-            return rc;
+            return;
         }
 
         if (sh->text) {
@@ -258,7 +365,7 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
     sh->attempts++;
     sh->fetches_ok++;
 
-    ngx_http_auth_jwt_fetch_unlock(fetch, NULL);
+    ngx_http_auth_jwt_fetch_unlock(fetch, NULL, 0);
 
     if (src->set != NULL && src->generation == sh->generation) {
         /* the same keys: the verified-token cache stays valid */
@@ -279,8 +386,6 @@ ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
     ngx_log_error(level, r->connection->log, 0,
                   "auth_jwt_key_request \"%V\": %uz keys, generation %ui",
                   &src->uri, jwtgate_keyset_count(set), src->generation);
-
-    return rc;
 }
 
 
@@ -296,32 +401,35 @@ ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
 
     src = fetch->source;
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-    sh = src->sh;
     now = ngx_time();
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    sh->failures++;
-    sh->attempts++;
-    sh->fetches_failed++;
+    sh = ngx_http_auth_jwt_store_entry(src);
 
-    /* 1, 2, 4 ... 60 s, and never past the cache time */
-    backoff = (sh->failures > 6) ? NGX_HTTP_AUTH_JWT_BACKOFF_MAX
-                                 : (time_t) 1 << (sh->failures - 1);
-    backoff = ngx_min(backoff, NGX_HTTP_AUTH_JWT_BACKOFF_MAX);
+    if (sh != NULL) {
+        sh->failures++;
+        sh->attempts++;
+        sh->fetches_failed++;
 
-    if (fetch->cache > 0) {
-        backoff = ngx_min(backoff, fetch->cache);
+        /* 1, 2, 4 ... 60 s, and never past the cache time */
+        backoff = (sh->failures > 6) ? NGX_HTTP_AUTH_JWT_BACKOFF_MAX
+                                     : (time_t) 1 << (sh->failures - 1);
+        backoff = ngx_min(backoff, NGX_HTTP_AUTH_JWT_BACKOFF_MAX);
+
+        if (fetch->cache > 0) {
+            backoff = ngx_min(backoff, fetch->cache);
+        }
+
+        sh->next_try = now + backoff;
+
+        len = ngx_min(ngx_strlen(why), sizeof(sh->error));
+        ngx_memcpy(sh->error, why, len);
+        sh->error_len = len;
+        sh->error_time = now;
     }
 
-    sh->next_try = now + backoff;
-
-    len = ngx_min(ngx_strlen(why), sizeof(sh->error));
-    ngx_memcpy(sh->error, why, len);
-    sh->error_len = len;
-    sh->error_time = now;
-
-    ngx_http_auth_jwt_fetch_unlock(fetch, NULL);
+    ngx_http_auth_jwt_fetch_unlock(fetch, NULL, 0);
 
     ngx_shmtx_unlock(&shpool->mutex);
 
@@ -332,18 +440,20 @@ ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
 }
 
 
-/* releases the zone's lock if it is still the one this fetch took;
- * shpool NULL: the caller holds the mutex */
+/*
+ * Releases the zone's lock if it is still the one this fetch took.
+ * pause: the fetch did not end, the next one waits a second (no failure
+ * is counted).  shpool NULL: the caller holds the mutex.
+ */
 
 static void
 ngx_http_auth_jwt_fetch_unlock(ngx_http_auth_jwt_fetch_t *fetch,
-    ngx_slab_pool_t *shpool)
+    ngx_slab_pool_t *shpool, ngx_uint_t pause)
 {
+    time_t                      now;
     ngx_http_auth_jwt_shsrc_t  *sh;
 
-    sh = fetch->source->sh;
-
-    if (fetch->lock == 0 || sh == NULL) {
+    if (fetch->lock == 0) {
         return;
     }
 
@@ -351,8 +461,15 @@ ngx_http_auth_jwt_fetch_unlock(ngx_http_auth_jwt_fetch_t *fetch,
         ngx_shmtx_lock(&shpool->mutex);
     }
 
-    if (sh->lock == fetch->lock && sh->owner == ngx_pid) {
+    sh = ngx_http_auth_jwt_store_entry(fetch->source);
+
+    if (sh != NULL && sh->lock == fetch->lock && sh->owner == ngx_pid) {
         sh->owner = 0;
+
+        if (pause) {
+            now = ngx_time();
+            sh->next_try = ngx_max(sh->next_try, now + 1);
+        }
     }
 
     if (shpool) {
@@ -368,9 +485,13 @@ ngx_http_auth_jwt_fetch_cleanup(void *data)
 {
     ngx_http_auth_jwt_fetch_t  *fetch = data;
 
-    /* the request ended before its fetch did */
-    ngx_http_auth_jwt_fetch_unlock(fetch,
-                      (ngx_slab_pool_t *) fetch->source->zone->shm.addr);
+    if (!fetch->done) {
+        /* the request ended before its fetch did */
+        ngx_http_auth_jwt_fetch_unlock(fetch,
+                          (ngx_slab_pool_t *) fetch->source->zone->shm.addr,
+                          1);
+        fetch->done = 1;
+    }
 
     if (fetch->buf) {
         ngx_free(fetch->buf);
@@ -393,11 +514,31 @@ ngx_http_auth_jwt_fetch_poll(ngx_http_request_t *r,
     ctx->poll.data = r;
     ctx->poll.log = r->connection->log;
 
-    r->read_event_handler = ngx_http_test_reading;
+    /*
+     * a client that leaves while it waits is let go, unless its request
+     * runs the fetch: that one ends first, whatever the client does
+     */
+
+    r->read_event_handler = ngx_http_auth_jwt_fetch_running(ctx)
+                            ? ngx_http_block_reading
+                            : ngx_http_test_reading;
 
     ngx_add_timer(&ctx->poll, NGX_HTTP_AUTH_JWT_POLL);
 
     return NGX_AGAIN;
+}
+
+
+/* the request runs a fetch that has not ended */
+
+ngx_uint_t
+ngx_http_auth_jwt_fetch_running(ngx_http_auth_jwt_ctx_t *ctx)
+{
+    ngx_http_auth_jwt_fetch_t  *fetch;
+
+    fetch = ctx->fetch;
+
+    return fetch != NULL && !fetch->done;
 }
 
 
@@ -441,23 +582,54 @@ ngx_http_auth_jwt_fetch_skip(void *data, size_t index, const char *kid,
 }
 
 
-/* the answer of a fetch goes to us, not to the client */
+/*
+ * The fetch of r: r is its subrequest (own), or a subrequest of it, in
+ * whatever location an internal redirect led it to; NULL: none.
+ */
+
+static ngx_http_auth_jwt_fetch_t *
+ngx_http_auth_jwt_fetch_of(ngx_http_request_t *r, ngx_uint_t *own)
+{
+    *own = 1;
+
+    for ( /* void */ ; r != r->main; r = r->parent) {
+
+        if (r->post_subrequest != NULL
+            && r->post_subrequest->handler == ngx_http_auth_jwt_fetch_done)
+        {
+            return r->post_subrequest->data;
+        }
+
+        *own = 0;
+    }
+
+    return NULL;
+}
+
+
+/* the answer of a fetch goes to us, never to the client */
 
 static ngx_int_t
 ngx_http_auth_jwt_header_filter(ngx_http_request_t *r)
 {
+    ngx_uint_t                  own;
     ngx_http_auth_jwt_fetch_t  *fetch;
 
     if (r == r->main) {
         return ngx_http_next_header_filter(r);
     }
 
-    fetch = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
+    fetch = ngx_http_auth_jwt_fetch_of(r, &own);
     if (fetch == NULL) {
         return ngx_http_next_header_filter(r);
     }
 
-    fetch->status = r->headers_out.status;
+    if (own) {
+        /* the answer, maybe of the page an error_page led to */
+        fetch->status = r->headers_out.status;
+        fetch->len = 0;
+        fetch->too_large = 0;
+    }
 
     /* what ngx_http_header_filter() would have done */
     r->header_sent = 1;
@@ -474,6 +646,7 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     size_t                      n;
     ssize_t                     got;
     ngx_buf_t                  *b;
+    ngx_uint_t                  own;
     ngx_chain_t                *cl;
     ngx_http_auth_jwt_fetch_t  *fetch;
 
@@ -481,7 +654,7 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
-    fetch = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
+    fetch = ngx_http_auth_jwt_fetch_of(r, &own);
     if (fetch == NULL) {
         return ngx_http_next_body_filter(r, in);
     }
@@ -490,7 +663,7 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         b = cl->buf;
         size = ngx_buf_size(b);
 
-        if (size > 0 && !fetch->too_large) {
+        if (own && size > 0 && !fetch->too_large && !fetch->done) {
 
             if ((off_t) (NGX_HTTP_AUTH_JWT_MAX_JWKS - fetch->len) < size) {
                 fetch->too_large = 1;

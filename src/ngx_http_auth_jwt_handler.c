@@ -283,6 +283,36 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         return JWTGATE_ERR_INTERNAL;
     }
 
+    /*
+     * the token first, with the location's algorithms: one that cannot
+     * be parsed needs no keys, and never makes anyone fetch them
+     */
+
+    algs = (ajcf->algs != NGX_CONF_UNSET_UINT) ? ajcf->algs
+                                               : JWTGATE_ALGS_ALL;
+
+    if (ctx->token != NULL
+        && (ctx->raw.len != token->len
+            || ngx_strncmp(ctx->raw.data, token->data, token->len) != 0))
+    {
+        /* this level takes the token from elsewhere */
+        jwtgate_token_free(ctx->token);
+        ctx->token = NULL;
+        ctx->verified = NULL;
+    }
+
+    if (ctx->token == NULL) {
+        jwtgate_limits_init(&limits);
+
+        jrc = jwtgate_token_parse((char *) token->data, token->len, &limits,
+                                  algs, &ctx->token);
+        if (jrc != JWTGATE_OK) {
+            return jrc;
+        }
+
+        ctx->raw = *token;
+    }
+
     rc = ngx_http_auth_jwt_keys_get(r, ajcf, ctx, &list);
 
     switch (rc) {
@@ -305,34 +335,9 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         return JWTGATE_ERR_NO_KEYS;
     }
 
-    algs = list.algs;
+    /* then what the keys at hand can verify */
 
-    if (ajcf->algs != NGX_CONF_UNSET_UINT) {
-        algs &= ajcf->algs;
-    }
-
-    if (ctx->token != NULL
-        && (ctx->raw.len != token->len
-            || ngx_strncmp(ctx->raw.data, token->data, token->len) != 0))
-    {
-        /* this level takes the token from elsewhere */
-        jwtgate_token_free(ctx->token);
-        ctx->token = NULL;
-        ctx->verified = NULL;
-    }
-
-    if (ctx->token == NULL) {
-        jwtgate_limits_init(&limits);
-
-        jrc = jwtgate_token_parse((char *) token->data, token->len, &limits,
-                                  algs, &ctx->token);
-        if (jrc != JWTGATE_OK) {
-            return jrc;
-        }
-
-        ctx->raw = *token;
-
-    } else if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs)) {
+    if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs & list.algs)) {
         return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
 

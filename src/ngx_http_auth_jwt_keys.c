@@ -103,10 +103,11 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    src = keys->sources.elts;
+    /* the sources of this location's server{} (ngx_http_auth_jwt_source.c) */
+    src = ajcf->sources ? ajcf->sources->elts : NULL;
     declined = 0;
 
-    for (i = 0; i < keys->sources.nelts; i++) {
+    for (i = 0; src && i < ajcf->sources->nelts; i++) {
         rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, src[i]);
 
         if (rc == NGX_AGAIN || rc == NGX_ERROR) {
@@ -124,7 +125,7 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     }
 
     if (list->n == 0 && declined) {
-        for (i = 0; i < keys->sources.nelts; i++) {
+        for (i = 0; i < ajcf->sources->nelts; i++) {
             if (src[i]->set == NULL) {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                               "auth_jwt: no keys yet from \"%V\"",

@@ -386,16 +386,15 @@ ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
     const jwtgate_keyset_t       *sets[32];
     ngx_http_auth_jwt_source_t  **src;
 
-    if (ajcf->keys == NULL || ajcf->keys->sources.nelts == 0
-        || jwtgate_token_kid(token) == NULL)
-    {
+    /* the sources of this location's server{} */
+    if (ajcf->sources == NULL || jwtgate_token_kid(token) == NULL) {
         return;
     }
 
-    src = ajcf->keys->sources.elts;
+    src = ajcf->sources->elts;
     n = 0;
 
-    for (i = 0; i < ajcf->keys->sources.nelts && n < 32; i++) {
+    for (i = 0; i < ajcf->sources->nelts && n < 32; i++) {
         if (src[i]->set) {
             sets[n++] = src[i]->set;
         }
@@ -412,7 +411,7 @@ ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
                   "auth_jwt_login_cookie: kid \"%s\" is new, the keys "
                   "will be fetched again", jwtgate_token_kid(token));
 
-    for (i = 0; i < ajcf->keys->sources.nelts; i++) {
+    for (i = 0; i < ajcf->sources->nelts; i++) {
         ngx_http_auth_jwt_store_stale(src[i]);
     }
 }

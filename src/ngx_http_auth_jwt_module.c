@@ -263,9 +263,12 @@ ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    if (ngx_array_init(&amcf->sources, cf->pool, 2,
-                       sizeof(ngx_http_auth_jwt_source_t *))
-        != NGX_OK)
+    if (ngx_array_init(&amcf->requests, cf->pool, 2,
+                       sizeof(ngx_http_auth_jwt_key_request_t *))
+        != NGX_OK
+        || ngx_array_init(&amcf->sources, cf->pool, 2,
+                          sizeof(ngx_http_auth_jwt_source_t *))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -360,6 +363,13 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->key_try_limit, prev->key_try_limit,
                          JWTGATE_MAX_TRIES);
 
+    if (conf->enabled == 1 || conf->login != NULL) {
+        /* the fetched key sets of this server{} */
+        if (ngx_http_auth_jwt_source_bind(cf, prev, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
     if (conf->enabled != 1) {
         return NGX_CONF_OK;
     }
@@ -446,6 +456,9 @@ ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle)
     }
 
     ngx_http_auth_jwt_status_attach(ngx_http_auth_jwt_store_stats(amcf));
+
+    /* the fetched key sets this configuration no longer names go */
+    ngx_http_auth_jwt_store_takeover(amcf);
 
     return ngx_http_auth_jwt_cache_init(cycle, amcf->cache_size,
                                         amcf->cache_max_age);

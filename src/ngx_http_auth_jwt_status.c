@@ -17,6 +17,8 @@ static u_char *ngx_http_auth_jwt_status_json(u_char *p, u_char *last,
     ngx_atomic_t *stats, ngx_http_auth_jwt_main_conf_t *amcf);
 static u_char *ngx_http_auth_jwt_status_prom(u_char *p, u_char *last,
     ngx_atomic_t *stats, ngx_http_auth_jwt_main_conf_t *amcf);
+static u_char *ngx_http_auth_jwt_status_zone(u_char *p, u_char *last,
+    ngx_http_auth_jwt_main_conf_t *amcf, ngx_uint_t prom);
 
 
 static u_char *ngx_http_auth_jwt_prom_labels(u_char *p, u_char *last,
@@ -131,17 +133,19 @@ ngx_http_auth_jwt_status_handler(ngx_http_request_t *r)
 
     /*
      * counters and sources: a bound the text stays within; a source's
-     * uri and issuer appear 6 times in Prometheus, escaped (2 bytes at
-     * most per byte), and once each in JSON (6 bytes at most: \u00XX)
+     * uri, issuer and server appear 6 times in Prometheus, escaped (2
+     * bytes at most per byte), and once each in JSON (6 bytes at most:
+     * \u00XX)
      */
 
     size = 8192;
     src = amcf->sources.elts;
 
     for (i = 0; i < amcf->sources.nelts; i++) {
-        size += 2048 + 12 * (src[i]->uri.len
+        size += 2048 + 18 * (src[i]->uri.len
                              + (src[i]->issuer ? ngx_strlen(src[i]->issuer)
-                                               : 0));
+                                               : 0)
+                             + src[i]->server_name.len);
     }
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -219,6 +223,10 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
                                            ngx_strlen(st.issuer));
         }
 
+        p = ngx_slprintf(p, last, "\",\"server\":\"");
+        p = ngx_http_auth_jwt_json_str(p, last, st.server.data,
+                                       st.server.len);
+
         p = ngx_slprintf(p, last,
                          "\",\"fetches_ok\":%ui,\"fetches_failed\":%ui,"
                          "\"last_success\":%T,\"last_error\":\"",
@@ -230,7 +238,10 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
                          st.error_time, st.generation, st.nkeys);
     }
 
-    return ngx_slprintf(p, last, "]}\n");
+    p = ngx_slprintf(p, last, "]");
+    p = ngx_http_auth_jwt_status_zone(p, last, amcf, 0);
+
+    return ngx_slprintf(p, last, "}\n");
 }
 
 
@@ -274,6 +285,8 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
                      stats[NGX_HTTP_AUTH_JWT_STAT_HIT],
                      stats[NGX_HTTP_AUTH_JWT_STAT_MISS],
                      stats[NGX_HTTP_AUTH_JWT_STAT_EVICTION]);
+
+    p = ngx_http_auth_jwt_status_zone(p, last, amcf, 1);
 
     if (amcf->sources.nelts == 0) {
         return p;
@@ -339,8 +352,9 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
 
 
 /*
- * a source's labels: uri="..",issuer=".." (empty without issuer=), so
- * that sources sharing a URI never print the same label set
+ * a source's labels: uri="..",issuer=".." (empty without issuer=),
+ * server=".." (its server{}'s first name), so that sources sharing a URI
+ * never print the same label set
  */
 
 static u_char *
@@ -356,7 +370,49 @@ ngx_http_auth_jwt_prom_labels(u_char *p, u_char *last,
                                        ngx_strlen(st->issuer));
     }
 
+    p = ngx_slprintf(p, last, "\",server=\"");
+    p = ngx_http_auth_jwt_prom_str(p, last, st->server.data, st->server.len);
+
     return ngx_slprintf(p, last, "\"");
+}
+
+
+/* how full the auth_jwt_keys zone is: JSON members, or Prometheus lines */
+
+static u_char *
+ngx_http_auth_jwt_status_zone(u_char *p, u_char *last,
+    ngx_http_auth_jwt_main_conf_t *amcf, ngx_uint_t prom)
+{
+    ngx_http_auth_jwt_zone_stat_t  zst;
+
+    ngx_http_auth_jwt_store_zone_stat(amcf, &zst);
+
+    if (!prom) {
+        return ngx_slprintf(p, last,
+                            ",\"key_zone\":{\"size\":%uz,\"free\":%uz,"
+                            "\"entries\":%ui,\"freed\":%ui}",
+                            zst.size, zst.free, zst.entries, zst.freed);
+    }
+
+    return ngx_slprintf(p, last,
+                        "# HELP auth_jwt_key_zone_size_bytes Size of the "
+                        "auth_jwt_keys zone.\n"
+                        "# TYPE auth_jwt_key_zone_size_bytes gauge\n"
+                        "auth_jwt_key_zone_size_bytes %uz\n"
+                        "# HELP auth_jwt_key_zone_free_bytes Free pages of "
+                        "the auth_jwt_keys zone, in bytes.\n"
+                        "# TYPE auth_jwt_key_zone_free_bytes gauge\n"
+                        "auth_jwt_key_zone_free_bytes %uz\n"
+                        "# HELP auth_jwt_key_zone_entries Key sets in the "
+                        "auth_jwt_keys zone.\n"
+                        "# TYPE auth_jwt_key_zone_entries gauge\n"
+                        "auth_jwt_key_zone_entries %ui\n"
+                        "# HELP auth_jwt_key_zone_freed_total Key sets "
+                        "freed because no configuration named them any "
+                        "more.\n"
+                        "# TYPE auth_jwt_key_zone_freed_total counter\n"
+                        "auth_jwt_key_zone_freed_total %ui\n",
+                        zst.size, zst.free, zst.entries, zst.freed);
 }
 
 

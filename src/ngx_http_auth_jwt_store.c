@@ -2,17 +2,25 @@
 /*
  * jwtgate: keys fetched from the issuer (auth_jwt_key_request).
  *
- * The shared memory zone "auth_jwt_keys" holds, per source (a URI and an
- * optional issuer=), the last good JWKS text, its generation, the fetch
- * times, the last error and counters.  Each worker parses a generation
- * once and keeps the keys until the generation changes.
+ * The shared memory zone "auth_jwt_keys" holds, per source, the last good
+ * JWKS text, its generation, the fetch times, the last error and counters.
+ * Each worker parses a generation once and keeps the keys until the
+ * generation changes.
  *
- * A fetch (ngx_http_auth_jwt_fetch.c) is a subrequest to the source's URI.
+ * A source is an auth_jwt_key_request in one server{}, known in the zone
+ * by its uri, its issuer= and the identity of its server{}
+ * (ngx_http_auth_jwt_source.c).
+ *
  * One fetch at a time per source for the whole server: the zone holds a
  * lock with an owner and a deadline.  With keys at hand, a stale set is
  * refreshed by a background subrequest and no request waits; without
  * keys (a cold start, an unknown kid), the request waits for the fetch,
  * its own or, polling, one that another request or worker started.
+ *
+ * A configuration that took the zone over (a reload) frees, once its
+ * workers run, the entries none of its sources names, and says so to the
+ * workers of the old one through the zone's epoch: a worker finds its
+ * entry again by name when the epoch changed.
  */
 
 
@@ -30,170 +38,13 @@ static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_lookup(
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+static ngx_uint_t ngx_http_auth_jwt_store_lock(
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_shsrc_t *sh,
+    time_t now);
 
 
 
 static ngx_str_t  ngx_http_auth_jwt_zone_name = ngx_string("auth_jwt_keys");
-
-
-/* auth_jwt_key_request uri [issuer=value] [symmetric=on] */
-
-char *
-ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
-
-    u_char                         *p;
-    char                           *issuer;
-    size_t                          len;
-    unsigned                        flags;
-    ngx_str_t                      *value, key;
-    ngx_uint_t                      i;
-    ngx_http_auth_jwt_keys_t       *keys;
-    ngx_http_auth_jwt_source_t     *src, **sp;
-    ngx_http_auth_jwt_main_conf_t  *amcf;
-
-    value = cf->args->elts;
-
-    if (value[1].len == 0 || value[1].data[0] != '/') {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\": it must start with \"/\"",
-                           &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ngx_http_script_variables_count(&value[1])) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\": variables are not allowed",
-                           &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 0; i < value[1].len; i++) {
-        if (value[1].data[i] <= 0x20 || value[1].data[i] == '"'
-            || value[1].data[i] == '\\' || value[1].data[i] >= 0x7f)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid URI \"%V\": a character that needs "
-                               "escaping", &value[1]);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    issuer = NULL;
-
-    /* a fetched set is public: HMAC secrets in it only if asked for */
-    flags = JWTGATE_KEYSET_NO_SYMMETRIC;
-
-    for (i = 2; i < cf->args->nelts; i++) {
-        if (ngx_strcmp(value[i].data, "symmetric=on") == 0) {
-            flags &= ~JWTGATE_KEYSET_NO_SYMMETRIC;
-            continue;
-        }
-
-        if (ngx_strcmp(value[i].data, "symmetric=off") == 0) {
-            continue;
-        }
-
-        if (issuer != NULL) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid parameter \"%V\"", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        issuer = ngx_http_auth_jwt_conf_issuer(cf, &value[i]);
-        if (issuer == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    keys = ngx_http_auth_jwt_conf_keys(cf, ajcf);
-    if (keys == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    /* the zone's name of the source: uri '\0' issuer */
-
-    len = value[1].len + 1 + (issuer ? ngx_strlen(issuer) : 0);
-
-    key.data = ngx_pnalloc(cf->pool, len);
-    if (key.data == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    p = ngx_cpymem(key.data, value[1].data, value[1].len);
-    *p++ = '\0';
-
-    if (issuer) {
-        p = ngx_cpymem(p, issuer, ngx_strlen(issuer));
-    }
-
-    key.len = len;
-
-    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
-
-    sp = amcf->sources.elts;
-    src = NULL;
-
-    for (i = 0; i < amcf->sources.nelts; i++) {
-        if (sp[i]->key.len == key.len
-            && ngx_memcmp(sp[i]->key.data, key.data, key.len) == 0)
-        {
-            src = sp[i];
-            break;
-        }
-    }
-
-    if (src == NULL) {
-        src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_source_t));
-        if (src == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        src->uri = value[1];
-        src->issuer = issuer;
-        src->key = key;
-        src->flags = flags;
-
-        sp = ngx_array_push(&amcf->sources);
-        if (sp == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *sp = src;
-    }
-
-    if (src->flags != flags) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" is declared elsewhere %s "
-                           "\"symmetric=on\"", &value[1],
-                           (flags & JWTGATE_KEYSET_NO_SYMMETRIC)
-                           ? "with" : "without");
-        return NGX_CONF_ERROR;
-    }
-
-    sp = keys->sources.elts;
-
-    for (i = 0; i < keys->sources.nelts; i++) {
-        if (sp[i] == src) {
-            return "is duplicate";
-        }
-    }
-
-    if (keys->sources.nelts == sizeof(ngx_uint_t) * 8) {
-        return "is repeated too many times";
-    }
-
-    sp = ngx_array_push(&keys->sources);
-    if (sp == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    *sp = src;
-
-    return NGX_CONF_OK;
-}
 
 
 /* auth_jwt_key_zone size */
@@ -266,10 +117,17 @@ ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
 
     amcf->zone->init = ngx_http_auth_jwt_init_zone;
 
+    /* the configuration, for ngx_http_auth_jwt_init_zone() */
+    amcf->zone->data = amcf;
+
     sp = amcf->sources.elts;
 
     for (i = 0; i < amcf->sources.nelts; i++) {
         sp[i]->zone = amcf->zone;
+    }
+
+    if (ngx_http_auth_jwt_source_keys(cf, amcf) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     return ngx_http_auth_jwt_fetch_init(cf);
@@ -281,16 +139,27 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_auth_jwt_shctx_t  *octx = data;
 
-    ngx_slab_pool_t            *shpool;
-    ngx_http_auth_jwt_shctx_t  *sh;
+    ngx_slab_pool_t                *shpool;
+    ngx_http_auth_jwt_shctx_t      *sh;
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
+    amcf = shm_zone->data;
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
     if (octx) {
-        /* a reload: the keys stay */
+        /*
+         * a reload: the keys stay; those of sources gone go when this
+         * configuration's workers run (ngx_http_auth_jwt_store_takeover),
+         * unless another configuration came since
+         */
         shm_zone->data = octx;
+
+        ngx_shmtx_lock(&shpool->mutex);
+        amcf->config = ++octx->config;
+        ngx_shmtx_unlock(&shpool->mutex);
+
         return NGX_OK;
     }
-
-    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
     if (shm_zone->shm.exists) {
         shm_zone->data = shpool->data;
@@ -304,6 +173,9 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     ngx_queue_init(&sh->sources);
 
+    sh->config = 1;
+    amcf->config = 1;
+
     shpool->data = sh;
     shm_zone->data = sh;
 
@@ -311,6 +183,84 @@ ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     shpool->log_nomem = 0;
 
     return NGX_OK;
+}
+
+
+/*
+ * The workers of the configuration that took the zone over last (the
+ * reload succeeded) free the entries none of its sources names; the
+ * epoch tells the workers of the old configuration, still running, to
+ * find theirs again by name.  Called by every new worker: the first one
+ * frees, the others find nothing to free.
+ */
+
+void
+ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
+{
+    ngx_uint_t                    i, freed;
+    ngx_queue_t                  *q, *next;
+    ngx_slab_pool_t              *shpool;
+    ngx_http_auth_jwt_shctx_t    *shctx;
+    ngx_http_auth_jwt_shsrc_t    *sh;
+    ngx_http_auth_jwt_source_t  **sp;
+
+    shpool = (ngx_slab_pool_t *) amcf->zone->shm.addr;
+    shctx = amcf->zone->data;
+    sp = amcf->sources.elts;
+    freed = 0;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (shctx->config != amcf->config) {
+        /* a newer configuration took the zone over: it decides */
+        ngx_shmtx_unlock(&shpool->mutex);
+        return;
+    }
+
+    for (q = ngx_queue_head(&shctx->sources);
+         q != ngx_queue_sentinel(&shctx->sources);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        sh = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
+
+        for (i = 0; i < amcf->sources.nelts; i++) {
+            if (sh->key_len == sp[i]->key.len
+                && ngx_memcmp(sh->key, sp[i]->key.data, sh->key_len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (i < amcf->sources.nelts) {
+            continue;
+        }
+
+        ngx_queue_remove(q);
+
+        if (sh->text) {
+            ngx_slab_free_locked(shpool, sh->text);
+        }
+
+        ngx_slab_free_locked(shpool, sh);
+
+        shctx->entries--;
+        freed++;
+    }
+
+    if (freed) {
+        shctx->epoch++;
+        shctx->freed += freed;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (freed) {
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "auth_jwt_keys zone: %ui key set%s that no "
+                      "auth_jwt_key_request names any more freed",
+                      freed, freed == 1 ? "" : "s");
+    }
 }
 
 
@@ -325,12 +275,12 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_http_auth_jwt_source_t *src)
 {
-    time_t                      now;
-    ngx_int_t                   rc;
-    ngx_uint_t                  bit, i, lock, fetching;
-    ngx_slab_pool_t            *shpool;
-    ngx_http_auth_jwt_shsrc_t  *sh;
-    ngx_http_auth_jwt_source_t **sp;
+    time_t                        now;
+    ngx_int_t                     rc;
+    ngx_uint_t                    bit, i, lock, fetching;
+    ngx_slab_pool_t              *shpool;
+    ngx_http_auth_jwt_shsrc_t    *sh;
+    ngx_http_auth_jwt_source_t  **sp;
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
@@ -339,16 +289,15 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         return rc;
     }
 
-    sh = src->sh;
     now = ngx_time();
 
     if (ajcf->key_cache == 0) {
         /* as NGINX Plus without auth_jwt_key_cache: a fetch per request */
 
-        sp = ajcf->keys->sources.elts;
+        sp = ajcf->sources->elts;
         bit = 0;
 
-        for (i = 0; i < ajcf->keys->sources.nelts; i++) {
+        for (i = 0; i < ajcf->sources->nelts; i++) {
             if (sp[i] == src) {
                 bit = (ngx_uint_t) 1 << i;
                 break;
@@ -356,6 +305,11 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         }
 
         if (ctx->fetched & bit) {
+            if (ngx_http_auth_jwt_fetch_running(ctx)) {
+                /* ours, not ended yet */
+                return ngx_http_auth_jwt_fetch_poll(r, ctx);
+            }
+
             return src->set ? NGX_OK : NGX_DECLINED;
         }
 
@@ -366,6 +320,16 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
     }
 
     ngx_shmtx_lock(&shpool->mutex);
+
+    sh = ngx_http_auth_jwt_store_entry(src);
+
+    if (sh == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_key_request \"%V\": the auth_jwt_keys "
+                      "zone is full (auth_jwt_key_zone)", &src->uri);
+        return NGX_ERROR;
+    }
 
     if (sh->fetched && now - sh->fetched < ajcf->key_cache
         && src->set != NULL)
@@ -380,9 +344,7 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         /* stale: refreshed in the background, nobody waits */
 
         if (!fetching && now >= sh->next_try) {
-            sh->owner = ngx_pid;
-            sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
-            lock = ++sh->lock;
+            lock = ngx_http_auth_jwt_store_lock(src, sh, now);
 
             ngx_shmtx_unlock(&shpool->mutex);
 
@@ -419,9 +381,7 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         goto unavailable;
     }
 
-    sh->owner = ngx_pid;
-    sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
-    lock = ++sh->lock;
+    lock = ngx_http_auth_jwt_store_lock(src, sh, now);
 
     ngx_shmtx_unlock(&shpool->mutex);
 
@@ -447,18 +407,20 @@ ngx_int_t
 ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
 {
-    time_t                       now;
-    ngx_uint_t                   i, lock;
-    ngx_slab_pool_t             *shpool;
-    ngx_http_auth_jwt_shsrc_t   *sh;
-    ngx_http_auth_jwt_source_t **sp, *src;
+    time_t                        now;
+    ngx_uint_t                    i, lock, fetching;
+    ngx_slab_pool_t              *shpool;
+    ngx_http_auth_jwt_shsrc_t    *sh;
+    ngx_http_auth_jwt_source_t  **sp, *src;
 
-    if (ajcf->kid_refresh == 0 || ajcf->key_cache == 0) {
+    if (ajcf->kid_refresh == 0 || ajcf->key_cache == 0
+        || ajcf->sources == NULL)
+    {
         return NGX_DECLINED;
     }
 
     now = ngx_time();
-    sp = ajcf->keys->sources.elts;
+    sp = ajcf->sources->elts;
 
     if (ctx->kid_refreshed) {
         /* refreshed for this request already: wait while a fetch runs */
@@ -467,10 +429,17 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
             return NGX_DECLINED;
         }
 
-        for (i = 0; i < ajcf->keys->sources.nelts; i++) {
-            sh = sp[i]->sh;
+        for (i = 0; i < ajcf->sources->nelts; i++) {
+            shpool = (ngx_slab_pool_t *) sp[i]->zone->shm.addr;
 
-            if (sh != NULL && sh->owner != 0 && now < sh->deadline) {
+            ngx_shmtx_lock(&shpool->mutex);
+
+            sh = ngx_http_auth_jwt_store_entry(sp[i]);
+            fetching = (sh != NULL && sh->owner != 0 && now < sh->deadline);
+
+            ngx_shmtx_unlock(&shpool->mutex);
+
+            if (fetching) {
                 return ngx_http_auth_jwt_fetch_poll(r, ctx);
             }
         }
@@ -481,19 +450,17 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ctx->kid_refreshed = 1;
     ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
 
-    for (i = 0; i < ajcf->keys->sources.nelts; i++) {
+    for (i = 0; i < ajcf->sources->nelts; i++) {
         src = sp[i];
-        sh = src->sh;
-
-        if (sh == NULL) {
-            continue;
-        }
-
         shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
         ngx_shmtx_lock(&shpool->mutex);
 
-        if (sh->kid_refresh && now - sh->kid_refresh < ajcf->kid_refresh) {
+        sh = ngx_http_auth_jwt_store_entry(src);
+
+        if (sh == NULL
+            || (sh->kid_refresh && now - sh->kid_refresh < ajcf->kid_refresh))
+        {
             ngx_shmtx_unlock(&shpool->mutex);
             continue;
         }
@@ -509,9 +476,7 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
             return ngx_http_auth_jwt_fetch_poll(r, ctx);
         }
 
-        sh->owner = ngx_pid;
-        sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
-        lock = ++sh->lock;
+        lock = ngx_http_auth_jwt_store_lock(src, sh, now);
 
         ngx_shmtx_unlock(&shpool->mutex);
 
@@ -528,6 +493,24 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     }
 
     return NGX_DECLINED;
+}
+
+
+/* the fetch lock, the mutex held: its number is unique in the zone */
+
+static ngx_uint_t
+ngx_http_auth_jwt_store_lock(ngx_http_auth_jwt_source_t *src,
+    ngx_http_auth_jwt_shsrc_t *sh, time_t now)
+{
+    ngx_http_auth_jwt_shctx_t  *shctx;
+
+    shctx = src->zone->data;
+
+    sh->owner = ngx_pid;
+    sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
+    sh->lock = ++shctx->last_id;
+
+    return sh->lock;
 }
 
 
@@ -557,16 +540,16 @@ ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
 
     st->uri = src->uri;
     st->issuer = src->issuer;
+    st->server = src->server_name;
     st->error.data = st->error_buf;
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    sh = src->sh ? src->sh : ngx_http_auth_jwt_store_lookup(src, shpool);
+    sh = ngx_http_auth_jwt_store_entry(src);
 
     if (sh != NULL) {
-        src->sh = sh;
         st->fetches_ok = sh->fetches_ok;
         st->fetches_failed = sh->fetches_failed;
         st->fetched = sh->fetched;
@@ -581,24 +564,49 @@ ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
 }
 
 
+/* how full the zone is */
+
+void
+ngx_http_auth_jwt_store_zone_stat(ngx_http_auth_jwt_main_conf_t *amcf,
+    ngx_http_auth_jwt_zone_stat_t *st)
+{
+    ngx_slab_pool_t            *shpool;
+    ngx_http_auth_jwt_shctx_t  *shctx;
+
+    shpool = (ngx_slab_pool_t *) amcf->zone->shm.addr;
+    shctx = amcf->zone->data;
+
+    st->size = amcf->zone->shm.size;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    st->free = shpool->pfree << ngx_pagesize_shift;
+    st->entries = shctx->entries;
+    st->freed = shctx->freed;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
 /* the login companion saw a kid these keys lack: fetch them soon */
 
 void
 ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src)
 {
-    ngx_slab_pool_t  *shpool;
-
-    if (src->sh == NULL) {
-        return;
-    }
+    ngx_slab_pool_t            *shpool;
+    ngx_http_auth_jwt_shsrc_t  *sh;
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    src->sh->fetched = 0;
-    src->sh->kid_refresh = 0;
-    src->sh->next_try = 0;
+    sh = ngx_http_auth_jwt_store_entry(src);
+
+    if (sh != NULL) {
+        sh->fetched = 0;
+        sh->kid_refresh = 0;
+        sh->next_try = 0;
+    }
 
     ngx_shmtx_unlock(&shpool->mutex);
 }
@@ -619,19 +627,15 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    if (src->sh == NULL) {
-        src->sh = ngx_http_auth_jwt_store_lookup(src, shpool);
+    sh = ngx_http_auth_jwt_store_entry(src);
 
-        if (src->sh == NULL) {
-            ngx_shmtx_unlock(&shpool->mutex);
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "auth_jwt_key_request \"%V\": the auth_jwt_keys "
-                          "zone is full (auth_jwt_key_zone)", &src->uri);
-            return NGX_ERROR;
-        }
+    if (sh == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_key_request \"%V\": the auth_jwt_keys "
+                      "zone is full (auth_jwt_key_zone)", &src->uri);
+        return NGX_ERROR;
     }
-
-    sh = src->sh;
 
     if (sh->generation == src->generation || sh->text == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
@@ -675,6 +679,45 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 }
 
 
+/*
+ * The source's entry in the zone, the mutex held: the one this worker
+ * found before, unless a configuration freed entries since (then found
+ * again by name, or made).  NULL: the zone is full.
+ */
+
+ngx_http_auth_jwt_shsrc_t *
+ngx_http_auth_jwt_store_entry(ngx_http_auth_jwt_source_t *src)
+{
+    ngx_http_auth_jwt_shctx_t  *shctx;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    shctx = src->zone->data;
+
+    if (src->sh != NULL && src->epoch == shctx->epoch) {
+        return src->sh;
+    }
+
+    src->sh = NULL;
+
+    sh = ngx_http_auth_jwt_store_lookup(src,
+                                  (ngx_slab_pool_t *) src->zone->shm.addr);
+    if (sh == NULL) {
+        return NULL;
+    }
+
+    if (sh->id != src->sh_id) {
+        /* not the entry this worker parsed a text of */
+        src->sh_id = sh->id;
+        src->generation = 0;
+    }
+
+    src->sh = sh;
+    src->epoch = shctx->epoch;
+
+    return sh;
+}
+
+
 static ngx_http_auth_jwt_shsrc_t *
 ngx_http_auth_jwt_store_lookup(ngx_http_auth_jwt_source_t *src,
     ngx_slab_pool_t *shpool)
@@ -704,12 +747,12 @@ ngx_http_auth_jwt_store_lookup(ngx_http_auth_jwt_source_t *src,
         return NULL;
     }
 
+    sh->id = ++shctx->last_id;
     sh->key_len = src->key.len;
     ngx_memcpy(sh->key, src->key.data, src->key.len);
 
     ngx_queue_insert_tail(&shctx->sources, &sh->queue);
+    shctx->entries++;
 
     return sh;
 }
-
-

@@ -14,6 +14,8 @@
 #   PUT    /issuer/issuer-slow             the issuer sends 1 byte a second
 #   PUT    /issuer/issuer-down             the gateway's /_jwks goes to a port
 #                                          where nothing listens
+#   PUT    /issuer/issuer-xar              the issuer's answers carry
+#                                          X-Accel-Redirect: /metrics
 #   DELETE /issuer/<marker>                back to normal
 # Requests of a block run back to back; GET /tick goes through limit_req at
 # 10 r/s, so a run of n ticks takes at least (n - 1) / 10 s: that is how a
@@ -21,7 +23,8 @@
 #
 # A block lists its requests as "--- steps eval": step hashes made by the
 # functions below; a preprocessor turns them into request, more_headers,
-# error_code, response_body... arrays.
+# error_code, response_body... arrays.  With "--- keepalive: 1" they are
+# pipelined_requests instead: every step on one keep-alive connection.
 #
 # One master and two workers: the zone is shared, the counts are per server.
 
@@ -77,8 +80,9 @@ sub jwks { data_file("jwks-$_[0].json") }
 
 # api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
 # (regex of the body), hlike (response_headers_like), token (the exact
-# Authorization value's token; undef: no Authorization header), and
-# anything else goes to jwt() (key, kid, claims, ...).
+# Authorization value's token; undef: no Authorization header), host (the
+# Host header: another server {} on the same port), and anything else goes
+# to jwt() (key, kid, claims, ...).
 sub api {
     my %o = @_;
     my $uri  = delete $o{uri}  // '/api';
@@ -86,6 +90,7 @@ sub api {
     my $body = delete $o{body};
     my $like = delete $o{like};
     my $hl   = delete $o{hlike};
+    my $host = delete $o{host};
     my $headers;
     if (exists $o{token}) {
         my $t = delete $o{token};
@@ -93,6 +98,7 @@ sub api {
     } else {
         $headers = "Authorization: Bearer " . jwt(%o);
     }
+    $headers = "Host: $host\n$headers" if defined $host;
     return { request => "GET $uri", headers => $headers, code => $code,
              body => $body, like => $like, hlike => $hl };
 }
@@ -184,6 +190,16 @@ my $ISSUER = <<'CONF';
             if (-f $TEST_NGINX_HTML_DIR/issuer-slow) {
                 limit_rate 1;
             }
+            if (-f $TEST_NGINX_HTML_DIR/issuer-xar) {
+                add_header X-Accel-Redirect /metrics;
+            }
+        }
+
+        # the key set at about 200 bytes a second: 2 s or more
+        location = /slow.json {
+            access_log logs/fetch.log fetch;
+            limit_rate 200;
+            alias html/.well-known/jwks.json;
         }
 
         # after a request to /prime, the next one to /delayed/ waits 1 s
@@ -247,7 +263,9 @@ add_block_preprocessor(sub {
     my $steps = $block->steps;
     return unless ref $steps eq 'ARRAY';
     my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
-    $block->set_value('request', [ map { $_->{request} } @s ]);
+    # "--- keepalive: 1": the requests go on one connection, pipelined
+    $block->set_value($block->keepalive ? 'pipelined_requests' : 'request',
+                      [ map { $_->{request} } @s ]);
     $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
     $block->set_value('error_code', [ map { $_->{code} } @s ]);
     $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
@@ -1494,3 +1512,382 @@ skipped
 --- must_die
 --- error_log
 "/_jwks" is declared elsewhere with "symmetric=on"
+
+
+
+=== TEST 50: auth_jwt_key_request at http level: another server {} that routes /_jwks elsewhere does not change the keys of this one
+The attacker's server answers /_jwks with a key set of its own (rsa2).  A
+token for its key, sent to it, makes it fetch that set: for itself only.
+--- user_files eval
+[[ 'evil.json', jwks('rsa2') ]]
+--- http_config
+    auth_jwt_key_request /_jwks;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name evil;
+        location /api {
+            auth_jwt "evil";
+            return 200 "evil $jwt_header_kid\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/evil.json;
+        }
+    }
+--- config
+    location /api {
+        auth_jwt "test";
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(host => 'evil', key => 'rsa2', body => "evil rsa2\n"),
+  api(key => 'rsa2', code => 401),
+  api(body => "ok rsa1\n"),
+  api(host => 'evil', key => 'rsa2', body => "evil rsa2\n"),
+  settle(),
+  fetches(200, '/evil.json 200', 200),
+]
+--- error_log
+auth_jwt: token rejected: unknown_kid
+--- no_error_log
+[error]
+
+
+
+=== TEST 51: auth_jwt_key_request repeated in two server {}s that route it to different places: each server keeps its own keys
+--- user_files eval
+[[ 'evil.json', jwks('rsa2') ]]
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name evil;
+        auth_jwt_key_request /_jwks;
+        location /api {
+            auth_jwt "evil";
+            return 200 "evil $jwt_header_kid\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/evil.json;
+        }
+    }
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(host => 'evil', key => 'rsa2', body => "evil rsa2\n"),
+  api(body => "ok rsa1\n"),
+  api(key => 'rsa2', code => 401),
+  api(host => 'evil', key => 'rsa2', body => "evil rsa2\n"),
+  settle(),
+  fetches(200, '/evil.json 200', 200),
+]
+--- error_log
+auth_jwt: token rejected: unknown_kid
+--- no_error_log
+[error]
+
+
+
+=== TEST 52: a server {} whose /_jwks fails does not block the cold start of another one (http level)
+--- http_config
+    auth_jwt_key_request /_jwks;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name evil;
+        location /api {
+            auth_jwt "evil";
+            return 200 "evil $jwt_header_kid\n";
+        }
+        location = /_jwks {
+            internal;
+            return 500;
+        }
+    }
+--- config
+    location /api {
+        auth_jwt "test";
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(host => 'evil', code => 503),
+  api(body => "ok rsa1\n"),
+  api(host => 'evil', code => 503),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches(200),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: status 500
+auth_jwt_key_request "/_jwks": 1 keys, generation 1
+
+
+
+=== TEST 53: error_page in the key location at cold start: the page it leads to is the answer; one well-formed answer per request on a keep-alive connection
+--- keepalive: 1
+--- user_files eval
+[[ 'fallback.json', jwks('rsa1') ]]
+--- config
+    location = /_jwks_ep {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT/jwks.json;
+        error_page 502 = /_jwks_fallback;
+    }
+    location = /_jwks_fallback {
+        internal;
+        alias $TEST_NGINX_HTML_DIR/fallback.json;
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks_ep;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n"),
+  api(key => 'rsa2', code => 401),
+  api(body => "ok rsa1\n"),
+]
+--- error_log
+auth_jwt_key_request "/_jwks_ep": 1 keys, generation 1
+--- no_error_log
+fetch failed
+no keys yet
+
+
+
+=== TEST 54: error_page in the key location, background refresh: the fallback's keys come in, the connection goes on
+--- keepalive: 1
+--- user_files eval
+[[ 'fallback.json', jwks('rsa12') ]]
+--- config
+    location = /_jwks_ep {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+        proxy_intercept_errors on;
+        error_page 500 502 504 = /_jwks_fallback;
+    }
+    location = /_jwks_fallback {
+        internal;
+        alias $TEST_NGINX_HTML_DIR/fallback.json;
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks_ep;
+        auth_jwt_key_cache   2s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-500'),
+  sleep_s(2.2),
+  api(body => "ok rsa1\n"),       # stale: the refresh gets a 500, then the fallback
+  api(body => "ok rsa1\n"),
+  settle(),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+  fetches(200, 500),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": (?:fetch failed: [^,]+?(?=,|$)|\d+ keys, generation \d+)/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks_ep": 1 keys, generation 1
+auth_jwt_key_request "/_jwks_ep": 2 keys, generation 2
+--- no_error_log
+token rejected
+--- timeout: 6
+
+
+
+=== TEST 55: X-Accel-Redirect from the JWKS server at cold start: the location it names answers the fetch, never the client
+/metrics is no key set: the fetch fails, the clients get 503, and nothing
+of /metrics reaches them.
+--- keepalive: 1
+--- user_files
+>>> issuer-xar
+--- config
+    location = /metrics {
+        internal;
+        return 200 "metrics of the gateway\n";
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(code => 503, hlike => "Retry-After: 1", like => '\A(?!.*metrics)'),
+  api(code => 503, like => '\A(?!.*metrics)'),
+  settle(),
+  fetches(200),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: not a JWKS or JWK (JSON)
+auth_jwt: no keys yet from "/_jwks"
+
+
+
+=== TEST 56: X-Accel-Redirect from the JWKS server in a background refresh: the last good keys stay, and the connection is served again
+--- keepalive: 1
+--- config
+    location = /metrics {
+        internal;
+        return 200 "metrics of the gateway\n";
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_key_cache   1s;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  put('issuer-xar'),
+  sleep_s(1.2),
+  api(body => "ok rsa1\n"),       # stale: the refresh is redirected
+  api(body => "ok rsa1\n"),
+  settle(),
+  api(body => "ok rsa1\n"),       # maybe another refresh, a second later
+  fetches_like(qr{\A(?:fetch /\.well-known/jwks\.json 200\n){2,3}\z}),
+]
+--- error_log
+auth_jwt_key_request "/_jwks": fetch failed: not a JWKS or JWK (JSON), the last good keys stay
+--- no_error_log
+token rejected
+--- timeout: 6
+
+
+
+=== TEST 57: a token that cannot be parsed is refused at cold start without a fetch
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks;
+        auth_jwt_algorithms  RS256;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(token => 'garbage', code => 401),
+  api(token => 'a.b.c', code => 401),
+  api(token => jwt(alg => 'none'), code => 401),
+  api(token => jwt(alg => 'ES256'), code => 401),
+  settle(),
+  fetches(),
+  api(body => "ok rsa1\n"),
+  api(token => jwt(alg => 'ES256'), code => 401),
+  settle(),
+  fetches(200),
+]
+--- error_log
+token rejected: malformed
+token rejected: unsupported_alg
+--- no_error_log
+no keys yet
+
+
+
+=== TEST 58: clients that go away during a slow cold start do not start a fetch each
+The issuer takes 2 s or more.  Three bursts of ten clients (one request and
+nine mirrors, each through a proxy that gives up after 0.2 s), half with
+garbage, half with valid tokens, 0.5 s apart: one fetch in all, and its keys
+serve the request after it.
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_GW2_PORT;
+        location /api {
+            auth_jwt             "test";
+            auth_jwt_key_request /_jwks_slow;
+            return 200 "ok $jwt_header_kid\n";
+        }
+        location = /_jwks_slow {
+            internal;
+            proxy_read_timeout 10s;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/slow.json;
+        }
+    }
+--- config
+    location = /burst {
+        mirror /m; mirror /m; mirror /m; mirror /m; mirror /m;
+        mirror /m; mirror /m; mirror /m; mirror /m;
+        proxy_read_timeout 200ms;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT/api;
+    }
+    location = /m {
+        internal;
+        proxy_read_timeout 200ms;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT/api;
+    }
+    location /api {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT;
+    }
+--- steps eval
+[
+  api(uri => '/burst', code => 504),
+  api(uri => '/burst', token => 'garbage', code => 401),
+  sleep_s(0.3),
+  api(uri => '/burst', code => 504),
+  api(uri => '/burst', token => 'garbage', code => 401),
+  sleep_s(0.3),
+  api(uri => '/burst', code => 504),
+  api(uri => '/burst', token => 'garbage', code => 401),
+  api(body => "ok rsa1\n"),
+  settle(),
+  fetches('/slow.json 200'),
+]
+--- timeout: 6
+--- error_log
+auth_jwt_key_request "/_jwks_slow": 1 keys, generation 1
+--- no_error_log
+fetch failed
+no keys yet
+
+
+
+=== TEST 59: auth_jwt_status: one source per server{}, and how full the zone is
+--- user_files eval
+[[ 'evil.json', jwks('rsa2') ]]
+--- http_config
+    auth_jwt_key_request /_jwks;
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name evil;
+        location /api {
+            auth_jwt "evil";
+            return 200 "evil $jwt_header_kid\n";
+        }
+        location = /_jwks {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/evil.json;
+        }
+    }
+--- config
+    location /api {
+        auth_jwt "test";
+        return 200 "ok $jwt_header_kid\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+--- steps eval
+[
+  api(body => "ok rsa1\n"),
+  api(host => 'evil', key => 'rsa2', body => "evil rsa2\n"),
+  { request => 'GET /status', code => 200,
+    like => '"sources":\[\{"uri":"/_jwks","issuer":"","server":"evil","fetches_ok":1,[^}]*"generation":1,"keys":1\},\{"uri":"/_jwks","issuer":"","server":"localhost","fetches_ok":1,[^}]*"generation":1,"keys":1\}\],"key_zone":\{"size":1048576,"free":\d+,"entries":2,"freed":0\}\}' },
+  { request => 'GET /status?format=prometheus', code => 200,
+    like => 'auth_jwt_key_zone_size_bytes 1048576\n.*auth_jwt_key_zone_entries 2\n.*auth_jwt_key_zone_freed_total 0\n' },
+]
+--- no_error_log
+[error]

@@ -57,7 +57,7 @@ __DATA__
 --- error_code eval
 [(200) x 10, 401, 401, 401, 401, 403, 401, 200]
 --- response_body_like eval
-[("") x 16, '^\{"verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"insufficient_scope":1,"keys_unavailable":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\]\}\n$']
+[("") x 16, '^\{"verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"insufficient_scope":1,"keys_unavailable":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
 --- response_headers eval
 [("") x 16, "Content-Type: application/json"]
 
@@ -103,7 +103,7 @@ GET /status?format=prometheus
 --- more_headers eval
 ["Authorization: Bearer $main::T", "X-None: 1"]
 --- response_body_like eval
-["", '"sources":\[\{"uri":"/_jwks","issuer":"https://issuer.test","fetches_ok":1,"fetches_failed":0,"last_success":\d{10},"last_error":"","last_error_time":0,"generation":1,"keys":2\}\]']
+["", '"sources":\[\{"uri":"/_jwks","issuer":"https://issuer.test","server":"localhost","fetches_ok":1,"fetches_failed":0,"last_success":\d{10},"last_error":"","last_error_time":0,"generation":1,"keys":2\}\]']
 
 
 
@@ -205,15 +205,15 @@ a character that needs escaping
 [200, 200]
 --- response_body_like eval
 ["^a\n\$", CORE::join('', '(?m)', map { '.*^' . quotemeta($_) . '$' }
- 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://a.test",result="ok"} 1',
- 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://a.test",result="failed"} 0',
- 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://b.test",result="ok"} 0',
- 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="",result="ok"} 0',
- 'auth_jwt_key_generation{uri="/_jwks",issuer="https://a.test"} 1',
- 'auth_jwt_key_generation{uri="/_jwks",issuer="https://b.test"} 0',
- 'auth_jwt_keys{uri="/_jwks",issuer="https://a.test"} 1',
- 'auth_jwt_keys{uri="/_jwks",issuer="https://b.test"} 0',
- 'auth_jwt_keys{uri="/_jwks",issuer=""} 0')]
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://a.test",server="localhost",result="ok"} 1',
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://a.test",server="localhost",result="failed"} 0',
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="https://b.test",server="localhost",result="ok"} 0',
+ 'auth_jwt_key_fetches_total{uri="/_jwks",issuer="",server="localhost",result="ok"} 0',
+ 'auth_jwt_key_generation{uri="/_jwks",issuer="https://a.test",server="localhost"} 1',
+ 'auth_jwt_key_generation{uri="/_jwks",issuer="https://b.test",server="localhost"} 0',
+ 'auth_jwt_keys{uri="/_jwks",issuer="https://a.test",server="localhost"} 1',
+ 'auth_jwt_keys{uri="/_jwks",issuer="https://b.test",server="localhost"} 0',
+ 'auth_jwt_keys{uri="/_jwks",issuer="",server="localhost"} 0')]
 
 
 
@@ -234,7 +234,7 @@ a character that needs escaping
 --- request
 GET /metrics
 --- response_body_like eval
-'(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/\\\\"q\\\\"\\\\\\\\\\\\nz"\} 0$'
+'(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/\\\\"q\\\\"\\\\\\\\\\\\nz",server="localhost"\} 0$'
 
 
 
@@ -259,5 +259,5 @@ CONF
 --- request eval
 ["GET /status?format=prometheus", "GET /status"]
 --- response_body_like eval
-['(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/(\\\\"){1300}2"\} 0\n\z',
- '"issuer":"https://x\.test/(\\\\"){1300}2",[^\n]*"keys":0\}\]\}\n\z']
+['(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/(\\\\"){1300}2",server="localhost"\} 0\n\z',
+ '"issuer":"https://x\.test/(\\\\"){1300}2",[^\n]*"keys":0\}\],"key_zone":\{[^}]*\}\}\n\z']
