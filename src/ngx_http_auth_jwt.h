@@ -351,6 +351,9 @@ typedef struct {
     ngx_http_auth_jwt_loc_conf_t  *identity;    /* the level whose identity
                                                    headers are set: one
                                                    that passed */
+    ngx_http_request_t         *request;    /* whose: the main request, or
+                                               a subrequest checked on its
+                                               own */
 } ngx_http_auth_jwt_ctx_t;
 
 
@@ -423,6 +426,7 @@ ngx_int_t ngx_http_auth_jwt_fetch_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
     time_t cache, ngx_uint_t lock, ngx_uint_t background);
+ngx_uint_t ngx_http_auth_jwt_fetching(ngx_http_request_t *r);
 ngx_int_t ngx_http_auth_jwt_fetch_poll(ngx_http_request_t *r,
     ngx_http_auth_jwt_ctx_t *ctx);
 ngx_uint_t ngx_http_auth_jwt_fetch_running(ngx_http_auth_jwt_ctx_t *ctx);

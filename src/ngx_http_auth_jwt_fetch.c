@@ -607,6 +607,17 @@ ngx_http_auth_jwt_fetch_of(ngx_http_request_t *r, ngx_uint_t *own)
 }
 
 
+/* 1: r runs inside a key fetch, where no check applies */
+
+ngx_uint_t
+ngx_http_auth_jwt_fetching(ngx_http_request_t *r)
+{
+    ngx_uint_t  own;
+
+    return ngx_http_auth_jwt_fetch_of(r, &own) != NULL;
+}
+
+
 /* the answer of a fetch goes to us, never to the client */
 
 static ngx_int_t

@@ -28,6 +28,13 @@ static ngx_int_t ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
     ngx_int_t status);
 static ngx_int_t ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
     ngx_http_auth_jwt_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_jwt_subrequest(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_jwt_checked(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_uint_t reason);
+static ngx_int_t ngx_http_auth_jwt_own_headers(ngx_http_request_t *r);
+static ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_own_ctx(
+    ngx_http_request_t *r);
 static void ngx_http_auth_jwt_ctx_cleanup(void *data);
 
 ngx_int_t
@@ -39,7 +46,7 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
     ngx_http_auth_jwt_loc_conf_t  *ajcf;
 
     if (r != r->main) {
-        return NGX_DECLINED;
+        return ngx_http_auth_jwt_subrequest(r);
     }
 
     ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
@@ -82,35 +89,8 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
         return NGX_DONE;
     }
 
-    if (ctx != NULL && ctx->forwarded != ajcf) {
-        if (reason == JWTGATE_OK) {
-            if (ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            ctx->identity = ajcf;
-
-        } else if (ctx->identity != NULL) {
-            /* set by a level that passed: not for a request failing here,
-             * nor for the error_page it may go on to */
-            if (ngx_http_auth_jwt_forward_strip(r, ctx->identity) != NGX_OK) {
-                return NGX_HTTP_INTERNAL_SERVER_ERROR;
-            }
-
-            ctx->identity = NULL;
-        }
-
-        /* the token does not go upstream, valid or not */
-        if (ngx_http_auth_jwt_forward_token(r, ajcf) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ctx->forwarded = ajcf;
-
-        if (!ajcf->forward_token) {
-            /* gone from the request for good, whatever comes after */
-            ctx->token_removed = 1;
-        }
+    if (ngx_http_auth_jwt_checked(r, ajcf, ctx, reason) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (reason == JWTGATE_OK) {
@@ -125,6 +105,156 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
     }
 
     return ngx_http_auth_jwt_answer(r, ajcf, ctx);
+}
+
+
+/*
+ * A subrequest (ssi, mirror, auth_request...) in a location that checks
+ * or forwards.  nginx runs no access phase for subrequests, so the check
+ * answers here whatever "satisfy" says, with a context of the
+ * subrequest's own; the client's copies of the forwarded names go as in
+ * any request, from a header list of the subrequest's own.  Nothing runs
+ * inside a key fetch.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_subrequest(ngx_http_request_t *r)
+{
+    ngx_uint_t                     reason;
+    ngx_http_auth_jwt_ctx_t       *ctx;
+    ngx_http_auth_jwt_loc_conf_t  *ajcf;
+
+    ajcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwt_module);
+
+    if (ajcf->enabled != 1 && ajcf->forwards == NULL
+        && ajcf->forward_payload.len == 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_auth_jwt_fetching(r)) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_auth_jwt_own_ctx(r);
+
+    if (ctx != NULL && ctx->poll.timer_set) {
+        return NGX_DONE;
+    }
+
+    if (ctx == NULL || ctx->forwarded != ajcf) {
+        if (ngx_http_auth_jwt_own_headers(r) != NGX_OK
+            || ngx_http_auth_jwt_forward_strip(r, ajcf) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (ajcf->enabled != 1) {
+        /* no identity is passed on to a subrequest that checks nothing */
+        return NGX_DECLINED;
+    }
+
+    reason = ngx_http_auth_jwt_check(r, ajcf, &ctx);
+
+    if (reason == NGX_HTTP_AUTH_JWT_WAIT) {
+        return NGX_DONE;
+    }
+
+    if (ngx_http_auth_jwt_checked(r, ajcf, ctx, reason) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (reason == JWTGATE_OK) {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_auth_jwt_answer(r, ajcf, ctx);
+}
+
+
+/* after a check at the level ajcf: the identity headers and the token */
+
+static ngx_int_t
+ngx_http_auth_jwt_checked(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_uint_t reason)
+{
+    if (ctx == NULL || ctx->forwarded == ajcf) {
+        return NGX_OK;
+    }
+
+    if (reason == JWTGATE_OK) {
+        if (ngx_http_auth_jwt_forward_set(r, ajcf, ctx) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ctx->identity = ajcf;
+
+    } else if (ctx->identity != NULL) {
+        /* set by a level that passed: not for a request failing here,
+         * nor for the error_page it may go on to */
+        if (ngx_http_auth_jwt_forward_strip(r, ctx->identity) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ctx->identity = NULL;
+    }
+
+    /* the token does not go upstream, valid or not */
+    if (ngx_http_auth_jwt_forward_token(r, ajcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ctx->forwarded = ajcf;
+
+    if (!ajcf->forward_token) {
+        /* gone from the request for good, whatever comes after */
+        ctx->token_removed = 1;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A subrequest starts with a copy of its parent's headers_in: its first
+ * list part is its own, the others and their storage are the parent's.
+ * Parts of its own over the same elements let it drop headers without
+ * touching the parent's list, and a full last part makes its pushes go
+ * to storage of its own.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_own_headers(ngx_http_request_t *r)
+{
+    ngx_list_t       *list;
+    ngx_list_part_t  *part, *prev;
+
+    list = &r->headers_in.headers;
+    prev = &list->part;
+
+    for (part = list->part.next; part; part = part->next) {
+        prev->next = ngx_palloc(r->pool, sizeof(ngx_list_part_t));
+        if (prev->next == NULL) {
+            return NGX_ERROR;
+        }
+
+        prev = prev->next;
+        *prev = *part;
+    }
+
+    list->last = prev;
+
+    if (prev->nelts) {
+        list->nalloc = prev->nelts;
+        return NGX_OK;
+    }
+
+    /* an empty list: storage of its own */
+    prev->elts = ngx_palloc(r->pool, list->nalloc * list->size);
+
+    return (prev->elts == NULL) ? NGX_ERROR : NGX_OK;
 }
 
 
@@ -168,7 +298,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
 {
     ngx_int_t                 rc;
     ngx_str_t                 token;
-    ngx_http_auth_jwt_ctx_t  *ctx;
+    ngx_http_auth_jwt_ctx_t  *ctx, *mctx;
 
     ctx = ngx_http_auth_jwt_ctx_create(r);
 
@@ -207,9 +337,14 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
         return ctx->reason;
     }
 
-    if (token.len == 0 && ctx->token_removed) {
-        /* auth_jwt_forward_token off took it away from the request */
-        token = ctx->raw;
+    if (token.len == 0) {
+        /* auth_jwt_forward_token off took it away from the request (or,
+         * for a subrequest, from the main request) */
+        mctx = ngx_http_auth_jwt_own_ctx(r->main);
+
+        if (mctx != NULL && mctx->token_removed) {
+            token = mctx->raw;
+        }
     }
 
     if (token.len == 0) {
@@ -651,18 +786,32 @@ ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
 
 
 /*
- * The context of the main request.  An internal redirect clears module
- * contexts; the one made earlier is found again through the pool cleanup
- * that owns it, so the token is neither parsed nor verified again.
+ * The context of r: a subrequest's own when it was checked, else the main
+ * request's.  An internal redirect clears module contexts; the one made
+ * earlier is found again through the pool cleanup that owns it, so the
+ * token is neither parsed nor verified again.
  */
 
 ngx_http_auth_jwt_ctx_t *
 ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
 {
-    ngx_pool_cleanup_t       *cln;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
-    r = r->main;
+    ctx = ngx_http_auth_jwt_own_ctx(r);
+
+    if (ctx == NULL && r != r->main) {
+        ctx = ngx_http_auth_jwt_own_ctx(r->main);
+    }
+
+    return ctx;
+}
+
+
+static ngx_http_auth_jwt_ctx_t *
+ngx_http_auth_jwt_own_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t       *cln;
+    ngx_http_auth_jwt_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
 
@@ -671,7 +820,9 @@ ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
     }
 
     for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_auth_jwt_ctx_cleanup) {
+        if (cln->handler == ngx_http_auth_jwt_ctx_cleanup
+            && ((ngx_http_auth_jwt_ctx_t *) cln->data)->request == r)
+        {
             ctx = cln->data;
             ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
             return ctx;
@@ -682,7 +833,7 @@ ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
 }
 
 
-/* the main request's context, made when it has none */
+/* the context of r's own check, made when it has none */
 
 ngx_http_auth_jwt_ctx_t *
 ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r)
@@ -690,13 +841,11 @@ ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r)
     ngx_pool_cleanup_t       *cln;
     ngx_http_auth_jwt_ctx_t  *ctx;
 
-    ctx = ngx_http_auth_jwt_get_ctx(r);
+    ctx = ngx_http_auth_jwt_own_ctx(r);
 
     if (ctx != NULL) {
         return ctx;
     }
-
-    r = r->main;
 
     cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
     if (cln == NULL) {
@@ -706,6 +855,7 @@ ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r)
     ctx = cln->data;
     ngx_memzero(ctx, sizeof(ngx_http_auth_jwt_ctx_t));
 
+    ctx->request = r;
     cln->handler = ngx_http_auth_jwt_ctx_cleanup;
 
     ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
