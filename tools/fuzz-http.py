@@ -45,8 +45,8 @@ Environment:
   MODULE               the module (build/ngx_http_auth_jwt_module.so)
   BUILD                build directory (build)
   FUZZ_HTTP_SEED       seed (default: random; always printed)
-  FUZZ_HTTP_COUNT      number of cases (2000)
-  FUZZ_HTTP_SECONDS    time bound of the fuzzing loop (300)
+  FUZZ_HTTP_COUNT      number of cases (5000)
+  FUZZ_HTTP_SECONDS    time bound of the fuzzing loop (170)
   FUZZ_HTTP_CASE       run only this case number of the seed (reproduce)
   FUZZ_HTTP_PORT       first of 6 consecutive loopback ports (default: free
                        ports chosen by the kernel)
@@ -1495,7 +1495,8 @@ class Runner:
         self.h2 = h2
         self.serial = 0
         self.stats = {'requests': 0, 'admitted': 0, 'canonical': 0,
-                      'canonical_admitted': 0, 'statuses': {}}
+                      'canonical_admitted': 0, 'statuses': {},
+                      'by_proto': {}}
 
     def run(self, case, settle=0.0, count=True):
         """The violations of one run of a case: [(kind, text)]."""
@@ -1546,6 +1547,10 @@ class Runner:
                     self.stats['statuses'].get(st, 0) + 1
                 if admitted:
                     self.stats['admitted'] += 1
+                    p = {'2': 'h2', '1.0': 'h1.0', 'pipe': 'pipelined'}.get(
+                        case['proto'], 'h1.1')
+                    self.stats['by_proto'][p] = \
+                        self.stats['by_proto'].get(p, 0) + 1
                 if vd[0] == 'admit' and vd[2] and \
                         LOCATIONS[req['loc']][3] and \
                         req['method'] == 'GET':
@@ -1577,13 +1582,14 @@ def kinds(v):
 # minimizing a failing case
 # ---------------------------------------------------------------------------
 
-def minimize(runner, case, kind, budget=160):
+def minimize(runner, case, kind, budget=160, seconds=45):
     """A smaller case that still fails with a violation of this kind."""
     tries = [0]
     crashy = kind == 'crash'
+    deadline = time.time() + seconds
 
     def fails(c):
-        if tries[0] >= budget:
+        if tries[0] >= budget or time.time() > deadline:
             return False
         for _ in range(3 if crashy else 1):
             tries[0] += 1
@@ -1941,14 +1947,17 @@ def main():
         'MODULE', os.path.join(build, 'ngx_http_auth_jwt_module.so')))
     seed = os.environ.get('FUZZ_HTTP_SEED') or str(
         random.SystemRandom().getrandbits(32))
-    count = int(os.environ.get('FUZZ_HTTP_COUNT', '2000'))
-    seconds = float(os.environ.get('FUZZ_HTTP_SECONDS', '300'))
+    count = int(os.environ.get('FUZZ_HTTP_COUNT', '5000'))
+    seconds = float(os.environ.get('FUZZ_HTTP_SECONDS', '170'))
     only = os.environ.get('FUZZ_HTTP_CASE')
     do_min = os.environ.get('FUZZ_HTTP_MINIMIZE', '1') != '0'
     max_fail = int(os.environ.get('FUZZ_HTTP_MAX_FAILURES', '20'))
     keep = os.environ.get('FUZZ_HTTP_KEEP') == '1'
     outdir = os.path.abspath(os.path.join(build, 'fuzz-http'))
 
+    # workers are forked, not executed: they keep the master's options;
+    # nginx's own allocations at exit are no finding of this tool
+    os.environ.setdefault('ASAN_OPTIONS', 'detect_leaks=0')
     for f in (module, binary):
         if not os.path.exists(f):
             sys.exit('fuzz-http: %s is missing (make module)' % f)
@@ -2070,6 +2079,8 @@ def main():
             st['admitted'], st['canonical_admitted'], st['canonical'],
             ' '.join('%s:%d' % kv for kv in sorted(
                 st['statuses'].items(), key=lambda kv: str(kv[0])))))
+    log('fuzz-http: admitted by protocol: %s' % ' '.join(
+        '%s:%d' % kv for kv in sorted(st['by_proto'].items())))
     if done and st['canonical'] >= 20 and \
             st['canonical_admitted'] < st['canonical'] // 4:
         log('fuzz-http: fewer than a quarter of the plainly valid requests '
