@@ -1530,6 +1530,9 @@ class Runner:
             for a in answers:
                 if a:
                     log('--- answer %s %r' % (a['status'], a['body'][:200]))
+        if problems:
+            # an answer cut short: a dying worker's log line comes later
+            settle = max(settle, 0.3)
         if settle:
             time.sleep(settle)
         for i, (req, s) in enumerate(zip(case['reqs'], serials)):
@@ -1835,6 +1838,55 @@ def perl_literal(text):
     return out + (perl_literal(rest) if rest else [])
 
 
+def perl_parts(parts, toks_used):
+    out = []
+    buf = ''
+    for kind, x in parts:
+        if kind == 'lit':
+            buf += x
+        else:
+            if buf:
+                out += perl_literal(buf)
+                buf = ''
+            out.append('$t[%d]' % x)
+            toks_used.add(x)
+    if buf:
+        out += perl_literal(buf)
+    return '\n  . '.join(out) if out else '""'
+
+
+def perl_simple_request(case, toks_used):
+    """(request, more_headers) Perl expressions of a one-request case that
+    Test::Nginx can send itself, or None."""
+    if len(case['reqs']) != 1:
+        return None
+    r = case['reqs'][0]
+    if r['body'] or r['version'] == '1.0' or \
+            any(h[2] for h in r['headers']):
+        return None
+    line = []
+    path = r['path'] + ('fz0' if r['path'].endswith('/') else '')
+    line.append(('lit', '%s %s' % (r['method'], path)))
+    q = []
+    if not r['path'].endswith('/'):
+        q.append(('lit', 'fz=0' + ('&' if r['query'] else '')))
+    for sep, segs in r['query']:
+        q.append(('lit', sep))
+        q += [('lit', x) if isinstance(x, str) else ('tok', x[1])
+              for x in segs]
+    if q:
+        line.append(('lit', '?'))
+        line += q
+    hdr = [('lit', 'Host: %s' % r['host'])]
+    for name, pieces, fold in r['headers']:
+        hdr.append(('lit', '\n%s: ' % name))
+        for sep, segs in pieces:
+            hdr.append(('lit', sep))
+            hdr += [('lit', x) if isinstance(x, str) else ('tok', x[1])
+                    for x in segs]
+    return perl_parts(line, toks_used), perl_parts(hdr, toks_used)
+
+
 def perl_tokens(case, used, key):
     """The block's tokens, minted once per run and shared by its sections
     (Crypt::JWT writes claims in hash order: two mints differ)."""
@@ -1850,6 +1902,7 @@ def perl_tokens(case, used, key):
 def regression_block(case, kind, violations, seed, number):
     used = set()
     req_expr = perl_request(case, used)
+    simple = perl_simple_request(case, set()) if kind == 'crash' else None
     toks_decl = perl_tokens(case, used, 'seed %s case %d' % (seed, number))
     locs = []
     for r in case['reqs']:
@@ -1868,8 +1921,20 @@ def regression_block(case, kind, violations, seed, number):
         out.append('# sent over HTTP/2 by the fuzzer; this is its HTTP/1.1 '
                    'form, which may not fail the same way')
     out += ['--- config', config.rstrip('\n'),
-            '--- raw_request eval', toks_decl, req_expr,
-            '--- error_code_like: ^[1-5][0-9][0-9]$']
+            ]
+    if simple:
+        # twice, each on its own connection: with one nginx process (the
+        # real Test::Nginx runs without a master), a worker that died in
+        # the first request leaves none to answer the second
+        out += ['--- request eval', toks_decl,
+                'my $r = %s;\n[$r, $r]' % simple[0],
+                '--- more_headers eval', toks_decl,
+                'my $h = %s;\n[$h, $h]' % simple[1],
+                '--- error_code_like eval',
+                '[qr/^[1-5][0-9][0-9]$/, qr/^[1-5][0-9][0-9]$/]']
+    else:
+        out += ['--- raw_request eval', toks_decl, req_expr,
+                '--- error_code_like: ^[1-5][0-9][0-9]$']
     unlike = []
     if kind == 'token':
         ph = ['@@%d@@' % i for i in range(len(case['tokens']))]
@@ -1905,6 +1970,16 @@ def regression_block(case, kind, violations, seed, number):
                 'qr/%s/' % '|'.join(unlike)]
         if not out[-2]:
             del out[-2]
+    split = set()
+    for k, text in violations:
+        m = re.search(r'unexpected (?:response )?header\(s\) ([-a-z0-9, ]+)',
+                      text)
+        if m:
+            split.update(x.strip() for x in m.group(1).split(','))
+    if kind == 'response' and split:
+        out += ['--- raw_response_headers_unlike eval',
+                'qr/\\n(?i:%s)[ \\t]*:/' % '|'.join(
+                    re.escape(x) for x in sorted(split))]
     out += ['--- no_error_log', 'exited on signal', 'AddressSanitizer',
             'runtime error']
     return '\n'.join(out) + '\n'
