@@ -1769,7 +1769,6 @@ def perl_request(case, toks_used):
         if path.endswith('/'):
             path += 'fz%d' % i
         q = list(r['query'])
-        tgt = [('lit', path)]
         qsegs = []
         if not r['path'].endswith('/'):
             qsegs.append(('lit', 'fz=%d' % i + ('&' if q else '')))
@@ -1805,23 +1804,7 @@ def perl_request(case, toks_used):
         if last and r['version'] != '1.0':
             lit('Connection: close\r\n')
         lit('\r\n' + body)
-    out = []
-    buf = ''
-    for kind, x in parts:
-        if kind == 'lit':
-            buf += x
-        else:
-            if buf:
-                out += perl_literal(buf)
-                buf = ''
-            out.append('$t[%d]' % x)
-            toks_used.add(x)
-    if buf:
-        out += perl_literal(buf)
-    lines = []
-    for o in out:
-        lines.append(o)
-    return '\n  . '.join(lines)
+    return perl_parts(parts, toks_used)
 
 
 def perl_literal(text):
@@ -2009,6 +1992,90 @@ __DATA__
 # main
 # ---------------------------------------------------------------------------
 
+def self_test():
+    """The oracle and the parser on cases whose answer is known: a broken
+    oracle checks nothing, so the run stops before it starts."""
+    ok = []
+
+    def check(what, cond):
+        if not cond:
+            ok.append(what)
+
+    for name in ('access_token', 'ACCESS_TOKEN', ' access_token ',
+                 'access.token', 'access%5Ftoken', 'access+token',
+                 'access_token =x', '%61ccess_token=1', 'access token'):
+        check('named %r' % name, named(name, 'access_token'))
+    for name in ('access_tokens', 'xaccess_token', '"access_token"',
+                 'access-token', 'token', 'access_token%2'):
+        check('not named %r' % name, not named(name, 'access_token'))
+    check('render list', render(['admin', 'user']) == b'admin,user')
+    check('render comma', render(['user', 'team,admin']) is None)
+    check('render crlf', render('a\r\nb') is None)
+    check('render space', render(' admin') is None)
+    check('render long', render('u' * 4097) is None)
+    check('render empty list', render([]) == b'')
+    check('bearer', is_bearer('Bearer x') and is_bearer('bearer\tx')
+          and is_bearer('Bearer') and not is_bearer('Bearerx')
+          and not is_bearer('Basic x'))
+    recipes = [{'kind': 'valid', 'claims': {'roles': ['user']}},
+               {'kind': 'forged', 'claims': {}}]
+    toks = ['T0' * 40, 'T1' * 40]
+
+    def req(loc, headers, query='', method='GET'):
+        return {'loc': loc, 'method': method, 'version': '1.1',
+                'path': LOCATIONS[loc][0], 'host': 'localhost',
+                'headers': [[n, [['', v]], False] for n, v in headers],
+                'query': [['', [query]]] if query else [], 'body': ''}
+
+    def vd(r):
+        return verdict(r, toks, recipes, False)[0]
+    check('bearer admits', vd(req('users', [
+        ('Authorization', ['Bearer ', ('tok', 0)])])) == 'admit')
+    check('forged refused', vd(req('users', [
+        ('Authorization', ['Bearer ', ('tok', 1)])])) == 'refuse')
+    check('two methods refused', vd(req('users', [
+        ('Authorization', ['Bearer ', ('tok', 0)])],
+        'access_token=x')) == 'refuse')
+    check('cookie admits at /app/', vd(req('app', [
+        ('Cookie', ['a=1; access_token=', ('tok', 0)])])) == 'admit')
+    check('two cookies refused', vd(req('app', [
+        ('Cookie', ['access_token=', ('tok', 0), ',access.token=1'])]))
+        == 'refuse')
+    check('bearer at /app/ refused', vd(req('app', [
+        ('Authorization', ['Bearer ', ('tok', 0)])])) == 'refuse')
+    check('cookie at /api/ is no token', vd(req('users', [
+        ('Authorization', ['Bearer ', ('tok', 0)]),
+        ('Cookie', ['access_token=x'])])) == 'admit')
+    check('orders POST needs admin', vd(req('orders', [
+        ('Authorization', ['Bearer ', ('tok', 0)])], method='POST'))
+        == 'refuse')
+    check('two Authorization: 400', vd(req('users', [
+        ('Authorization', ['Bearer ', ('tok', 0)]),
+        ('authorization', ['Basic x'])])) == 'refuse')
+
+    def parses(raw, method='GET', closed=False):
+        try:
+            return parse_h1(raw, 0, method, closed)
+        except Malformed:
+            return 'malformed'
+    good = b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+    check('parse good', parses(good)[0]['body'] == b'ok')
+    check('parse chunked', parses(
+        b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'
+        b'2\r\nok\r\n0\r\n\r\n')[0]['body'] == b'ok')
+    check('parse short', parses(good[:-1], closed=True) == 'malformed')
+    check('parse split', parses(
+        b'HTTP/1.1 200 OK\r\nX-User-Id: a\r\nContent-Length: 0\r\n\r\n')
+        == 'malformed')
+    check('parse status', parses(b'HTTP/1.1 2000 OK\r\n\r\n')
+          == 'malformed')
+    check('parse HEAD', parses(
+        b'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n', 'HEAD')[1]
+        == 38)
+    if ok:
+        raise SystemExit('fuzz-http: self-test failed: %s' % '; '.join(ok))
+
+
 def nginx_has_h2(binary):
     v = subprocess.run([binary, '-V'], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT).stdout.decode()
@@ -2033,6 +2100,7 @@ def main():
     # workers are forked, not executed: they keep the master's options;
     # nginx's own allocations at exit are no finding of this tool
     os.environ.setdefault('ASAN_OPTIONS', 'detect_leaks=0')
+    self_test()
     for f in (module, binary):
         if not os.path.exists(f):
             sys.exit('fuzz-http: %s is missing (make module)' % f)
@@ -2071,7 +2139,14 @@ def main():
     failures = []
     rc = 0
     t0 = time.time()
+    min_time = 0.0
     done = 0
+    elapsed = 0.0
+    runner = None
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, terminate)
     try:
         echo.start([('issuer', ports['issuer']), ('orders', ports['orders']),
                     ('users', ports['users'])])
@@ -2103,8 +2178,9 @@ def main():
 
         numbers = [int(only)] if only else range(count)
         first_of = {}
+        t0 = time.time()
         for n in numbers:
-            if time.time() - t0 > seconds:
+            if time.time() - t0 - min_time > seconds:
                 log('fuzz-http: time bound of %g s reached after %d cases'
                     % (seconds, done))
                 break
@@ -2122,7 +2198,9 @@ def main():
             kind = ks[0] if 'crash' not in ks else 'crash'
             if kind not in first_of and do_min:
                 first_of[kind] = n
+                tm = time.time()
                 small, tries = minimize(runner, case, kind)
+                min_time += time.time() - tm
                 vv = runner.run(small, settle=0.15, count=False)
                 vk = [x for x in vv if x[0] == kind] or \
                     [x for x in v if x[0] == kind]
@@ -2137,7 +2215,7 @@ def main():
             if len(failures) >= max_fail:
                 log('fuzz-http: %d failing cases, stopping' % len(failures))
                 break
-        elapsed = time.time() - t0
+        elapsed = time.time() - t0 - min_time
     finally:
         nginx.stop()
         echo.stop()
@@ -2147,10 +2225,11 @@ def main():
             log('fuzz-http: at shutdown: %s' % line.strip()[:300])
             rc = 1
     st = runner.stats
-    log('\nfuzz-http: seed %s: %d cases (%d requests) in %.1f s, %.1f '
-        'cases/s; %d requests admitted with identity (%d of %d plainly '
-        'valid ones); statuses %s' % (
+    log('\nfuzz-http: seed %s: %d cases (%d requests) in %.1f s (%.1f '
+        'cases/s; %.1f s more minimizing); %d requests admitted with '
+        'identity (%d of %d plainly valid ones); statuses %s' % (
             seed, done, st['requests'], elapsed, done / max(elapsed, 1e-9),
+            min_time,
             st['admitted'], st['canonical_admitted'], st['canonical'],
             ' '.join('%s:%d' % kv for kv in sorted(
                 st['statuses'].items(), key=lambda kv: str(kv[0])))))
