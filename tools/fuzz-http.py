@@ -46,7 +46,7 @@ Environment:
   BUILD                build directory (build)
   FUZZ_HTTP_SEED       seed (default: random; always printed)
   FUZZ_HTTP_COUNT      number of cases (5000)
-  FUZZ_HTTP_SECONDS    time bound of the fuzzing loop (170)
+  FUZZ_HTTP_SECONDS    time bound of the fuzzing loop (150)
   FUZZ_HTTP_CASE       run only this case number of the seed (reproduce)
   FUZZ_HTTP_PORT       first of 6 consecutive loopback ports (default: free
                        ports chosen by the kernel)
@@ -1585,7 +1585,7 @@ def kinds(v):
 # minimizing a failing case
 # ---------------------------------------------------------------------------
 
-def minimize(runner, case, kind, budget=160, seconds=45):
+def minimize(runner, case, kind, budget=160, seconds=30):
     """A smaller case that still fails with a violation of this kind."""
     tries = [0]
     crashy = kind == 'crash'
@@ -1892,7 +1892,12 @@ def regression_block(case, kind, violations, seed, number):
         if r['loc'] not in locs:
             locs.append(r['loc'])
     config = ''.join(block_location(l) for l in locs) + BLOCK_ECHO
-    first = violations[0][1] if violations else kind
+    first = kind
+    for pat in ('SUMMARY:', 'ERROR:', 'free(', ''):
+        hit = [t for _, t in violations if pat in t]
+        if hit:
+            first = hit[0]
+            break
     title = {'crash': 'no worker dies',
              'identity': 'the upstream gets no identity nobody verified',
              'token': 'no token reaches the upstream with forward_token off',
@@ -2090,7 +2095,7 @@ def main():
     seed = os.environ.get('FUZZ_HTTP_SEED') or str(
         random.SystemRandom().getrandbits(32))
     count = int(os.environ.get('FUZZ_HTTP_COUNT', '5000'))
-    seconds = float(os.environ.get('FUZZ_HTTP_SECONDS', '170'))
+    seconds = float(os.environ.get('FUZZ_HTTP_SECONDS', '150'))
     only = os.environ.get('FUZZ_HTTP_CASE')
     do_min = os.environ.get('FUZZ_HTTP_MINIMIZE', '1') != '0'
     max_fail = int(os.environ.get('FUZZ_HTTP_MAX_FAILURES', '20'))
@@ -2099,7 +2104,8 @@ def main():
 
     # workers are forked, not executed: they keep the master's options;
     # nginx's own allocations at exit are no finding of this tool
-    os.environ.setdefault('ASAN_OPTIONS', 'detect_leaks=0')
+    os.environ.setdefault('ASAN_OPTIONS',
+                          'detect_leaks=0:detect_odr_violation=0')
     self_test()
     for f in (module, binary):
         if not os.path.exists(f):
