@@ -156,7 +156,7 @@ soak: module tools
 # --- end soak ---
 
 # --- fuzz-http (issue 13): tools/fuzz-http.py, loopback only ---
-# make fuzz-http [FUZZ_HTTP_COUNT=n (5000)] [FUZZ_HTTP_SECONDS=s (150)]
+# make fuzz-http [FUZZ_HTTP_COUNT=n (10000)] [FUZZ_HTTP_SECONDS=s (150)]
 #                [FUZZ_HTTP_SEED=n (random, printed)] [FUZZ_HTTP_CASE=n]
 #                [NGINX_BIN=build/asan/.../nginx MODULE=...]
 # randomized hostile requests against nginx + gateway.conf with invariants;

@@ -45,7 +45,7 @@ Environment:
   MODULE               the module (build/ngx_http_auth_jwt_module.so)
   BUILD                build directory (build)
   FUZZ_HTTP_SEED       seed (default: random; always printed)
-  FUZZ_HTTP_COUNT      number of cases (5000)
+  FUZZ_HTTP_COUNT      number of cases (10000)
   FUZZ_HTTP_SECONDS    time bound of the fuzzing loop (150)
   FUZZ_HTTP_CASE       run only this case number of the seed (reproduce)
   FUZZ_HTTP_PORT       first of 6 consecutive loopback ports (default: free
@@ -2094,7 +2094,7 @@ def main():
         'MODULE', os.path.join(build, 'ngx_http_auth_jwt_module.so')))
     seed = os.environ.get('FUZZ_HTTP_SEED') or str(
         random.SystemRandom().getrandbits(32))
-    count = int(os.environ.get('FUZZ_HTTP_COUNT', '5000'))
+    count = int(os.environ.get('FUZZ_HTTP_COUNT', '10000'))
     seconds = float(os.environ.get('FUZZ_HTTP_SECONDS', '150'))
     only = os.environ.get('FUZZ_HTTP_CASE')
     do_min = os.environ.get('FUZZ_HTTP_MINIMIZE', '1') != '0'
