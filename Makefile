@@ -8,6 +8,7 @@
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
 #   make deps            install the Debian packages everything needs
 #   make soak            wrk 60 s; issuer down, key rotated, nginx reloaded
+#   make fuzz-http       hostile HTTP/1.x and HTTP/2 requests, invariants checked
 #   make bench           wrk: req/s and worker µs/request with and without the module (BENCH_SECONDS, BENCH_QUICK=1)
 #   make NGINX_SRC=/path/to/nginx-1.x.y    build against another nginx tree
 #   make V=1             verbose build
@@ -153,6 +154,25 @@ soak: module tools
 	    $(if $(SOAK_SECONDS),SOAK_SECONDS=$(SOAK_SECONDS)) \
 	    $(if $(SOAK_QUICK),SOAK_QUICK=$(SOAK_QUICK)) bash tools/soak.sh
 # --- end soak ---
+
+# --- fuzz-http (issue 13): tools/fuzz-http.py, loopback only ---
+# make fuzz-http [FUZZ_HTTP_COUNT=n (10000)] [FUZZ_HTTP_SECONDS=s (150)]
+#                [FUZZ_HTTP_SEED=n (random, printed)] [FUZZ_HTTP_CASE=n]
+#                [NGINX_BIN=build/asan/.../nginx MODULE=...]
+# randomized hostile requests against nginx + gateway.conf with invariants;
+# a failing case is minimized into a Test::Nginx block in build/fuzz-http/
+FUZZ_HTTP_DEPS = python3 python3-jwt python3-cryptography python3-h2
+.PHONY: fuzz-http
+
+fuzz-http: module
+	@sh tools/deps.sh check $(FUZZ_HTTP_DEPS)
+	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
+	    MODULE=$(abspath $(MODULE)) \
+	    $(foreach v,FUZZ_HTTP_COUNT FUZZ_HTTP_SECONDS FUZZ_HTTP_SEED \
+	        FUZZ_HTTP_CASE FUZZ_HTTP_PORT FUZZ_HTTP_KEEP FUZZ_HTTP_MINIMIZE \
+	        FUZZ_HTTP_MAX_FAILURES FUZZ_HTTP_VERBOSE FUZZ_HTTP_TIMEOUT,\
+	        $(if $($(v)),$(v)=$($(v)))) /usr/bin/python3 tools/fuzz-http.py
+# --- end fuzz-http ---
 
 # --- bench (issue 8): tools/bench.sh, loopback only, not part of make test ---
 # make bench [BENCH_SECONDS=n (5)] [BENCH_REPEAT=n (3)] [BENCH_QUICK=1 (~1 min)]
