@@ -37,6 +37,8 @@ typedef struct {
     time_t                      cache;      /* for the backoff */
     ngx_http_auth_jwt_ctx_t    *waiter;     /* the request waiting */
     unsigned                    too_large:1;
+    unsigned                    complete:1; /* the answer's last buffer
+                                               came */
     unsigned                    done:1;
     unsigned                    background:1;
 } ngx_http_auth_jwt_fetch_t;
@@ -90,6 +92,7 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
     time_t cache, ngx_uint_t lock, ngx_uint_t background)
 {
+    ngx_list_t                    headers;
     ngx_http_request_t           *sr;
     ngx_pool_cleanup_t           *cln;
     ngx_http_auth_jwt_fetch_t    *fetch;
@@ -99,7 +102,10 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
     cln = ngx_pool_cleanup_add(r->pool, 0);
 
-    if (fetch == NULL || ps == NULL || cln == NULL) {
+    if (fetch == NULL || ps == NULL || cln == NULL
+        || ngx_list_init(&headers, r->pool, 1, sizeof(ngx_table_elt_t))
+           != NGX_OK)
+    {
         goto failed;
     }
 
@@ -131,12 +137,10 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
 
     ngx_memzero(&sr->headers_in, sizeof(ngx_http_headers_in_t));
 
-    if (ngx_list_init(&sr->headers_in.headers, r->pool, 1,
-                      sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        goto failed;
-    }
+    /* made before the subrequest, which runs once made: nothing fails
+     * between the two */
+    sr->headers_in.headers = headers;
+    sr->headers_in.headers.last = &sr->headers_in.headers.part;
 
     sr->headers_in.content_length_n = -1;
     sr->headers_in.keep_alive_n = -1;
@@ -274,11 +278,20 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
     src = fetch->source;
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
-    if (rc == NGX_HTTP_CLIENT_CLOSED_REQUEST || r->connection->error) {
+    if (fetch->complete && fetch->status == NGX_HTTP_OK
+        && (rc == NGX_OK || rc == NGX_DONE
+            || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST))
+    {
+        /* the issuer's whole answer is in, whatever the client did */
+        rc = NGX_OK;
+
+    } else if (rc == NGX_HTTP_CLIENT_CLOSED_REQUEST || r->connection->error)
+    {
         /*
-         * the connection of the request that ran the fetch failed: that
-         * says nothing about the issuer, so no failure, no backoff, but
-         * the next fetch waits a second
+         * the connection of the request that ran the fetch failed before
+         * the issuer's whole answer came: that says nothing about the
+         * issuer, so no failure, no backoff, but the next fetch waits; a
+         * complete answer counts whatever the client did
          */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt_key_request \"%V\": fetch abandoned, the "
@@ -640,6 +653,7 @@ ngx_http_auth_jwt_header_filter(ngx_http_request_t *r)
         fetch->status = r->headers_out.status;
         fetch->len = 0;
         fetch->too_large = 0;
+        fetch->complete = 0;
     }
 
     /* what ngx_http_header_filter() would have done */
@@ -713,6 +727,10 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
                 fetch->len += n;
             }
+        }
+
+        if (own && (b->last_buf || b->last_in_chain)) {
+            fetch->complete = 1;
         }
 
         /* consumed: the upstream may reuse its buffers */
