@@ -211,7 +211,7 @@ test-asan: tools
 	@sh tools/deps.sh check $(ASAN_DEPS)
 	@BUILD=$(BUILD) NGINX_TARBALLS=$(NGINX_TARBALLS) \
 	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
-	    $(foreach v,ASAN_SUITES ASAN_NGINX_VERSION ASAN_LEAKS,\
+	    $(foreach v,ASAN_SUITES ASAN_NGINX_VERSION,\
 	        $(if $($(v)),$(v)="$($(v))")) bash tools/asan.sh
 
 asan-build: check-deps
