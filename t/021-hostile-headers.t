@@ -18,6 +18,9 @@ add_block_preprocessor(sub {
 
     if (!defined $block->config) {
         $block->set_value('config', <<'CONF');
+    # the rewritten Cookie comes back to /echo longer: "a;" -> "a; "
+    large_client_header_buffers 4 32k;
+
     location /app {
         auth_jwt          "test" token=$cookie_auth_token;
         auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
