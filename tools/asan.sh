@@ -35,7 +35,8 @@
 #       with halt_on_error=1 in both *SAN_OPTIONS, the first report stops
 #       the process (nginx exits 1); UBSan's findings stay recoverable at
 #       compile time only so that tools/asan-ubsan.supp can name nginx's
-#       own (a memcpy() of 0 bytes from NULL in the core, harmless): the
+#       own (a memcpy() of 0 bytes from NULL, script code pointers rebased
+#       through NULL; both while reading the configuration, harmless): the
 #       suppressions match the nginx binary, never the module's .so
 #   -DNGX_DEBUG_PALLOC=1
 #       every pool allocation is its own malloc(), so ASan's redzones
