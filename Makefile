@@ -4,8 +4,11 @@
 #   make test            unit tests (cmocka) and Test::Nginx suites
 #   make test-matrix     every suite on nginx 1.22, 1.24, 1.26, 1.30, 1.31
 #   make valgrind        the hostile-request suites with nginx under valgrind
+#   make test-asan       every suite on nginx + module built with ASan+UBSan
 #   make demo            nginx + module + upstream on localhost, walked through
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
+#   make test SANITIZE=1 all of make test, the unit tests and test-asan
+#                        with ASan+UBSan
 #   make deps            install the Debian packages everything needs
 #   make soak            wrk 60 s; issuer down, key rotated, nginx reloaded
 #   make fuzz-http       hostile HTTP/1.x and HTTP/2 requests, invariants checked
@@ -216,6 +219,27 @@ valgrind: module tools
 	    $(if $(VALGRIND_SUITES),VALGRIND_SUITES="$(VALGRIND_SUITES)") \
 	    bash tools/valgrind.sh
 
+# every suite on nginx and the module built with ASan+UBSan (clang-14,
+# NGX_DEBUG_PALLOC; tools/asan.sh): build/asan/nginx/sbin/nginx and
+# build/asan/ngx_http_auth_jwt_module.so, built once and reused; any
+# sanitizer report or "exited on signal" fails.  make asan-build: only
+# build them (and print the sanitizer options), for make fuzz-http
+ASAN_DEPS = clang-14 libclang-rt-14-dev
+.PHONY: test-asan asan-build
+
+test-asan: tools
+	@sh tools/deps.sh check $(ASAN_DEPS)
+	@BUILD=$(BUILD) NGINX_TARBALLS=$(NGINX_TARBALLS) \
+	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
+	    $(foreach v,ASAN_SUITES ASAN_NGINX_VERSION,\
+	        $(if $($(v)),$(v)="$($(v))")) bash tools/asan.sh
+
+asan-build: check-deps
+	@sh tools/deps.sh check $(ASAN_DEPS)
+	@BUILD=$(BUILD) NGINX_TARBALLS=$(NGINX_TARBALLS) \
+	    $(if $(ASAN_NGINX_VERSION),ASAN_NGINX_VERSION=$(ASAN_NGINX_VERSION)) \
+	    bash tools/asan.sh build
+
 # the other versions of the matrix, when their sources are at hand
 MATRIX_OTHERS = 1.24.0 1.26.3 1.30.4 1.31.4
 
@@ -229,6 +253,9 @@ test: module tools
 	    echo "test: $(NGINX_TARBALLS) not found: nginx $(MATRIX_OTHERS)" \
 	         "not tested (make test-matrix NGINX_TARBALLS=...)"; \
 	fi
+ifeq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory test-asan
+endif
 
 demo: module tools
 	@sh tools/demo.sh
