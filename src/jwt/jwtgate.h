@@ -387,8 +387,8 @@ int jwtgate_token_exp(const jwtgate_token_t *token, double *exp);
  * value, a query string (undecoded, as nginx keeps it in r->args).
  *
  * A pair is the text between two separators: ';' and ',' in a cookie
- * (nginx before 1.23 splits $cookie_NAME on both, later ones on ';'
- * only), '&' and ';' in a query.  A pair is named name when the text
+ * (nginx up to 1.26 at least splits $cookie_NAME on both, 1.30 and
+ * later on ';' only), '&' and ';' in a query.  A pair is named name when the text
  * before its first '=' (all of it, without '=') reads as name: after
  * percent-decoding, without regard to ASCII letter case, without the SP,
  * HTAB and '+' around it, and with '.', SP, HTAB and '+' inside it read as

@@ -213,7 +213,8 @@ jwtgate_param_remove(const unsigned char *in, size_t len,
 }
 
 
-/* nginx before 1.23 ends a cookie at ';' or ',', later ones at ';' only;
+/* nginx up to 1.26 at least ends a cookie at ';' or ',', 1.30 and later
+ * at ';' only;
  * Perl's CGI.pm and Python before 3.9.2 split a query on ';' too */
 
 static int
