@@ -35,6 +35,9 @@ fi
 log=$BUILD/valgrind.log
 echo "== valgrind: $(echo $VALGRIND_SUITES)" >&2
 
+# a server root of its own: a slow run must not share t/servroot with
+# another run of the suites in the same checkout
+TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$top/$BUILD/valgrind-servroot} \
 TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_USE_HUP=1 \
 TEST_NGINX_BINARY=$NGINX_BIN \
 TEST_NGINX_LOAD_MODULES=$top/$BUILD/ngx_http_auth_jwt_module.so \
