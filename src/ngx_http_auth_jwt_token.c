@@ -339,13 +339,6 @@ ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
             rc = ngx_http_auth_jwt_remove_header(r, &ajcf->token_name);
             ngx_http_auth_jwt_token_forget(r, "http_", &ajcf->token_name);
 
-            if (ngx_http_auth_jwt_same_name(&ajcf->token_name,
-                                            &ngx_http_auth_jwt_authorization))
-            {
-                /* $http_authorization reads nginx's pointer */
-                r->headers_in.authorization = NULL;
-            }
-
             break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_COOKIE:
