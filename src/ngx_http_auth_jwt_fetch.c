@@ -279,8 +279,7 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
     if (fetch->complete && fetch->status == NGX_HTTP_OK
-        && (rc == NGX_OK || rc == NGX_DONE
-            || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST))
+        && (rc == NGX_OK || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST))
     {
         /* the issuer's whole answer is in, whatever the client did */
         rc = NGX_OK;
@@ -317,6 +316,12 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
 
     if (fetch->too_large) {
         ngx_http_auth_jwt_fetch_failed(r, fetch, "response too large");
+        return;
+    }
+
+    if (!fetch->complete) {
+        /* the upstream gave up after the header: what came is not all */
+        ngx_http_auth_jwt_fetch_failed(r, fetch, "the answer was cut short");
         return;
     }
 
