@@ -112,6 +112,11 @@ ref_claims(const json_t *payload, const jwtgate_claims_policy_t *policy)
         return JWTGATE_ERR_NOT_YET_VALID;
     }
 
+    /* iat: the larger of the two leeways */
+    if (policy->iat_leeway > policy->leeway) {
+        leeway = (double) policy->iat_leeway;
+    }
+
     v = json_object_get(payload, "iat");
     if (v != NULL && (ref_numeric_date(v, &d) != 0 || now + leeway < d)) {
         return JWTGATE_ERR_ISSUED_IN_FUTURE;
@@ -374,6 +379,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     memset(&policy, 0, sizeof(policy));
     policy.now = 1700000000;
     policy.leeway = 60;
+    policy.iat_leeway = 120;
     policy.require_exp = 1;
     policy.issuers = issuers;
     policy.n_issuers = 1;
