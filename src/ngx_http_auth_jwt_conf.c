@@ -945,6 +945,12 @@ ngx_http_auth_jwt_require_typ(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     for (i = 1; i < cf->args->nelts; i++) {
+        if (ngx_strcmp(value[i].data, "off") == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"off\" cannot be given with types");
+            return NGX_CONF_ERROR;
+        }
+
         p = ngx_pnalloc(cf->pool, value[i].len + 1);
         if (p == NULL) {
             return NGX_CONF_ERROR;
