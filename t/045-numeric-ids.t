@@ -203,14 +203,35 @@ auth_jwt: token rejected: insufficient_scope (auth_jwt_require_claim "jti" in fa
 
 
 
-=== TEST 12: a rule value written as another number does not match the id's text
---- extra
+=== TEST 12: a rule value written as another number, or asking for a JSON number, does not match the id's text
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_numeric_ids on;
         auth_jwt_require_claim sub eq 42.0;
---- request
-GET /api
+        return 200 "ok\n";
+    }
+    location /json {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_numeric_ids on;
+        auth_jwt_require_claim sub eq json=42;
+        return 200 "ok\n";
+    }
+    location /plain {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_numeric_ids on;
+        auth_jwt_require_claim sub eq 42;
+        return 200 "ok\n";
+    }
+--- request eval
+["GET /api", "GET /json", "GET /plain"]
 --- more_headers eval
-bearer('"sub":42')
---- error_code: 403
+[bearer('"sub":42'), bearer('"sub":42'), bearer('"sub":42')]
+--- error_code eval
+[403, 403, 200]
 
 
 
