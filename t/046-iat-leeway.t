@@ -49,8 +49,8 @@ token rejected
 [::iat(300), ::iat(86400)]
 --- error_code eval
 [401, 401]
---- response_headers
-WWW-Authenticate: Bearer realm="test", error="invalid_token"
+--- response_headers eval
+[("WWW-Authenticate: Bearer realm=\"test\", error=\"invalid_token\"") x 2]
 --- error_log
 auth_jwt: token rejected: issued_in_future
 
@@ -59,12 +59,11 @@ auth_jwt: token rejected: issued_in_future
 === TEST 3: auth_jwt_iat_leeway 0 is strict
 --- extra
         auth_jwt_iat_leeway 0;
---- request eval
-["GET /api", "GET /api"]
+--- request
+GET /api
 --- more_headers eval
-[::iat(30), ::iat(-5)]
---- error_code eval
-[401, 200]
+::iat(30)
+--- error_code: 401
 --- error_log
 auth_jwt: token rejected: issued_in_future
 
@@ -79,8 +78,6 @@ auth_jwt: token rejected: issued_in_future
 [::iat(300), ::iat(1200)]
 --- error_code eval
 [200, 401]
---- error_log
-auth_jwt: token rejected: issued_in_future
 
 
 
@@ -97,21 +94,29 @@ auth_jwt: token rejected: issued_in_future
 
 
 
-=== TEST 6: it widens iat only: nbf and exp keep auth_jwt_leeway
---- request eval
-["GET /api", "GET /api"]
+=== TEST 6: it widens iat only: nbf keeps auth_jwt_leeway
+--- request
+GET /api
 --- more_headers eval
-["Authorization: Bearer " . jwt(claims => {nbf => time + 30}),
- "Authorization: Bearer " . jwt(claims => {exp => time - 30})]
---- error_code eval
-[401, 401]
+"Authorization: Bearer " . jwt(claims => {nbf => time + 30})
+--- error_code: 401
 --- error_log
 auth_jwt: token rejected: not_yet_valid
+
+
+
+=== TEST 7: and exp too
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer " . jwt(claims => {exp => time - 30})
+--- error_code: 401
+--- error_log
 auth_jwt: token rejected: expired
 
 
 
-=== TEST 7: inherited from the server level, overridden in a location
+=== TEST 8: inherited from the server level, overridden in a location
 --- config
     auth_jwt_iat_leeway 0;
     location /strict {
@@ -135,7 +140,7 @@ my $t = ::iat(30);
 
 
 
-=== TEST 8: a token cached in a lenient location is still checked in a strict one
+=== TEST 9: a token cached in a lenient location is still checked in a strict one
 --- config
     location /lenient {
         auth_jwt          "test";
@@ -158,7 +163,7 @@ my $t = ::iat(30);
 
 
 
-=== TEST 9: a bad time fails nginx -t
+=== TEST 10: a bad time fails nginx -t
 --- extra
         auth_jwt_iat_leeway soon;
 --- must_die

@@ -74,8 +74,8 @@ GET /api
 [::typ('JWT'), ::typ('at+jwtx'), ::typ('at+jw')]
 --- error_code eval
 [401, 401, 401]
---- response_headers
-WWW-Authenticate: Bearer realm="test", error="invalid_token"
+--- response_headers eval
+[("WWW-Authenticate: Bearer realm=\"test\", error=\"invalid_token\"") x 3]
 --- error_log
 auth_jwt: token rejected: bad_typ
 
@@ -99,21 +99,29 @@ auth_jwt: token rejected: bad_typ
 
 
 
-=== TEST 5: a token without typ is refused; a typ that is not a string is malformed
---- request eval
-["GET /api", "GET /api"]
+=== TEST 5: a token without typ is refused
+--- request
+GET /api
 --- more_headers eval
-[::typ_raw('{"alg":"RS256","kid":"rsa1"}'),
- ::typ_raw('{"alg":"RS256","kid":"rsa1","typ":["at+jwt"]}')]
---- error_code eval
-[401, 401]
+::typ_raw('{"alg":"RS256","kid":"rsa1"}')
+--- error_code: 401
 --- error_log
 auth_jwt: token rejected: bad_typ
+
+
+
+=== TEST 6: a typ that is not a string is malformed
+--- request
+GET /api
+--- more_headers eval
+::typ_raw('{"alg":"RS256","kid":"rsa1","typ":["at+jwt"]}')
+--- error_code: 401
+--- error_log
 auth_jwt: token rejected: malformed
 
 
 
-=== TEST 6: the configured value may carry the prefix and any case
+=== TEST 7: the configured value may carry the prefix and any case
 --- typ_conf
 auth_jwt_require_typ Application/AT+JWT;
 --- request eval
@@ -125,7 +133,7 @@ auth_jwt_require_typ Application/AT+JWT;
 
 
 
-=== TEST 7: several types: any of them
+=== TEST 8: several types: any of them
 --- typ_conf
 auth_jwt_require_typ at+jwt jwt;
 --- request eval
@@ -137,7 +145,7 @@ auth_jwt_require_typ at+jwt jwt;
 
 
 
-=== TEST 8: inherited from the server level; off clears it in a location
+=== TEST 9: inherited from the server level; off clears it in a location
 --- config
     auth_jwt_require_typ at+jwt;
     location /inherit {
@@ -160,7 +168,7 @@ auth_jwt_require_typ at+jwt jwt;
 
 
 
-=== TEST 9: a token cached where typ is free is still checked where it is not
+=== TEST 10: a token cached where typ is free is still checked where it is not
 --- config
     location /free {
         auth_jwt          "test";
@@ -183,21 +191,21 @@ my $t = ::typ('JWT');
 
 
 
-=== TEST 10: auth_jwt_require_header typ stays an exact comparison of the header's text
+=== TEST 11: auth_jwt_require_header typ stays an exact comparison of the header's text
 --- typ_conf
 auth_jwt_require_header typ eq at+jwt;
 --- request eval
-["GET /api", "GET /api", "GET /api"]
+["GET /api", "GET /api"]
 --- more_headers eval
-[::typ('at+jwt'), ::typ('application/at+jwt'), ::typ('AT+JWT')]
+[::typ('application/at+jwt'), ::typ('AT+JWT')]
 --- error_code eval
-[200, 403, 403]
+[403, 403]
 --- error_log
 auth_jwt: token rejected: insufficient_scope (auth_jwt_require_header "typ" eq failed)
 
 
 
-=== TEST 11: values that are not media types fail nginx -t
+=== TEST 12: values that are not media types fail nginx -t
 --- typ_conf
 auth_jwt_require_typ text/plain;
 --- must_die
@@ -206,7 +214,7 @@ invalid media type "text/plain": a subtype name such as "at+jwt" or "application
 
 
 
-=== TEST 12: a parameter fails nginx -t
+=== TEST 13: a parameter fails nginx -t
 --- typ_conf
 auth_jwt_require_typ "at+jwt; charset=utf-8";
 --- must_die
@@ -215,7 +223,7 @@ invalid media type "at+jwt; charset=utf-8"
 
 
 
-=== TEST 13: the bare prefix fails nginx -t
+=== TEST 14: the bare prefix fails nginx -t
 --- typ_conf
 auth_jwt_require_typ application/;
 --- must_die
@@ -224,7 +232,7 @@ invalid media type "application/"
 
 
 
-=== TEST 14: off with types fails nginx -t
+=== TEST 15: off with types fails nginx -t
 --- typ_conf
 auth_jwt_require_typ at+jwt off;
 --- must_die
@@ -233,7 +241,7 @@ auth_jwt_require_typ at+jwt off;
 
 
 
-=== TEST 15: twice at one level fails nginx -t
+=== TEST 16: twice at one level fails nginx -t
 --- typ_conf
 auth_jwt_require_typ at+jwt; auth_jwt_require_typ jwt;
 --- must_die
