@@ -16,7 +16,8 @@
  *   jwtgate_verify_signature()
  *                            picks keys by kid and alg from one or more
  *                            key sets and checks the signature.
- *   jwtgate_check_claims()   exp, nbf, iat with leeway; issuer; audience.
+ *   jwtgate_check_claims()   integer ids allowed or not; typ; exp, nbf,
+ *                            iat with leeway; issuer; audience.
  *
  * Ownership: every object returned through an out pointer is allocated by
  * the core with malloc() and is freed only by its own _free() function
