@@ -314,6 +314,10 @@ typedef struct {
     ngx_http_auth_jwt_cookie_t *login;
     ngx_http_auth_jwt_cookie_t *logout;
     ngx_uint_t                  status_prometheus;
+    ngx_flag_t                  numeric_ids;
+    time_t                      iat_leeway;
+    ngx_array_t                *typs;       /* char *, normalized media
+                                               types; NULL: off */
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -354,6 +358,7 @@ typedef struct {
     ngx_http_request_t         *request;    /* whose: the main request, or
                                                a subrequest checked on its
                                                own */
+    jwtgate_detail_t            detail;     /* of a bad_claim_type */
 } ngx_http_auth_jwt_ctx_t;
 
 
@@ -388,6 +393,8 @@ char *ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_auth_jwt_conf_path(ngx_conf_t *cf, ngx_str_t *value,
     ngx_uint_t first, ngx_uint_t last, ngx_http_auth_jwt_path_t *path);
+char *ngx_http_auth_jwt_require_typ(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 /* key sets of a request (ngx_http_auth_jwt_keys.c) */
 ngx_int_t ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,

@@ -911,3 +911,74 @@ ngx_http_auth_jwt_conf_scalars(const json_t *array)
 
     return 1;
 }
+
+
+/* auth_jwt_require_typ value ... | off; stored as media types are
+ * compared (jwtgate_media_type_norm()) */
+
+char *
+ngx_http_auth_jwt_require_typ(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    u_char      *p, **s;
+    size_t       n;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (ajcf->typs != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        ajcf->typs = NULL;
+        return NGX_CONF_OK;
+    }
+
+    ajcf->typs = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                  sizeof(char *));
+    if (ajcf->typs == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (ngx_strcmp(value[i].data, "off") == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"off\" cannot be given with types");
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_pnalloc(cf->pool, value[i].len + 1);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        n = (value[i].len <= JWTGATE_MEDIA_TYPE_MAX)
+            ? jwtgate_media_type_norm((char *) value[i].data, value[i].len,
+                                      (char *) p)
+            : (size_t) -1;
+
+        if (n == (size_t) -1) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid media type \"%V\": a subtype "
+                               "name such as \"at+jwt\" or "
+                               "\"application/at+jwt\", without "
+                               "parameters, is expected", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        p[n] = '\0';
+
+        s = ngx_array_push(ajcf->typs);
+        if (s == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *s = p;
+    }
+
+    return NGX_CONF_OK;
+}

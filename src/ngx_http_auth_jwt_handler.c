@@ -386,6 +386,16 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt: verification failed: internal error");
 
+    } else if (ctx->reason == JWTGATE_ERR_BAD_CLAIM_TYPE
+               && ctx->detail.member != NULL)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: token rejected: bad_claim_type "
+                      "(\"%s\" is %s%s)", ctx->detail.member,
+                      ctx->detail.what,
+                      ctx->detail.numeric_id
+                      ? ": see auth_jwt_numeric_ids" : "");
+
     } else {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt: token rejected: %s",
@@ -436,16 +446,29 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         ctx->verified = NULL;
     }
 
+    ctx->detail.member = NULL;
+
     if (ctx->token == NULL) {
         jwtgate_limits_init(&limits);
 
-        jrc = jwtgate_token_parse((char *) token->data, token->len, &limits,
-                                  algs, &ctx->token);
+        jrc = jwtgate_token_parse_flags((char *) token->data, token->len,
+                                        &limits, algs,
+                                        ajcf->numeric_ids
+                                        ? JWTGATE_PARSE_NUMERIC_IDS : 0,
+                                        &ctx->detail, &ctx->token);
         if (jrc != JWTGATE_OK) {
             return jrc;
         }
 
         ctx->raw = *token;
+    }
+
+    if (!ajcf->numeric_ids && jwtgate_token_numeric_id(ctx->token) != NULL) {
+        /* parsed at a level that allows them: not here */
+        ctx->detail.member = jwtgate_token_numeric_id(ctx->token);
+        ctx->detail.what = "a number";
+        ctx->detail.numeric_id = 1;
+        return JWTGATE_ERR_BAD_CLAIM_TYPE;
     }
 
     rc = ngx_http_auth_jwt_keys_get(r, ajcf, ctx, &list);
@@ -548,6 +571,13 @@ claims:
     policy.now = ngx_time();
     policy.leeway = (long) ajcf->leeway;
     policy.require_exp = ajcf->require_exp;
+    policy.iat_leeway = (long) ajcf->iat_leeway;
+    policy.numeric_ids = (int) ajcf->numeric_ids;
+
+    if (ajcf->typs) {
+        policy.typs = ajcf->typs->elts;
+        policy.n_typs = ajcf->typs->nelts;
+    }
 
     if (ajcf->issuers) {
         policy.issuers = ajcf->issuers->elts;

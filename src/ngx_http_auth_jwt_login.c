@@ -296,6 +296,7 @@ ngx_http_auth_jwt_login_done(ngx_http_request_t *r,
     jwtgate_rc_t        rc;
     json_error_t        err;
     jwtgate_limits_t    limits;
+    jwtgate_detail_t    detail;
     jwtgate_token_t    *token;
 
     root = json_loadb((char *) ctx->login_buf, ctx->login_len,
@@ -353,8 +354,20 @@ ngx_http_auth_jwt_login_done(ngx_http_request_t *r,
     jwtgate_limits_init(&limits);
     max_age = 0;
 
-    rc = jwtgate_token_parse((char *) value, len, &limits, JWTGATE_ALGS_ALL,
-                             &token);
+    rc = jwtgate_token_parse_flags((char *) value, len, &limits,
+                                   JWTGATE_ALGS_ALL,
+                                   ajcf->numeric_ids
+                                   ? JWTGATE_PARSE_NUMERIC_IDS : 0,
+                                   &detail, &token);
+
+    if (rc == JWTGATE_ERR_BAD_CLAIM_TYPE && detail.member != NULL) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "auth_jwt_login_cookie: the issued token is "
+                      "bad_claim_type (\"%s\" is %s%s), no cookie set",
+                      detail.member, detail.what,
+                      detail.numeric_id ? ": see auth_jwt_numeric_ids" : "");
+        return NGX_OK;
+    }
 
     if (rc != JWTGATE_OK) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,

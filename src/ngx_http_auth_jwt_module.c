@@ -84,6 +84,13 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       offsetof(ngx_http_auth_jwt_loc_conf_t, leeway),
       NULL },
 
+    { ngx_string("auth_jwt_iat_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, iat_leeway),
+      NULL },
+
     { ngx_string("auth_jwt_type"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
                         |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE1,
@@ -144,6 +151,20 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_auth_jwt_loc_conf_t, require_exp),
+      NULL },
+
+    { ngx_string("auth_jwt_numeric_ids"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, numeric_ids),
+      NULL },
+
+    { ngx_string("auth_jwt_require_typ"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_require_typ,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("auth_jwt_require_claim"),
@@ -315,6 +336,9 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->forward_max = NGX_CONF_UNSET_SIZE;
     conf->login = NGX_CONF_UNSET_PTR;
     conf->logout = NGX_CONF_UNSET_PTR;
+    conf->numeric_ids = NGX_CONF_UNSET;
+    conf->iat_leeway = NGX_CONF_UNSET;
+    conf->typs = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -362,6 +386,9 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->kid_refresh, prev->kid_refresh, 30);
     ngx_conf_merge_value(conf->key_try_limit, prev->key_try_limit,
                          JWTGATE_MAX_TRIES);
+    ngx_conf_merge_value(conf->numeric_ids, prev->numeric_ids, 0);
+    ngx_conf_merge_sec_value(conf->iat_leeway, prev->iat_leeway, 60);
+    ngx_conf_merge_ptr_value(conf->typs, prev->typs, NULL);
 
     if (conf->enabled == 1 || conf->login != NULL) {
         /* the fetched key sets of this server{} */

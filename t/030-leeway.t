@@ -1,4 +1,6 @@
-# auth_jwt_leeway: the clock skew allowed for exp, nbf and iat.
+# auth_jwt_leeway: the clock skew allowed for exp, nbf and iat (iat may
+# also be up to auth_jwt_iat_leeway ahead, 60 s by default: the tests of
+# iat here set it to 0, t/046-iat-leeway.t tests it).
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
@@ -96,6 +98,7 @@ auth_jwt: token rejected: not_yet_valid
         auth_jwt          "test";
         auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
         auth_jwt_leeway   5s;
+        auth_jwt_iat_leeway 0;
         empty_gif;
     }
 --- request

@@ -16,7 +16,8 @@
  *   jwtgate_verify_signature()
  *                            picks keys by kid and alg from one or more
  *                            key sets and checks the signature.
- *   jwtgate_check_claims()   exp, nbf, iat with leeway; issuer; audience.
+ *   jwtgate_check_claims()   integer ids allowed or not; typ; exp, nbf,
+ *                            iat with leeway; issuer; audience.
  *
  * Ownership: every object returned through an out pointer is allocated by
  * the core with malloc() and is freed only by its own _free() function
@@ -61,6 +62,8 @@ typedef enum {
     JWTGATE_ERR_DUPLICATE,          /* "duplicate": the request carries
                                        the token more than once, or by
                                        more than one method */
+    JWTGATE_ERR_BAD_TYP,            /* "bad_typ": the header's typ is
+                                       not one the policy asks for */
     JWTGATE_ERR_LAST
 } jwtgate_rc_t;
 
@@ -199,6 +202,54 @@ typedef struct jwtgate_token_s  jwtgate_token_t;
  * keys it holds); "none" is never acceptable. */
 jwtgate_rc_t jwtgate_token_parse(const char *token, size_t len,
     const jwtgate_limits_t *limits, unsigned algs, jwtgate_token_t **out);
+
+/* Flags of jwtgate_token_parse_flags(). */
+
+/* "sub" and "jti" may be JSON integers in [0, 2^63 - 1] (a number
+ * without fraction, exponent or minus sign, so its text is its decimal
+ * form) as well as strings.  A token that holds such a member is then
+ * refused by jwtgate_check_claims() unless the policy has numeric_ids,
+ * and its payload tree (jwtgate_token_payload()) holds the member as the
+ * string of that decimal text: rules, variables and headers see "42"
+ * exactly as if the token said "sub":"42".  Without the flag such a
+ * token is BAD_CLAIM_TYPE here, as RFC 7519 4.1.2 and 4.1.7 want. */
+#define JWTGATE_PARSE_NUMERIC_IDS   0x01
+
+/* Why a token was refused as BAD_CLAIM_TYPE: member is the registered
+ * member ("sub", "exp", "aud", ...) and what says what it holds ("a
+ * number", "a string", "a negative number", ...); both static strings,
+ * NULL for other reasons.  numeric_id is 1 when the member is "sub" or
+ * "jti" and would pass with JWTGATE_PARSE_NUMERIC_IDS. */
+typedef struct {
+    const char         *member;
+    const char         *what;
+    int                 numeric_id;
+} jwtgate_detail_t;
+
+/* jwtgate_token_parse() with JWTGATE_PARSE_* flags; detail (may be
+ * NULL) is filled in whatever the result. */
+jwtgate_rc_t jwtgate_token_parse_flags(const char *token, size_t len,
+    const jwtgate_limits_t *limits, unsigned algs, unsigned flags,
+    jwtgate_detail_t *detail, jwtgate_token_t **out);
+
+/* "sub" when the token's sub is an integer, else "jti" when its jti is,
+ * else NULL (only a token parsed with JWTGATE_PARSE_NUMERIC_IDS has
+ * one). */
+const char *jwtgate_token_numeric_id(const jwtgate_token_t *token);
+
+/* Media types as JOSE "typ" and "cty" carry them (RFC 7515 4.1.9): the
+ * len bytes at in, without an "application/" prefix (in any case),
+ * lower-cased to out (which must hold len bytes); returns the length
+ * written.  (size_t) -1 when what is left is not a bare subtype name of
+ * RFC 6838 4.2 (1 to 127 characters, a letter or digit first, then
+ * letters, digits and !#$&-^_.+ only): so a parameter (";"), another
+ * "/", a space, an empty name or a non-ASCII byte never compares equal
+ * to anything. */
+size_t jwtgate_media_type_norm(const char *in, size_t len, char *out);
+
+/* The longest text jwtgate_media_type_norm() accepts: "application/"
+ * and 127 characters. */
+#define JWTGATE_MEDIA_TYPE_MAX  (sizeof("application/") - 1 + 127)
 void jwtgate_token_free(jwtgate_token_t *token);
 
 jwtgate_alg_t jwtgate_token_alg(const jwtgate_token_t *token);
@@ -364,7 +415,10 @@ jwtgate_rc_t jwtgate_verify_signature(const jwtgate_token_t *token,
     const jwtgate_key_t **key, size_t *set_index);
 
 
-/* Claims.  issuers/audiences with n == 0 are not checked. */
+/* Claims.  issuers/audiences/typs with n == 0 are not checked.  A
+ * policy zeroed and then filled in field by field keeps the meaning of
+ * the fields it does not name: iat_leeway 0 adds nothing to leeway,
+ * numeric_ids 0 is RFC 7519's strings, n_typs 0 checks no typ. */
 typedef struct {
     time_t              now;
     long                leeway;         /* seconds, >= 0 */
@@ -373,6 +427,14 @@ typedef struct {
     size_t              n_issuers;
     const char *const  *audiences;
     size_t              n_audiences;
+    /* iat may be up to max(leeway, iat_leeway) seconds ahead */
+    long                iat_leeway;     /* seconds, >= 0 */
+    /* 0: an integer sub or jti is BAD_CLAIM_TYPE */
+    int                 numeric_ids;
+    /* the header's typ must be one of these, compared as media types
+     * (jwtgate_media_type_norm() of both); no typ at all fails too */
+    const char *const  *typs;
+    size_t              n_typs;
 } jwtgate_claims_policy_t;
 
 jwtgate_rc_t jwtgate_check_claims(const jwtgate_token_t *token,

@@ -81,7 +81,8 @@ static const char  *reason_names[JWTGATE_ERR_LAST] = {
     "no_keys",
     "internal",
     "key_try_limit",
-    "duplicate"
+    "duplicate",
+    "bad_typ"
 };
 
 

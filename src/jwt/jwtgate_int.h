@@ -116,6 +116,10 @@ struct jwtgate_token_s {
     double              iat;
     jwtgate_jvalue_t    iss;            /* spans of payload_text */
     jwtgate_jvalue_t    aud;
+    jwtgate_jvalue_t    sub;            /* spans of integers only */
+    jwtgate_jvalue_t    jti;
+    const char         *typ;            /* unescaped copy, or NULL */
+    size_t              typ_len;
 };
 
 

@@ -10,9 +10,16 @@
 
 
 static jwtgate_rc_t jwtgate_token_check_header(jwtgate_token_t *t,
-    const jwtgate_jvalue_t *hdr, unsigned algs, char *kid);
+    const jwtgate_jvalue_t *hdr, unsigned algs, char *kid, char *typ);
 static jwtgate_rc_t jwtgate_token_check_payload(jwtgate_token_t *t,
-    const jwtgate_jvalue_t *pay);
+    const jwtgate_jvalue_t *pay, unsigned flags, jwtgate_detail_t *detail);
+static jwtgate_rc_t jwtgate_claim_type(jwtgate_detail_t *detail,
+    const char *member, const char *what, int numeric_id);
+static const char *jwtgate_jtype_what(const char *text,
+    const jwtgate_jvalue_t *v);
+static int jwtgate_token_ids_tree(const jwtgate_token_t *t, json_t *root);
+static jwtgate_rc_t jwtgate_check_typ(const jwtgate_token_t *t,
+    const jwtgate_claims_policy_t *policy);
 static jwtgate_rc_t jwtgate_check_audience(const jwtgate_token_t *t,
     const jwtgate_claims_policy_t *policy);
 static int jwtgate_string_in(const char *text, const jwtgate_jvalue_t *s,
@@ -66,7 +73,16 @@ jwtgate_rc_t
 jwtgate_token_parse(const char *data, size_t len,
     const jwtgate_limits_t *limits, unsigned algs, jwtgate_token_t **out)
 {
-    char               *mem, *kid;
+    return jwtgate_token_parse_flags(data, len, limits, algs, 0, NULL, out);
+}
+
+
+jwtgate_rc_t
+jwtgate_token_parse_flags(const char *data, size_t len,
+    const jwtgate_limits_t *limits, unsigned algs, unsigned flags,
+    jwtgate_detail_t *detail, jwtgate_token_t **out)
+{
+    char               *mem, *kid, *typ;
     size_t              n, header_max, payload_max, sig_max;
     jwtgate_rc_t        rc;
     jwtgate_token_t    *t;
@@ -74,6 +90,12 @@ jwtgate_token_parse(const char *data, size_t len,
     jwtgate_segments_t  seg;
 
     *out = NULL;
+
+    if (detail != NULL) {
+        detail->member = NULL;
+        detail->what = NULL;
+        detail->numeric_id = 0;
+    }
 
     if (len == 0) {
         return JWTGATE_ERR_MISSING;
@@ -99,9 +121,10 @@ jwtgate_token_parse(const char *data, size_t len,
     sig_max = jwtgate_b64url_decoded_len(seg.sig_len);
 
     /* one block: the token, the signing input, the decoded header and
-     * payload, the kid (no longer than the header), the signature */
-    t = malloc(sizeof(jwtgate_token_t) + seg.sig_off - 1 + 2 * header_max
-               + payload_max + sig_max + 3);
+     * payload, the kid and the typ (no longer than the header), the
+     * signature */
+    t = malloc(sizeof(jwtgate_token_t) + seg.sig_off - 1 + 3 * header_max
+               + payload_max + sig_max + 4);
     if (t == NULL) {
         return JWTGATE_ERR_INTERNAL;
     }
@@ -117,6 +140,8 @@ jwtgate_token_parse(const char *data, size_t len,
     t->payload_text = mem;
     mem += payload_max + 1;
     kid = mem;
+    mem += header_max + 1;
+    typ = mem;
     mem += header_max + 1;
     t->sig = (unsigned char *) mem;
 
@@ -138,7 +163,7 @@ jwtgate_token_parse(const char *data, size_t len,
         goto failed;
     }
 
-    rc = jwtgate_token_check_header(t, hdr, algs, kid);
+    rc = jwtgate_token_check_header(t, hdr, algs, kid, typ);
     if (rc != JWTGATE_OK) {
         goto failed;
     }
@@ -175,7 +200,7 @@ jwtgate_token_parse(const char *data, size_t len,
         goto failed;
     }
 
-    rc = jwtgate_token_check_payload(t, pay);
+    rc = jwtgate_token_check_payload(t, pay, flags, detail);
     if (rc != JWTGATE_OK) {
         goto failed;
     }
@@ -194,7 +219,7 @@ failed:
 
 static jwtgate_rc_t
 jwtgate_token_check_header(jwtgate_token_t *t, const jwtgate_jvalue_t *hdr,
-    unsigned algs, char *kid)
+    unsigned algs, char *kid, char *typ)
 {
     int                      alg;
     size_t                   i;
@@ -264,13 +289,22 @@ jwtgate_token_check_header(jwtgate_token_t *t, const jwtgate_jvalue_t *hdr,
         t->kid_len = v->len;
     }
 
+    v = &hdr[H_TYP];
+    if (v->type == JWTGATE_JSON_STRING) {
+        jwtgate_jstring_copy(t->header_text, v, typ);
+        t->typ = typ;
+        t->typ_len = v->len;
+    }
+
     return JWTGATE_OK;
 }
 
 
 static jwtgate_rc_t
-jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay)
+jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay,
+    unsigned flags, jwtgate_detail_t *detail)
 {
+    int                      id;
     size_t                   i;
     double                   d[3];
     const jwtgate_jvalue_t  *v;
@@ -280,11 +314,31 @@ jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay)
     d[2] = 0;
 
     for (i = P_ISS; i <= P_JTI; i++) {
-        if (pay[i].type != JWTGATE_JSON_ABSENT
-            && pay[i].type != JWTGATE_JSON_STRING)
-        {
-            return JWTGATE_ERR_BAD_CLAIM_TYPE;
+        v = &pay[i];
+
+        if (v->type == JWTGATE_JSON_ABSENT || v->type == JWTGATE_JSON_STRING) {
+            continue;
         }
+
+        /* an integer without a minus sign: its text is its decimal form
+         * (JSON has no leading zeros, no "+"); "-0" is not one */
+        id = i != P_ISS && v->type == JWTGATE_JSON_INTEGER
+             && t->payload_text[v->off] != '-';
+
+        if (id && (flags & JWTGATE_PARSE_NUMERIC_IDS)) {
+            if (i == P_SUB) {
+                t->sub = *v;
+
+            } else {
+                t->jti = *v;
+            }
+
+            continue;
+        }
+
+        return jwtgate_claim_type(detail, claim_names[i].name,
+                                  jwtgate_jtype_what(t->payload_text, v),
+                                  id);
     }
 
     for (i = P_EXP; i <= P_IAT; i++) {
@@ -295,7 +349,14 @@ jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay)
         if (jwtgate_jnumeric_date(t->payload_text, &pay[i], &d[i - P_EXP])
             != 0)
         {
-            return JWTGATE_ERR_BAD_CLAIM_TYPE;
+            v = &pay[i];
+            return jwtgate_claim_type(detail, claim_names[i].name,
+                                      (v->type == JWTGATE_JSON_INTEGER
+                                       || v->type == JWTGATE_JSON_REAL)
+                                      ? "a number outside [0, 2^53]"
+                                      : jwtgate_jtype_what(t->payload_text,
+                                                           v),
+                                      0);
         }
 
         t->dates |= claim_dates[i - P_EXP];
@@ -310,13 +371,78 @@ jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay)
     if (v->type != JWTGATE_JSON_ABSENT && v->type != JWTGATE_JSON_STRING
         && (v->type != JWTGATE_JSON_ARRAY || !v->strings))
     {
-        return JWTGATE_ERR_BAD_CLAIM_TYPE;
+        return jwtgate_claim_type(detail, "aud",
+                                  v->type == JWTGATE_JSON_ARRAY
+                                  ? "an array holding a non-string"
+                                  : jwtgate_jtype_what(t->payload_text, v),
+                                  0);
     }
 
     t->iss = pay[P_ISS];
     t->aud = pay[P_AUD];
 
     return JWTGATE_OK;
+}
+
+
+static jwtgate_rc_t
+jwtgate_claim_type(jwtgate_detail_t *detail, const char *member,
+    const char *what, int numeric_id)
+{
+    if (detail != NULL) {
+        detail->member = member;
+        detail->what = what;
+        detail->numeric_id = numeric_id;
+    }
+
+    return JWTGATE_ERR_BAD_CLAIM_TYPE;
+}
+
+
+static const char *
+jwtgate_jtype_what(const char *text, const jwtgate_jvalue_t *v)
+{
+    switch (v->type) {
+
+    case JWTGATE_JSON_STRING:
+        return "a string";
+
+    case JWTGATE_JSON_INTEGER:
+        return text[v->off] == '-' ? "a negative number" : "a number";
+
+    case JWTGATE_JSON_REAL:
+        return "a number that is not an integer";
+
+    case JWTGATE_JSON_TRUE:
+        return "true";
+
+    case JWTGATE_JSON_FALSE:
+        return "false";
+
+    case JWTGATE_JSON_NULL:
+        return "null";
+
+    case JWTGATE_JSON_ARRAY:
+        return "an array";
+
+    default:
+        return "an object";
+    }
+}
+
+
+const char *
+jwtgate_token_numeric_id(const jwtgate_token_t *t)
+{
+    if (t->sub.type == JWTGATE_JSON_INTEGER) {
+        return "sub";
+    }
+
+    if (t->jti.type == JWTGATE_JSON_INTEGER) {
+        return "jti";
+    }
+
+    return NULL;
 }
 
 
@@ -375,12 +501,49 @@ jwtgate_token_payload(const jwtgate_token_t *t)
 {
     jwtgate_token_t  *cache;
 
+    json_t           *root;
+
     if (t->payload == NULL) {
+        root = jwtgate_json_load(t->payload_text, t->payload_len);
+
+        if (root != NULL && jwtgate_token_ids_tree(t, root) != 0) {
+            json_decref(root);
+            root = NULL;
+        }
+
         cache = (jwtgate_token_t *) t;
-        cache->payload = jwtgate_json_load(t->payload_text, t->payload_len);
+        cache->payload = root;
     }
 
     return t->payload;
+}
+
+
+/* integer ids as the strings of their decimal text, the text the token
+ * carries (digits only: jwtgate_token_check_payload() made sure) */
+
+static int
+jwtgate_token_ids_tree(const jwtgate_token_t *t, json_t *root)
+{
+    size_t                   i;
+    json_t                  *s;
+    const jwtgate_jvalue_t  *v;
+    static const char       *names[2] = { "sub", "jti" };
+
+    for (i = 0; i < 2; i++) {
+        v = (i == 0) ? &t->sub : &t->jti;
+
+        if (v->type != JWTGATE_JSON_INTEGER) {
+            continue;
+        }
+
+        s = json_stringn(t->payload_text + v->off, v->end - v->off);
+        if (s == NULL || json_object_set_new(root, names[i], s) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -418,10 +581,24 @@ jwtgate_rc_t
 jwtgate_check_claims(const jwtgate_token_t *t,
     const jwtgate_claims_policy_t *policy)
 {
-    double  now, leeway;
+    double        now, leeway, iat_leeway;
+    jwtgate_rc_t  rc;
+
+    if (!policy->numeric_ids && jwtgate_token_numeric_id(t) != NULL) {
+        return JWTGATE_ERR_BAD_CLAIM_TYPE;
+    }
+
+    if (policy->n_typs > 0) {
+        rc = jwtgate_check_typ(t, policy);
+        if (rc != JWTGATE_OK) {
+            return rc;
+        }
+    }
 
     now = (double) policy->now;
     leeway = (double) policy->leeway;
+    iat_leeway = (policy->iat_leeway > policy->leeway)
+                 ? (double) policy->iat_leeway : leeway;
 
     if (!(t->dates & JWTGATE_HAS_EXP)) {
         if (policy->require_exp) {
@@ -436,7 +613,7 @@ jwtgate_check_claims(const jwtgate_token_t *t,
         return JWTGATE_ERR_NOT_YET_VALID;
     }
 
-    if ((t->dates & JWTGATE_HAS_IAT) && now + leeway < t->iat) {
+    if ((t->dates & JWTGATE_HAS_IAT) && now + iat_leeway < t->iat) {
         return JWTGATE_ERR_ISSUED_IN_FUTURE;
     }
 
@@ -452,6 +629,90 @@ jwtgate_check_claims(const jwtgate_token_t *t,
     }
 
     return JWTGATE_OK;
+}
+
+
+/* typ as a media type (RFC 7515 4.1.9, RFC 9068 4): "at+jwt",
+ * "application/at+jwt" and "AT+JWT" are one type */
+
+static jwtgate_rc_t
+jwtgate_check_typ(const jwtgate_token_t *t,
+    const jwtgate_claims_policy_t *policy)
+{
+    char    have[JWTGATE_MEDIA_TYPE_MAX], want[JWTGATE_MEDIA_TYPE_MAX];
+    size_t  i, n, m, len;
+
+    if (t->typ == NULL || t->typ_len > sizeof(have)) {
+        return JWTGATE_ERR_BAD_TYP;
+    }
+
+    n = jwtgate_media_type_norm(t->typ, t->typ_len, have);
+    if (n == (size_t) -1) {
+        return JWTGATE_ERR_BAD_TYP;
+    }
+
+    for (i = 0; i < policy->n_typs; i++) {
+        len = strlen(policy->typs[i]);
+        if (len > sizeof(want)) {
+            continue;
+        }
+
+        m = jwtgate_media_type_norm(policy->typs[i], len, want);
+        if (m == n && memcmp(have, want, n) == 0) {
+            return JWTGATE_OK;
+        }
+    }
+
+    return JWTGATE_ERR_BAD_TYP;
+}
+
+
+size_t
+jwtgate_media_type_norm(const char *in, size_t len, char *out)
+{
+    size_t         i;
+    unsigned char  c;
+
+    if (len >= sizeof("application/") - 1) {
+        for (i = 0; i < sizeof("application/") - 1; i++) {
+            c = (unsigned char) in[i];
+            if (c >= 'A' && c <= 'Z') {
+                c |= 0x20;
+            }
+
+            if (c != (unsigned char) "application/"[i]) {
+                break;
+            }
+        }
+
+        if (i == sizeof("application/") - 1) {
+            in += i;
+            len -= i;
+        }
+    }
+
+    /* RFC 6838 4.2: restricted-name, at most 127 characters */
+    if (len == 0 || len > 127) {
+        return (size_t) -1;
+    }
+
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) in[i];
+
+        if (c >= 'A' && c <= 'Z') {
+            c |= 0x20;
+
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                     || (i > 0 && c != '\0'
+                         && strchr("!#$&-^_.+", c) != NULL)))
+        {
+            return (size_t) -1;
+        }
+
+        out[i] = (char) c;
+    }
+
+    return len;
 }
 
 

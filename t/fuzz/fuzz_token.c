@@ -112,6 +112,11 @@ ref_claims(const json_t *payload, const jwtgate_claims_policy_t *policy)
         return JWTGATE_ERR_NOT_YET_VALID;
     }
 
+    /* iat: the larger of the two leeways */
+    if (policy->iat_leeway > policy->leeway) {
+        leeway = (double) policy->iat_leeway;
+    }
+
     v = json_object_get(payload, "iat");
     if (v != NULL && (ref_numeric_date(v, &d) != 0 || now + leeway < d)) {
         return JWTGATE_ERR_ISSUED_IN_FUTURE;
@@ -302,6 +307,74 @@ check_render(const jwtgate_token_t *token)
 }
 
 
+/*
+ * JWTGATE_PARSE_NUMERIC_IDS only widens: a token the plain parse takes it
+ * takes too, one it refuses it refuses for the same reason or takes; an
+ * integer id it takes is, in the tree, the string of the token's digits.
+ */
+
+static void
+check_numeric_ids(const unsigned char *data, size_t size, jwtgate_rc_t rc)
+{
+    size_t             i, len;
+    const char        *name, *s;
+    const json_t      *v;
+    jwtgate_rc_t       rc2;
+    jwtgate_token_t   *token;
+    jwtgate_limits_t   limits;
+    jwtgate_detail_t   detail;
+
+    jwtgate_limits_init(&limits);
+
+    rc2 = jwtgate_token_parse_flags((const char *) data, size, &limits,
+                                    JWTGATE_ALGS_ALL,
+                                    JWTGATE_PARSE_NUMERIC_IDS, &detail,
+                                    &token);
+
+    if ((rc == JWTGATE_OK && rc2 != JWTGATE_OK)
+        || (rc2 != JWTGATE_OK && rc2 != rc)
+        || (rc2 == JWTGATE_ERR_BAD_CLAIM_TYPE
+            && (detail.member == NULL || detail.numeric_id))
+        || (rc2 != JWTGATE_OK && token != NULL))
+    {
+        fprintf(stderr, "numeric ids: %s, plain %s\n",
+                jwtgate_strerror(rc2), jwtgate_strerror(rc));
+        abort();
+    }
+
+    if (rc2 != JWTGATE_OK) {
+        return;
+    }
+
+    name = jwtgate_token_numeric_id(token);
+
+    if (name != NULL) {
+        v = json_object_get(jwtgate_token_payload(token), name);
+
+        if (jwtgate_token_payload(token) != NULL) {
+            if (!json_is_string(v)) {
+                abort();
+            }
+
+            s = json_string_value(v);
+            len = json_string_length(v);
+
+            for (i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9') {
+                    abort();
+                }
+            }
+
+            if (len == 0 || len > 19 || (len > 1 && s[0] == '0')) {
+                abort();
+            }
+        }
+    }
+
+    jwtgate_token_free(token);
+}
+
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -334,6 +407,9 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
     rc = jwtgate_token_parse((const char *) data, size, &limits,
                              JWTGATE_ALGS_ALL, &token);
+
+    check_numeric_ids(data, size, rc);
+
     if (rc != JWTGATE_OK) {
         if (token != NULL) {
             abort();
@@ -374,6 +450,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     memset(&policy, 0, sizeof(policy));
     policy.now = 1700000000;
     policy.leeway = 60;
+    policy.iat_leeway = 120;
     policy.require_exp = 1;
     policy.issuers = issuers;
     policy.n_issuers = 1;
