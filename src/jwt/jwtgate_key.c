@@ -795,8 +795,18 @@ jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key)
 static const char *
 jwtgate_oct_warning(const json_t *jwk, const jwtgate_key_t *key)
 {
-    size_t       i, len;
-    const char  *k;
+    size_t         i, len;
+    const char    *k;
+    const json_t  *v;
+
+    /* jwtgate-jwks --oct says how it made k: the operator chose */
+    v = json_object_get(jwk, JWTGATE_JWK_SECRET_FORM);
+    if (json_is_string(v)
+        && (strcmp(json_string_value(v), "text") == 0
+            || strcmp(json_string_value(v), "decoded") == 0))
+    {
+        return NULL;
+    }
 
     if (key->secret[key->secret_len - 1] == '\n') {
         return "the secret (k decoded) ends with a newline (made with "
@@ -809,7 +819,9 @@ jwtgate_oct_warning(const json_t *jwk, const jwtgate_key_t *key)
                "right if the issuer signs with that text as it is "
                "(jsonwebtoken, @nestjs/jwt, PyJWT with a string secret), "
                "wrong if the issuer decodes it first (then k is that text "
-               "in base64url: \"jwtgate-jwks --oct FILE --base64\")";
+               "in base64url: \"jwtgate-jwks --oct FILE --base64\"); "
+               "a member \"" JWTGATE_JWK_SECRET_FORM "\":\"text\" in the "
+               "key says it is right";
     }
 
     /* the base64url of random bytes is only hex digits with a chance of

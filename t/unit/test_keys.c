@@ -2013,6 +2013,23 @@ test_jwk_oct_warnings(void **state)
         assert_non_null(strstr(reason, "jwtgate-jwks --oct"));
     }
 
+    /* the operator said how k was made (jwtgate-jwks --oct writes it) */
+    set = text_set("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"text\","
+                   "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
+                   "K1BxLzh4TDFtRT0\"}");
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 0);
+    jwtgate_keyset_free(set);
+
+    /* the same key without the member, or with another value: warned */
+    set = text_set("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"txt\","
+                   "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
+                   "K1BxLzh4TDFtRT0\"}");
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 1);
+    assert_non_null(strstr(w.reason[0], "x-jwtgate-secret"));
+    jwtgate_keyset_free(set);
+
     /* echo secret | base64: the newline is in the secret */
     assert_int_equal(oct_warnings("a secret of more than 32 bytes, then\n",
                                   37, &reason), 1);
