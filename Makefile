@@ -53,7 +53,8 @@ PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
                          || echo t/lib)
 PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
             TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
-            $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB))
+            $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB)) \
+            JWTGATE_JWKS=$(CURDIR)/$(BUILD)/jwtgate-jwks
 
 # --- jwtgate-issuer (reference token issuer; tests in t/issuer/) ---
 ISSUER     = $(BUILD)/jwtgate-issuer
