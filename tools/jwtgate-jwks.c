@@ -76,8 +76,10 @@ static const char  usage[] =
 "\n"
 "Make a secret:   openssl rand -base64 48 > secret.txt\n"
 "                 (the issuer's secret is then that text, as it is)\n"
-"Keep the output private: (umask 077; jwtgate-jwks --oct secret.txt \\\n"
-"                 > /etc/nginx/hs256.jwks)\n"
+"Keep the output private (it holds the secret), readable by nginx:\n"
+"                 (umask 027; jwtgate-jwks --oct secret.txt \\\n"
+"                     > /etc/nginx/hs256.jwks)\n"
+"                 chgrp www-data /etc/nginx/hs256.jwks\n"
 "\n"
 "Exit status: 0 printed; 1 a key or secret could not be read or was\n"
 "refused (said on stderr); 2 usage.\n";
