@@ -194,7 +194,8 @@ const char *jwtgate_key_kid(const jwtgate_key_t *key);
  * base64 or base64url text (k may encode a secret that the issuer
  * decodes first: warned, since a string secret used as-is is also
  * right), or whose k is only hex digits (a hex secret pasted into k),
- * unless the key has the member JWTGATE_JWK_SECRET_FORM.  Returns how many keys were warned about. */
+ * unless the key has the member JWTGATE_JWK_SECRET_FORM.  Returns how
+ * many keys were warned about. */
 /* A JWK member jwtgate-jwks --oct writes: "text" (k is the base64url of
  * the secret's bytes as the issuer uses them) or "decoded" (of the bytes
  * of a base64 secret that the issuer decodes); either one silences the
