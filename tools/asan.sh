@@ -231,6 +231,7 @@ for suite in $ASAN_SUITES; do
         TEST_NGINX_LOAD_MODULES=$dir/ngx_http_auth_jwt_module.so \
         TEST_NGINX_SERVROOT=$servroot \
         JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
+        JWTGATE_JWKS=$BUILD/jwtgate-jwks \
         PERL5LIB=$perl_lib \
             prove "$suite"
     ) > "$log" 2>&1
