@@ -10,6 +10,8 @@
 #   make test SANITIZE=1 all of make test, the unit tests and test-asan
 #                        with ASan+UBSan
 #   make deps            install the Debian packages everything needs
+#   make install         the module, and jwtgate-jwks and jwtgate-mint in
+#                        $(DESTDIR)$(BINDIR) (BINDIR=$(PREFIX)/bin, PREFIX=/usr/local)
 #   make soak            wrk 60 s; issuer down, key rotated, nginx reloaded
 #   make fuzz-http       hostile HTTP/1.x and HTTP/2 requests, invariants checked
 #   make bench           wrk: req/s and worker µs/request with and without the module (BENCH_SECONDS, BENCH_QUICK=1)
@@ -51,7 +53,8 @@ PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
                          || echo t/lib)
 PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
             TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
-            $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB))
+            $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB)) \
+            JWTGATE_JWKS=$(CURDIR)/$(BUILD)/jwtgate-jwks
 
 # --- jwtgate-issuer (reference token issuer; tests in t/issuer/) ---
 ISSUER     = $(BUILD)/jwtgate-issuer
@@ -260,9 +263,16 @@ endif
 demo: module tools
 	@sh tools/demo.sh
 
-install: module
+# the module where Debian's nginx loads modules from; the tools (key set
+# from a PEM key, certificate or HMAC secret; token minting) in BINDIR
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+
+install: module $(BUILD)/jwtgate-jwks $(BUILD)/jwtgate-mint
 	install -D -m 0644 $(MODULE) \
 	    $(DESTDIR)/usr/lib/nginx/modules/ngx_http_auth_jwt_module.so
+	install -D -m 0755 $(BUILD)/jwtgate-jwks $(DESTDIR)$(BINDIR)/jwtgate-jwks
+	install -D -m 0755 $(BUILD)/jwtgate-mint $(DESTDIR)$(BINDIR)/jwtgate-mint
 
 clean:
 	rm -rf $(BUILD) t/servroot

@@ -55,6 +55,8 @@ static void ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi);
 static void ngx_http_auth_jwt_file_skip(void *data, size_t index,
     const char *kid, const char *reason);
+static void ngx_http_auth_jwt_file_warn(void *data, size_t index,
+    const char *kid, const char *reason);
 static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_cleanup(void *data);
 static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
@@ -626,6 +628,9 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
         return;
     }
 
+    /* loaded, but looks like a mistake: the pasted secret */
+    (void) jwtgate_keyset_warnings(set, ngx_http_auth_jwt_file_warn, &skip);
+
     if (f->set != NULL || f->cached) {
         ngx_log_error(NGX_LOG_INFO, log, 0,
                       "auth_jwt_key_file \"%V\": %uz keys loaded", &f->path,
@@ -648,6 +653,18 @@ ngx_http_auth_jwt_file_skip(void *data, size_t index, const char *kid,
                   "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
                   "skipped: %s", &skip->file->path, index + 1,
                   kid ? kid : "", reason);
+}
+
+
+static void
+ngx_http_auth_jwt_file_warn(void *data, size_t index, const char *kid,
+    const char *reason)
+{
+    ngx_http_auth_jwt_file_skip_t  *skip = data;
+
+    ngx_log_error(NGX_LOG_WARN, skip->log, 0,
+                  "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\"): %s",
+                  &skip->file->path, index + 1, kid ? kid : "", reason);
 }
 
 

@@ -227,6 +227,7 @@ run_suite() {
         TEST_NGINX_LOAD_MODULES=$dir/ngx_http_auth_jwt_module.so \
         TEST_NGINX_SERVROOT=$servroot \
         JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
+        JWTGATE_JWKS=$BUILD/jwtgate-jwks \
         PERL5LIB=$perl_lib \
             prove "$1"
     ) > "$2" 2>&1

@@ -130,6 +130,7 @@ run_version() {
     TEST_NGINX_BINARY=$bin \
     TEST_NGINX_LOAD_MODULES=$mbuild/ngx_http_auth_jwt_module.so \
     JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
+    JWTGATE_JWKS=$BUILD/jwtgate-jwks \
     PERL5LIB=${PERL_TEST_LIB:+$PERL_TEST_LIB:}$top/t/lib${PERL5LIB:+:$PERL5LIB} \
         prove t/*.t >> "$log" 2>&1
     fail=$(sed -n 's/^\(t\/[^ ]*\.t\) *(Wstat.*/\1/p' "$log" | sort -u \

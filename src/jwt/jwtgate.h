@@ -191,6 +191,21 @@ unsigned jwtgate_keyset_algs(const jwtgate_keyset_t *set);
 const char *jwtgate_keyset_skipped(const jwtgate_keyset_t *set,
     const char *kid, size_t len);
 const char *jwtgate_key_kid(const jwtgate_key_t *key);
+/* Calls warn (index and kid as for the skip callback, reason a static
+ * string) once for every key of the set that was loaded but looks like a
+ * mistake: an "oct" key whose secret ends with a newline, is itself
+ * base64 or base64url text (k may encode a secret that the issuer
+ * decodes first: warned, since a string secret used as-is is also
+ * right), or whose k is only hex digits (a hex secret pasted into k),
+ * unless the key has the member JWTGATE_JWK_SECRET_FORM.  Returns how
+ * many keys were warned about. */
+/* A JWK member jwtgate-jwks --oct writes: "text" (k is the base64url of
+ * the secret's bytes as the issuer uses them) or "decoded" (of the bytes
+ * of a base64 secret that the issuer decodes); either one silences the
+ * warnings of jwtgate_keyset_warnings() about that key. */
+#define JWTGATE_JWK_SECRET_FORM  "x-jwtgate-secret"
+size_t jwtgate_keyset_warnings(const jwtgate_keyset_t *set,
+    jwtgate_skip_pt warn, void *data);
 
 
 /* Tokens */

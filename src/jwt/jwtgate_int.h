@@ -26,6 +26,8 @@ struct jwtgate_key_s {
     EVP_PKEY           *pkey;       /* RSA, EC, OKP */
     unsigned char      *secret;     /* oct */
     size_t              secret_len;
+    size_t              index;      /* position in "keys" */
+    const char         *warning;    /* static: loaded, but looks wrong */
     /* RSA and ECDSA: a verify context per algorithm, made once */
     EVP_PKEY_CTX       *verify[JWTGATE_ALG_COUNT];
 };

@@ -47,6 +47,9 @@ static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key);
+static const char *jwtgate_oct_warning(const json_t *jwk,
+    const jwtgate_key_t *key);
+static int jwtgate_b64_text(const unsigned char *p, size_t len);
 static const char *jwtgate_okp_check(const unsigned char *x, size_t len,
     int ed25519);
 static unsigned char *jwtgate_jwk_bytes(const json_t *jwk, const char *name,
@@ -140,6 +143,7 @@ jwtgate_keyset_parse_flags(const char *json, size_t len, unsigned flags,
                                    &set->keys[set->n], set->md, flags);
         if (reason == NULL) {
             set->algs |= set->keys[set->n].algs;
+            set->keys[set->n].index = i;
             set->n++;
             continue;
         }
@@ -234,6 +238,26 @@ const char *
 jwtgate_key_kid(const jwtgate_key_t *key)
 {
     return key->kid;
+}
+
+
+size_t
+jwtgate_keyset_warnings(const jwtgate_keyset_t *set, jwtgate_skip_pt warn,
+    void *data)
+{
+    size_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < set->n; i++) {
+        if (set->keys[i].warning != NULL) {
+            warn(data, set->keys[i].index, set->keys[i].kid,
+                 set->keys[i].warning);
+            n++;
+        }
+    }
+
+    return n;
 }
 
 
@@ -720,9 +744,21 @@ jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key)
 static const char *
 jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key)
 {
+    const char    *k;
+    const json_t  *v;
+
     key->secret = jwtgate_jwk_bytes(jwk, "k", JWTGATE_MAX_KEY_BYTES,
                                     &key->secret_len);
     if (key->secret == NULL) {
+        v = json_object_get(jwk, "k");
+        k = json_is_string(v) ? json_string_value(v) : "";
+
+        if (k[strcspn(k, "+/=")] != '\0') {
+            return "k is not base64url (it holds \"+\", \"/\" or \"=\"): "
+                   "a secret pasted as it is? k is the base64url of the "
+                   "secret's bytes: make it with \"jwtgate-jwks --oct\"";
+        }
+
         return "bad k";
     }
 
@@ -741,7 +777,114 @@ jwtgate_jwk_oct(const json_t *jwk, jwtgate_key_t *key)
         key->algs |= JWTGATE_ALG_BIT(JWTGATE_ALG_HS512);
     }
 
-    return key->algs ? NULL : "HMAC secret shorter than 256 bits";
+    if (key->algs == 0) {
+        return "HMAC secret shorter than 256 bits (RFC 7518 3.2): make one "
+               "of 32 random bytes or more, e.g. \"openssl rand -base64 48 "
+               "> secret\" used as the issuer's secret, and k from it with "
+               "\"jwtgate-jwks --oct secret\"";
+    }
+
+    key->warning = jwtgate_oct_warning(jwk, key);
+
+    return NULL;
+}
+
+
+/* a usable secret that looks like a mistake; the text of the warning */
+
+static const char *
+jwtgate_oct_warning(const json_t *jwk, const jwtgate_key_t *key)
+{
+    size_t         i, len;
+    const char    *k;
+    const json_t  *v;
+
+    /* jwtgate-jwks --oct says how it made k: the operator chose */
+    v = json_object_get(jwk, JWTGATE_JWK_SECRET_FORM);
+    if (json_is_string(v)
+        && (strcmp(json_string_value(v), "text") == 0
+            || strcmp(json_string_value(v), "decoded") == 0))
+    {
+        return NULL;
+    }
+
+    if (key->secret[key->secret_len - 1] == '\n') {
+        return "the secret (k decoded) ends with a newline (made with "
+               "\"echo\"?): right only if the issuer's secret ends with it "
+               "too; \"jwtgate-jwks --oct FILE\" drops one trailing newline";
+    }
+
+    if (jwtgate_b64_text(key->secret, key->secret_len)) {
+        return "the secret (k decoded) is itself base64 or base64url text: "
+               "right if the issuer signs with that text as it is "
+               "(jsonwebtoken, @nestjs/jwt, PyJWT with a string secret), "
+               "wrong if the issuer decodes it first (then k is that text "
+               "in base64url: \"jwtgate-jwks --oct FILE --base64\"); "
+               "a member \"" JWTGATE_JWK_SECRET_FORM "\":\"text\" in the "
+               "key says it is right";
+    }
+
+    /* the base64url of random bytes is only hex digits with a chance of
+     * 4^-n: an hex secret pasted into k */
+    k = json_string_value(json_object_get(jwk, "k"));
+    len = strlen(k);
+
+    for (i = 0; i < len; i++) {
+        if (!((k[i] >= '0' && k[i] <= '9') || (k[i] >= 'a' && k[i] <= 'f')
+              || (k[i] >= 'A' && k[i] <= 'F')))
+        {
+            return NULL;
+        }
+    }
+
+    return "k is only hex digits: a hex secret pasted as it is? k is the "
+           "base64url of the secret's bytes: make it with "
+           "\"jwtgate-jwks --oct FILE\"";
+}
+
+
+/*
+ * Printable text that decodes as base64 (RFC 4648 section 4, "=" padding
+ * optional) or as base64url (section 5): letters, digits, then "+" "/" or
+ * "-" "_" (not both), at most two "=" that pad to a multiple of 4.
+ */
+
+static int
+jwtgate_b64_text(const unsigned char *p, size_t len)
+{
+    int     std, url;
+    size_t  i, pad;
+
+    for (pad = 0; pad < 2 && len > 0 && p[len - 1] == '='; pad++) {
+        len--;
+    }
+
+    if (len == 0 || len % 4 == 1 || (pad > 0 && (len + pad) % 4 != 0)) {
+        return 0;
+    }
+
+    std = 0;
+    url = 0;
+
+    for (i = 0; i < len; i++) {
+        if ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z')
+            || (p[i] >= '0' && p[i] <= '9'))
+        {
+            continue;
+        }
+
+        if (p[i] == '+' || p[i] == '/') {
+            std = 1;
+
+        } else if (p[i] == '-' || p[i] == '_') {
+            url = 1;
+
+        } else {
+            return 0;
+        }
+    }
+
+    return !(std && url);
 }
 
 

@@ -2,7 +2,8 @@
  * libFuzzer target: JWKS text to keys.  Never crashes, never leaks; a set
  * it accepts holds at least one key; as a public set
  * (JWTGATE_KEYSET_NO_SYMMETRIC) it holds no HMAC key and no more keys;
- * every skipped key with a kid is remembered with its reason.
+ * every skipped key with a kid is remembered with its reason; warnings
+ * about loaded keys come with a reason, one per key at most.
  */
 
 #include <stdlib.h>
@@ -33,6 +34,19 @@ skipped(void *data, size_t index, const char *kid, const char *reason)
     if (kid != NULL && strlen(kid) < sizeof(last->kid)) {
         strcpy(last->kid, kid);
         last->reason = reason;
+    }
+}
+
+
+static void
+warned(void *data, size_t index, const char *kid, const char *reason)
+{
+    (void) data;
+    (void) index;
+    (void) kid;
+
+    if (reason == NULL) {
+        abort();
     }
 }
 
@@ -69,6 +83,11 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
 
     n = set ? jwtgate_keyset_count(set) : 0;
+
+    /* warnings are about loaded keys only, each at most once */
+    if (set != NULL && jwtgate_keyset_warnings(set, warned, &last) > n) {
+        abort();
+    }
 
     rc = jwtgate_keyset_parse_flags((const char *) data, size,
                                     JWTGATE_KEYSET_NO_SYMMETRIC, NULL, NULL,

@@ -1905,6 +1905,178 @@ test_jwk_oct_lengths(void **state)
 }
 
 
+/* the warnings of jwtgate_keyset_warnings(): what the skip callback saw */
+
+typedef struct {
+    size_t       n;
+    size_t       index[4];
+    const char  *kid[4];
+    const char  *reason[4];
+} warned_t;
+
+
+static void
+record_warning(void *data, size_t index, const char *kid, const char *reason)
+{
+    warned_t  *w = data;
+
+    assert_true(w->n < 4);
+    w->index[w->n] = index;
+    w->kid[w->n] = kid;
+    w->reason[w->n] = reason;
+    w->n++;
+}
+
+
+/* one oct key with the secret's bytes; how many warnings, the first one */
+
+static size_t
+oct_warnings(const void *secret, size_t len, const char **reason)
+{
+    char               json[400], enc[300];
+    size_t             n;
+    warned_t           w;
+    jwtgate_keyset_t  *set;
+
+    enc[jwtgate_b64url_encode(enc, secret, len)] = '\0';
+    snprintf(json, sizeof(json), "{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"%s\"}",
+             enc);
+
+    set = text_set(json);
+    memset(&w, 0, sizeof(w));
+    n = jwtgate_keyset_warnings(set, record_warning, &w);
+    assert_int_equal(n, w.n);
+
+    *reason = NULL;
+
+    if (n > 0) {
+        assert_int_equal(w.index[0], 0);
+        assert_string_equal(w.kid[0], "s");
+        *reason = w.reason[0];
+    }
+
+    jwtgate_keyset_free(set);
+    return n;
+}
+
+
+static void
+test_jwk_oct_warnings(void **state)
+{
+    size_t             i;
+    warned_t           w;
+    const char        *reason;
+    unsigned char      bin[48];
+    jwtgate_keyset_t  *set;
+    static const char *quiet[] = {
+        /* 41 characters: 41 % 4 == 1 is no base64 */
+        "this is a passphrase, long enough: 41 ch.",
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNO",
+        /* both alphabets at once */
+        "abcdefghijklmnopqrstuvwxyz0123456789+-ABCD",
+        /* padding that does not fill a multiple of 4 */
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDE=",
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCD===",
+        /* a newline inside is not at the end */
+        "abcdefghijklmnopqrstuvwxyz\n0123456789ABCDEF",
+    };
+    static const char *b64[] = {
+        /* openssl rand -base64 32, used as a string by the issuer */
+        "q3cxJ8k0v1y9o5Rt7nTzB0oS2lY4aW9kZ+Pq/8xL1mE=",
+        /* openssl rand -base64 48 */
+        "HhT0kqJ2p1m9W4d8fY3Zc6Vb0rN5sLx7Ao2Ge+1Ku9Q/Ri8PjD3wFtE6yCn4MhSa",
+        /* base64url, unpadded */
+        "q3cxJ8k0v1y9o5Rt7nTzB0oS2lY4aW9kZ-Pq_8xL1mE",
+        /* letters and digits only, 40 of them */
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    };
+
+    (void) state;
+
+    /* random-looking bytes: nothing to say */
+    for (i = 0; i < sizeof(bin); i++) {
+        bin[i] = (unsigned char) (i * 37 + 11);
+    }
+
+    assert_int_equal(oct_warnings(bin, sizeof(bin), &reason), 0);
+
+    for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+        assert_int_equal(oct_warnings(quiet[i], strlen(quiet[i]), &reason),
+                         0);
+    }
+
+    /* the issue's case: the secret is base64 text; both readings said */
+    for (i = 0; i < sizeof(b64) / sizeof(b64[0]); i++) {
+        assert_int_equal(oct_warnings(b64[i], strlen(b64[i]), &reason), 1);
+        assert_non_null(strstr(reason, "base64"));
+        assert_non_null(strstr(reason, "jsonwebtoken"));
+        assert_non_null(strstr(reason, "jwtgate-jwks --oct"));
+    }
+
+    /* the operator said how k was made (jwtgate-jwks --oct writes it) */
+    set = text_set("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"text\","
+                   "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
+                   "K1BxLzh4TDFtRT0\"}");
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 0);
+    jwtgate_keyset_free(set);
+
+    /* the same key without the member, or with another value: warned */
+    set = text_set("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"txt\","
+                   "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
+                   "K1BxLzh4TDFtRT0\"}");
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 1);
+    assert_non_null(strstr(w.reason[0], "x-jwtgate-secret"));
+    jwtgate_keyset_free(set);
+
+    /* echo secret | base64: the newline is in the secret */
+    assert_int_equal(oct_warnings("a secret of more than 32 bytes, then\n",
+                                  37, &reason), 1);
+    assert_non_null(strstr(reason, "newline"));
+
+    /* a hex secret pasted into k: k is 64 hex digits (48 bytes) */
+    set = text_set("{\"keys\":[{\"kty\":\"oct\",\"k\":\"0123456789abcdef"
+                   "0123456789abcdef0123456789abcdef0123456789abcdef\"},"
+                   "{\"kty\":\"oct\",\"kid\":\"short\",\"k\":\"AAAA\"},"
+                   "{\"kty\":\"oct\",\"kid\":\"hex\",\"k\":\"0123456789ABCDEF"
+                   "0123456789abcdef0123456789abcdef0123456789abcdef\"}]}");
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 2);
+    assert_int_equal(w.index[0], 0);
+    assert_null(w.kid[0]);
+    assert_non_null(strstr(w.reason[0], "hex"));
+    /* the index counts the skipped key in between */
+    assert_int_equal(w.index[1], 2);
+    assert_string_equal(w.kid[1], "hex");
+
+    /* the short secret is refused with how to make a proper one */
+    reason = jwtgate_keyset_skipped(set, "short", 5);
+    assert_non_null(reason);
+    assert_non_null(strstr(reason, "256 bits"));
+    assert_non_null(strstr(reason, "openssl rand"));
+    assert_non_null(strstr(reason, "jwtgate-jwks --oct"));
+    jwtgate_keyset_free(set);
+
+    /* a standard base64 secret pasted into k: refused, and said why */
+    set = text_set("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"pasted\","
+                   "\"k\":\"q3cxJ8k0v1y9o5Rt7nTzB0oS2lY4aW9kZ+Pq/8xL1mE=\"},"
+                   "{\"kty\":\"oct\",\"kid\":\"ok\",\"k\":\"q3cxJ8k0v1y9o5Rt"
+                   "7nTzB0oS2lY4aW9kZ-Pq_8xL1mE\"}]}");
+    reason = jwtgate_keyset_skipped(set, "pasted", 6);
+    assert_non_null(reason);
+    assert_non_null(strstr(reason, "not base64url"));
+    assert_non_null(strstr(reason, "jwtgate-jwks --oct"));
+    jwtgate_keyset_free(set);
+
+    /* other key types are never warned about */
+    set = file_set("jwks-rsa12.json");
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 0);
+    jwtgate_keyset_free(set);
+}
+
+
 static void
 test_jwks_shapes(void **state)
 {
@@ -2335,6 +2507,7 @@ main(void)
         cmocka_unit_test(test_pss_salt_length),
         cmocka_unit_test(test_jwk_ec_points),
         cmocka_unit_test(test_jwk_oct_lengths),
+        cmocka_unit_test(test_jwk_oct_warnings),
         cmocka_unit_test(test_jwks_shapes),
         cmocka_unit_test(test_jwks_100),
         cmocka_unit_test(test_kidless_try_limit),
