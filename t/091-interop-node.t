@@ -64,6 +64,8 @@ $ENV{TEST_NGINX_INTEROP_DIR} = JWTGate::Interop::keys_dir();
                              'https://tenant.auth0.test/userinfo']}},
         a0_at    => {%a0, header => {kid => $kid, typ => 'at+jwt'},
                      payload => {%auth0}},
+        a0_all   => {%a0, payload => {%auth0,
+                     permissions => ['read:items', 'update:items']}},
         a0_iss   => {%a0, payload => {%auth0,
                      iss => 'https://tenant.auth0.test'}},
 
@@ -243,3 +245,38 @@ __DATA__
 --- response_body eval
 ["user user-7\n", "refused: missing_exp\n", "service svc:billing key=k_123\n",
  "refused: insufficient_scope\n"]
+
+
+
+=== TEST 6: Auth0 permissions per method through a map (conf-examples/auth0-rs256.conf)
+--- http_config
+    map $request_method $items_permission {
+        GET     read:items;
+        HEAD    read:items;
+        POST    create:items;
+        PUT     update:items;
+        PATCH   update:items;
+        DELETE  delete:items;
+        default none;
+    }
+--- config
+    location /api/items {
+        auth_jwt               "items";
+        auth_jwt_key_file      $TEST_NGINX_INTEROP_DIR/auth0.json;
+        auth_jwt_audience      https://api.example.test/items;
+        auth_jwt_require_claim permissions intersect $items_permission;
+        error_page 403 =200 /why;
+        return 200 "$request_method ok\n";
+    }
+    location = /why {
+        internal;
+        return 200 "refused: $jwt_error\n";
+    }
+--- request eval
+["GET /api/items", "PUT /api/items", "DELETE /api/items", "POST /api/items",
+ "OPTIONS /api/items"]
+--- more_headers eval
+[("Authorization: Bearer $::T{a0_all}") x 5]
+--- response_body eval
+["GET ok\n", "PUT ok\n", "refused: insufficient_scope\n",
+ "refused: insufficient_scope\n", "refused: insufficient_scope\n"]
