@@ -4,10 +4,10 @@
 # t/data (JWTGate::Interop), never copied from the gateway's output.
 # Cases that need the directives of issue 14: t/093-interop-new.t.
 
-use lib 't/lib';
-use JWTGate::Interop;
-
+# t/lib after the Test::Nginx of PERL5LIB (the real one when given)
 BEGIN {
+    push @INC, 't/lib';
+    require JWTGate::Interop;
     if (my $why = JWTGate::Interop::python_missing()) {
         require Test::More;
         Test::More::plan(skip_all => $why);

@@ -9,10 +9,10 @@
 # when node, npm or the installed libraries are missing.  The cases that
 # need the directives of issue 14: t/093-interop-new.t.
 
-use lib 't/lib';
-use JWTGate::Interop;
-
+# t/lib after the Test::Nginx of PERL5LIB (the real one when given)
 BEGIN {
+    push @INC, 't/lib';
+    require JWTGate::Interop;
     if (my $why = JWTGate::Interop::node_missing()) {
         require Test::More;
         Test::More::plan(skip_all => $why);

@@ -10,10 +10,10 @@
 # jsonwebtoken, jose and PyJWT; skipped only when node, npm or the
 # installed libraries (make interop-deps) are missing.
 
-use lib 't/lib';
-use JWTGate::Interop;
-
+# t/lib after the Test::Nginx of PERL5LIB (the real one when given)
 BEGIN {
+    push @INC, 't/lib';
+    require JWTGate::Interop;
     my $why = JWTGate::Interop::node_missing()
               // JWTGate::Interop::python_missing();
     if ($why) {
