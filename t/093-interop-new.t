@@ -64,7 +64,7 @@ my $kd = $ENV{TEST_NGINX_INTEROP_DIR} = JWTGate::Interop::keys_dir();
         at_jwt     => $at->('JWT'),
         at_none    => $at->(undef),
         at_other   => $at->('at+jwt+x'),
-        iat_30     => $py->(30),
+        iat_45     => $py->(45),
         iat_300    => $py->(300),
     ) };
     $T{nest_frac} = JWTGate::Token::hmac_jwt_with_secret('HS256', $secret,
@@ -270,7 +270,7 @@ GET /greet
 
 
 
-=== TEST 8: PyJWT issuers with clock skew: iat 30 s ahead passes by default, 300 s does not; auth_jwt_iat_leeway 0 refuses skew unless auth_jwt_leeway allows it
+=== TEST 8: PyJWT issuers with clock skew: iat 45 s ahead passes by default, 300 s does not; auth_jwt_iat_leeway 0 refuses skew unless auth_jwt_leeway allows it
 --- config
     location /api {
         auth_jwt          "py";
@@ -300,7 +300,7 @@ GET /greet
 --- request eval
 ["GET /api", "GET /api", "GET /strict", "GET /lenient"]
 --- more_headers eval
-[map { "Authorization: Bearer $::T{$_}" } qw(iat_30 iat_300 iat_30 iat_30)]
+[map { "Authorization: Bearer $::T{$_}" } qw(iat_45 iat_300 iat_45 iat_45)]
 --- response_body eval
 ["ok\n", "refused: issued_in_future\n", "refused: issued_in_future\n", "ok\n"]
 
