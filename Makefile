@@ -46,7 +46,8 @@ TOOLS      = $(BUILD)/jwtgate-mint $(BUILD)/jwtgate-jwks
 DEPS = gcc make perl pkg-config curl ca-certificates openssl \
        nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev \
        libjansson-dev libjwt-dev libcmocka-dev \
-       libcrypt-jwt-perl libtest-base-perl libjson-pp-perl fcgiwrap
+       libcrypt-jwt-perl libtest-base-perl libjson-pp-perl fcgiwrap \
+       python3 python3-jwt python3-cryptography
 
 # The real Test::Nginx wins when installed; else our runner in t/lib.
 PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
@@ -76,6 +77,30 @@ module: check-deps
 
 deps:
 	@sh tools/deps.sh install $(DEPS)
+	@$(MAKE) --no-print-directory interop-deps
+
+# --- interop (issue 14): the token libraries of t/09x-interop*.t ---
+# jsonwebtoken, jose and @nestjs/jwt from npm, at the exact versions of
+# t/interop/package-lock.json, installed into build/npm (never system-wide,
+# install scripts off).  Without npm the suites run PyJWT (Debian's
+# python3-jwt) only and say so.
+NPM_DIR = $(BUILD)/npm
+PROVE_ENV += JWTGATE_NPM_DIR=$(abspath $(NPM_DIR))
+.PHONY: interop-deps
+
+interop-deps: $(NPM_DIR)/.installed
+
+$(NPM_DIR)/.installed: t/interop/package.json t/interop/package-lock.json
+	@if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; \
+	then \
+	    mkdir -p $(NPM_DIR) && \
+	    cp t/interop/package.json t/interop/package-lock.json $(NPM_DIR)/ && \
+	    (cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund \
+	        --loglevel=error) && touch $@; \
+	else \
+	    echo "interop-deps: no npm/node: the interop suites run PyJWT only"; \
+	fi
+# --- end interop ---
 
 check-deps:
 	@sh tools/deps.sh check $(DEPS)
@@ -195,7 +220,7 @@ bench: module tools
 	        $(if $($(v)),$(v)=$($(v)))) bash tools/bench.sh
 # --- end bench ---
 
-prove: module tools
+prove: module tools interop-deps
 	$(PROVE_ENV) prove -r t/
 
 # every suite on every nginx version the README names (tools/matrix.sh);
@@ -246,7 +271,7 @@ asan-build: check-deps
 # the other versions of the matrix, when their sources are at hand
 MATRIX_OTHERS = 1.24.0 1.26.3 1.30.4 1.31.4
 
-test: module tools
+test: module tools interop-deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory prove
 	@if [ -d $(NGINX_TARBALLS) ]; then \

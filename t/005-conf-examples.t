@@ -13,6 +13,10 @@ my ($module) = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
 plan skip_all => 'TEST_NGINX_LOAD_MODULES names no module' unless $module;
 
 my $data = JWTGate::Token::data_dir();
+
+# the key files the examples name, and the test keys standing in for them
+my %KEYS = ('nestjs-oct' => 'jwks-hmac.json', express => 'jwks-rsa2.json',
+            reports => 'jwks-all.json', billing => 'jwks-rsa12.json');
 my @files = glob 'conf-examples/*.conf';
 ok(@files > 0, 'there are configuration examples');
 
@@ -26,6 +30,9 @@ for my $file (@files) {
 
     $conf =~ s{/usr/lib/nginx/modules/ngx_http_auth_jwt_module\.so}{$module}g;
     $conf =~ s{/etc/nginx/jwks\.json}{$data/jwks-rsa12.json}g;
+    $conf =~ s{/etc/nginx/keys/([\w.-]+)\.json}{
+        "$data/" . ($KEYS{$1} // die "$file: no test key for keys/$1.json\n")
+    }ge;
     $conf =~ s{^(\s*http\s*\{)}{$1\n    access_log off;}m;
 
     open my $out, '>', "$dir/nginx.conf" or die $!;
