@@ -156,6 +156,14 @@ ngx_http_auth_jwt_conf_token(ngx_conf_t *cf, ngx_str_t *value,
         return NGX_OK;
     }
 
+    if (ngx_http_script_variables_count(&token) == 0) {
+        /* the same token in every request: "token=Bearer" meant bearer */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\": \"token=\" takes "
+                           "\"bearer\" or a value with variables", value);
+        return NGX_ERROR;
+    }
+
     src->value = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
     if (src->value == NULL) {
         return NGX_ERROR;
