@@ -553,3 +553,30 @@ auth_jwt: no token
 --- must_die
 --- error_log
 invalid value "yes" in "auth_jwt_bypass_cors_preflight" directive, it must be "on" or "off"
+
+
+
+=== TEST 32: nginx answers the preflight itself ("if" runs after the check): 204 with the CORS headers; an OPTIONS that is no preflight gets 401 before the "if"
+--- extra
+    location /cors/ {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_bypass_cors_preflight on;
+        if ($request_method = OPTIONS) {
+            add_header Access-Control-Allow-Origin  https://app.example.com;
+            add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE";
+            add_header Access-Control-Allow-Headers "Authorization, Content-Type";
+            return 204;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo/;
+    }
+--- pipelined_requests eval
+["OPTIONS /cors/a", "OPTIONS /cors/b", "POST /cors/c"]
+--- more_headers eval
+["Origin: https://app.example.com\r\nAccess-Control-Request-Method: PUT",
+ "Origin: https://app.example.com",
+ "Origin: https://app.example.com"]
+--- error_code eval
+[204, 401, 401]
+--- response_headers_like eval
+["Access-Control-Allow-Origin: https://app\\.example\\.com", "WWW-Authenticate: Bearer realm=\"test\"", "WWW-Authenticate: Bearer realm=\"test\""]
