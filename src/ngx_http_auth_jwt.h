@@ -105,6 +105,18 @@ typedef struct {
 #define NGX_HTTP_AUTH_JWT_TOKEN_HEADER   1
 #define NGX_HTTP_AUTH_JWT_TOKEN_COOKIE   2
 #define NGX_HTTP_AUTH_JWT_TOKEN_ARG      3
+#define NGX_HTTP_AUTH_JWT_TOKEN_BEARER   4
+
+/* the most token= parameters of one auth_jwt */
+#define NGX_HTTP_AUTH_JWT_MAX_TOKENS     4
+
+
+/* a token= of auth_jwt: where a token may come from */
+typedef struct {
+    ngx_http_complex_value_t   *value;      /* NULL: token=bearer */
+    ngx_uint_t                  from;       /* NGX_HTTP_AUTH_JWT_TOKEN_* */
+    ngx_str_t                   name;       /* the cookie, argument... */
+} ngx_http_auth_jwt_token_src_t;
 
 
 /* auth_jwt_login_cookie, auth_jwt_logout_cookie */
@@ -289,9 +301,9 @@ typedef struct {
 typedef struct {
     ngx_flag_t                  enabled;    /* NGX_CONF_UNSET: inherit */
     ngx_http_complex_value_t   *realm;
-    ngx_http_complex_value_t   *token;      /* token=$variable, or NULL */
-    ngx_uint_t                  token_from; /* NGX_HTTP_AUTH_JWT_TOKEN_* */
-    ngx_str_t                   token_name; /* the cookie, argument... */
+    ngx_http_auth_jwt_token_src_t  *tokens;  /* token=..., or NULL:
+                                               Authorization: Bearer */
+    ngx_uint_t                  ntokens;
     ngx_http_auth_jwt_keys_t   *keys;
     ngx_array_t                *sources;    /* ngx_http_auth_jwt_source_t *:
                                                keys->sources in this
@@ -318,6 +330,7 @@ typedef struct {
     time_t                      iat_leeway;
     ngx_array_t                *typs;       /* char *, normalized media
                                                types; NULL: off */
+    ngx_flag_t                  bypass_preflight;
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -347,6 +360,7 @@ typedef struct {
     unsigned                    checked:1;
     unsigned                    kid_refreshed:1;
     unsigned                    token_removed:1;
+    unsigned                    preflight:1;    /* let through, no token */
     unsigned                    login:1;    /* keeping the login answer */
     unsigned                    login_done:1;
     u_char                     *login_buf;
@@ -501,6 +515,10 @@ ngx_uint_t ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
 ngx_int_t ngx_http_auth_jwt_token_mask(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf);
 ngx_int_t ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf);
+ngx_int_t ngx_http_auth_jwt_token_value(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
+ngx_uint_t ngx_http_auth_jwt_preflight(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf);
 
 /* variables (ngx_http_auth_jwt_vars.c) */

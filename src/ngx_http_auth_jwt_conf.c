@@ -9,7 +9,11 @@
 #include "ngx_http_auth_jwt.h"
 
 
-static void ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_loc_conf_t *ajcf,
+static ngx_int_t ngx_http_auth_jwt_conf_token(ngx_conf_t *cf,
+    ngx_str_t *value, ngx_http_auth_jwt_token_src_t *src);
+static ngx_uint_t ngx_http_auth_jwt_same_place(
+    ngx_http_auth_jwt_token_src_t *a, ngx_http_auth_jwt_token_src_t *b);
+static void ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_token_src_t *src,
     ngx_str_t *token);
 
 
@@ -36,14 +40,16 @@ static ngx_str_t  ngx_http_auth_jwt_ops[] = {
 };
 
 
-/* auth_jwt string [token=$variable] | off */
+/* auth_jwt string [token=bearer | token=$variable]... | off */
 
 char *
 ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
 
-    ngx_str_t                         *value, token;
+    ngx_str_t                         *value;
+    ngx_uint_t                         i, j, n;
+    ngx_http_auth_jwt_token_src_t     *src;
     ngx_http_compile_complex_value_t   ccv;
 
     if (ajcf->enabled != NGX_CONF_UNSET) {
@@ -78,37 +84,122 @@ ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (cf->args->nelts == 2) {
+    n = cf->args->nelts - 2;
+
+    if (n == 0) {
         return NGX_CONF_OK;
     }
 
-    if (ngx_strncmp(value[2].data, "token=", 6) != 0 || value[2].len == 6) {
+    if (n > NGX_HTTP_AUTH_JWT_MAX_TOKENS) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[2]);
+                           "\"auth_jwt\" takes at most %d \"token=\" "
+                           "parameters", NGX_HTTP_AUTH_JWT_MAX_TOKENS);
         return NGX_CONF_ERROR;
     }
 
-    token.data = value[2].data + 6;
-    token.len = value[2].len - 6;
-
-    ajcf->token = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
-    if (ajcf->token == NULL) {
+    src = ngx_pcalloc(cf->pool, n * sizeof(ngx_http_auth_jwt_token_src_t));
+    if (src == NULL) {
         return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_auth_jwt_conf_token(cf, &value[i + 2], &src[i])
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        for (j = 0; j < i; j++) {
+            if (ngx_http_auth_jwt_same_place(&src[i], &src[j])) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid parameter \"%V\": \"%V\" "
+                                   "takes the token from there already",
+                                   &value[i + 2], &value[j + 2]);
+                return NGX_CONF_ERROR;
+            }
+        }
+    }
+
+    ajcf->tokens = src;
+    ajcf->ntokens = n;
+
+    return NGX_CONF_OK;
+}
+
+
+/* token=bearer (the Authorization: Bearer header) or token=$variable */
+
+static ngx_int_t
+ngx_http_auth_jwt_conf_token(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_auth_jwt_token_src_t *src)
+{
+    ngx_str_t                          token;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (value->len <= sizeof("token=") - 1
+        || ngx_strncmp(value->data, "token=", sizeof("token=") - 1) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", value);
+        return NGX_ERROR;
+    }
+
+    token.data = value->data + sizeof("token=") - 1;
+    token.len = value->len - (sizeof("token=") - 1);
+
+    if (token.len == sizeof("bearer") - 1
+        && ngx_strncmp(token.data, "bearer", sizeof("bearer") - 1) == 0)
+    {
+        src->value = NULL;
+        src->from = NGX_HTTP_AUTH_JWT_TOKEN_BEARER;
+        ngx_str_set(&src->name, "authorization");
+        return NGX_OK;
+    }
+
+    if (ngx_http_script_variables_count(&token) == 0) {
+        /* the same token in every request: "token=Bearer" meant bearer */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\": \"token=\" takes "
+                           "\"bearer\" or a value with variables", value);
+        return NGX_ERROR;
+    }
+
+    src->value = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (src->value == NULL) {
+        return NGX_ERROR;
     }
 
     ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 
     ccv.cf = cf;
     ccv.value = &token;
-    ccv.complex_value = ajcf->token;
+    ccv.complex_value = src->value;
 
     if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-        return NGX_CONF_ERROR;
+        return NGX_ERROR;
     }
 
-    ngx_http_auth_jwt_token_from(ajcf, &token);
+    ngx_http_auth_jwt_token_from(src, &token);
 
-    return NGX_CONF_OK;
+    return NGX_OK;
+}
+
+
+/* two token= naming one place would count every token there twice */
+
+static ngx_uint_t
+ngx_http_auth_jwt_same_place(ngx_http_auth_jwt_token_src_t *a,
+    ngx_http_auth_jwt_token_src_t *b)
+{
+    ngx_uint_t  fa, fb;
+
+    fa = (a->from == NGX_HTTP_AUTH_JWT_TOKEN_BEARER)
+         ? NGX_HTTP_AUTH_JWT_TOKEN_HEADER : a->from;
+    fb = (b->from == NGX_HTTP_AUTH_JWT_TOKEN_BEARER)
+         ? NGX_HTTP_AUTH_JWT_TOKEN_HEADER : b->from;
+
+    return fa == fb && fa != NGX_HTTP_AUTH_JWT_TOKEN_OTHER
+           && ngx_http_auth_jwt_same_name(&a->name, &b->name);
 }
 
 
@@ -262,7 +353,7 @@ ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
  * take the token away; any other value cannot */
 
 static void
-ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_loc_conf_t *ajcf,
+ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_token_src_t *src,
     ngx_str_t *token)
 {
     size_t       i, n;
@@ -278,7 +369,7 @@ ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_loc_conf_t *ajcf,
         { ngx_string("$http_"), NGX_HTTP_AUTH_JWT_TOKEN_HEADER },
     };
 
-    ajcf->token_from = NGX_HTTP_AUTH_JWT_TOKEN_OTHER;
+    src->from = NGX_HTTP_AUTH_JWT_TOKEN_OTHER;
 
     for (n = 0; n < sizeof(prefixes) / sizeof(prefixes[0]); n++) {
         if (token->len <= prefixes[n].prefix.len
@@ -301,8 +392,8 @@ ngx_http_auth_jwt_token_from(ngx_http_auth_jwt_loc_conf_t *ajcf,
             }
         }
 
-        ajcf->token_from = from;
-        ajcf->token_name = name;
+        src->from = from;
+        src->name = name;
         return;
     }
 }

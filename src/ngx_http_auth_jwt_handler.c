@@ -93,7 +93,7 @@ ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (reason == JWTGATE_OK) {
+    if (reason == JWTGATE_OK || (ctx != NULL && ctx->preflight)) {
         return NGX_DECLINED;
     }
 
@@ -165,7 +165,7 @@ ngx_http_auth_jwt_subrequest(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (reason == JWTGATE_OK) {
+    if (reason == JWTGATE_OK || (ctx != NULL && ctx->preflight)) {
         return NGX_DECLINED;
     }
 
@@ -280,6 +280,11 @@ ngx_http_auth_jwt_access_handler(ngx_http_request_t *r)
         return NGX_AGAIN;
     }
 
+    if (ctx != NULL && ctx->preflight) {
+        /* no token asked for; the other access modules still decide */
+        return NGX_DECLINED;
+    }
+
     return ngx_http_auth_jwt_answer(r, ajcf, ctx);
 }
 
@@ -316,6 +321,7 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     ctx->checked = 1;
     ctx->valid = 0;
     ctx->status = 0;
+    ctx->preflight = 0;
 
     rc = ngx_http_auth_jwt_get_token(r, ajcf, &token);
 
@@ -345,6 +351,21 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
         if (mctx != NULL && mctx->token_removed) {
             token = mctx->raw;
         }
+    }
+
+    if (token.len == 0
+        && ajcf->bypass_preflight
+        && ngx_http_auth_jwt_preflight(r, ajcf))
+    {
+        /* no identity: no token was checked ($jwt_error "missing") */
+        ctx->preflight = 1;
+        ctx->reason = JWTGATE_ERR_MISSING;
+
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth_jwt: CORS preflight let through without a "
+                      "token (auth_jwt_bypass_cors_preflight)");
+
+        return ctx->reason;
     }
 
     if (token.len == 0) {
@@ -613,7 +634,7 @@ claims:
 
 
 /*
- * "Authorization: Bearer <token>" (RFC 6750 2.1), or token=$variable;
+ * "Authorization: Bearer <token>" (RFC 6750 2.1), or the token= places;
  * an empty token means none was sent.  NGX_DECLINED: the request carries
  * a token more than once, or by more than one method (RFC 6750 3.1),
  * and no copy is taken.  The token's argument is masked in the request
@@ -624,8 +645,6 @@ static ngx_int_t
 ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token)
 {
-    u_char  *p, *last;
-
     ngx_str_null(token);
 
     if (ngx_http_auth_jwt_token_mask(r, ajcf) != NGX_OK) {
@@ -636,36 +655,7 @@ ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    if (ajcf->token != NULL) {
-        return ngx_http_complex_value(r, ajcf->token, token);
-    }
-
-    if (r->headers_in.authorization == NULL) {
-        return NGX_OK;
-    }
-
-    p = r->headers_in.authorization->value.data;
-    last = p + r->headers_in.authorization->value.len;
-
-    if (last - p < (ssize_t) sizeof("Bearer ") - 1
-        || ngx_strncasecmp(p, (u_char *) "Bearer ", sizeof("Bearer ") - 1)
-           != 0)
-    {
-        return NGX_OK;
-    }
-
-    p += sizeof("Bearer ") - 1;
-
-    while (p < last && *p == ' ') {
-        p++;
-    }
-
-    /* anything after one token (a space, a second token) makes the core
-     * answer "malformed": a space is outside the base64url alphabet */
-    token->data = p;
-    token->len = last - p;
-
-    return NGX_OK;
+    return ngx_http_auth_jwt_token_value(r, ajcf, token);
 }
 
 

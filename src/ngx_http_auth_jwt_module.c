@@ -27,7 +27,7 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
 
     { ngx_string("auth_jwt"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
-                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE12,
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
       ngx_http_auth_jwt,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -239,6 +239,13 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       0,
       NULL },
 
+    { ngx_string("auth_jwt_bypass_cors_preflight"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, bypass_preflight),
+      NULL },
+
       ngx_null_command
 };
 
@@ -316,7 +323,8 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     conf->realm = NULL;
-     *     conf->token = NULL;
+     *     conf->tokens = NULL;
+     *     conf->ntokens = 0;
      */
 
     conf->enabled = NGX_CONF_UNSET;
@@ -339,6 +347,7 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->numeric_ids = NGX_CONF_UNSET;
     conf->iat_leeway = NGX_CONF_UNSET;
     conf->typs = NGX_CONF_UNSET_PTR;
+    conf->bypass_preflight = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -355,9 +364,8 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     if (conf->enabled == NGX_CONF_UNSET) {
         conf->enabled = prev->enabled;
         conf->realm = prev->realm;
-        conf->token = prev->token;
-        conf->token_from = prev->token_from;
-        conf->token_name = prev->token_name;
+        conf->tokens = prev->tokens;
+        conf->ntokens = prev->ntokens;
     }
 
     ngx_conf_merge_ptr_value(conf->forwards, prev->forwards, NULL);
@@ -389,6 +397,7 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->numeric_ids, prev->numeric_ids, 0);
     ngx_conf_merge_sec_value(conf->iat_leeway, prev->iat_leeway, 60);
     ngx_conf_merge_ptr_value(conf->typs, prev->typs, NULL);
+    ngx_conf_merge_value(conf->bypass_preflight, prev->bypass_preflight, 0);
 
     if (conf->enabled == 1 || conf->login != NULL) {
         /* the fetched key sets of this server{} */

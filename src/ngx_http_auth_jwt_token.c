@@ -21,6 +21,9 @@
 
 
 static ngx_uint_t ngx_http_auth_jwt_bearer(ngx_http_request_t *r);
+static void ngx_http_auth_jwt_bearer_token(ngx_http_request_t *r,
+    ngx_str_t *token);
+static ngx_uint_t ngx_http_auth_jwt_is_method(ngx_str_t *value);
 static ngx_uint_t ngx_http_auth_jwt_cookie_copies(ngx_http_request_t *r,
     ngx_str_t *name);
 static ngx_uint_t ngx_http_auth_jwt_header_copies(ngx_http_request_t *r,
@@ -49,43 +52,54 @@ static ngx_str_t  ngx_http_auth_jwt_no_rest = ngx_null_string;
 
 
 /*
- * The copies of a token the request carries.  With token= naming a
+ * The copies of a token the request carries: in every place a token=
+ * names, and by the RFC 6750 methods none names.  A token= naming a
  * variable the module cannot trace back (a map, text with several
- * variables), only the RFC 6750 methods are counted.
+ * variables) counts nothing here; ngx_http_auth_jwt_token_value() still
+ * refuses two of them with a value.
  */
 
 ngx_uint_t
 ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf)
 {
-    ngx_uint_t  n, bearer, query;
+    ngx_uint_t                      i, n, bearer, query;
+    ngx_http_auth_jwt_token_src_t  *src;
 
     n = 0;
     bearer = 1;
     query = 1;
 
-    if (ajcf->token == NULL) {
+    if (ajcf->tokens == NULL) {
         /* Authorization, which nginx never lets a request repeat */
-        bearer = 0;
-        n = ngx_http_auth_jwt_bearer(r);
+        return ngx_http_auth_jwt_bearer(r)
+               + jwtgate_query_count(r->args.data, r->args.len,
+                                     ngx_http_auth_jwt_access_token.data,
+                                     ngx_http_auth_jwt_access_token.len);
+    }
 
-    } else {
+    for (i = 0; i < ajcf->ntokens; i++) {
+        src = &ajcf->tokens[i];
 
-        switch (ajcf->token_from) {
+        switch (src->from) {
+
+        case NGX_HTTP_AUTH_JWT_TOKEN_BEARER:
+            bearer = 0;
+            n += ngx_http_auth_jwt_bearer(r);
+            break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_COOKIE:
-            n = ngx_http_auth_jwt_cookie_copies(r, &ajcf->token_name);
+            n += ngx_http_auth_jwt_cookie_copies(r, &src->name);
             break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_ARG:
-            n = jwtgate_query_count(r->args.data, r->args.len,
-                                    ajcf->token_name.data,
-                                    ajcf->token_name.len);
+            n += jwtgate_query_count(r->args.data, r->args.len,
+                                     src->name.data, src->name.len);
 
-            if (ajcf->token_name.len == ngx_http_auth_jwt_access_token.len
-                && ngx_strncasecmp(ajcf->token_name.data,
+            if (src->name.len == ngx_http_auth_jwt_access_token.len
+                && ngx_strncasecmp(src->name.data,
                                    ngx_http_auth_jwt_access_token.data,
-                                   ajcf->token_name.len)
+                                   src->name.len)
                    == 0)
             {
                 query = 0;
@@ -94,9 +108,9 @@ ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
             break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_HEADER:
-            n = ngx_http_auth_jwt_header_copies(r, &ajcf->token_name);
+            n += ngx_http_auth_jwt_header_copies(r, &src->name);
 
-            if (ngx_http_auth_jwt_same_name(&ajcf->token_name,
+            if (ngx_http_auth_jwt_same_name(&src->name,
                                             &ngx_http_auth_jwt_authorization))
             {
                 bearer = 0;
@@ -120,6 +134,189 @@ ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
     }
 
     return n;
+}
+
+
+/*
+ * The token: "Authorization: Bearer <token>" (RFC 6750 2.1) by default
+ * or for token=bearer, else the value of a token= variable; the one
+ * place of those that holds one.  An empty token means none was sent.
+ * NGX_DECLINED: more than one place holds one (the copies are counted
+ * before, ngx_http_auth_jwt_token_copies(); this catches the variables
+ * that cannot be traced back).
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_token_value(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token)
+{
+    ngx_str_t                       value;
+    ngx_uint_t                      i;
+    ngx_http_auth_jwt_token_src_t  *src;
+
+    ngx_str_null(token);
+
+    if (ajcf->tokens == NULL) {
+        ngx_http_auth_jwt_bearer_token(r, token);
+        return NGX_OK;
+    }
+
+    for (i = 0; i < ajcf->ntokens; i++) {
+        src = &ajcf->tokens[i];
+
+        if (src->value == NULL) {
+            ngx_http_auth_jwt_bearer_token(r, &value);
+
+        } else if (ngx_http_complex_value(r, src->value, &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (value.len == 0) {
+            continue;
+        }
+
+        if (token->len) {
+            ngx_str_null(token);
+            return NGX_DECLINED;
+        }
+
+        *token = value;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the token of "Authorization: Bearer <token>", or an empty one */
+
+static void
+ngx_http_auth_jwt_bearer_token(ngx_http_request_t *r, ngx_str_t *token)
+{
+    u_char  *p, *last;
+
+    ngx_str_null(token);
+
+    if (r->headers_in.authorization == NULL) {
+        return;
+    }
+
+    p = r->headers_in.authorization->value.data;
+    last = p + r->headers_in.authorization->value.len;
+
+    if (last - p < (ssize_t) sizeof("Bearer ") - 1
+        || ngx_strncasecmp(p, (u_char *) "Bearer ", sizeof("Bearer ") - 1)
+           != 0)
+    {
+        return;
+    }
+
+    p += sizeof("Bearer ") - 1;
+
+    while (p < last && *p == ' ') {
+        p++;
+    }
+
+    /* anything after one token (a space, a second token) makes the core
+     * answer "malformed": a space is outside the base64url alphabet */
+    token->data = p;
+    token->len = last - p;
+}
+
+
+/*
+ * A CORS preflight (the Fetch standard's CORS-preflight request): the
+ * method OPTIONS, exactly one non-empty Origin header and exactly one
+ * Access-Control-Request-Method header holding a method name, and no
+ * credentials, which a browser never sends with one: no Authorization
+ * header of any scheme, and no copy of a token in any place the level
+ * takes or counts one.  Anything else is an ordinary request.
+ */
+
+ngx_uint_t
+ngx_http_auth_jwt_preflight(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf)
+{
+    ngx_uint_t        i, origins, methods;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    if (r->method != NGX_HTTP_OPTIONS
+        || r->headers_in.authorization != NULL
+        || ngx_http_auth_jwt_token_copies(r, ajcf) != 0)
+    {
+        return 0;
+    }
+
+    origins = 0;
+    methods = 0;
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Origin") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Origin",
+                               sizeof("Origin") - 1)
+               == 0)
+        {
+            if (h[i].value.len == 0 || ++origins > 1) {
+                return 0;
+            }
+
+            continue;
+        }
+
+        if (h[i].key.len == sizeof("Access-Control-Request-Method") - 1
+            && ngx_strncasecmp(h[i].key.data,
+                               (u_char *) "Access-Control-Request-Method",
+                               sizeof("Access-Control-Request-Method") - 1)
+               == 0)
+        {
+            if (!ngx_http_auth_jwt_is_method(&h[i].value) || ++methods > 1) {
+                return 0;
+            }
+        }
+    }
+
+    return origins == 1 && methods == 1;
+}
+
+
+/* a method name: an RFC 9110 token */
+
+static ngx_uint_t
+ngx_http_auth_jwt_is_method(ngx_str_t *value)
+{
+    u_char      c;
+    ngx_uint_t  i;
+
+    if (value->len == 0) {
+        return 0;
+    }
+
+    for (i = 0; i < value->len; i++) {
+        c = value->data[i];
+
+        if (!ngx_http_auth_jwt_isalnum(c)
+            && ngx_strlchr((u_char *) "!#$%&'*+-.^_`|~",
+                           (u_char *) "!#$%&'*+-.^_`|~" + 15, c)
+               == NULL)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -226,6 +423,8 @@ ngx_int_t
 ngx_http_auth_jwt_token_mask(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf)
 {
+    ngx_uint_t  i;
+
     if (r->args.len == 0 || r->request_line.len == 0) {
         return NGX_OK;
     }
@@ -236,10 +435,13 @@ ngx_http_auth_jwt_token_mask(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (ajcf->token != NULL
-        && ajcf->token_from == NGX_HTTP_AUTH_JWT_TOKEN_ARG)
-    {
-        return ngx_http_auth_jwt_mask_arg(r, &ajcf->token_name);
+    for (i = 0; i < ajcf->ntokens; i++) {
+        if (ajcf->tokens[i].from == NGX_HTTP_AUTH_JWT_TOKEN_ARG
+            && ngx_http_auth_jwt_mask_arg(r, &ajcf->tokens[i].name)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;
@@ -310,7 +512,7 @@ ngx_http_auth_jwt_mask_arg(ngx_http_request_t *r, ngx_str_t *name)
 
 /*
  * auth_jwt_forward_token off: the token does not go upstream.  Every copy
- * in the place token= names goes, and the RFC 6750 methods with it (a
+ * in every place a token= names goes, and the RFC 6750 methods with it (a
  * request that passed has none: a second copy is refused; one that failed
  * may still be sent on by error_page).
  */
@@ -319,45 +521,52 @@ ngx_int_t
 ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf)
 {
-    ngx_int_t  rc;
+    ngx_int_t                       rc;
+    ngx_uint_t                      i, any_scheme;
+    ngx_http_auth_jwt_token_src_t  *src;
 
     if (ajcf->forward_token) {
         return NGX_OK;
     }
 
-    rc = NGX_OK;
+    /* by default and for token=bearer, whatever its scheme, as before */
+    any_scheme = (ajcf->tokens == NULL);
 
-    if (ajcf->token == NULL) {
-        /* whatever its scheme, as before */
-        rc = ngx_http_auth_jwt_remove_authorization(r, 1);
+    for (i = 0; i < ajcf->ntokens; i++) {
+        src = &ajcf->tokens[i];
 
-    } else {
+        switch (src->from) {
 
-        switch (ajcf->token_from) {
+        case NGX_HTTP_AUTH_JWT_TOKEN_BEARER:
+            any_scheme = 1;
+            rc = NGX_OK;
+            break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_HEADER:
-            rc = ngx_http_auth_jwt_remove_header(r, &ajcf->token_name);
-            ngx_http_auth_jwt_token_forget(r, "http_", &ajcf->token_name);
-
+            rc = ngx_http_auth_jwt_remove_header(r, &src->name);
+            ngx_http_auth_jwt_token_forget(r, "http_", &src->name);
             break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_COOKIE:
-            rc = ngx_http_auth_jwt_remove_cookie(r, &ajcf->token_name);
+            rc = ngx_http_auth_jwt_remove_cookie(r, &src->name);
             break;
 
         case NGX_HTTP_AUTH_JWT_TOKEN_ARG:
-            rc = ngx_http_auth_jwt_remove_arg(r, &ajcf->token_name);
+            rc = ngx_http_auth_jwt_remove_arg(r, &src->name);
             break;
 
         default:
             /* another variable: nothing more this module can trace */
+            rc = NGX_OK;
             break;
         }
 
-        if (rc == NGX_OK) {
-            rc = ngx_http_auth_jwt_remove_authorization(r, 0);
+        if (rc != NGX_OK) {
+            return rc;
         }
     }
+
+    rc = ngx_http_auth_jwt_remove_authorization(r, any_scheme);
 
     if (rc == NGX_OK) {
         rc = ngx_http_auth_jwt_remove_arg(r, &ngx_http_auth_jwt_access_token);
