@@ -439,7 +439,8 @@ ngx_int_t ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_http_auth_jwt_source_t *src);
 ngx_int_t ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_uint_t bad_sig);
 void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
 
 /* fetching (ngx_http_auth_jwt_fetch.c) */

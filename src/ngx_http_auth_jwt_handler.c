@@ -542,11 +542,15 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
                                              list.n, list.tries, NULL,
                                              &index);
 
-        if (jrc == JWTGATE_ERR_UNKNOWN_KID
+        if ((jrc == JWTGATE_ERR_UNKNOWN_KID
+             || jrc == JWTGATE_ERR_BAD_SIGNATURE)
             && ajcf->keys->sources.nelts
-            && ngx_http_auth_jwt_store_refresh(r, ajcf, ctx) == NGX_AGAIN)
+            && ngx_http_auth_jwt_store_refresh(r, ajcf, ctx,
+                                               jrc == JWTGATE_ERR_BAD_SIGNATURE)
+               == NGX_AGAIN)
         {
-            /* a key rotated in at the issuer?  verified again after */
+            /* a key rotated in at the issuer, under a new kid or under
+             * the same one?  verified again after */
             jwtgate_token_free(ctx->token);
             ctx->token = NULL;
             return NGX_HTTP_AUTH_JWT_WAIT;

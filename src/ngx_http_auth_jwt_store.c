@@ -401,11 +401,20 @@ unavailable:
  * An unknown kid: fetch the key sets now, at most once per
  * auth_jwt_key_refresh_on_unknown_kid, and let the request wait.
  * NGX_AGAIN: waiting; NGX_DECLINED: not now.
+ *
+ * bad_sig: the kid is known (or the token has none) but the keys that fit
+ * ctx->token did not verify it: the issuer may have replaced a key under
+ * the same kid.  Only the sources whose keys the token was tried against
+ * are fetched, with the same limit (one early fetch per interval and
+ * source, whatever the reason), and not those fetched less than the
+ * interval ago: a token that fails against keys that fresh is forged far
+ * more often than signed by a key rotated in since.
  */
 
 ngx_int_t
 ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_uint_t bad_sig)
 {
     time_t                        now;
     ngx_uint_t                    i, lock, fetching;
@@ -452,6 +461,12 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
 
     for (i = 0; i < ajcf->sources->nelts; i++) {
         src = sp[i];
+
+        if (bad_sig && !jwtgate_keyset_fits(src->set, ctx->token)) {
+            /* not the keys that failed: key files, other sources */
+            continue;
+        }
+
         shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
         ngx_shmtx_lock(&shpool->mutex);
@@ -459,7 +474,9 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
         sh = ngx_http_auth_jwt_store_entry(src);
 
         if (sh == NULL
-            || (sh->kid_refresh && now - sh->kid_refresh < ajcf->kid_refresh))
+            || (sh->kid_refresh && now - sh->kid_refresh < ajcf->kid_refresh)
+            || (bad_sig && sh->fetched
+                && now - sh->fetched < ajcf->kid_refresh))
         {
             ngx_shmtx_unlock(&shpool->mutex);
             continue;
@@ -481,8 +498,8 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
         ngx_shmtx_unlock(&shpool->mutex);
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt: unknown kid, refreshing keys from \"%V\"",
-                      &src->uri);
+                      "auth_jwt: %s, refreshing keys from \"%V\"",
+                      bad_sig ? "bad signature" : "unknown kid", &src->uri);
 
         if (ngx_http_auth_jwt_fetch_start(r, src, ctx, ajcf->key_cache,
                                           lock, 0)

@@ -428,6 +428,12 @@ jwtgate_rc_t jwtgate_verify_signature_tries(const jwtgate_token_t *token,
 jwtgate_rc_t jwtgate_verify_signature(const jwtgate_token_t *token,
     const jwtgate_keyset_t *const *sets, size_t n,
     const jwtgate_key_t **key, size_t *set_index);
+/* 1 when the set holds a key that the functions above would try for the
+ * token (one with its kid, if it has one, that fits its alg), else 0 (and
+ * for a NULL set).  No crypto: it tells which sets a BAD_SIGNATURE came
+ * from. */
+int jwtgate_keyset_fits(const jwtgate_keyset_t *set,
+    const jwtgate_token_t *token);
 
 
 /* Claims.  issuers/audiences/typs with n == 0 are not checked.  A

@@ -119,6 +119,17 @@ verified:
 }
 
 
+int
+jwtgate_keyset_fits(const jwtgate_keyset_t *set, const jwtgate_token_t *t)
+{
+    size_t  pos;
+
+    pos = 0;
+
+    return set != NULL && jwtgate_keyset_next(set, t, &pos) != NULL;
+}
+
+
 const jwtgate_key_t *
 jwtgate_keyset_next(const jwtgate_keyset_t *set, const jwtgate_token_t *t,
     size_t *pos)

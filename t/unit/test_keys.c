@@ -1329,6 +1329,89 @@ test_kid_selection(void **state)
 }
 
 
+/* jwtgate_keyset_fits(): the sets a token is tried against, no crypto */
+
+static int
+fits(const char *tok, const jwtgate_keyset_t *set)
+{
+    int                r;
+    jwtgate_rc_t       rc;
+    jwtgate_token_t   *t;
+    jwtgate_limits_t   limits;
+
+    jwtgate_limits_init(&limits);
+
+    rc = jwtgate_token_parse(tok, strlen(tok), &limits, JWTGATE_ALGS_ALL,
+                             &t);
+    assert_int_equal(rc, JWTGATE_OK);
+
+    r = jwtgate_keyset_fits(set, t);
+
+    jwtgate_token_free(t);
+
+    return r;
+}
+
+
+static void
+test_keyset_fits(void **state)
+{
+    char              *tok;
+    signer_t           rsa2, ec;
+    jwtgate_keyset_t  *set1, *set2, *ec256;
+
+    (void) state;
+
+    set1 = file_set("jwks-rsa1.json");
+    set2 = file_set("jwks-rsa2.json");
+    ec256 = pair_set("ec256.jwk", "ec384.jwk");
+
+    rsa2 = private_key("rsa2");
+    ec = private_key("ec256");
+
+    /* kid rsa1 signed by another key: rsa1's set fits (and fails), not
+     * rsa2's, whose key verifies it but under another kid */
+    tok = sign_token(JWTGATE_ALG_RS256, "rsa1", &rsa2);
+    assert_int_equal(fits(tok, set1), 1);
+    assert_int_equal(fits(tok, set2), 0);
+    assert_int_equal(fits(tok, ec256), 0);
+    assert_int_equal(fits(tok, NULL), 0);
+    assert_int_equal(verify_one(tok, set1, NULL), JWTGATE_ERR_BAD_SIGNATURE);
+    free(tok);
+
+    /* unknown kid, near misses */
+    tok = sign_token(JWTGATE_ALG_RS256, "rsa", &rsa2);
+    assert_int_equal(fits(tok, set1), 0);
+    free(tok);
+    tok = sign_token(JWTGATE_ALG_RS256, "rsa1 ", &rsa2);
+    assert_int_equal(fits(tok, set1), 0);
+    free(tok);
+
+    /* no kid: any key that fits the alg */
+    tok = sign_token(JWTGATE_ALG_RS256, NULL, &rsa2);
+    assert_int_equal(fits(tok, set1), 1);
+    assert_int_equal(fits(tok, set2), 1);
+    assert_int_equal(fits(tok, ec256), 0);
+    free(tok);
+
+    /* the kid of a key that cannot verify the alg */
+    tok = sign_token(JWTGATE_ALG_ES256, "rsa1", &ec);
+    assert_int_equal(fits(tok, set1), 0);
+    free(tok);
+
+    tok = sign_token(JWTGATE_ALG_ES256, NULL, &ec);
+    assert_int_equal(fits(tok, ec256), 1);
+    assert_int_equal(fits(tok, set1), 0);
+    free(tok);
+
+    signer_free(&ec);
+    signer_free(&rsa2);
+    jwtgate_keyset_free(ec256);
+    jwtgate_keyset_free(set2);
+    jwtgate_keyset_free(set1);
+}
+
+
 static void
 test_jwks_mixed(void **state)
 {
@@ -2499,6 +2582,7 @@ main(void)
         cmocka_unit_test(test_ecdsa_malformed_signatures),
         cmocka_unit_test(test_other_malformed_signatures),
         cmocka_unit_test(test_kid_selection),
+        cmocka_unit_test(test_keyset_fits),
         cmocka_unit_test(test_jwks_mixed),
         cmocka_unit_test(test_jwk_alg_restricts),
         cmocka_unit_test(test_jwk_skipped),
