@@ -58,6 +58,8 @@ static void ngx_http_auth_jwt_file_skip(void *data, size_t index,
 static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_cleanup(void *data);
 static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
+static ngx_int_t ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r,
+    ngx_str_t *path);
 
 
 static ngx_queue_t  ngx_http_auth_jwt_files;
@@ -173,8 +175,19 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        /* ccv.zero: path.data[path.len] is '\0' */
-        path.len = ngx_strlen(path.data);
+        /* ccv.zero: the length counts the '\0' at the end; a variable
+         * must not cut the name short with one of its own */
+        if (path.len == 0 || ngx_strlen(path.data) != path.len - 1) {
+            if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt_key_file: a NUL in a name made "
+                              "with variables");
+            }
+
+            continue;
+        }
+
+        path.len--;
 
         /* the variables must not walk out of the configured directory */
         if (ngx_http_auth_jwt_dotdots(&path)
@@ -187,6 +200,13 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
             }
 
             continue;
+        }
+
+        /* a name that started with a variable: relative to the prefix */
+        if (path.len && path.data[0] != '/'
+            && ngx_http_auth_jwt_file_prefix(r, &path) != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
         f = ngx_http_auth_jwt_file_cached(r, &path);
@@ -295,6 +315,33 @@ ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc)
     default:
         return "not a JWKS or JWK (JSON)";
     }
+}
+
+
+/* a relative name, made absolute with the configuration prefix as
+ * nginx does with the names it reads at configuration time */
+
+static ngx_int_t
+ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char     *p;
+    ngx_str_t  *prefix;
+
+    prefix = (ngx_str_t *) &ngx_cycle->conf_prefix;
+
+    p = ngx_pnalloc(r->pool, prefix->len + path->len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(p, prefix->data, prefix->len), path->data,
+               path->len);
+
+    path->data = p;
+    path->len += prefix->len;
+    path->data[path->len] = '\0';
+
+    return NGX_OK;
 }
 
 
