@@ -157,6 +157,8 @@ typedef struct {
     char                       *issuer;     /* issuer=, or NULL */
     unsigned                    flags;      /* JWTGATE_KEYSET_*: without
                                                symmetric=on, no oct keys */
+    ngx_http_complex_value_t   *cv;         /* a uri with variables */
+    ngx_uint_t                  max;        /* max_uris= */
 } ngx_http_auth_jwt_key_request_t;
 
 
@@ -184,6 +186,21 @@ struct ngx_http_auth_jwt_source_s {
     jwtgate_keyset_t           *set;
     ngx_uint_t                  set_id;
     ngx_uint_t                  generation;
+    /*
+     * A uri with variables (cv) is a family: every expansion is a source
+     * of its own, a member, made when a request needs it; at most max of
+     * them per worker and in the zone, the least recently used out.
+     */
+    ngx_http_complex_value_t   *cv;
+    ngx_uint_t                  max;
+    ngx_queue_t                 members;    /* this worker's, the most
+                                               recently used first */
+    ngx_uint_t                  nmembers;
+    ngx_http_auth_jwt_source_t *family;     /* a member's, or NULL */
+    ngx_queue_t                 queue;      /* a member in members */
+    ngx_uint_t                  refs;       /* a member's running fetches */
+    unsigned                    evicted:1;  /* out of members, freed when
+                                               its last fetch ends */
 };
 
 
@@ -208,6 +225,10 @@ struct ngx_http_auth_jwt_shsrc_s {
     time_t                      error_time;
     size_t                      error_len;
     u_char                      error[120];
+    ngx_queue_t                 members;    /* a family's: the entries
+                                               of its members, the most
+                                               recently used first */
+    ngx_uint_t                  nmembers;
     size_t                      key_len;
     u_char                      key[1];
 };
@@ -409,6 +430,10 @@ char *ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
 ngx_int_t ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
     ngx_http_auth_jwt_main_conf_t *amcf);
+ngx_int_t ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_source_t **out);
+void ngx_http_auth_jwt_source_release(ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_source_exit(ngx_http_auth_jwt_source_t *src);
 
 /* fetched key sets (ngx_http_auth_jwt_store.c) */
 char *ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -433,6 +458,8 @@ ngx_uint_t ngx_http_auth_jwt_fetch_running(ngx_http_auth_jwt_ctx_t *ctx);
 ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_entry(
     ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
+ngx_uint_t ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
+    ngx_http_auth_jwt_shsrc_t *keep);
 
 void ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf);
 ngx_atomic_t *ngx_http_auth_jwt_store_stats(

@@ -84,7 +84,7 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     ngx_int_t                     rc, declined;
     ngx_uint_t                    i, n;
     ngx_http_auth_jwt_keys_t     *keys;
-    ngx_http_auth_jwt_source_t  **src;
+    ngx_http_auth_jwt_source_t  **src, *s;
 
     keys = ajcf->keys;
 
@@ -105,12 +105,22 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    /* the sources of this location's server{} (ngx_http_auth_jwt_source.c) */
+    /* the sources of this location's server{} (ngx_http_auth_jwt_source.c),
+     * those of a uri with variables as the request expands it */
     src = ajcf->sources ? ajcf->sources->elts : NULL;
     declined = 0;
 
     for (i = 0; src && i < ajcf->sources->nelts; i++) {
-        rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, src[i]);
+        rc = ngx_http_auth_jwt_source_get(r, src[i], &s);
+
+        if (rc == NGX_DECLINED) {
+            /* refused: no keys from it */
+            continue;
+        }
+
+        if (rc == NGX_OK) {
+            rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, s);
+        }
 
         if (rc == NGX_AGAIN || rc == NGX_ERROR) {
             return rc;
@@ -120,18 +130,19 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
             declined = 1;
         }
 
-        if (src[i]->set != NULL) {
-            ngx_http_auth_jwt_keys_add(list, src[i]->set, src[i]->issuer,
-                                       src[i]->set_id);
+        if (s->set != NULL) {
+            ngx_http_auth_jwt_keys_add(list, s->set, s->issuer, s->set_id);
         }
     }
 
     if (list->n == 0 && declined) {
         for (i = 0; i < ajcf->sources->nelts; i++) {
-            if (src[i]->set == NULL) {
+            if (ngx_http_auth_jwt_source_get(r, src[i], &s) == NGX_OK
+                && s->set == NULL)
+            {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                               "auth_jwt: no keys yet from \"%V\"",
-                              &src[i]->uri);
+                              &s->uri);
             }
         }
 
