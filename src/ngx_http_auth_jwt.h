@@ -199,8 +199,12 @@ struct ngx_http_auth_jwt_source_s {
     ngx_http_auth_jwt_source_t *family;     /* a member's, or NULL */
     ngx_queue_t                 queue;      /* a member in members */
     ngx_uint_t                  refs;       /* a member's running fetches */
+    time_t                      used;       /* a member's last use */
     unsigned                    evicted:1;  /* out of members, freed when
                                                its last fetch ends */
+    unsigned                    busy:1;     /* no room in the zone: its
+                                               family's entries all used
+                                               in the last second */
 };
 
 
@@ -229,6 +233,7 @@ struct ngx_http_auth_jwt_shsrc_s {
                                                of its members, the most
                                                recently used first */
     ngx_uint_t                  nmembers;
+    time_t                      used;       /* a member's last use */
     size_t                      key_len;
     u_char                      key[1];
 };
@@ -433,6 +438,8 @@ ngx_int_t ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
 ngx_int_t ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_source_t **out);
 void ngx_http_auth_jwt_source_release(ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_source_exit(ngx_http_auth_jwt_source_t *src);
 
 /* fetched key sets (ngx_http_auth_jwt_store.c) */

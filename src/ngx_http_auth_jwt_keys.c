@@ -120,6 +120,17 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 
         if (rc == NGX_OK) {
             rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, s);
+
+            if (rc == NGX_BUSY) {
+                ngx_http_auth_jwt_source_busy(r, s);
+            }
+        }
+
+        if (rc == NGX_BUSY) {
+            /* a new uri with variables waits: 503, Retry-After: 1 */
+            ctx->retry_after = 1;
+            declined = 1;
+            continue;
         }
 
         if (rc == NGX_AGAIN || rc == NGX_ERROR) {

@@ -581,7 +581,8 @@ ngx_http_auth_jwt_str_cmp(const void *one, const void *two)
  * variables, the member of the request's expansion: this worker's, made
  * now if there is none, the least recently used one out when the family
  * has max.  NGX_DECLINED: the expansion is refused (logged at most once a
- * second): no keys from src for this request.
+ * second): no keys from src for this request.  NGX_BUSY: the max members
+ * were all used in the last second, a new one waits (503).
  */
 
 ngx_int_t
@@ -644,6 +645,7 @@ ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
         {
             ngx_queue_remove(q);
             ngx_queue_insert_head(&src->members, q);
+            m->used = ngx_time();
             *out = m;
             return NGX_OK;
         }
@@ -651,10 +653,21 @@ ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
 
     while (src->nmembers >= src->max) {
         q = ngx_queue_last(&src->members);
+        m = ngx_queue_data(q, ngx_http_auth_jwt_source_t, queue);
+
+        if (ngx_time() - m->used < 1) {
+            /*
+             * all in use: a new uri waits rather than push out one used in
+             * the last second, so that names made up by clients neither
+             * thrash the keys in use nor start more than max fetches a
+             * second
+             */
+            ngx_http_auth_jwt_source_busy(r, src);
+            return NGX_BUSY;
+        }
+
         ngx_queue_remove(q);
         src->nmembers--;
-
-        m = ngx_queue_data(q, ngx_http_auth_jwt_source_t, queue);
 
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "auth_jwt: \"%V\" out of this worker's sources",
@@ -697,6 +710,7 @@ ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
     m->flags = src->flags;
     m->zone = src->zone;
     m->family = src;
+    m->used = ngx_time();
 
     ngx_queue_insert_head(&src->members, &m->queue);
     src->nmembers++;
@@ -778,6 +792,25 @@ ngx_http_auth_jwt_uri_log(ngx_log_t *log)
     ngx_http_auth_jwt_uri_logged = ngx_current_msec ? ngx_current_msec : 1;
 
     return 1;
+}
+
+
+/* a new uri of the family src must wait: its max_uris are all in use */
+
+void
+ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src)
+{
+    if (src->family != NULL) {
+        src = src->family;
+    }
+
+    if (ngx_http_auth_jwt_uri_log(r->connection->log)) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_key_request \"%V\": all of its %ui URIs "
+                      "(max_uris=) were used in the last second, a new one "
+                      "waits", &src->uri, src->max);
+    }
 }
 
 

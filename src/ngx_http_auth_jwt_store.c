@@ -330,6 +330,11 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 
     if (sh == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
+
+        if (src->busy) {
+            return NGX_BUSY;
+        }
+
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt_key_request \"%V\": the auth_jwt_keys "
                       "zone is full (auth_jwt_key_zone)", &src->uri);
@@ -666,6 +671,12 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 
     if (sh == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
+
+        if (src->busy) {
+            /* its family's entries are all in use: it waits */
+            return NGX_BUSY;
+        }
+
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt_key_request \"%V\": the auth_jwt_keys "
                       "zone is full (auth_jwt_key_zone)", &src->uri);
@@ -728,6 +739,8 @@ ngx_http_auth_jwt_store_entry(ngx_http_auth_jwt_source_t *src)
 
     shctx = src->zone->data;
 
+    src->busy = 0;
+
     if (src->sh != NULL && src->epoch == shctx->epoch) {
 
         if (src->family != NULL) {
@@ -737,6 +750,7 @@ ngx_http_auth_jwt_store_entry(ngx_http_auth_jwt_source_t *src)
             if (fam != NULL && src->epoch == shctx->epoch) {
                 ngx_queue_remove(&src->sh->queue);
                 ngx_queue_insert_head(&fam->members, &src->sh->queue);
+                src->sh->used = ngx_time();
                 return src->sh;
             }
 
@@ -820,11 +834,13 @@ static ngx_http_auth_jwt_shsrc_t *
 ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
     ngx_slab_pool_t *shpool)
 {
+    time_t                      now;
     ngx_queue_t                *q;
     ngx_http_auth_jwt_shctx_t  *shctx;
     ngx_http_auth_jwt_shsrc_t  *sh, *fam;
 
     shctx = src->zone->data;
+    now = ngx_time();
 
     fam = ngx_http_auth_jwt_store_entry(src->family);
     if (fam == NULL) {
@@ -842,14 +858,23 @@ ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
         {
             ngx_queue_remove(q);
             ngx_queue_insert_head(&fam->members, q);
+            sh->used = now;
             return sh;
         }
     }
 
     while (fam->nmembers >= src->family->max) {
-        ngx_http_auth_jwt_store_free(shpool, shctx,
-            ngx_queue_data(ngx_queue_last(&fam->members),
-                           ngx_http_auth_jwt_shsrc_t, queue));
+        sh = ngx_queue_data(ngx_queue_last(&fam->members),
+                            ngx_http_auth_jwt_shsrc_t, queue);
+
+        if (now - sh->used < 1) {
+            /* all used in the last second (any worker): the new one
+             * waits, at most max new entries a second */
+            src->busy = 1;
+            return NULL;
+        }
+
+        ngx_http_auth_jwt_store_free(shpool, shctx, sh);
         fam->nmembers--;
         shctx->epoch++;
     }
@@ -861,6 +886,7 @@ ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
     }
 
     sh->id = ++shctx->last_id;
+    sh->used = now;
     sh->key_len = src->key.len;
     ngx_memcpy(sh->key, src->key.data, src->key.len);
     ngx_queue_init(&sh->members);

@@ -223,9 +223,12 @@ auth_jwt: token rejected: unknown_kid
   api('acme', 'acme', 200),
   api('globex', 'globex', 200),
   api('acme', 'acme', 200),          # acme is the most recently used
+  sleep_s(1.2),                      # only what was not used for a second
+                                     # goes out
   api('initech', 'initech', 200),    # globex goes out
   api('acme', 'acme', 200),          # still there: no fetch
   api('initech', 'initech', 200),
+  sleep_s(1.2),
   api('globex', 'globex', 200),      # fetched again, acme goes out
   api('initech', 'initech', 200),
   api('globex', 'globex', 200),
@@ -238,7 +241,7 @@ auth_jwt: token rejected: unknown_kid
 
 
 
-=== TEST 3: max_uris=2 with many names: never more than two key sets, the zone holds two entries for the family
+=== TEST 3: max_uris=2 and names made up by a client: two key sets and two fetches, the other names wait (503) without a fetch
 --- config
     location /api {
         auth_jwt             "test";
@@ -251,18 +254,47 @@ auth_jwt: token rejected: unknown_kid
 --- steps eval
 [
   (map { api("nobody$_", 'acme', 503) } 1 .. 12),
-  api('acme', 'acme', 200),
   settle(),
+  fetches('/jwks/nobody1 404', '/jwks/nobody2 404'),
   { request => "GET /status", code => 200 },
 ]
 --- response_body_like eval
 [(undef) x 17, qr/"entries":3\b/]
+--- response_headers_like eval
+[("Retry-After: \\d+") x 12]
+--- error_log
+auth_jwt_key_request "/_jwks/$arg_t": all of its 2 URIs (max_uris=) were used in the last second, a new one waits
 --- no_error_log
 [alert]
 
 
 
-=== TEST 4: hostile expansions fail closed (401, no fetch): "..", ".", "%", a leading variable without "/", too long
+=== TEST 4: max_uris=2: a third tenant waits (503, Retry-After: 1) while the two are in use, and is served once one of them was not used for a second
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks/$arg_t max_uris=2;
+        return 200 "ok $arg_t\n";
+    }
+--- steps eval
+[
+  api('acme', 'acme', 200),
+  api('globex', 'globex', 200),
+  api('initech', 'initech', 503),
+  api('acme', 'acme', 200),
+  sleep_s(1.2),
+  api('initech', 'initech', 200),
+  settle(),
+  fetches('/jwks/acme 200', '/jwks/globex 200', '/jwks/initech 200'),
+]
+--- response_headers_like eval
+[(undef) x 2, "Retry-After: 1"]
+--- error_log
+all of its 2 URIs (max_uris=) were used in the last second, a new one waits
+
+
+
+=== TEST 5: hostile expansions fail closed (401, no fetch): "..", ".", "%", a leading variable without "/", too long
 --- config
     location /api {
         auth_jwt             "test";
@@ -302,7 +334,7 @@ qr/^(?:is refused\n){1,2}$/
 
 
 
-=== TEST 5: each reason of a refused expansion
+=== TEST 6: each reason of a refused expansion
 --- config
     location /api {
         auth_jwt             "test";
@@ -334,7 +366,7 @@ is refused: it is too long
 
 
 
-=== TEST 6: a NUL from a variable is refused, escaped in the log
+=== TEST 7: a NUL from a variable is refused, escaped in the log
 --- config
     location /api {
         auth_jwt             "test";
@@ -348,7 +380,7 @@ is refused: it is too long
 
 
 
-=== TEST 7: the same template in two server{}s is a source per server: each its own keys and fetch
+=== TEST 8: the same template in two server{}s is a source per server: each its own keys and fetch
 --- http_config
     auth_jwt_key_request /_jwks/$arg_t;
     auth_jwt_key_refresh_on_unknown_kid off;
@@ -381,7 +413,7 @@ is refused: it is too long
 
 
 
-=== TEST 8: a redirect of the issuer is not followed: the fetch fails, no keys
+=== TEST 9: a redirect of the issuer is not followed: the fetch fails, no keys
 --- config
     location /api {
         auth_jwt             "test";
@@ -399,7 +431,7 @@ auth_jwt_key_request "/_jwks/moved": fetch failed: status 302
 
 
 
-=== TEST 9: a tenant's key rotated in is fetched for that tenant only (unknown kid)
+=== TEST 10: a tenant's key rotated in is fetched for that tenant only (unknown kid)
 --- config
     location /api {
         auth_jwt             "test";
@@ -426,7 +458,7 @@ auth_jwt: unknown kid, refreshing keys from "/_jwks/acme"
 
 
 
-=== TEST 10: auth_jwt_key_cache 0 with variables: a fetch per request, of the request's tenant
+=== TEST 11: auth_jwt_key_cache 0 with variables: a fetch per request, of the request's tenant
 --- config
     location /api {
         auth_jwt             "test";
@@ -447,7 +479,7 @@ auth_jwt: unknown kid, refreshing keys from "/_jwks/acme"
 
 
 
-=== TEST 11: nginx -t: max_uris= without variables, out of range, or two of them
+=== TEST 12: nginx -t: max_uris= without variables, out of range, or two of them
 --- config
     location /api {
         auth_jwt             "test";
@@ -460,7 +492,7 @@ auth_jwt: unknown kid, refreshing keys from "/_jwks/acme"
 
 
 
-=== TEST 12: nginx -t: max_uris=0
+=== TEST 13: nginx -t: max_uris=0
 --- config
     location /api {
         auth_jwt             "test";
@@ -473,7 +505,7 @@ invalid parameter "max_uris=0": a number from 1 to 1024
 
 
 
-=== TEST 13: nginx -t: a URI with variables holds no "%", "?" or "#"
+=== TEST 14: nginx -t: a URI with variables holds no "%", "?" or "#"
 --- config
     location /api {
         auth_jwt             "test";
@@ -486,7 +518,7 @@ a URI with variables may hold letters, digits
 
 
 
-=== TEST 14: the NGINX Plus multi-tenant layout: the tenant from a map of the Host, the key request at http level
+=== TEST 15: the NGINX Plus multi-tenant layout: the tenant from a map of the Host, the key request at http level
 --- http_config
     map $host $tenant {
         default          none;
@@ -513,7 +545,7 @@ a URI with variables may hold letters, digits
 
 
 
-=== TEST 15: key files named by a map of the tenant: each tenant's own, none for the default
+=== TEST 16: key files named by a map of the tenant: each tenant's own, none for the default
 --- http_config
     map $arg_t $tenant_keys {
         default  "";
@@ -540,7 +572,7 @@ auth_jwt_key_file: the name is empty
 
 
 
-=== TEST 16: key files named by a variable: ".." refused, a directory refused, a missing file
+=== TEST 17: key files named by a variable: ".." refused, a directory refused, a missing file
 --- user_files
 >>> keys/acme.json
 {"keys":[]}
