@@ -479,7 +479,7 @@ auth_jwt: unknown kid, refreshing keys from "/_jwks/acme"
 
 
 
-=== TEST 12: nginx -t: max_uris= without variables, out of range, or two of them
+=== TEST 12: nginx -t: max_uris= without variables
 --- config
     location /api {
         auth_jwt             "test";
