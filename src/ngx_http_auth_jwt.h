@@ -199,7 +199,8 @@ struct ngx_http_auth_jwt_source_s {
     ngx_http_auth_jwt_source_t *family;     /* a member's, or NULL */
     ngx_queue_t                 queue;      /* a member in members */
     ngx_uint_t                  refs;       /* a member's running fetches */
-    time_t                      used;       /* a member's last use */
+    ngx_msec_t                  used;       /* a member's last use (wall
+                                               clock, ms) */
     unsigned                    evicted:1;  /* out of members, freed when
                                                its last fetch ends */
     unsigned                    busy:1;     /* no room in the zone: its
@@ -233,7 +234,9 @@ struct ngx_http_auth_jwt_shsrc_s {
                                                of its members, the most
                                                recently used first */
     ngx_uint_t                  nmembers;
-    time_t                      used;       /* a member's last use */
+    ngx_msec_t                  used;       /* a member's last use (wall
+                                               clock, ms: the same in
+                                               every worker) */
     size_t                      key_len;
     u_char                      key[1];
 };
@@ -429,6 +432,9 @@ void ngx_http_auth_jwt_keys_skipped(ngx_http_request_t *r,
 const char *ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc);
 
 /* sources of fetched key sets (ngx_http_auth_jwt_source.c) */
+#define NGX_HTTP_AUTH_JWT_IN_USE  1000  /* ms: a member used since is not
+                                           pushed out for a new one */
+ngx_msec_t ngx_http_auth_jwt_wall_msec(void);
 char *ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
@@ -440,6 +446,7 @@ ngx_int_t ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
 void ngx_http_auth_jwt_source_release(ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_source_drop(ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_source_exit(ngx_http_auth_jwt_source_t *src);
 
 /* fetched key sets (ngx_http_auth_jwt_store.c) */

@@ -83,6 +83,7 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 {
     ngx_int_t                     rc, declined;
     ngx_uint_t                    i, n;
+    ngx_str_t                    *waiting;
     ngx_http_auth_jwt_keys_t     *keys;
     ngx_http_auth_jwt_source_t  **src, *s;
 
@@ -109,6 +110,7 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
      * those of a uri with variables as the request expands it */
     src = ajcf->sources ? ajcf->sources->elts : NULL;
     declined = 0;
+    waiting = NULL;
 
     for (i = 0; src && i < ajcf->sources->nelts; i++) {
         rc = ngx_http_auth_jwt_source_get(r, src[i], &s);
@@ -123,6 +125,7 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 
             if (rc == NGX_BUSY) {
                 ngx_http_auth_jwt_source_busy(r, s);
+                ngx_http_auth_jwt_source_drop(s);
             }
         }
 
@@ -139,6 +142,22 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 
         if (rc == NGX_DECLINED) {
             declined = 1;
+
+            if (waiting == NULL) {
+                waiting = ngx_pcalloc(r->pool, ajcf->sources->nelts
+                                      * sizeof(ngx_str_t));
+                if (waiting == NULL) {
+                    return NGX_ERROR;
+                }
+            }
+
+            /* the member may go before the loop ends: its uri, copied */
+            waiting[i].data = ngx_pstrdup(r->pool, &s->uri);
+            if (waiting[i].data == NULL) {
+                return NGX_ERROR;
+            }
+
+            waiting[i].len = s->uri.len;
         }
 
         if (s->set != NULL) {
@@ -147,13 +166,11 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     }
 
     if (list->n == 0 && declined) {
-        for (i = 0; i < ajcf->sources->nelts; i++) {
-            if (ngx_http_auth_jwt_source_get(r, src[i], &s) == NGX_OK
-                && s->set == NULL)
-            {
+        for (i = 0; waiting && i < ajcf->sources->nelts; i++) {
+            if (waiting[i].len) {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                               "auth_jwt: no keys yet from \"%V\"",
-                              &s->uri);
+                              &waiting[i]);
             }
         }
 

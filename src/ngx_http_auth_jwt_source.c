@@ -645,7 +645,7 @@ ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
         {
             ngx_queue_remove(q);
             ngx_queue_insert_head(&src->members, q);
-            m->used = ngx_time();
+            m->used = ngx_http_auth_jwt_wall_msec();
             *out = m;
             return NGX_OK;
         }
@@ -655,7 +655,9 @@ ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
         q = ngx_queue_last(&src->members);
         m = ngx_queue_data(q, ngx_http_auth_jwt_source_t, queue);
 
-        if (ngx_time() - m->used < 1) {
+        if (ngx_http_auth_jwt_wall_msec() - m->used
+            < NGX_HTTP_AUTH_JWT_IN_USE)
+        {
             /*
              * all in use: a new uri waits rather than push out one used in
              * the last second, so that names made up by clients neither
@@ -710,7 +712,7 @@ ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
     m->flags = src->flags;
     m->zone = src->zone;
     m->family = src;
-    m->used = ngx_time();
+    m->used = ngx_http_auth_jwt_wall_msec();
 
     ngx_queue_insert_head(&src->members, &m->queue);
     src->nmembers++;
@@ -795,6 +797,23 @@ ngx_http_auth_jwt_uri_log(ngx_log_t *log)
 }
 
 
+/*
+ * The wall clock in ms, as nginx cached it: comparable between workers
+ * (ngx_current_msec is each process's own).  Unsigned: differences stay
+ * right across a wrap; a clock set back makes an entry look unused.
+ */
+
+ngx_msec_t
+ngx_http_auth_jwt_wall_msec(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (ngx_msec_t) tp->sec * 1000 + tp->msec;
+}
+
+
 /* a new uri of the family src must wait: its max_uris are all in use */
 
 void
@@ -811,6 +830,27 @@ ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
                       "(max_uris=) were used in the last second, a new one "
                       "waits", &src->uri, src->max);
     }
+}
+
+
+/*
+ * A new member that the zone had no room for: out of this worker's
+ * members at once, so that names the zone refuses never push out the
+ * ones in use here.
+ */
+
+void
+ngx_http_auth_jwt_source_drop(ngx_http_auth_jwt_source_t *src)
+{
+    if (src->family == NULL || src->set != NULL || src->refs || src->evicted)
+    {
+        return;
+    }
+
+    ngx_queue_remove(&src->queue);
+    src->family->nmembers--;
+
+    ngx_http_auth_jwt_member_free(src);
 }
 
 

@@ -750,7 +750,7 @@ ngx_http_auth_jwt_store_entry(ngx_http_auth_jwt_source_t *src)
             if (fam != NULL && src->epoch == shctx->epoch) {
                 ngx_queue_remove(&src->sh->queue);
                 ngx_queue_insert_head(&fam->members, &src->sh->queue);
-                src->sh->used = ngx_time();
+                src->sh->used = ngx_http_auth_jwt_wall_msec();
                 return src->sh;
             }
 
@@ -834,13 +834,13 @@ static ngx_http_auth_jwt_shsrc_t *
 ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
     ngx_slab_pool_t *shpool)
 {
-    time_t                      now;
+    ngx_msec_t                  now;
     ngx_queue_t                *q;
     ngx_http_auth_jwt_shctx_t  *shctx;
     ngx_http_auth_jwt_shsrc_t  *sh, *fam;
 
     shctx = src->zone->data;
-    now = ngx_time();
+    now = ngx_http_auth_jwt_wall_msec();
 
     fam = ngx_http_auth_jwt_store_entry(src->family);
     if (fam == NULL) {
@@ -867,7 +867,7 @@ ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
         sh = ngx_queue_data(ngx_queue_last(&fam->members),
                             ngx_http_auth_jwt_shsrc_t, queue);
 
-        if (now - sh->used < 1) {
+        if (now - sh->used < NGX_HTTP_AUTH_JWT_IN_USE) {
             /* all used in the last second (any worker): the new one
              * waits, at most max new entries a second */
             src->busy = 1;

@@ -62,14 +62,18 @@ sub slurp {
     spew("$prefix/html/t/globex", slurp("$d/jwks-rsa2.json"));
 }
 
-# configuration $n: the template is /_jwks/$arg_t, or /_jwks_$tpl/$arg_t
+# configuration $n: the template is /_jwks/$arg_t, or /_jwks_$tpl/$arg_t;
+# %o: workers (2), max (max_uris=, 4), cache (auth_jwt_key_cache, 5m)
 sub conf {
-    my ($n, $tpl) = @_;
+    my ($n, $tpl, %o) = @_;
     my $user = $> == 0 ? 'user root;' : '';
     my $uri = $tpl ? "/_jwks_$tpl/" : '/_jwks/';
+    my $workers = $o{workers} // 2;
+    my $max = $o{max} // 4;
+    my $cache = $o{cache} // '5m';
     return <<"CONF";
 load_module $module;
-worker_processes 2;
+worker_processes $workers;
 master_process on;
 daemon off;
 $user
@@ -90,6 +94,14 @@ http {
         location /t/ {
             access_log logs/fetch.log fetch;
         }
+        # acme's key set at 100 bytes a second (about 4 s) while
+        # html/slow exists
+        location = /t/acme {
+            access_log logs/fetch.log fetch;
+            if (-f $prefix/html/slow) {
+                limit_rate 100;
+            }
+        }
     }
 
     server {
@@ -98,7 +110,8 @@ http {
 
         location /api {
             auth_jwt             "test";
-            auth_jwt_key_request $uri\$arg_t max_uris=4;
+            auth_jwt_key_request $uri\$arg_t max_uris=$max;
+            auth_jwt_key_cache   $cache;
             return 200 "ok \$arg_t\\n";
         }
         location $uri {
@@ -217,6 +230,10 @@ sub http_get {
         my $n = sysread $s, my $chunk, 65536;
         last unless $n;
         $buf .= $chunk;
+        # the whole answer: nginx may keep the connection open while a
+        # background fetch that the request started runs
+        last if $buf =~ /\r\nContent-Length: (\d+)\r\n.*?\r\n\r\n(.*)\z/si
+                && length($2) >= $1;
     }
     close $s;
     my ($head, $body) = split /\r\n\r\n/, $buf, 2;
@@ -256,13 +273,13 @@ sub tenants_pass {
 }
 
 sub reload_to {
-    my ($n, $tpl, $old) = @_;
-    spew("$prefix/conf/nginx.conf", conf($n, $tpl));
+    my ($n, $tpl, $old, %o) = @_;
+    spew("$prefix/conf/nginx.conf", conf($n, $tpl, %o));
     kill 'HUP', $master;
     my @w;
     wait_for(10, "the workers of configuration $n", sub {
         @w = workers_of($master);
-        return 0 unless @w == 2;
+        return 0 unless @w == ($o{workers} // 2);
         my %old = map { $_ => 1 } @$old;
         return 0 if grep { $old{$_} } @w;
         return 0 if grep { kill 0, $_ } @$old;
@@ -314,6 +331,44 @@ is_deeply([fetches_of('acme'), fetches_of('globex')], [2, 2],
 like(slurp("$prefix/logs/error.log"),
      qr/auth_jwt_keys zone: 3 key sets that no auth_jwt_key_request names any more freed/,
      'the freeing is logged');
+# One worker, max_uris=1: a member pushed out of the worker while its
+# background refresh runs stays until the fetch ends (run under ASan by
+# tools/asan.sh: a use after free would be reported).
+my $lines0 = () = slurp("$prefix/logs/fetch.log") =~ /\n/g;
+@w = reload_to(3, 'v3', \@w, workers => 1, max => 1, cache => '1s');
+ok(scalar @w, 'reload 3: one worker, max_uris=1, key_cache 1s');
+
+sub get_ok {
+    my ($t, $key, $what) = @_;
+    my ($st, $body) = http_get("/api?t=$t", jwt(key => $key));
+    is("$st $body", "200 ok $t\n", $what);
+}
+
+get_ok('acme', 'rsa1', 'acme: its keys fetched');
+spew("$prefix/html/slow", 'x');
+Time::HiRes::sleep(1.3);
+get_ok('acme', 'rsa1', 'acme stale: answered at once, a slow refresh runs');
+Time::HiRes::sleep(1.3);
+get_ok('globex', 'rsa2', 'globex pushes acme out, its refresh still '
+                         . 'running');
+# the fetches of configuration 3
+sub fetches3 {
+    my @l = split /\n/, slurp("$prefix/logs/fetch.log");
+    return join ' ', map { m{/t/(\w+) 200} ? $1 : $_ } @l[$lines0 .. $#l];
+}
+ok(wait_for(15, "acme's refresh to end", sub {
+       fetches3() =~ /^acme .*\bacme\b/
+   }), "acme's refresh ended");
+like(fetches3(), qr/^acme globex( globex)* acme\b/,
+     "acme's refresh ended after globex had pushed it out");
+# its result took the zone's one place back: globex finds it free once
+# acme was not used for a second
+Time::HiRes::sleep(1.3);
+get_ok('globex', 'rsa2', 'globex after it');
+unlink "$prefix/html/slow";
+Time::HiRes::sleep(1.3);
+get_ok('acme', 'rsa1', 'acme again');
+
 unlike(slurp("$prefix/logs/error.log"), qr/\[(?:alert|crit|emerg)\]|exited on signal/,
        'no alert, no crash');
 
