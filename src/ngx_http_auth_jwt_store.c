@@ -272,7 +272,9 @@ ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
 /*
  * This worker's keys of a source, fresh enough for the request.
  * NGX_OK: src->set, maybe NULL, is what there is; NGX_AGAIN: the request
- * waits; NGX_DECLINED: no keys and no fetch for now (ctx->retry_after).
+ * waits; NGX_DECLINED: no keys and no fetch for now (ctx->retry_after);
+ * NGX_BUSY: a member the zone has no room for now (its family's entries
+ * all in use).
  */
 
 ngx_int_t
