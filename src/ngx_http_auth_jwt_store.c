@@ -40,6 +40,9 @@ static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_member(
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static void ngx_http_auth_jwt_store_free(ngx_slab_pool_t *shpool,
     ngx_http_auth_jwt_shctx_t *shctx, ngx_http_auth_jwt_shsrc_t *sh);
+static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_unused(
+    ngx_http_auth_jwt_shsrc_t *fam, ngx_http_auth_jwt_shsrc_t *keep,
+    ngx_msec_t now);
 static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_uint_t ngx_http_auth_jwt_store_lock(
@@ -866,12 +869,12 @@ ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
     }
 
     while (fam->nmembers >= src->family->max) {
-        sh = ngx_queue_data(ngx_queue_last(&fam->members),
-                            ngx_http_auth_jwt_shsrc_t, queue);
+        sh = ngx_http_auth_jwt_store_unused(fam, NULL, now);
 
-        if (now - sh->used < NGX_HTTP_AUTH_JWT_IN_USE) {
-            /* all used in the last second (any worker): the new one
-             * waits, at most max new entries a second */
+        if (sh == NULL) {
+            /* all used in the last second (any worker), or fetching:
+             * the new one waits; at most max new entries a second, one
+             * fetch at a time per uri */
             src->busy = 1;
             return NULL;
         }
@@ -910,7 +913,6 @@ ngx_uint_t
 ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
     ngx_http_auth_jwt_shsrc_t *keep)
 {
-    ngx_queue_t                *q;
     ngx_slab_pool_t            *shpool;
     ngx_http_auth_jwt_shctx_t  *shctx;
     ngx_http_auth_jwt_shsrc_t  *sh, *fam;
@@ -927,21 +929,55 @@ ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
     shctx = src->zone->data;
 
+    sh = ngx_http_auth_jwt_store_unused(fam, keep, 0);
+
+    if (sh == NULL) {
+        return 0;
+    }
+
+    ngx_http_auth_jwt_store_free(shpool, shctx, sh);
+    fam->nmembers--;
+    shctx->epoch++;
+
+    return 1;
+}
+
+
+/*
+ * The least recently used member entry of a family that may go (the
+ * mutex held): not keep, no fetch of it running, and, when now is not 0,
+ * not used in the NGX_HTTP_AUTH_JWT_IN_USE ms before now.  NULL: none.
+ */
+
+static ngx_http_auth_jwt_shsrc_t *
+ngx_http_auth_jwt_store_unused(ngx_http_auth_jwt_shsrc_t *fam,
+    ngx_http_auth_jwt_shsrc_t *keep, ngx_msec_t now)
+{
+    time_t                      sec;
+    ngx_queue_t                *q;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    sec = ngx_time();
+
     for (q = ngx_queue_last(&fam->members);
          q != ngx_queue_sentinel(&fam->members);
          q = ngx_queue_prev(q))
     {
         sh = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
 
-        if (sh != keep) {
-            ngx_http_auth_jwt_store_free(shpool, shctx, sh);
-            fam->nmembers--;
-            shctx->epoch++;
-            return 1;
+        if (now && now - sh->used < NGX_HTTP_AUTH_JWT_IN_USE) {
+            /* this one and the more recent ones are in use */
+            return NULL;
         }
+
+        if (sh == keep || (sh->owner != 0 && sec < sh->deadline)) {
+            continue;
+        }
+
+        return sh;
     }
 
-    return 0;
+    return NULL;
 }
 
 
