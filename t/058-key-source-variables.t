@@ -241,7 +241,7 @@ auth_jwt: token rejected: unknown_kid
 
 
 
-=== TEST 3: max_uris=2 and names made up by a client while two tenants are in use: the made-up names wait (503) without a fetch, the tenants keep their keys
+=== TEST 3: max_uris=2 and names made up by a client while two tenants are in use: the made-up names wait (503) without a fetch, the tenants keep their keys; the status sums them
 --- config
     location /api {
         auth_jwt             "test";
@@ -260,7 +260,8 @@ auth_jwt: token rejected: unknown_kid
   { request => "GET /status", code => 200 },
 ]
 --- response_body_like eval
-[(undef) x 35, qr/"entries":3\b/]
+[(undef) x 35,
+ qr/"sources":\[\{"uri":"\/_jwks\/\$arg_t","issuer":"","server":"localhost","fetches_ok":2,"fetches_failed":0,.*"keys":2\}\].*"entries":3\b/]
 --- response_headers_like eval
 [map { (undef, undef, "Retry-After: 1") } 1 .. 10]
 --- error_log
