@@ -25,10 +25,14 @@
 #define NGX_HTTP_AUTH_JWT_URI_LOG     1000    /* ms, one line about
                                                  refused expansions */
 
-/* RFC 3986 unreserved, sub-delims, ":", "@" and "/": no "%", "?", "#" */
+/*
+ * RFC 3986 unreserved, sub-delims but ";", ":", "@" and "/": no "%", "?",
+ * "#", nothing a proxy or the issuer decodes into another path (";": a
+ * "..;" step is ".." to some servlet containers)
+ */
 #define ngx_http_auth_jwt_uri_char(c)                                         \
     (ngx_http_auth_jwt_isalnum(c)                                             \
-     || ((c) != '\0' && ngx_strchr("-._~!$&'()*+,;=:@/", c) != NULL))
+     || ((c) != '\0' && ngx_strchr("-._~!$&'()*+,=:@/", c) != NULL))
 
 
 /* a server{}'s identity in the zone */
@@ -94,7 +98,7 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid URI \"%V\": a URI with variables "
                                "may hold letters, digits, \"/\" and "
-                               "\"-._~!$&'()*+,;=:@\" only", &value[1]);
+                               "\"-._~!$&'()*+,=:@\" only", &value[1]);
             return NGX_CONF_ERROR;
         }
     }

@@ -298,7 +298,7 @@ all of its 2 URIs (max_uris=) were used in the last second, a new one waits
 
 
 
-=== TEST 5: hostile expansions fail closed (401, no fetch): "..", ".", "%", a leading variable without "/", too long
+=== TEST 5: hostile expansions fail closed (401, no fetch): "..", ".", "%", "?", "..;", a leading variable without "/", too long
 --- config
     location /api {
         auth_jwt             "test";
@@ -318,6 +318,7 @@ all of its 2 URIs (max_uris=) were used in the last second, a new one waits
   raw('/api?t=%2e%2e', 401),
   raw('/api?t=acme%0d%0aX-Evil:%201', 401),
   raw('/api?t=acme?x=1', 401),
+  raw('/api?t=..;/acme', 401),
   raw('/lead?u=_jwks/acme', 401),
   raw('/lead?u=', 401),
   raw('/api?t=' . ('a' x 600), 401),
@@ -354,6 +355,7 @@ qr/^(?:is refused\n){1,2}$/
 [
   raw('/api?t=a/./b', 401), sleep_s(1.1),
   raw('/api?t=%2e%2e', 401), sleep_s(1.1),
+  raw('/api?t=..;/x', 401), sleep_s(1.1),
   raw('/lead?u=_jwks/acme', 401), sleep_s(1.1),
   raw('/lead?u=', 401), sleep_s(1.1),
   raw('/api?t=' . ('a' x 600), 401),
@@ -361,6 +363,7 @@ qr/^(?:is refused\n){1,2}$/
 --- error_log
 "/_jwks/a/./b" is refused: a "." or ".." segment
 "/_jwks/%2e%2e" is refused: a character that is not allowed
+"/_jwks/..;/x" is refused: a character that is not allowed
 "_jwks/acme" is refused: it does not start with "/"
 "" is refused: it is empty
 is refused: it is too long
