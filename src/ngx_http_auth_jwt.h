@@ -169,6 +169,8 @@ typedef struct {
     char                       *issuer;     /* issuer=, or NULL */
     unsigned                    flags;      /* JWTGATE_KEYSET_*: without
                                                symmetric=on, no oct keys */
+    ngx_http_complex_value_t   *cv;         /* a uri with variables */
+    ngx_uint_t                  max;        /* max_uris= */
 } ngx_http_auth_jwt_key_request_t;
 
 
@@ -196,6 +198,26 @@ struct ngx_http_auth_jwt_source_s {
     jwtgate_keyset_t           *set;
     ngx_uint_t                  set_id;
     ngx_uint_t                  generation;
+    /*
+     * A uri with variables (cv) is a family: every expansion is a source
+     * of its own, a member, made when a request needs it; at most max of
+     * them per worker and in the zone, the least recently used out.
+     */
+    ngx_http_complex_value_t   *cv;
+    ngx_uint_t                  max;
+    ngx_queue_t                 members;    /* this worker's, the most
+                                               recently used first */
+    ngx_uint_t                  nmembers;
+    ngx_http_auth_jwt_source_t *family;     /* a member's, or NULL */
+    ngx_queue_t                 queue;      /* a member in members */
+    ngx_uint_t                  refs;       /* a member's running fetches */
+    ngx_msec_t                  used;       /* a member's last use (wall
+                                               clock, ms) */
+    unsigned                    evicted:1;  /* out of members, freed when
+                                               its last fetch ends */
+    unsigned                    busy:1;     /* no room in the zone: its
+                                               family's entries all used
+                                               in the last second */
 };
 
 
@@ -220,6 +242,13 @@ struct ngx_http_auth_jwt_shsrc_s {
     time_t                      error_time;
     size_t                      error_len;
     u_char                      error[120];
+    ngx_queue_t                 members;    /* a family's: the entries
+                                               of its members, the most
+                                               recently used first */
+    ngx_uint_t                  nmembers;
+    ngx_msec_t                  used;       /* a member's last use (wall
+                                               clock, ms: the same in
+                                               every worker) */
     size_t                      key_len;
     u_char                      key[1];
 };
@@ -424,12 +453,22 @@ void ngx_http_auth_jwt_keys_skipped(ngx_http_request_t *r,
 const char *ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc);
 
 /* sources of fetched key sets (ngx_http_auth_jwt_source.c) */
+#define NGX_HTTP_AUTH_JWT_IN_USE  1000  /* ms: a member used since is not
+                                           pushed out for a new one */
+ngx_msec_t ngx_http_auth_jwt_wall_msec(void);
 char *ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
 ngx_int_t ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
     ngx_http_auth_jwt_main_conf_t *amcf);
+ngx_int_t ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_source_t **out);
+void ngx_http_auth_jwt_source_release(ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_source_drop(ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_source_exit(ngx_http_auth_jwt_source_t *src);
 
 /* fetched key sets (ngx_http_auth_jwt_store.c) */
 char *ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -455,6 +494,8 @@ ngx_uint_t ngx_http_auth_jwt_fetch_running(ngx_http_auth_jwt_ctx_t *ctx);
 ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_entry(
     ngx_http_auth_jwt_source_t *src);
 void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
+ngx_uint_t ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
+    ngx_http_auth_jwt_shsrc_t *keep);
 
 void ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf);
 ngx_atomic_t *ngx_http_auth_jwt_store_stats(

@@ -242,13 +242,6 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (ngx_http_script_variables_count(&file)) {
-        if (file.data[0] == '$') {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%V\": a file name with variables must "
-                               "start with a fixed directory", &file);
-            return NGX_CONF_ERROR;
-        }
-
         if (keys->vfiles.nelts == 16) {
             return "is repeated with variables more than 16 times";
         }
@@ -266,7 +259,11 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ccv.value = &file;
         ccv.complex_value = &vf->name;
         ccv.zero = 1;
-        ccv.conf_prefix = 1;
+
+        /* a name that starts with a variable is made absolute when the
+         * request expands it, after the checks of an empty name
+         * (ngx_http_auth_jwt_keys.c) */
+        ccv.conf_prefix = (file.data[0] != '$');
 
         if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
             return NGX_CONF_ERROR;

@@ -92,6 +92,7 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
     time_t cache, ngx_uint_t lock, ngx_uint_t background)
 {
+    ngx_str_t                     uri;
     ngx_list_t                    headers;
     ngx_http_request_t           *sr;
     ngx_pool_cleanup_t           *cln;
@@ -117,6 +118,22 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     cln->handler = ngx_http_auth_jwt_fetch_cleanup;
     cln->data = fetch;
 
+    /* a member of a family stays till the cleanup, whatever its worker
+     * does with it meanwhile */
+    if (src->family != NULL) {
+        src->refs++;
+    }
+
+    uri = src->uri;
+
+    if (src->family != NULL) {
+        /* the subrequest's own copy */
+        uri.data = ngx_pstrdup(r->pool, &src->uri);
+        if (uri.data == NULL) {
+            goto failed;
+        }
+    }
+
     ps->handler = ngx_http_auth_jwt_fetch_done;
     ps->data = fetch;
 
@@ -125,7 +142,7 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
      * subrequest would end when the client leaves
      */
 
-    if (ngx_http_subrequest(r, &src->uri, NULL, &sr, ps,
+    if (ngx_http_subrequest(r, &uri, NULL, &sr, ps,
                             NGX_HTTP_SUBREQUEST_BACKGROUND)
         != NGX_OK)
     {
@@ -357,6 +374,11 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
     if (changed) {
         text = ngx_slab_alloc_locked(shpool, fetch->len);
 
+        /* a member: its family's least recently used make room */
+        while (text == NULL && ngx_http_auth_jwt_store_evict(src, sh)) {
+            text = ngx_slab_alloc_locked(shpool, fetch->len);
+        }
+
         if (text == NULL) {
             ngx_shmtx_unlock(&shpool->mutex);
             jwtgate_keyset_free(set);
@@ -515,6 +537,8 @@ ngx_http_auth_jwt_fetch_cleanup(void *data)
         ngx_free(fetch->buf);
         fetch->buf = NULL;
     }
+
+    ngx_http_auth_jwt_source_release(fetch->source);
 }
 
 

@@ -60,6 +60,8 @@ static void ngx_http_auth_jwt_file_warn(void *data, size_t index,
 static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_cleanup(void *data);
 static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
+static ngx_int_t ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r,
+    ngx_str_t *path);
 
 
 static ngx_queue_t  ngx_http_auth_jwt_files;
@@ -83,8 +85,9 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 {
     ngx_int_t                     rc, declined;
     ngx_uint_t                    i, n;
+    ngx_str_t                    *waiting;
     ngx_http_auth_jwt_keys_t     *keys;
-    ngx_http_auth_jwt_source_t  **src;
+    ngx_http_auth_jwt_source_t  **src, *s;
 
     keys = ajcf->keys;
 
@@ -105,12 +108,35 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    /* the sources of this location's server{} (ngx_http_auth_jwt_source.c) */
+    /* the sources of this location's server{} (ngx_http_auth_jwt_source.c),
+     * those of a uri with variables as the request expands it */
     src = ajcf->sources ? ajcf->sources->elts : NULL;
     declined = 0;
+    waiting = NULL;
 
     for (i = 0; src && i < ajcf->sources->nelts; i++) {
-        rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, src[i]);
+        rc = ngx_http_auth_jwt_source_get(r, src[i], &s);
+
+        if (rc == NGX_DECLINED) {
+            /* refused: no keys from it */
+            continue;
+        }
+
+        if (rc == NGX_OK) {
+            rc = ngx_http_auth_jwt_store_get(r, ajcf, ctx, s);
+
+            if (rc == NGX_BUSY) {
+                ngx_http_auth_jwt_source_busy(r, s);
+                ngx_http_auth_jwt_source_drop(s);
+            }
+        }
+
+        if (rc == NGX_BUSY) {
+            /* a new uri with variables waits: 503, Retry-After: 1 */
+            ctx->retry_after = 1;
+            declined = 1;
+            continue;
+        }
 
         if (rc == NGX_AGAIN || rc == NGX_ERROR) {
             return rc;
@@ -118,20 +144,35 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
 
         if (rc == NGX_DECLINED) {
             declined = 1;
+
+            if (waiting == NULL) {
+                waiting = ngx_pcalloc(r->pool, ajcf->sources->nelts
+                                      * sizeof(ngx_str_t));
+                if (waiting == NULL) {
+                    return NGX_ERROR;
+                }
+            }
+
+            /* the member may go before the loop ends: its uri, copied */
+            waiting[i].data = ngx_pstrdup(r->pool, &s->uri);
+            if (waiting[i].data == NULL) {
+                return NGX_ERROR;
+            }
+
+            waiting[i].len = s->uri.len;
         }
 
-        if (src[i]->set != NULL) {
-            ngx_http_auth_jwt_keys_add(list, src[i]->set, src[i]->issuer,
-                                       src[i]->set_id);
+        if (s->set != NULL) {
+            ngx_http_auth_jwt_keys_add(list, s->set, s->issuer, s->set_id);
         }
     }
 
     if (list->n == 0 && declined) {
-        for (i = 0; i < ajcf->sources->nelts; i++) {
-            if (src[i]->set == NULL) {
+        for (i = 0; waiting && i < ajcf->sources->nelts; i++) {
+            if (waiting[i].len) {
                 ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                               "auth_jwt: no keys yet from \"%V\"",
-                              &src[i]->uri);
+                              &waiting[i]);
             }
         }
 
@@ -175,8 +216,19 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        /* ccv.zero: path.data[path.len] is '\0' */
-        path.len = ngx_strlen(path.data);
+        /* ccv.zero: the length counts the '\0' at the end; a variable
+         * must not cut the name short with one of its own */
+        if (path.len == 0 || ngx_strlen(path.data) != path.len - 1) {
+            if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt_key_file: a NUL in a name made "
+                              "with variables");
+            }
+
+            continue;
+        }
+
+        path.len--;
 
         /* the variables must not walk out of the configured directory */
         if (ngx_http_auth_jwt_dotdots(&path)
@@ -189,6 +241,13 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
             }
 
             continue;
+        }
+
+        /* a name that started with a variable: relative to the prefix */
+        if (path.len && path.data[0] != '/'
+            && ngx_http_auth_jwt_file_prefix(r, &path) != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
         f = ngx_http_auth_jwt_file_cached(r, &path);
@@ -297,6 +356,33 @@ ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc)
     default:
         return "not a JWKS or JWK (JSON)";
     }
+}
+
+
+/* a relative name, made absolute with the configuration prefix as
+ * nginx does with the names it reads at configuration time */
+
+static ngx_int_t
+ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char     *p;
+    ngx_str_t  *prefix;
+
+    prefix = (ngx_str_t *) &ngx_cycle->conf_prefix;
+
+    p = ngx_pnalloc(r->pool, prefix->len + path->len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(p, prefix->data, prefix->len), path->data,
+               path->len);
+
+    path->data = p;
+    path->len += prefix->len;
+    path->data[path->len] = '\0';
+
+    return NGX_OK;
 }
 
 

@@ -397,7 +397,7 @@ ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
     ngx_uint_t                    i;
     jwtgate_rc_t                  rc;
     const jwtgate_keyset_t       *sets[32];
-    ngx_http_auth_jwt_source_t  **src;
+    ngx_http_auth_jwt_source_t  **src, *s;
 
     /* the sources of this location's server{} */
     if (ajcf->sources == NULL || jwtgate_token_kid(token) == NULL) {
@@ -408,8 +408,10 @@ ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
     n = 0;
 
     for (i = 0; i < ajcf->sources->nelts && n < 32; i++) {
-        if (src[i]->set) {
-            sets[n++] = src[i]->set;
+        if (ngx_http_auth_jwt_source_get(r, src[i], &s) == NGX_OK
+            && s->set)
+        {
+            sets[n++] = s->set;
         }
     }
 
@@ -425,7 +427,9 @@ ngx_http_auth_jwt_login_kid(ngx_http_request_t *r,
                   "will be fetched again", jwtgate_token_kid(token));
 
     for (i = 0; i < ajcf->sources->nelts; i++) {
-        ngx_http_auth_jwt_store_stale(src[i]);
+        if (ngx_http_auth_jwt_source_get(r, src[i], &s) == NGX_OK) {
+            ngx_http_auth_jwt_store_stale(s);
+        }
     }
 }
 

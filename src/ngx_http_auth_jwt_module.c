@@ -523,5 +523,6 @@ ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle)
     for (i = 0; i < amcf->sources.nelts; i++) {
         jwtgate_keyset_free(src[i]->set);
         src[i]->set = NULL;
+        ngx_http_auth_jwt_source_exit(src[i]);
     }
 }

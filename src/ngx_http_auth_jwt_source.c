@@ -19,6 +19,22 @@
 #include <ngx_sha1.h>
 
 
+#define NGX_HTTP_AUTH_JWT_URIS        64      /* max_uris= by default */
+#define NGX_HTTP_AUTH_JWT_MAX_URIS    1024    /* max_uris= at most */
+#define NGX_HTTP_AUTH_JWT_URI_LEN     512     /* an expansion at most */
+#define NGX_HTTP_AUTH_JWT_URI_LOG     1000    /* ms, one line about
+                                                 refused expansions */
+
+/*
+ * RFC 3986 unreserved, sub-delims but ";", ":", "@" and "/": no "%", "?",
+ * "#", nothing a proxy or the issuer decodes into another path (";": a
+ * "..;" step is ".." to some servlet containers)
+ */
+#define ngx_http_auth_jwt_uri_char(c)                                         \
+    (ngx_http_auth_jwt_isalnum(c)                                             \
+     || ((c) != '\0' && ngx_strchr("-._~!$&'()*+,=:@/", c) != NULL))
+
+
 /* a server{}'s identity in the zone */
 typedef struct {
     ngx_http_core_srv_conf_t   *server;
@@ -32,9 +48,16 @@ static ngx_int_t ngx_http_auth_jwt_server_id(ngx_conf_t *cf,
     ngx_http_core_srv_conf_t *cscf, ngx_uint_t n, u_char *id);
 static ngx_int_t ngx_http_auth_jwt_str_cmp(const void *one,
     const void *two);
+static const char *ngx_http_auth_jwt_uri_refused(ngx_str_t *uri);
+static ngx_uint_t ngx_http_auth_jwt_uri_log(ngx_log_t *log);
+static void ngx_http_auth_jwt_member_free(ngx_http_auth_jwt_source_t *m);
 
 
-/* auth_jwt_key_request uri [issuer=value] [symmetric=on] */
+static ngx_msec_t  ngx_http_auth_jwt_uri_logged;
+static ngx_uint_t  ngx_http_auth_jwt_uri_unlogged;
+
+
+/* auth_jwt_key_request uri [issuer=value] [symmetric=on] [max_uris=n] */
 
 char *
 ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -44,26 +67,40 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
 
     char                              *issuer;
     unsigned                           flags;
+    ngx_int_t                          max;
     ngx_str_t                         *value;
-    ngx_uint_t                         i;
+    ngx_uint_t                         i, vars;
     ngx_http_auth_jwt_keys_t          *keys;
+    ngx_http_complex_value_t          *cv;
     ngx_http_auth_jwt_key_request_t   *rq, **rp;
     ngx_http_auth_jwt_main_conf_t     *amcf;
+    ngx_http_compile_complex_value_t   ccv;
 
     value = cf->args->elts;
 
-    if (value[1].len == 0 || value[1].data[0] != '/') {
+    vars = ngx_http_script_variables_count(&value[1]);
+
+    if (value[1].len == 0
+        || (value[1].data[0] != '/' && !(vars && value[1].data[0] == '$')))
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid URI \"%V\": it must start with \"/\"",
                            &value[1]);
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_script_variables_count(&value[1])) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid URI \"%V\": variables are not allowed",
-                           &value[1]);
-        return NGX_CONF_ERROR;
+    for (i = 0; vars && i < value[1].len; i++) {
+        /* what an expansion may hold (checked again on every request),
+         * and the braces of ${name} */
+        if (!ngx_http_auth_jwt_uri_char(value[1].data[i])
+            && value[1].data[i] != '{' && value[1].data[i] != '}')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid URI \"%V\": a URI with variables "
+                               "may hold letters, digits, \"/\" and "
+                               "\"-._~!$&'()*+,=:@\" only", &value[1]);
+            return NGX_CONF_ERROR;
+        }
     }
 
     for (i = 0; i < value[1].len; i++) {
@@ -78,11 +115,37 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     issuer = NULL;
+    max = NGX_CONF_UNSET;
 
     /* a fetched set is public: HMAC secrets in it only if asked for */
     flags = JWTGATE_KEYSET_NO_SYMMETRIC;
 
     for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_strncmp(value[i].data, "max_uris=", 9) == 0) {
+            if (max != NGX_CONF_UNSET) {
+                return "has a duplicate \"max_uris\"";
+            }
+
+            max = ngx_atoi(value[i].data + 9, value[i].len - 9);
+
+            if (max < 1 || max > NGX_HTTP_AUTH_JWT_MAX_URIS) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid parameter \"%V\": a number "
+                                   "from 1 to %d", &value[i],
+                                   NGX_HTTP_AUTH_JWT_MAX_URIS);
+                return NGX_CONF_ERROR;
+            }
+
+            if (!vars) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"%V\" is for a URI with variables",
+                                   &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
         if (ngx_strcmp(value[i].data, "symmetric=on") == 0) {
             flags &= ~JWTGATE_KEYSET_NO_SYMMETRIC;
             continue;
@@ -102,6 +165,10 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
         if (issuer == NULL) {
             return NGX_CONF_ERROR;
         }
+    }
+
+    if (max == NGX_CONF_UNSET) {
+        max = vars ? NGX_HTTP_AUTH_JWT_URIS : 0;
     }
 
     keys = ngx_http_auth_jwt_conf_keys(cf, ajcf);
@@ -135,6 +202,27 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
         rq->uri = value[1];
         rq->issuer = issuer;
         rq->flags = flags;
+        rq->cv = NULL;
+        rq->max = (ngx_uint_t) max;
+
+        if (vars) {
+            cv = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+            if (cv == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+            ccv.cf = cf;
+            ccv.value = &value[1];
+            ccv.complex_value = cv;
+
+            if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+                return NGX_CONF_ERROR;
+            }
+
+            rq->cv = cv;
+        }
 
         rp = ngx_array_push(&amcf->requests);
         if (rp == NULL) {
@@ -150,6 +238,13 @@ ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
                            "\"symmetric=on\"", &value[1],
                            (flags & JWTGATE_KEYSET_NO_SYMMETRIC)
                            ? "with" : "without");
+        return NGX_CONF_ERROR;
+    }
+
+    if (rq->max != (ngx_uint_t) max) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is declared elsewhere with another "
+                           "\"max_uris\"", &value[1]);
         return NGX_CONF_ERROR;
     }
 
@@ -260,6 +355,9 @@ ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
             src->flags = rq[i]->flags;
             src->server = cscf;
             src->server_name = cscf->server_name;
+            src->cv = rq[i]->cv;
+            src->max = rq[i]->max;
+            ngx_queue_init(&src->members);
 
             sp = ngx_array_push(&amcf->sources);
             if (sp == NULL) {
@@ -479,4 +577,335 @@ ngx_http_auth_jwt_str_cmp(const void *one, const void *two)
     const ngx_str_t  *b = two;
 
     return ngx_memn2cmp(a->data, b->data, a->len, b->len);
+}
+
+
+/*
+ * The source a request uses for src: src itself, or, for a uri with
+ * variables, the member of the request's expansion: this worker's, made
+ * now if there is none, the least recently used one out when the family
+ * has max.  NGX_DECLINED: the expansion is refused (logged at most once a
+ * second): no keys from src for this request.  NGX_BUSY: the max members
+ * were all used in the last second, a new one waits (503).
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_source_t **out)
+{
+    u_char                      *p;
+    size_t                       rest;
+    ngx_str_t                    uri;
+    ngx_uint_t                   i;
+    ngx_queue_t                 *q;
+    const char                  *why;
+    ngx_http_auth_jwt_source_t  *m;
+    u_char                       text[4 * 64 + 4];
+
+    if (src->cv == NULL) {
+        *out = src;
+        return NGX_OK;
+    }
+
+    if (ngx_http_complex_value(r, src->cv, &uri) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    why = ngx_http_auth_jwt_uri_refused(&uri);
+
+    if (why != NULL) {
+        if (ngx_http_auth_jwt_uri_log(r->connection->log)) {
+            /* the expansion may hold anything: escaped, cut at 64 bytes */
+            p = text;
+
+            for (i = 0; i < uri.len && i < 64; i++) {
+                if (uri.data[i] > 0x20 && uri.data[i] < 0x7f
+                    && uri.data[i] != '"' && uri.data[i] != '\\')
+                {
+                    *p++ = uri.data[i];
+
+                } else {
+                    p = ngx_sprintf(p, "\\x%02xd", uri.data[i]);
+                }
+            }
+
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_jwt_key_request \"%V\": \"%*s\"%s is "
+                          "refused: %s, no keys from it", &src->uri,
+                          p - text, text, i < uri.len ? "..." : "", why);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    for (q = ngx_queue_head(&src->members);
+         q != ngx_queue_sentinel(&src->members);
+         q = ngx_queue_next(q))
+    {
+        m = ngx_queue_data(q, ngx_http_auth_jwt_source_t, queue);
+
+        if (m->uri.len == uri.len
+            && ngx_memcmp(m->uri.data, uri.data, uri.len) == 0)
+        {
+            ngx_queue_remove(q);
+            ngx_queue_insert_head(&src->members, q);
+            m->used = ngx_http_auth_jwt_wall_msec();
+            *out = m;
+            return NGX_OK;
+        }
+    }
+
+    while (src->nmembers >= src->max) {
+        q = ngx_queue_last(&src->members);
+        m = ngx_queue_data(q, ngx_http_auth_jwt_source_t, queue);
+
+        if (ngx_http_auth_jwt_wall_msec() - m->used
+            < NGX_HTTP_AUTH_JWT_IN_USE)
+        {
+            /*
+             * all in use: a new uri waits rather than push out one used in
+             * the last second, so that names made up by clients neither
+             * thrash the keys in use nor start more than max fetches a
+             * second
+             */
+            ngx_http_auth_jwt_source_busy(r, src);
+            return NGX_BUSY;
+        }
+
+        ngx_queue_remove(q);
+        src->nmembers--;
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth_jwt: \"%V\" out of this worker's sources",
+                       &m->uri);
+
+        if (m->refs) {
+            /* freed when its fetch ends */
+            m->evicted = 1;
+
+        } else {
+            ngx_http_auth_jwt_member_free(m);
+        }
+    }
+
+    /* the zone's name: the expansion, then the family's issuer and server */
+    rest = src->key.len - src->uri.len;
+
+    m = ngx_alloc(sizeof(ngx_http_auth_jwt_source_t) + uri.len + uri.len
+                  + rest, r->connection->log);
+    if (m == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(m, sizeof(ngx_http_auth_jwt_source_t));
+
+    p = (u_char *) (m + 1);
+
+    m->uri.data = p;
+    m->uri.len = uri.len;
+    p = ngx_cpymem(p, uri.data, uri.len);
+
+    m->key.data = p;
+    m->key.len = uri.len + rest;
+    p = ngx_cpymem(p, uri.data, uri.len);
+    ngx_memcpy(p, src->key.data + src->uri.len, rest);
+
+    m->issuer = src->issuer;
+    m->server = src->server;
+    m->server_name = src->server_name;
+    m->flags = src->flags;
+    m->zone = src->zone;
+    m->family = src;
+    m->used = ngx_http_auth_jwt_wall_msec();
+
+    ngx_queue_insert_head(&src->members, &m->queue);
+    src->nmembers++;
+
+    *out = m;
+
+    return NGX_OK;
+}
+
+
+/* why an expansion cannot be a key request's uri, or NULL */
+
+static const char *
+ngx_http_auth_jwt_uri_refused(ngx_str_t *uri)
+{
+    u_char  *p, *end, *seg;
+
+    if (uri->len == 0) {
+        return "it is empty";
+    }
+
+    if (uri->len > NGX_HTTP_AUTH_JWT_URI_LEN) {
+        return "it is too long";
+    }
+
+    if (uri->data[0] != '/') {
+        return "it does not start with \"/\"";
+    }
+
+    end = uri->data + uri->len;
+    seg = uri->data + 1;
+
+    for (p = uri->data; p < end; p++) {
+        if (!ngx_http_auth_jwt_uri_char(*p)) {
+            return "a character that is not allowed";
+        }
+
+        if (p + 1 == end || p[1] == '/') {
+            /* the end of the segment from seg to p */
+            if ((p == seg && *p == '.')
+                || (p == seg + 1 && seg[0] == '.' && seg[1] == '.'))
+            {
+                return "a \".\" or \"..\" segment";
+            }
+
+            seg = p + 2;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Expansions come from requests: one line a second per worker about the
+ * refused ones, and the next line says how many were left out.
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_uri_log(ngx_log_t *log)
+{
+    if (ngx_http_auth_jwt_uri_logged != 0
+        && ngx_current_msec - ngx_http_auth_jwt_uri_logged
+           < NGX_HTTP_AUTH_JWT_URI_LOG)
+    {
+        ngx_http_auth_jwt_uri_unlogged++;
+        return 0;
+    }
+
+    if (ngx_http_auth_jwt_uri_unlogged) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "auth_jwt_key_request: %ui more lines about refused "
+                      "URIs were not logged",
+                      ngx_http_auth_jwt_uri_unlogged);
+        ngx_http_auth_jwt_uri_unlogged = 0;
+    }
+
+    /* 0 is "never logged" */
+    ngx_http_auth_jwt_uri_logged = ngx_current_msec ? ngx_current_msec : 1;
+
+    return 1;
+}
+
+
+/*
+ * The wall clock in ms, as nginx cached it: comparable between workers
+ * (ngx_current_msec is each process's own).  Unsigned: differences stay
+ * right across a wrap; a clock set back makes an entry look unused.
+ */
+
+ngx_msec_t
+ngx_http_auth_jwt_wall_msec(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (ngx_msec_t) tp->sec * 1000 + tp->msec;
+}
+
+
+/* a new uri of the family src must wait: its max_uris are all in use */
+
+void
+ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src)
+{
+    if (src->family != NULL) {
+        src = src->family;
+    }
+
+    if (ngx_http_auth_jwt_uri_log(r->connection->log)) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_key_request \"%V\": all of its %ui URIs "
+                      "(max_uris=) were used in the last second, a new one "
+                      "waits", &src->uri, src->max);
+    }
+}
+
+
+/*
+ * A new member that the zone had no room for: out of this worker's
+ * members at once, so that names the zone refuses never push out the
+ * ones in use here.
+ */
+
+void
+ngx_http_auth_jwt_source_drop(ngx_http_auth_jwt_source_t *src)
+{
+    if (src->family == NULL || src->set != NULL || src->refs || src->evicted)
+    {
+        return;
+    }
+
+    ngx_queue_remove(&src->queue);
+    src->family->nmembers--;
+
+    ngx_http_auth_jwt_member_free(src);
+}
+
+
+/* a fetch of a member ended: a member out of its family goes now */
+
+void
+ngx_http_auth_jwt_source_release(ngx_http_auth_jwt_source_t *src)
+{
+    if (src->family == NULL) {
+        return;
+    }
+
+    if (--src->refs == 0 && src->evicted) {
+        ngx_http_auth_jwt_member_free(src);
+    }
+}
+
+
+/* a worker exits: a family's members */
+
+void
+ngx_http_auth_jwt_source_exit(ngx_http_auth_jwt_source_t *src)
+{
+    ngx_queue_t                 *q;
+    ngx_http_auth_jwt_source_t  *m;
+
+    if (src->cv == NULL) {
+        return;
+    }
+
+    while (!ngx_queue_empty(&src->members)) {
+        q = ngx_queue_head(&src->members);
+        ngx_queue_remove(q);
+
+        m = ngx_queue_data(q, ngx_http_auth_jwt_source_t, queue);
+
+        if (m->refs) {
+            m->evicted = 1;
+
+        } else {
+            ngx_http_auth_jwt_member_free(m);
+        }
+    }
+
+    src->nmembers = 0;
+}
+
+
+static void
+ngx_http_auth_jwt_member_free(ngx_http_auth_jwt_source_t *m)
+{
+    jwtgate_keyset_free(m->set);
+    ngx_free(m);
 }

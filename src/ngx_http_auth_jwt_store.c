@@ -36,6 +36,13 @@ static ngx_int_t ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_lookup(
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
+static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_member(
+    ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
+static void ngx_http_auth_jwt_store_free(ngx_slab_pool_t *shpool,
+    ngx_http_auth_jwt_shctx_t *shctx, ngx_http_auth_jwt_shsrc_t *sh);
+static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_unused(
+    ngx_http_auth_jwt_shsrc_t *fam, ngx_http_auth_jwt_shsrc_t *keep,
+    ngx_msec_t now);
 static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static ngx_uint_t ngx_http_auth_jwt_store_lock(
@@ -236,15 +243,16 @@ ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
             continue;
         }
 
-        ngx_queue_remove(q);
-
-        if (sh->text) {
-            ngx_slab_free_locked(shpool, sh->text);
+        /* a family's members go with it */
+        while (sh->nmembers) {
+            ngx_http_auth_jwt_store_free(shpool, shctx,
+                ngx_queue_data(ngx_queue_last(&sh->members),
+                               ngx_http_auth_jwt_shsrc_t, queue));
+            sh->nmembers--;
+            freed++;
         }
 
-        ngx_slab_free_locked(shpool, sh);
-
-        shctx->entries--;
+        ngx_http_auth_jwt_store_free(shpool, shctx, sh);
         freed++;
     }
 
@@ -267,7 +275,9 @@ ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
 /*
  * This worker's keys of a source, fresh enough for the request.
  * NGX_OK: src->set, maybe NULL, is what there is; NGX_AGAIN: the request
- * waits; NGX_DECLINED: no keys and no fetch for now (ctx->retry_after).
+ * waits; NGX_DECLINED: no keys and no fetch for now (ctx->retry_after);
+ * NGX_BUSY: a member the zone has no room for now (its family's entries
+ * all in use).
  */
 
 ngx_int_t
@@ -298,7 +308,7 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         bit = 0;
 
         for (i = 0; i < ajcf->sources->nelts; i++) {
-            if (sp[i] == src) {
+            if (sp[i] == src || sp[i] == src->family) {
                 bit = (ngx_uint_t) 1 << i;
                 break;
             }
@@ -325,6 +335,11 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 
     if (sh == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
+
+        if (src->busy) {
+            return NGX_BUSY;
+        }
+
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt_key_request \"%V\": the auth_jwt_keys "
                       "zone is full (auth_jwt_key_zone)", &src->uri);
@@ -439,11 +454,15 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
         }
 
         for (i = 0; i < ajcf->sources->nelts; i++) {
-            shpool = (ngx_slab_pool_t *) sp[i]->zone->shm.addr;
+            if (ngx_http_auth_jwt_source_get(r, sp[i], &src) != NGX_OK) {
+                continue;
+            }
+
+            shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
             ngx_shmtx_lock(&shpool->mutex);
 
-            sh = ngx_http_auth_jwt_store_entry(sp[i]);
+            sh = ngx_http_auth_jwt_store_entry(src);
             fetching = (sh != NULL && sh->owner != 0 && now < sh->deadline);
 
             ngx_shmtx_unlock(&shpool->mutex);
@@ -460,10 +479,14 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
     ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
 
     for (i = 0; i < ajcf->sources->nelts; i++) {
-        src = sp[i];
+        if (ngx_http_auth_jwt_source_get(r, sp[i], &src) != NGX_OK) {
+            continue;
+        }
 
         if (bad_sig && !jwtgate_keyset_fits(src->set, ctx->token)) {
             /* not the keys that failed: key files, other sources */
+            continue;
+        }
             continue;
         }
 
@@ -546,8 +569,9 @@ void
 ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
     ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st)
 {
+    ngx_queue_t                  *q;
     ngx_slab_pool_t              *shpool;
-    ngx_http_auth_jwt_shsrc_t    *sh;
+    ngx_http_auth_jwt_shsrc_t    *sh, *m;
     ngx_http_auth_jwt_source_t  **sp, *src;
 
     sp = amcf->sources.elts;
@@ -566,7 +590,29 @@ ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
 
     sh = ngx_http_auth_jwt_store_entry(src);
 
-    if (sh != NULL) {
+    if (sh != NULL && src->cv != NULL) {
+        /* a family: its members' fetches and keys, the last error */
+
+        for (q = ngx_queue_head(&sh->members);
+             q != ngx_queue_sentinel(&sh->members);
+             q = ngx_queue_next(q))
+        {
+            m = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
+
+            st->fetches_ok += m->fetches_ok;
+            st->fetches_failed += m->fetches_failed;
+            st->fetched = ngx_max(st->fetched, m->fetched);
+            st->generation += m->generation;
+            st->nkeys += m->nkeys;
+
+            if (m->error_time > st->error_time) {
+                st->error_time = m->error_time;
+                st->error.len = ngx_min(m->error_len, sizeof(st->error_buf));
+                ngx_memcpy(st->error_buf, m->error, st->error.len);
+            }
+        }
+
+    } else if (sh != NULL) {
         st->fetches_ok = sh->fetches_ok;
         st->fetches_failed = sh->fetches_failed;
         st->fetched = sh->fetched;
@@ -648,6 +694,12 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
 
     if (sh == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
+
+        if (src->busy) {
+            /* its family's entries are all in use: it waits */
+            return NGX_BUSY;
+        }
+
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "auth_jwt_key_request \"%V\": the auth_jwt_keys "
                       "zone is full (auth_jwt_key_zone)", &src->uri);
@@ -706,17 +758,36 @@ ngx_http_auth_jwt_shsrc_t *
 ngx_http_auth_jwt_store_entry(ngx_http_auth_jwt_source_t *src)
 {
     ngx_http_auth_jwt_shctx_t  *shctx;
-    ngx_http_auth_jwt_shsrc_t  *sh;
+    ngx_http_auth_jwt_shsrc_t  *sh, *fam;
 
     shctx = src->zone->data;
 
+    src->busy = 0;
+
     if (src->sh != NULL && src->epoch == shctx->epoch) {
-        return src->sh;
+
+        if (src->family != NULL) {
+            /* the most recently used of its family */
+            fam = ngx_http_auth_jwt_store_entry(src->family);
+
+            if (fam != NULL && src->epoch == shctx->epoch) {
+                ngx_queue_remove(&src->sh->queue);
+                ngx_queue_insert_head(&fam->members, &src->sh->queue);
+                src->sh->used = ngx_http_auth_jwt_wall_msec();
+                return src->sh;
+            }
+
+        } else {
+            return src->sh;
+        }
     }
 
     src->sh = NULL;
 
-    sh = ngx_http_auth_jwt_store_lookup(src,
+    sh = src->family
+         ? ngx_http_auth_jwt_store_member(src,
+                                  (ngx_slab_pool_t *) src->zone->shm.addr)
+         : ngx_http_auth_jwt_store_lookup(src,
                                   (ngx_slab_pool_t *) src->zone->shm.addr);
     if (sh == NULL) {
         return NULL;
@@ -767,9 +838,180 @@ ngx_http_auth_jwt_store_lookup(ngx_http_auth_jwt_source_t *src,
     sh->id = ++shctx->last_id;
     sh->key_len = src->key.len;
     ngx_memcpy(sh->key, src->key.data, src->key.len);
+    ngx_queue_init(&sh->members);
 
     ngx_queue_insert_tail(&shctx->sources, &sh->queue);
     shctx->entries++;
 
     return sh;
+}
+
+
+/*
+ * A member's entry, among its family's (the mutex held), made if need
+ * be: the family's least recently used entries out when it has max.
+ * An entry out tells every worker to find its entries again (the epoch).
+ */
+
+static ngx_http_auth_jwt_shsrc_t *
+ngx_http_auth_jwt_store_member(ngx_http_auth_jwt_source_t *src,
+    ngx_slab_pool_t *shpool)
+{
+    ngx_msec_t                  now;
+    ngx_queue_t                *q;
+    ngx_http_auth_jwt_shctx_t  *shctx;
+    ngx_http_auth_jwt_shsrc_t  *sh, *fam;
+
+    shctx = src->zone->data;
+    now = ngx_http_auth_jwt_wall_msec();
+
+    fam = ngx_http_auth_jwt_store_entry(src->family);
+    if (fam == NULL) {
+        return NULL;
+    }
+
+    for (q = ngx_queue_head(&fam->members);
+         q != ngx_queue_sentinel(&fam->members);
+         q = ngx_queue_next(q))
+    {
+        sh = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
+
+        if (sh->key_len == src->key.len
+            && ngx_memcmp(sh->key, src->key.data, src->key.len) == 0)
+        {
+            ngx_queue_remove(q);
+            ngx_queue_insert_head(&fam->members, q);
+            sh->used = now;
+            return sh;
+        }
+    }
+
+    while (fam->nmembers >= src->family->max) {
+        sh = ngx_http_auth_jwt_store_unused(fam, NULL, now);
+
+        if (sh == NULL) {
+            /* all used in the last second (any worker), or fetching:
+             * the new one waits; at most max new entries a second, one
+             * fetch at a time per uri */
+            src->busy = 1;
+            return NULL;
+        }
+
+        ngx_http_auth_jwt_store_free(shpool, shctx, sh);
+        fam->nmembers--;
+        shctx->epoch++;
+    }
+
+    sh = ngx_slab_calloc_locked(shpool, sizeof(ngx_http_auth_jwt_shsrc_t)
+                                        + src->key.len);
+    if (sh == NULL) {
+        return NULL;
+    }
+
+    sh->id = ++shctx->last_id;
+    sh->used = now;
+    sh->key_len = src->key.len;
+    ngx_memcpy(sh->key, src->key.data, src->key.len);
+    ngx_queue_init(&sh->members);
+
+    ngx_queue_insert_head(&fam->members, &sh->queue);
+    fam->nmembers++;
+    shctx->entries++;
+
+    return sh;
+}
+
+
+/*
+ * The zone is full for a member's text: the least recently used entry of
+ * its family other than keep goes (the mutex held).  0: none to free.
+ */
+
+ngx_uint_t
+ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
+    ngx_http_auth_jwt_shsrc_t *keep)
+{
+    ngx_slab_pool_t            *shpool;
+    ngx_http_auth_jwt_shctx_t  *shctx;
+    ngx_http_auth_jwt_shsrc_t  *sh, *fam;
+
+    if (src->family == NULL) {
+        return 0;
+    }
+
+    fam = ngx_http_auth_jwt_store_entry(src->family);
+    if (fam == NULL) {
+        return 0;
+    }
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+    shctx = src->zone->data;
+
+    sh = ngx_http_auth_jwt_store_unused(fam, keep, 0);
+
+    if (sh == NULL) {
+        return 0;
+    }
+
+    ngx_http_auth_jwt_store_free(shpool, shctx, sh);
+    fam->nmembers--;
+    shctx->epoch++;
+
+    return 1;
+}
+
+
+/*
+ * The least recently used member entry of a family that may go (the
+ * mutex held): not keep, no fetch of it running, and, when now is not 0,
+ * not used in the NGX_HTTP_AUTH_JWT_IN_USE ms before now.  NULL: none.
+ */
+
+static ngx_http_auth_jwt_shsrc_t *
+ngx_http_auth_jwt_store_unused(ngx_http_auth_jwt_shsrc_t *fam,
+    ngx_http_auth_jwt_shsrc_t *keep, ngx_msec_t now)
+{
+    time_t                      sec;
+    ngx_queue_t                *q;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    sec = ngx_time();
+
+    for (q = ngx_queue_last(&fam->members);
+         q != ngx_queue_sentinel(&fam->members);
+         q = ngx_queue_prev(q))
+    {
+        sh = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
+
+        if (now && now - sh->used < NGX_HTTP_AUTH_JWT_IN_USE) {
+            /* this one and the more recent ones are in use */
+            return NULL;
+        }
+
+        if (sh == keep || (sh->owner != 0 && sec < sh->deadline)) {
+            continue;
+        }
+
+        return sh;
+    }
+
+    return NULL;
+}
+
+
+/* an entry out of its queue, and its text (the mutex held) */
+
+static void
+ngx_http_auth_jwt_store_free(ngx_slab_pool_t *shpool,
+    ngx_http_auth_jwt_shctx_t *shctx, ngx_http_auth_jwt_shsrc_t *sh)
+{
+    ngx_queue_remove(&sh->queue);
+
+    if (sh->text) {
+        ngx_slab_free_locked(shpool, sh->text);
+    }
+
+    ngx_slab_free_locked(shpool, sh);
+
+    shctx->entries--;
 }

@@ -127,16 +127,31 @@ jwks-.json
 
 
 
-=== TEST 8: a name that starts with a variable fails nginx -t
+=== TEST 8: a name that starts with a variable (NGINX Plus allows it): the map's file, and nothing for the map's empty default
+--- http_config
+    map $arg_tenant $jwt_keys {
+        default  "";
+        acme     $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        globex   $TEST_NGINX_DATA_DIR/jwks-rsa2.json;
+    }
 --- config
     location /api {
         auth_jwt          "test";
-        auth_jwt_key_file $arg_file;
-        empty_gif;
+        auth_jwt_key_file $jwt_keys;
+        return 200 "ok $arg_tenant\n";
     }
---- must_die
+--- request eval
+["GET /api?tenant=acme", "GET /api?tenant=globex", "GET /api?tenant=globex",
+ "GET /api?tenant=other"]
+--- more_headers eval
+["Authorization: Bearer " . jwt(key => 'rsa1'),
+ "Authorization: Bearer " . jwt(key => 'rsa1'),
+ "Authorization: Bearer " . jwt(key => 'rsa2'),
+ "Authorization: Bearer " . jwt(key => 'rsa1')]
+--- error_code eval
+[200, 401, 200, 401]
 --- error_log
-"$arg_file": a file name with variables must start with a fixed directory
+auth_jwt_key_file: the name is empty
 
 
 
@@ -234,3 +249,47 @@ my $t = jwt(key => 'rsa1');
 [undef, "ok rsa12\n", "ok rsa1\n"]
 --- error_log
 auth_jwt: token rejected: unknown_kid
+
+
+
+=== TEST 13: a NUL from a variable does not cut the name short: refused, nothing opened
+--- user_files
+>>> k
+{"keys": []}
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/k$binary_remote_addr;
+        return 200 "ok\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 401
+--- error_log
+auth_jwt_key_file: a NUL in a name made with variables
+auth_jwt: token rejected: no_keys
+--- no_error_log
+open()
+
+
+
+=== TEST 14: a directory named by a variable is not a key file
+--- user_files
+>>> keys/acme/jwks.json
+{"keys": []}
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/keys/$arg_tenant;
+        return 200 "ok\n";
+    }
+--- request
+GET /api?tenant=acme
+--- more_headers eval
+"Authorization: Bearer " . jwt()
+--- error_code: 401
+--- error_log eval
+[qr/auth_jwt_key_file "[^"]+keys\/acme" is not a regular file/,
+ "auth_jwt: token rejected: no_keys"]

@@ -170,3 +170,53 @@ a@b.test RS256
 --- must_die
 --- error_log
 "auth_jwt" is on but no key source is configured
+
+
+
+=== TEST 9: the key request with variables, a tenant per host (auth_jwt_key_request /jwks_uri/$tenant, an internal location)
+--- http_config
+    map $host $tenant {
+        default       none;
+        a.example     jwks-rsa1.json;
+        b.example     jwks-rsa2.json;
+    }
+--- config
+    location / {
+        auth_jwt             "closed site";
+        auth_jwt_key_request /jwks_uri/$tenant;
+        return 200 "in\n";
+    }
+    location /jwks_uri/ {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/;
+    }
+--- request eval
+["GET /", "GET /", "GET /"]
+--- more_headers eval
+["Host: a.example\nAuthorization: Bearer " . jwt(key => 'rsa1'),
+ "Host: b.example\nAuthorization: Bearer " . jwt(key => 'rsa2'),
+ "Host: b.example\nAuthorization: Bearer " . jwt(key => 'rsa1')]
+--- error_code eval
+[200, 200, 401]
+
+
+
+=== TEST 10: the key file named by a variable only (auth_jwt_key_file $jwt_key_file)
+--- http_config
+    map $host $jwt_key_file {
+        default       "";
+        a.example     $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+    }
+--- config
+    location / {
+        auth_jwt          "closed site";
+        auth_jwt_key_file $jwt_key_file;
+        return 200 "in\n";
+    }
+--- request eval
+["GET /", "GET /"]
+--- more_headers eval
+["Host: a.example\nAuthorization: Bearer " . jwt(key => 'rsa1'),
+ "Host: c.example\nAuthorization: Bearer " . jwt(key => 'rsa1')]
+--- error_code eval
+[200, 401]

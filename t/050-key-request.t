@@ -1135,11 +1135,11 @@ unknown directive
 
 
 
-=== TEST 32: nginx -t: a uri with variables
+=== TEST 32: nginx -t: a uri with variables and a "?" (variables are allowed: t/058)
 --- config
     location /api {
         auth_jwt             "test";
-        auth_jwt_key_request /_jwks_$host;
+        auth_jwt_key_request /_jwks?h=$host;
         return 200;
     }
 --- must_die
