@@ -487,8 +487,6 @@ ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
             /* not the keys that failed: key files, other sources */
             continue;
         }
-            continue;
-        }
 
         shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
