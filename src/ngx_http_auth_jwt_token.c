@@ -24,6 +24,7 @@ static ngx_uint_t ngx_http_auth_jwt_bearer(ngx_http_request_t *r);
 static void ngx_http_auth_jwt_bearer_token(ngx_http_request_t *r,
     ngx_str_t *token);
 static ngx_uint_t ngx_http_auth_jwt_is_method(ngx_str_t *value);
+static ngx_uint_t ngx_http_auth_jwt_is_override(ngx_str_t *name);
 static ngx_uint_t ngx_http_auth_jwt_cookie_copies(ngx_http_request_t *r,
     ngx_str_t *name);
 static ngx_uint_t ngx_http_auth_jwt_header_copies(ngx_http_request_t *r,
@@ -247,6 +248,24 @@ ngx_http_auth_jwt_preflight(ngx_http_request_t *r,
         return 0;
     }
 
+    /*
+     * a preflight has no body (Fetch standard): an OPTIONS with one may be
+     * a write to a catch-all handler or a method-override middleware
+     */
+
+    if (r->headers_in.content_length_n > 0
+        || r->headers_in.chunked
+        || r->headers_in.transfer_encoding != NULL)
+    {
+        return 0;
+    }
+
+#if (NGX_HTTP_V2)
+    if (r->stream && !r->stream->in_closed) {
+        return 0;
+    }
+#endif
+
     origins = 0;
     methods = 0;
     part = &r->headers_in.headers.part;
@@ -285,10 +304,41 @@ ngx_http_auth_jwt_preflight(ngx_http_request_t *r,
             if (!ngx_http_auth_jwt_is_method(&h[i].value) || ++methods > 1) {
                 return 0;
             }
+
+            continue;
+        }
+
+        if (ngx_http_auth_jwt_is_override(&h[i].key)) {
+            return 0;
         }
     }
 
     return origins == 1 && methods == 1;
+}
+
+
+/* a header that frameworks read as the method to run instead */
+
+static ngx_uint_t
+ngx_http_auth_jwt_is_override(ngx_str_t *name)
+{
+    static ngx_str_t  names[] = {
+        ngx_string("X-HTTP-Method-Override"),
+        ngx_string("X-HTTP-Method"),
+        ngx_string("X-Method-Override")
+    };
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (name->len == names[i].len
+            && ngx_strncasecmp(name->data, names[i].data, name->len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -112,7 +112,9 @@ close $up;
 sub h2 {
     my ($method, @headers) = @_;
     open my $p, '-|', 'curl', '-s', '-m', '10', '--http2-prior-knowledge',
-        '-X', $method, (map { ('-H', $_) } @headers),
+        '-X', $method,
+        (map { /\A--data=(.*)\z/s ? ('--data-binary', $1) : ('-H', $_) }
+         @headers),
         '-w', '%{http_code}', "http://127.0.0.1:$h2/api/x"
         or die "curl: $!";
     local $/;
@@ -130,6 +132,18 @@ my @pre = ('Origin: https://app.example.com',
 my ($code, $body) = h2('OPTIONS', @pre, 'X-User-Id: admin');
 is($code, 200, 'a preflight passes');
 is($body, "OPTIONS id=[] cookie=[]\n", 'with no identity: the forged X-User-Id removed');
+
+# An OPTIONS with a body is no preflight.  nginx answers 401 at once, and
+# may reset the stream while curl still sends DATA, which curl 7.88 then
+# reports as an error (code 000): what is asserted is that nothing passed
+# (never 200), and below, that the log lets exactly one preflight through.
+($code) = h2('OPTIONS', @pre, '--data={"confirm":true}');
+ok($code == 401 || $code == 0,
+   "a \"preflight\" with a body (content-length): no preflight ($code)");
+
+($code) = h2('OPTIONS', @pre, '--data={"confirm":true}', 'Content-Length:');
+ok($code == 401 || $code == 0,
+   "a \"preflight\" with a body in DATA frames, no content-length ($code)");
 
 ($code) = h2('OPTIONS', 'Origin: https://app.example.com');
 is($code, 401, 'OPTIONS without Access-Control-Request-Method: 401');
@@ -157,7 +171,8 @@ sub error_log {
 }
 
 my $log = error_log();
-like($log, qr/CORS preflight let through without a token/, 'the preflight is logged');
+my @let = $log =~ /CORS preflight let through without a token/g;
+is(scalar @let, 1, 'one preflight let through: the first, not those with a body');
 like($log, qr/token rejected: duplicate/, 'the duplicates are logged');
 unlike($log, qr/exited on signal/, 'no worker died');
 

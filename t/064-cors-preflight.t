@@ -608,3 +608,64 @@ WWW-Authenticate: Bearer realm="test"
 !Access-Control-Allow-Origin
 --- no_error_log
 CORS preflight let through
+
+
+
+=== TEST 34: an OPTIONS with a body is no preflight (a write to a catch-all handler): 401
+--- request
+OPTIONS /api/admin/delete-all
+{"confirm":true}
+--- more_headers
+Origin: https://evil.example
+Access-Control-Request-Method: GET
+Content-Type: application/json
+--- error_code: 401
+--- no_error_log
+CORS preflight let through
+
+
+
+=== TEST 35: an OPTIONS with a chunked body is no preflight: 401
+--- raw_request eval
+"OPTIONS /api/orders HTTP/1.1\r
+Host: localhost\r
+Origin: https://evil.example\r
+Access-Control-Request-Method: GET\r
+Transfer-Encoding: chunked\r
+Connection: close\r
+\r
+2\r
+{}\r
+0\r
+\r
+"
+--- error_code: 401
+--- no_error_log
+CORS preflight let through
+
+
+
+=== TEST 36: a method override header (any spelling of the three) makes it no preflight: 401
+--- request eval
+["OPTIONS /api/orders", "OPTIONS /api/orders", "OPTIONS /api/orders"]
+--- more_headers eval
+["Origin: https://evil.example\nAccess-Control-Request-Method: GET\nX-HTTP-Method-Override: DELETE",
+ "Origin: https://evil.example\nAccess-Control-Request-Method: GET\nx-http-method: DELETE",
+ "Origin: https://evil.example\nAccess-Control-Request-Method: GET\nX-Method-Override: PUT"]
+--- error_code eval
+[401, 401, 401]
+--- no_error_log
+CORS preflight let through
+
+
+
+=== TEST 37: an empty body (Content-Length: 0) is still a preflight: 200 without identity
+--- request
+OPTIONS /api/orders
+--- more_headers
+Origin: https://app.example.com
+Access-Control-Request-Method: POST
+Content-Length: 0
+--- error_code: 200
+--- response_body
+OPTIONS id=[] token=[] claim=[] err=[missing]
