@@ -191,7 +191,24 @@ our $JWKS_CERT = jwks(undef, "$TMP/chain.pem:tenant-key");
 
     ($rc, $out, $err) = tool(undef, '--oct', "$TMP/none");
     is($rc, 1, 'oct: a missing file');
-    like($err, qr/none: cannot open/, 'oct: ... said');
+    like($err, qr/--oct names no file/, 'oct: ... said');
+
+    # a secret typed where a file name goes: never repeated on stderr
+    ($rc, $out, $err) = tool(undef, '--oct', 'Hunter2Hunter2Hunter2Hunter2Hunter2');
+    is($rc, 1, 'oct: a secret given as the file name is refused');
+    unlike($err, qr/Hunter2/, 'oct: ... and not echoed');
+
+    ($rc, $out, $err) = tool(undef, '--oct=Hunter2Hunter2Hunter2Hunter2Hunter2');
+    is($rc, 2, 'oct: --oct=SECRET is a usage error');
+    like($err, qr/unknown option --oct=\.\.\./, 'oct: ... named');
+    unlike($err, qr/Hunter2/, 'oct: ... the value not echoed');
+
+    ($rc, $out, $err) = tool(undef, 'Hunter2Hunter2Hunter2Hunter2Hunter2');
+    is($rc, 1, 'a secret given as a key file is refused');
+    unlike($err, qr/Hunter2/, '... and not echoed');
+
+    ($rc, $out, $err) = tool(undef, "$TMP");
+    like($err, qr/\Q$TMP\E: /, 'a key file argument that exists: named');
 
     ($rc, $out, $err) = tool(undef, '--oct', "$TMP");
     is($rc, 1, 'oct: a directory');

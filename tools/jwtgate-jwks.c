@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/core_names.h>
@@ -147,6 +148,7 @@ set_b64(json_t *jwk, const char *name, const unsigned char *p, size_t len)
     }
 
     rc = json_object_set_new(jwk, name, json_string(s));
+    OPENSSL_cleanse(s, strlen(s));      /* "k" of an oct key: the secret */
     free(s);
     return rc;
 }
@@ -343,7 +345,19 @@ read_key(const char *path, X509 **certs, size_t *ncerts)
 
     bio = BIO_new_file(path, "r");
     if (bio == NULL) {
-        fprintf(stderr, "jwtgate-jwks: %s: cannot open\n", path);
+        /*
+         * a name that is no file may be a secret typed by mistake:
+         * never repeat it
+         */
+        if (access(path, F_OK) == 0) {
+            fprintf(stderr, "jwtgate-jwks: %s: cannot open\n", path);
+
+        } else {
+            fprintf(stderr, "jwtgate-jwks: a key file argument names no "
+                    "file (not repeated here; a secret goes in a file or "
+                    "stdin: --oct FILE|-)\n");
+        }
+
         return NULL;
     }
 
@@ -450,11 +464,23 @@ read_secret(const char *path, size_t *len)
     } else {
         f = fopen(path, "rb");
         if (f == NULL) {
-            fprintf(stderr, "jwtgate-jwks: %s: cannot open the secret file\n",
-                    path);
+            if (access(path, F_OK) == 0) {
+                fprintf(stderr, "jwtgate-jwks: %s: cannot open the secret "
+                        "file\n", path);
+
+            } else {
+                /* "--oct SECRET" by mistake: never repeat it */
+                fprintf(stderr, "jwtgate-jwks: --oct names no file (not "
+                        "repeated here): the secret goes in a file, or "
+                        "\"-\" for stdin\n");
+            }
+
             return NULL;
         }
     }
+
+    /* no stdio buffer: the secret's only copy is buf, wiped after use */
+    setvbuf(f, NULL, _IONBF, 0);
 
     buf = malloc(SECRET_READ_MAX + 1);
     if (buf == NULL) {
@@ -741,9 +767,12 @@ main(int argc, char **argv)
             break;
 
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "jwtgate-jwks: unknown option %s (the secret is "
-                    "read from a file or stdin: --oct FILE|-)\n%s",
-                    argv[i], short_usage);
+            /* only the name: "--oct=SECRET" must not be repeated */
+            fprintf(stderr, "jwtgate-jwks: unknown option %.*s%s (the "
+                    "secret is read from a file or stdin: --oct FILE|-)\n%s",
+                    (int) strcspn(argv[i], "="),
+                    argv[i], strchr(argv[i], '=') ? "=..." : "",
+                    short_usage);
             return 2;
 
         } else {
