@@ -545,9 +545,11 @@ size_t jwtgate_query_mask(const unsigned char *in, size_t len,
  *   - a name (jti, sub, kid) longer than JWTGATE_RLIST_MAX_NAME bytes
  *     after unescaping is refused; names are compared as their unescaped
  *     bytes, exactly;
- *   - <exp> and <cutoff> are JSON numbers >= 0: a fraction is floored,
- *     a value beyond int64 reads as "forever"; a negative number or any
- *     other type (string, null, ...) is refused;
+ *   - <exp> and <cutoff> are JSON numbers >= 0: a fraction is floored
+ *     (1.9 is 1, -0 is 0), a real number at or beyond 2^63 (1e300) reads
+ *     as "forever"; a negative number, an integer literal beyond int64
+ *     (not JSON the reader holds) or any other type (string, null, ...)
+ *     is refused;
  *   - "jti" and "sub" must be objects, "kid" an array of strings; other
  *     members of the top object are ignored (forward compatible: a newer
  *     issuer may add members), though they must be valid JSON;
