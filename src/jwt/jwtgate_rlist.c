@@ -134,15 +134,16 @@ rl_init(rl_t *rl, const char *json, size_t len, jwtgate_rlist_format_t fmt,
 {
     memset(rl, 0, sizeof(rl_t));
 
-    rl->text = (const unsigned char *) json;
-    rl->p = rl->text;
-    rl->end = rl->text + len;
     rl->fmt = fmt;
     rl->now = now;
 
     if (json == NULL || len == 0) {
         return rl_fail(rl, "empty list");
     }
+
+    rl->text = (const unsigned char *) json;
+    rl->p = rl->text;
+    rl->end = rl->text + len;
 
     if (len > JWTGATE_RLIST_MAX_INPUT) {
         return rl_fail(rl, "list too large");
