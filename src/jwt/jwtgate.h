@@ -563,6 +563,14 @@ size_t jwtgate_query_mask(const unsigned char *in, size_t len,
  * pointer: it may be copied or mapped at another address and read there.
  * The core allocates nothing and frees nothing; the caller owns the block.
  * A built block is never written again: any number of readers at once.
+ * Never build into a block that readers use: build a new one, then
+ * publish it (readers see a half-built block as no list, or worse).
+ * Size: 88 bytes, plus for each of jti, sub, kid with n names
+ * (n + n / 2 + 1) * 16 bytes (0 for n = 0), plus the names' bytes
+ * rounded up to 8: about 24 bytes + the name per entry, 60 bytes per
+ * 36-byte jti, 57.2 MiB for 1,000,000 of them (make bench-core).  A
+ * lookup reads one run of slots, plus the name when a slot's tag
+ * matches.
  */
 
 #define JWTGATE_RLIST_MAX_NAME   1024

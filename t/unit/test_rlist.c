@@ -733,6 +733,13 @@ test_sizes(void **state)
                                         &reason), 0);
     assert_int_equal(size, size2);
 
+    /* the size jwtgate.h states: 88 + (2 + 1 + 1) * 16 for two jtis,
+     * + (1 + 0 + 1) * 16 for a kid, + 3 bytes of names rounded to 8 */
+    assert_int_equal(size, 88 + 4 * 16 + 2 * 16 + 8);
+    assert_int_equal(jwtgate_rlist_size("{}", 2, JWTGATE_RLIST_JWTGATE, NOW,
+                                        &size2, &reason), 0);
+    assert_int_equal(size2, 88);
+
     /* the block is filled to its last byte and no further */
     mem = malloc(size + 64);
     assert_non_null(mem);
