@@ -542,9 +542,9 @@ size_t jwtgate_query_mask(const unsigned char *in, size_t len,
  *   - strict JSON (RFC 8259, as the token reader: valid UTF-8, escapes,
  *     no NUL); the top level an object; nesting at most
  *     JWTGATE_RLIST_MAX_DEPTH deep;
- *   - a name (jti, sub, kid) longer than JWTGATE_RLIST_MAX_NAME bytes
- *     after unescaping is refused; names are compared as their unescaped
- *     bytes, exactly;
+ *   - a name (jti, sub, kid, and any member name of the top object)
+ *     longer than JWTGATE_RLIST_MAX_NAME bytes after unescaping is
+ *     refused; names are compared as their unescaped bytes, exactly;
  *   - <exp> and <cutoff> are JSON numbers >= 0: a fraction is floored
  *     (1.9 is 1, -0 is 0), a real number at or beyond 2^63 (1e300) reads
  *     as "forever"; a negative number, an integer literal beyond int64
