@@ -12,7 +12,11 @@
  *     past, a sub with no iat and with iat at its cutoff, a kid; a kjdev
  *     file's every member name;
  *   - the block copied to another address answers every query alike:
- *     the names above and slices of the input as random queries.
+ *     the names above and slices of the input as random queries;
+ *   - both ways: a text is accepted exactly when jansson reads it as an
+ *     object within the rules of jwtgate.h (depth, name lengths, types,
+ *     dates >= 0), where jansson's reading can judge (no duplicate
+ *     names, no raw NUL).
  */
 
 #include <math.h>
@@ -179,12 +183,131 @@ oracle(const void *a, const void *b, const char *text, size_t len,
 }
 
 
+/* nesting as the list counts it: a scalar 0, an object or array 1 more
+ * than its deepest value */
+
+static size_t
+depth_of(const json_t *v)
+{
+    size_t         i, d, max;
+    const char    *name;
+    const json_t  *item;
+
+    max = 0;
+
+    if (json_is_object(v)) {
+        json_object_foreach((json_t *) v, name, item) {
+            d = depth_of(item);
+            max = d > max ? d : max;
+        }
+
+        return max + 1;
+    }
+
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, item) {
+            d = depth_of(item);
+            max = d > max ? d : max;
+        }
+
+        return max + 1;
+    }
+
+    return 0;
+}
+
+
+static int
+good_date(const json_t *v)
+{
+    return json_is_integer(v) ? json_integer_value(v) >= 0
+           : json_is_real(v) && json_real_value(v) >= 0;
+}
+
+
+static int
+good_names(const json_t *obj, int dates)
+{
+    const char    *name;
+    const json_t  *v;
+
+    if (!json_is_object(obj)) {
+        return 0;
+    }
+
+    json_object_foreach((json_t *) obj, name, v) {
+        if (strlen(name) > JWTGATE_RLIST_MAX_NAME
+            || (dates && !good_date(v)))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* 1 when the text is a list by the rules of jwtgate.h, judged on
+ * jansson's reading; -1 when that cannot say (jansson's own limits,
+ * duplicate names, a raw NUL, which jansson skips after a number) */
+
+static int
+should_accept(const char *text, size_t len, jwtgate_rlist_format_t fmt)
+{
+    int            ok;
+    size_t         i;
+    const char    *name;
+    json_t        *root, *v, *item;
+    json_error_t   err;
+
+    if (len == 0) {
+        return 0;
+    }
+
+    if (memchr(text, '\0', len) != NULL) {
+        return -1;
+    }
+
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (root == NULL) {
+        return strstr(err.text, "duplicate") != NULL
+               || strstr(err.text, "nesting") != NULL
+               || strstr(err.text, "memory") != NULL ? -1 : 0;
+    }
+
+    ok = json_is_object(root) && depth_of(root) <= JWTGATE_RLIST_MAX_DEPTH
+         && good_names(root, 0);
+
+    if (ok && fmt == JWTGATE_RLIST_JWTGATE) {
+        json_object_foreach(root, name, v) {
+            if (strcmp(name, "jti") == 0 || strcmp(name, "sub") == 0) {
+                ok = ok && good_names(v, 1);
+
+            } else if (strcmp(name, "kid") == 0) {
+                ok = ok && json_is_array(v);
+
+                json_array_foreach(v, i, item) {
+                    ok = ok && json_is_string(item)
+                         && json_string_length(item)
+                            <= JWTGATE_RLIST_MAX_NAME;
+                }
+            }
+        }
+    }
+
+    json_decref(root);
+
+    return ok;
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char                    *text;
     void                    *mem, *copy;
     size_t                   len, need, i, j, k, n[3];
+    int                      accept;
     const char              *reason;
     uint64_t                 small[8];
     jwtgate_rlist_format_t   fmt;
@@ -206,10 +329,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reason = NULL;
     need = 12345;
 
+    accept = should_accept(text, len, fmt);
+
     if (jwtgate_rlist_size(len ? text : NULL, len, fmt, NOW, &need, &reason)
         != 0)
     {
-        if (reason == NULL || need != 0) {
+        if (reason == NULL || need != 0 || accept == 1) {
             abort();
         }
 
@@ -234,7 +359,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    if (need < 8 || need % 8 != 0) {
+    if (need < 8 || need % 8 != 0 || accept == 0) {
         abort();
     }
 
