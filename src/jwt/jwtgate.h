@@ -510,4 +510,110 @@ size_t jwtgate_query_mask(const unsigned char *in, size_t len,
     const unsigned char *name, size_t name_len, const unsigned char *mask,
     size_t mask_len, unsigned char *out);
 
+
+/*
+ * Revocation lists (jwtgate_rlist.c): a deny list of token ids (jti),
+ * subjects (sub, with a cutoff on iat) and key ids (kid), built from its
+ * JSON text into one flat block of caller memory, and looked up per
+ * request without parsing or allocating.
+ *
+ * Formats:
+ *
+ *   JWTGATE_RLIST_JWTGATE  one JSON object
+ *                {"jti": {"<jti>": <exp>, ...},
+ *                 "sub": {"<sub>": <cutoff>, ...},
+ *                 "kid": ["<kid>", ...]}
+ *              each member optional.  A token is revoked when its jti is
+ *              listed (the entry is kept until its <exp>: entries whose
+ *              exp is before `now` at build time are dropped, and an
+ *              entry whose exp is before `now` at lookup never matches),
+ *              when its sub is listed and it has no iat or its iat is at
+ *              or before <cutoff>, or when its kid is listed.
+ *   JWTGATE_RLIST_KJDEV_SUB  kjdev/nginx-auth-jwt's
+ *              auth_jwt_revocation_list_sub file: one JSON object whose
+ *              member names are subjects, values anything ({"sub1":
+ *              {"locked_reason": "x"}, ...}); a sub listed there is
+ *              revoked whatever its iat.
+ *   JWTGATE_RLIST_KJDEV_KID  the same for auth_jwt_revocation_list_kid:
+ *              the member names are key ids.
+ *
+ * Rules of reading (the whole list is refused, -1 and a static reason,
+ * on any breach; the caller keeps its last good list):
+ *   - strict JSON (RFC 8259, as the token reader: valid UTF-8, escapes,
+ *     no NUL); the top level an object; nesting at most
+ *     JWTGATE_RLIST_MAX_DEPTH deep;
+ *   - a name (jti, sub, kid) longer than JWTGATE_RLIST_MAX_NAME bytes
+ *     after unescaping is refused; names are compared as their unescaped
+ *     bytes, exactly;
+ *   - <exp> and <cutoff> are JSON numbers >= 0: a fraction is floored,
+ *     a value beyond int64 reads as "forever"; a negative number or any
+ *     other type (string, null, ...) is refused;
+ *   - "jti" and "sub" must be objects, "kid" an array of strings; other
+ *     members of the top object are ignored (forward compatible: a newer
+ *     issuer may add members), though they must be valid JSON;
+ *   - a name listed twice counts once, with the larger date (a later
+ *     exp, a later cutoff): the duplicate that revokes more wins;
+ *   - the input is at most JWTGATE_RLIST_MAX_INPUT bytes.
+ *
+ * Memory: pass 1 (jwtgate_rlist_size) tells the bytes needed; the caller
+ * allocates them (8-byte aligned: malloc, a slab, shared memory) and pass
+ * 2 (jwtgate_rlist_build) fills them.  The block holds offsets only, no
+ * pointer: it may be copied or mapped at another address and read there.
+ * The core allocates nothing and frees nothing; the caller owns the block.
+ * A built block is never written again: any number of readers at once.
+ */
+
+#define JWTGATE_RLIST_MAX_NAME   1024
+#define JWTGATE_RLIST_MAX_DEPTH  64
+#define JWTGATE_RLIST_MAX_INPUT  ((size_t) 0x7fffffff)
+
+typedef enum {
+    JWTGATE_RLIST_JWTGATE = 0,     /* the format above */
+    JWTGATE_RLIST_KJDEV_SUB,       /* kjdev's sub list file */
+    JWTGATE_RLIST_KJDEV_KID        /* kjdev's kid list file */
+} jwtgate_rlist_format_t;
+
+/*
+ * Pass 1: validates the JSON text and returns, in *size, the bytes the
+ * flat list needs (entries already expired at `now` not counted).
+ * Returns 0, or -1 with a static reason text in *reason.
+ */
+int jwtgate_rlist_size(const char *json, size_t len,
+    jwtgate_rlist_format_t fmt, int64_t now, size_t *size,
+    const char **reason);
+
+/*
+ * Pass 2: builds the flat list into mem (size bytes, as pass 1 returned
+ * for the same json, len, fmt and now; mem aligned to 8).  Returns 0, or
+ * -1 with a static reason text in *reason (then mem holds no list).
+ */
+int jwtgate_rlist_build(const char *json, size_t len,
+    jwtgate_rlist_format_t fmt, int64_t now, void *mem, size_t size,
+    const char **reason);
+
+typedef struct {
+    const char  *jti;   size_t jti_len;   /* NULL: none */
+    const char  *sub;   size_t sub_len;   /* NULL: none */
+    const char  *kid;   size_t kid_len;   /* NULL: none */
+    int64_t      iat;   int has_iat;
+} jwtgate_rlist_query_t;
+
+#define JWTGATE_RLIST_OK   0
+#define JWTGATE_RLIST_JTI  1
+#define JWTGATE_RLIST_SUB  2
+#define JWTGATE_RLIST_KID  3
+
+/*
+ * Which entry revokes the token q describes (checked in the order jti,
+ * sub, kid), or JWTGATE_RLIST_OK.  mem is a list jwtgate_rlist_build()
+ * made (NULL: no list, OK).  O(1) expected, allocates nothing, writes
+ * nothing.  An expired jti entry (exp < now) never matches.
+ */
+int jwtgate_rlist_check(const void *mem, const jwtgate_rlist_query_t *q,
+    int64_t now);
+
+/* counts for status: jtis, subs, kids in the built list (0 for NULL) */
+void jwtgate_rlist_counts(const void *mem, size_t *jti, size_t *sub,
+    size_t *kid);
+
 #endif /* JWTGATE_H */
