@@ -631,3 +631,243 @@ rlist(jti => { gone => time + 3600 })
 ]
 --- no_error_log
 [error]
+
+
+
+=== TEST 12: auth_jwt_revocation_file: read at start, read again when it changes (every worker), a broken new version keeps the last good list
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/revoked.json;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  api(code => 401, token => tok('gone')),
+  api(body => "ok\n", token => tok('later')),
+  api(body => "ok\n", token => tok('later')),
+  put('revoked.json', rlist(jti => { later => time + 3600 })),
+  sleep_s(2),
+  (map { api(code => 401, token => tok('later')) } 1 .. 4),
+  (map { api(body => "ok\n", token => tok('gone')) } 1 .. 4),
+  put('revoked.json', '{"jti": '),
+  sleep_s(2),
+  (map { api(code => 401, token => tok('later')) } 1 .. 4),
+]
+--- error_log eval
+[qr/auth_jwt revocation list "[^"]*revoked.json" read again/,
+ qr/auth_jwt revocation list "[^"]*revoked.json": [^,\n]+, the last good list stays/]
+
+
+
+=== TEST 13: kjdev's auth_jwt_revocation_list_sub and auth_jwt_revocation_list_kid files: a listed sub (whatever its iat) or kid is refused
+--- user_files
+>>> sub.json
+{"alice": {"locked_reason": "left"}, "carol": {}}
+>>> kid.json
+{"rsa2": {"revoked": true}}
+--- config
+    location /api {
+        auth_jwt                     "test";
+        auth_jwt_key_file            $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
+        auth_jwt_revocation_list_sub $TEST_NGINX_HTML_DIR/sub.json;
+        auth_jwt_revocation_list_kid $TEST_NGINX_HTML_DIR/kid.json;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- steps eval
+[
+  api(code => 401),
+  api(code => 401, claims => { iat => time + 30 }),
+  api(code => 401, claims => { sub => 'carol' }),
+  api(body => "ok bob\n", claims => { sub => 'bob' }),
+  api(code => 401, key => 'rsa2', claims => { sub => 'bob' }),
+]
+--- error_log
+token rejected: revoked (its sub is listed by file
+token rejected: revoked (its kid is listed by file
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: issuer=: a list bound to an issuer applies to that issuer's tokens only; lists combine
+--- rlist eval
+rlist(jti => { shared => time + 3600 })
+--- user_files eval
+[[ 'other.json', JSON::PP->new->encode({ jti => { other => time + 3600 } }) ]]
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked issuer=https://other.test;
+        auth_jwt_revocation_request /_revoked_other;
+        return 200 "ok $jwt_claim_iss\n";
+    }
+--- steps eval
+[
+  api(body => "ok https://issuer.test\n", token => tok('shared')),
+  api(code => 401, token => tok('shared', iss => 'https://other.test')),
+  api(code => 401, token => tok('other')),
+  api(code => 401, token => tok('other', iss => 'https://other.test')),
+  api(body => "ok https://other.test\n",
+      token => tok('fine', iss => 'https://other.test')),
+  settle(),
+  fetches_like(qr{\A(?=.*^fetch /revoked.json 200$)(?=.*^fetch /other.json 200$)(?:fetch [^\n]+\n){2}\z}ms),
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 15: server-level lists are inherited; a location with its own list replaces them; Prometheus shows the source
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    auth_jwt_revocation_request /_revoked;
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200 "ok\n";
+    }
+    location /api/own {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/own.json;
+        return 200 "own\n";
+    }
+--- user_files
+>>> own.json
+{"jti": {}}
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  api(uri => '/api/own', body => "own\n", token => tok('gone')),
+  { request => 'GET /status?format=prometheus', code => 200,
+    like => qr/^auth_jwt_revocation_entries\{uri="\/_revoked",issuer="",server="[^"]*"\} 1\n.*^auth_jwt_revoked_total\{uri="\/_revoked",issuer="",server="[^"]*"\} 1$/ms },
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 16: nginx -t: a revocation file that is missing
+--- config
+    location /api {
+        auth_jwt                 "test";
+        auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/nonexistent.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*auth_jwt revocation list .*nonexistent\.json/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 17: nginx -t: a revocation file that is not a list
+--- user_files
+>>> bad.json
+{"kid": "not an array"}
+--- config
+    location /api {
+        auth_jwt                 "test";
+        auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/bad.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] auth_jwt revocation list "[^"]*bad\.json": /
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 18: nginx -t: bad parameters of auth_jwt_revocation_request
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=0s;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid parameter "interval=0s": at least 1s/
+
+
+
+=== TEST 19: nginx -t: a uri that is not one
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request _revoked;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid URI "_revoked": it must start with "\/"/
+
+
+
+=== TEST 20: nginx -t: auth_jwt_revocation_stale takes keep or refuse
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_stale   maybe;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid value "maybe"/
+
+
+
+=== TEST 21: nginx -t: auth_jwt_revocation_max_age garbage
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_max_age soon;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid value "soon": a time of at least 1s, or "off"/
+
+
+
+=== TEST 22: nginx -t: a bad max_size=
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked max_size=10;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
+
+
+
+=== TEST 23: nginx -t: the same uri twice at one level
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        auth_jwt_revocation_request /_revoked issuer=https://x.test;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] "auth_jwt_revocation_request" directive is duplicate/
