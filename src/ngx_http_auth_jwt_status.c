@@ -403,6 +403,8 @@ ngx_http_auth_jwt_status_prom_revocation(u_char *p, u_char *last,
     ngx_uint_t                    i, n;
     ngx_http_auth_jwt_src_stat_t  st;
 
+    ngx_http_auth_jwt_source_t  **sp;
+
     static const char  *names[] = {
         "auth_jwt_revocation_fetches_total{", ",result=\"ok\"} %ui\n",
         "auth_jwt_revocation_fetches_total{", ",result=\"failed\"} %ui\n",
@@ -411,6 +413,18 @@ ngx_http_auth_jwt_status_prom_revocation(u_char *p, u_char *last,
         "auth_jwt_revocation_age_seconds{", "} %ui\n",
         "auth_jwt_revoked_total{", "} %ui\n"
     };
+
+    sp = amcf->sources.elts;
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        if (sp[i]->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            break;
+        }
+    }
+
+    if (i == amcf->sources.nelts) {
+        return p;
+    }
 
     p = ngx_slprintf(p, last,
                      "# HELP auth_jwt_revocation_fetches_total Revocation "

@@ -542,12 +542,14 @@ size_t jwtgate_query_mask(const unsigned char *in, size_t len,
  *   - strict JSON (RFC 8259, as the token reader: valid UTF-8, escapes,
  *     no NUL); the top level an object; nesting at most
  *     JWTGATE_RLIST_MAX_DEPTH deep;
- *   - a name (jti, sub, kid) longer than JWTGATE_RLIST_MAX_NAME bytes
- *     after unescaping is refused; names are compared as their unescaped
- *     bytes, exactly;
- *   - <exp> and <cutoff> are JSON numbers >= 0: a fraction is floored,
- *     a value beyond int64 reads as "forever"; a negative number or any
- *     other type (string, null, ...) is refused;
+ *   - a name (jti, sub, kid, and any member name of the top object)
+ *     longer than JWTGATE_RLIST_MAX_NAME bytes after unescaping is
+ *     refused; names are compared as their unescaped bytes, exactly;
+ *   - <exp> and <cutoff> are JSON numbers >= 0: a fraction is floored
+ *     (1.9 is 1, -0 is 0), a real number at or beyond 2^63 (1e300) reads
+ *     as "forever"; a negative number, an integer literal beyond int64
+ *     (not JSON the reader holds) or any other type (string, null, ...)
+ *     is refused;
  *   - "jti" and "sub" must be objects, "kid" an array of strings; other
  *     members of the top object are ignored (forward compatible: a newer
  *     issuer may add members), though they must be valid JSON;
@@ -561,6 +563,14 @@ size_t jwtgate_query_mask(const unsigned char *in, size_t len,
  * pointer: it may be copied or mapped at another address and read there.
  * The core allocates nothing and frees nothing; the caller owns the block.
  * A built block is never written again: any number of readers at once.
+ * Never build into a block that readers use: build a new one, then
+ * publish it (readers see a half-built block as no list, or worse).
+ * Size: 88 bytes, plus for each of jti, sub, kid with n names
+ * (n + n / 2 + 1) * 16 bytes (0 for n = 0), plus the names' bytes
+ * rounded up to 8: about 24 bytes + the name per entry, 60 bytes per
+ * 36-byte jti, 57.2 MiB for 1,000,000 of them (make bench-core).  A
+ * lookup reads one run of slots, plus the name when a slot's tag
+ * matches.
  */
 
 #define JWTGATE_RLIST_MAX_NAME   1024
