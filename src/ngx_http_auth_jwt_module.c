@@ -460,8 +460,14 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->revoke_max_age, prev->revoke_max_age, 0);
     ngx_conf_merge_uint_value(conf->revoke_stale, prev->revoke_stale, 0);
 
-    if (ngx_http_auth_jwt_revoke_bind(cf, prev, conf) != NGX_CONF_OK) {
-        return NGX_CONF_ERROR;
+    if (conf->enabled == 1) {
+        /* the fetched revocation lists of this server{} */
+        if (ngx_http_auth_jwt_revoke_bind(cf, prev, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+        conf->rsources = NULL;
     }
 
     if (conf->enabled == 1 || conf->login != NULL) {

@@ -527,7 +527,7 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
-    list = ngx_slab_alloc(shpool, size);
+    list = ngx_slab_alloc(shpool, ngx_max(size, 8));
     if (list == NULL) {
         *reason = "the auth_jwt_keys zone is full (auth_jwt_key_zone)";
         return NGX_ERROR;
@@ -673,6 +673,7 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
     shctx = src->zone->data;
     now = ngx_time();
+    lock = 0;
 
     ngx_shmtx_lock(&shpool->mutex);
 
