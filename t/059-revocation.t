@@ -871,3 +871,47 @@ qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
 --- must_die
 --- error_log eval
 qr/\[emerg\] "auth_jwt_revocation_request" directive is duplicate/
+
+
+
+=== TEST 24: virtual hosts: the same uri in two server{}s is two sources, each with its own list, lock and counters
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- user_files
+>>> other.json
+{"jti": {}}
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name other.test;
+        location = /_revoked {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/other.json;
+        }
+        location /api {
+            auth_jwt                    "test";
+            auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+            auth_jwt_revocation_request /_revoked;
+            return 200 "other\n";
+        }
+    }
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  api(host => 'other.test', body => "other\n", token => tok('gone')),
+  api(host => 'other.test', body => "other\n", token => tok('gone')),
+  api(code => 401, token => tok('gone')),
+  settle(),
+  fetches_like(qr{\A(?=.*^fetch /revoked.json 200$)(?=.*^fetch /other.json 200$)(?:fetch [^\n]+\n){2}\z}ms),
+  { request => 'GET /status', code => 200,
+    like => qr/"uri":"\/_revoked","issuer":"","server":"localhost".*"entries":1,.*"revoked":2\}.*"uri":"\/_revoked","issuer":"","server":"other\.test".*"entries":0,.*"revoked":0\}|"uri":"\/_revoked","issuer":"","server":"other\.test".*"entries":0,.*"revoked":0\}.*"uri":"\/_revoked","issuer":"","server":"localhost".*"entries":1,.*"revoked":2\}/ },
+]
+--- no_error_log
+[error]
