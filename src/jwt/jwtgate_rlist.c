@@ -198,7 +198,7 @@ jwtgate_rlist_build(const char *json, size_t len, jwtgate_rlist_format_t fmt,
     rl_slot_t  *slot;
 
     if (mem == NULL || ((uintptr_t) mem & 7) != 0) {
-        *reason = "list memory not aligned";
+        *reason = "list memory missing or not aligned to 8";
         return -1;
     }
 
@@ -223,7 +223,6 @@ jwtgate_rlist_build(const char *json, size_t len, jwtgate_rlist_format_t fmt,
 
     head = mem;
     memcpy(head, &layout, sizeof(rl_head_t));
-    head->magic = 0;
 
     /* the seed: the text, the time, and where the block lives */
     seed = rl_hash(0x243f6a8885a308d3ULL ^ (uint64_t) now,
@@ -913,6 +912,8 @@ rl_layout(const rl_t *rl, rl_head_t *head)
 {
     int       k;
     uint64_t  off, n, cap;
+
+    memset(head, 0, sizeof(rl_head_t));
 
     off = rl_align8(sizeof(rl_head_t));
 
