@@ -18,6 +18,8 @@
  *                                the request line, its removal
  *   ngx_http_auth_jwt_login.c    the login companion's cookie
  *   ngx_http_auth_jwt_cache.c    the verified-token cache
+ *   ngx_http_auth_jwt_revoke.c   revocation lists: directives, files, the
+ *                                check
  *   ngx_http_auth_jwt_status.c   counters, auth_jwt_status
  */
 
@@ -37,6 +39,13 @@
 #define NGX_HTTP_AUTH_JWT_RULE_FAILED    JWTGATE_ERR_LAST
 #define NGX_HTTP_AUTH_JWT_UNAVAILABLE    (JWTGATE_ERR_LAST + 1)
 #define NGX_HTTP_AUTH_JWT_WAIT           (JWTGATE_ERR_LAST + 2)
+#define NGX_HTTP_AUTH_JWT_REVOKED        (JWTGATE_ERR_LAST + 3)
+#define NGX_HTTP_AUTH_JWT_LAST_REASON    NGX_HTTP_AUTH_JWT_REVOKED
+
+/* the directive a source comes from, for logs */
+#define ngx_http_auth_jwt_src_directive(src)                                  \
+    ((src)->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION                         \
+     ? "auth_jwt_revocation_request" : "auth_jwt_key_request")
 
 #define NGX_HTTP_AUTH_JWT_MAX_JWKS       (1024 * 1024)
 
@@ -47,7 +56,7 @@
 #define NGX_HTTP_AUTH_JWT_STAT_EVICTION  3
 #define NGX_HTTP_AUTH_JWT_STAT_REJECTED  4      /* + the reason */
 #define NGX_HTTP_AUTH_JWT_STATS                                               \
-    (NGX_HTTP_AUTH_JWT_STAT_REJECTED + NGX_HTTP_AUTH_JWT_UNAVAILABLE + 1)
+    (NGX_HTTP_AUTH_JWT_STAT_REJECTED + NGX_HTTP_AUTH_JWT_LAST_REASON + 1)
 
 #define ngx_http_auth_jwt_isalnum(c)                                          \
     (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'z')                 \
@@ -56,6 +65,11 @@
 typedef struct ngx_http_auth_jwt_file_s    ngx_http_auth_jwt_file_t;
 typedef struct ngx_http_auth_jwt_source_s  ngx_http_auth_jwt_source_t;
 typedef struct ngx_http_auth_jwt_shsrc_s   ngx_http_auth_jwt_shsrc_t;
+typedef struct ngx_http_auth_jwt_revoke_s  ngx_http_auth_jwt_revoke_t;
+
+/* what a source fetches */
+#define NGX_HTTP_AUTH_JWT_SRC_KEYS       0
+#define NGX_HTTP_AUTH_JWT_SRC_REVOCATION 1
 
 
 typedef enum {
@@ -189,6 +203,10 @@ struct ngx_http_auth_jwt_source_s {
                                                server's identity */
     unsigned                    flags;      /* JWTGATE_KEYSET_*: without
                                                symmetric=on, no oct keys */
+    ngx_uint_t                  kind;       /* NGX_HTTP_AUTH_JWT_SRC_* */
+    time_t                      interval;   /* a revocation list's
+                                               refresh */
+    size_t                      max_size;   /* its answer's limit */
     ngx_shm_zone_t             *zone;
     /* this process's */
     ngx_http_auth_jwt_shsrc_t  *sh;         /* valid while epoch is the
@@ -225,7 +243,9 @@ struct ngx_http_auth_jwt_source_s {
 struct ngx_http_auth_jwt_shsrc_s {
     ngx_queue_t                 queue;
     ngx_uint_t                  id;         /* unique in the zone */
-    u_char                     *text;       /* the last good JWKS */
+    u_char                     *text;       /* the last good JWKS; for a
+                                               revocation list, the flat
+                                               list (jwtgate_rlist_build) */
     size_t                      text_len;
     ngx_uint_t                  generation;
     ngx_uint_t                  nkeys;
@@ -249,6 +269,12 @@ struct ngx_http_auth_jwt_shsrc_s {
     ngx_msec_t                  used;       /* a member's last use (wall
                                                clock, ms: the same in
                                                every worker) */
+    /* a revocation list's */
+    size_t                      counts[3];  /* jti, sub, kid */
+    ngx_uint_t                  revoked;    /* tokens refused by it */
+    ngx_uint_t                  not_modified;   /* 304 answers */
+    size_t                      etag_len;
+    u_char                      etag[128];
     size_t                      key_len;
     u_char                      key[1];
 };
@@ -300,6 +326,12 @@ typedef struct {
     time_t                      error_time;
     ngx_uint_t                  generation;
     ngx_uint_t                  nkeys;
+    ngx_uint_t                  kind;
+    time_t                      interval;
+    size_t                      counts[3];
+    ngx_uint_t                  revoked;
+    ngx_uint_t                  not_modified;
+    size_t                      size;       /* the list's bytes */
     u_char                      error_buf[120];
 } ngx_http_auth_jwt_src_stat_t;
 
@@ -360,6 +392,13 @@ typedef struct {
     ngx_array_t                *typs;       /* char *, normalized media
                                                types; NULL: off */
     ngx_flag_t                  bypass_preflight;
+    ngx_http_auth_jwt_revoke_t *revoke;     /* the revocation lists of
+                                               the level, or NULL */
+    ngx_array_t                *rsources;   /* ngx_http_auth_jwt_source_t *:
+                                               revoke's requests in this
+                                               server{}, or NULL */
+    time_t                      revoke_max_age;     /* 0: off */
+    ngx_uint_t                  revoke_stale;       /* 1: refuse */
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -504,6 +543,20 @@ void ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
     ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st);
 void ngx_http_auth_jwt_store_zone_stat(ngx_http_auth_jwt_main_conf_t *amcf,
     ngx_http_auth_jwt_zone_stat_t *st);
+
+/* revocation lists (ngx_http_auth_jwt_revoke.c) */
+char *ngx_http_auth_jwt_revocation_request(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_auth_jwt_revocation_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
+    ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
+ngx_uint_t ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+ngx_int_t ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, u_char *text, size_t len,
+    ngx_str_t *etag, const char **reason);
+void *ngx_http_auth_jwt_fetch_source(ngx_http_auth_jwt_ctx_t *ctx);
 
 /* the verified-token cache (ngx_http_auth_jwt_cache.c) */
 ngx_uint_t ngx_http_auth_jwt_set_id(void);

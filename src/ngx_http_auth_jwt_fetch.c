@@ -36,6 +36,8 @@ typedef struct {
     size_t                      size;
     time_t                      cache;      /* for the backoff */
     ngx_http_auth_jwt_ctx_t    *waiter;     /* the request waiting */
+    size_t                      etag_len;   /* the answer's ETag */
+    u_char                      etag[128];
     unsigned                    too_large:1;
     unsigned                    complete:1; /* the answer's last buffer
                                                came */
@@ -50,6 +52,10 @@ static ngx_uint_t ngx_http_auth_jwt_fetch_error_page(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
     ngx_http_auth_jwt_fetch_t *fetch, ngx_int_t rc);
+static ngx_int_t ngx_http_auth_jwt_fetch_etag(ngx_http_request_t *sr,
+    ngx_http_auth_jwt_source_t *src);
+static void ngx_http_auth_jwt_fetch_kept(ngx_http_request_t *r,
+    ngx_http_auth_jwt_fetch_t *fetch);
 static void ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
     ngx_http_auth_jwt_fetch_t *fetch, const char *why);
 static void ngx_http_auth_jwt_fetch_unlock(ngx_http_auth_jwt_fetch_t *fetch,
@@ -165,6 +171,15 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     sr->method = NGX_HTTP_GET;
     ngx_str_set(&sr->method_name, "GET");
 
+    if (src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION
+        && ngx_http_auth_jwt_fetch_etag(sr, src) != NGX_OK)
+    {
+        /* the subrequest runs, unconditional */
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "auth_jwt_revocation_request \"%V\": no memory for "
+                      "If-None-Match", &src->uri);
+    }
+
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth_jwt: fetching \"%V\"%s", &src->uri,
                    background ? " in the background" : "");
@@ -181,8 +196,8 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
 failed:
 
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "auth_jwt_key_request \"%V\": the subrequest failed",
-                  &src->uri);
+                  "%s \"%V\": the subrequest failed",
+                  ngx_http_auth_jwt_src_directive(src), &src->uri);
 
     if (fetch != NULL) {
         ngx_http_auth_jwt_fetch_unlock(fetch,
@@ -284,6 +299,8 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
 {
     u_char                      *text;
     time_t                       now;
+    ngx_str_t                    etag;
+    const char                  *reason;
     ngx_uint_t                   status, changed, level;
     jwtgate_rc_t                 jrc;
     ngx_slab_pool_t             *shpool;
@@ -310,8 +327,9 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
          * complete answer counts whatever the client did
          */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt_key_request \"%V\": fetch abandoned, the "
-                      "client connection failed", &src->uri);
+                      "%s \"%V\": fetch abandoned, the "
+                      "client connection failed",
+                      ngx_http_auth_jwt_src_directive(src), &src->uri);
         ngx_http_auth_jwt_fetch_unlock(fetch, shpool, 1);
         return;
     }
@@ -323,6 +341,14 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
 
     } else if (status == 0) {
         status = r->headers_out.status;
+    }
+
+    if (status == NGX_HTTP_NOT_MODIFIED
+        && src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION)
+    {
+        /* If-None-Match matched: the list stays, a successful fetch */
+        ngx_http_auth_jwt_fetch_kept(r, fetch);
+        return;
     }
 
     if (status != NGX_HTTP_OK) {
@@ -339,6 +365,22 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
     if (!fetch->complete) {
         /* the upstream gave up after the header: what came is not all */
         ngx_http_auth_jwt_fetch_failed(r, fetch, "the answer was cut short");
+        return;
+    }
+
+    if (src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+        etag.data = fetch->etag;
+        etag.len = fetch->etag_len;
+
+        if (ngx_http_auth_jwt_revoke_store(r, src, fetch->buf, fetch->len,
+                                           &etag, &reason)
+            != NGX_OK)
+        {
+            ngx_http_auth_jwt_fetch_failed(r, fetch, reason);
+            return;
+        }
+
+        ngx_http_auth_jwt_fetch_unlock(fetch, shpool, 0);
         return;
     }
 
@@ -429,6 +471,121 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
 }
 
 
+/* If-None-Match with the ETag of the list at hand, if any */
+
+static ngx_int_t
+ngx_http_auth_jwt_fetch_etag(ngx_http_request_t *sr,
+    ngx_http_auth_jwt_source_t *src)
+{
+    u_char                     *p;
+    size_t                      len;
+    ngx_slab_pool_t            *shpool;
+    ngx_table_elt_t            *h;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+    u_char                      etag[128];
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+    len = 0;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    sh = ngx_http_auth_jwt_store_entry(src);
+
+    if (sh != NULL && sh->text != NULL && sh->etag_len <= sizeof(etag)) {
+        len = sh->etag_len;
+        ngx_memcpy(etag, sh->etag, len);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(sr->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(p, etag, len);
+
+    h = ngx_list_push(&sr->headers_in.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "If-None-Match");
+    h->lowcase_key = (u_char *) "if-none-match";
+    h->value.data = p;
+    h->value.len = len;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    sr->headers_in.if_none_match = h;
+
+    return NGX_OK;
+}
+
+
+/* 304: the list at hand is the issuer's still */
+
+static void
+ngx_http_auth_jwt_fetch_kept(ngx_http_request_t *r,
+    ngx_http_auth_jwt_fetch_t *fetch)
+{
+    ngx_uint_t                   kept;
+    ngx_slab_pool_t             *shpool;
+    ngx_http_auth_jwt_shsrc_t   *sh;
+    ngx_http_auth_jwt_source_t  *src;
+
+    src = fetch->source;
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    sh = ngx_http_auth_jwt_store_entry(src);
+    kept = (sh != NULL && sh->text != NULL);
+
+    if (kept) {
+        sh->fetched = ngx_time();
+        sh->failures = 0;
+        sh->next_try = 0;
+        sh->attempts++;
+        sh->fetches_ok++;
+        sh->not_modified++;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (!kept) {
+        /* we sent no If-None-Match: not an answer to us */
+        ngx_http_auth_jwt_fetch_failed(r, fetch, "status 304 without a list");
+        return;
+    }
+
+    ngx_http_auth_jwt_fetch_unlock(fetch, shpool, 0);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_jwt_revocation_request \"%V\": not modified",
+                   &src->uri);
+}
+
+
+/* the source of the fetch the request runs, or NULL */
+
+void *
+ngx_http_auth_jwt_fetch_source(ngx_http_auth_jwt_ctx_t *ctx)
+{
+    ngx_http_auth_jwt_fetch_t  *fetch;
+
+    fetch = ctx->fetch;
+
+    return fetch ? fetch->source : NULL;
+}
+
+
 static void
 ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
     ngx_http_auth_jwt_fetch_t *fetch, const char *why)
@@ -474,9 +631,11 @@ ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
     ngx_shmtx_unlock(&shpool->mutex);
 
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "auth_jwt_key_request \"%V\": fetch failed: %s%s",
-                  &src->uri, why,
-                  src->set ? ", the last good keys stay" : "");
+                  "%s \"%V\": fetch failed: %s%s",
+                  ngx_http_auth_jwt_src_directive(src), &src->uri, why,
+                  src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION
+                  ? ", the last good list stays"
+                  : src->set ? ", the last good keys stay" : "");
 }
 
 
@@ -683,6 +842,16 @@ ngx_http_auth_jwt_header_filter(ngx_http_request_t *r)
         fetch->len = 0;
         fetch->too_large = 0;
         fetch->complete = 0;
+        fetch->etag_len = 0;
+
+        if (r->headers_out.etag != NULL
+            && r->headers_out.etag->value.len <= sizeof(fetch->etag))
+        {
+            /* a longer one is not kept: the next fetch is unconditional */
+            fetch->etag_len = r->headers_out.etag->value.len;
+            ngx_memcpy(fetch->etag, r->headers_out.etag->value.data,
+                       fetch->etag_len);
+        }
     }
 
     /* what ngx_http_header_filter() would have done */
@@ -697,7 +866,7 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
     off_t                       size;
     u_char                     *p;
-    size_t                      n;
+    size_t                      n, max;
     ssize_t                     got;
     ngx_buf_t                  *b;
     ngx_uint_t                  own;
@@ -713,13 +882,16 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
+    max = (fetch->source->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION)
+          ? fetch->source->max_size : NGX_HTTP_AUTH_JWT_MAX_JWKS;
+
     for (cl = in; cl; cl = cl->next) {
         b = cl->buf;
         size = ngx_buf_size(b);
 
         if (own && size > 0 && !fetch->too_large && !fetch->done) {
 
-            if ((off_t) (NGX_HTTP_AUTH_JWT_MAX_JWKS - fetch->len) < size) {
+            if ((off_t) (max - fetch->len) < size) {
                 fetch->too_large = 1;
 
             } else {
@@ -727,8 +899,7 @@ ngx_http_auth_jwt_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 
                 if (fetch->len + n > fetch->size) {
                     fetch->size = ngx_max(fetch->size * 2, fetch->len + n);
-                    fetch->size = ngx_min(fetch->size,
-                                          NGX_HTTP_AUTH_JWT_MAX_JWKS);
+                    fetch->size = ngx_min(fetch->size, max);
 
                     p = ngx_alloc(fetch->size, r->connection->log);
                     if (p == NULL) {

@@ -417,7 +417,8 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
                       ctx->detail.numeric_id
                       ? ": see auth_jwt_numeric_ids" : "");
 
-    } else {
+    } else if (ctx->reason != NGX_HTTP_AUTH_JWT_REVOKED) {
+        /* a revoked one is logged with the list that names it */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth_jwt: token rejected: %s",
                       ngx_http_auth_jwt_reason(ctx->reason));
@@ -633,7 +634,9 @@ claims:
         }
     }
 
-    return JWTGATE_OK;
+    /* a good token, maybe revoked since: on every request, the
+     * verified-token cache's verdicts included */
+    return ngx_http_auth_jwt_revoke_check(r, ajcf, ctx);
 }
 
 
@@ -897,6 +900,10 @@ ngx_http_auth_jwt_reason(ngx_uint_t reason)
 
     if (reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
         return "keys_unavailable";
+    }
+
+    if (reason == NGX_HTTP_AUTH_JWT_REVOKED) {
+        return "revoked";
     }
 
     return jwtgate_strerror((jwtgate_rc_t) reason);

@@ -15,6 +15,15 @@ static char *ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_auth_jwt_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle);
+static char *ngx_http_auth_jwt_revocation_max_age(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+
+
+static ngx_conf_enum_t  ngx_http_auth_jwt_revocation_stale[] = {
+    { ngx_string("keep"), 0 },
+    { ngx_string("refuse"), 1 },
+    { ngx_null_string, 0 }
+};
 static void ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle);
 
 
@@ -48,6 +57,52 @@ static ngx_command_t  ngx_http_auth_jwt_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("auth_jwt_revocation_request"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_1MORE,
+      ngx_http_auth_jwt_revocation_request,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_revocation_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE123,
+      ngx_http_auth_jwt_revocation_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) JWTGATE_RLIST_JWTGATE },
+
+    { ngx_string("auth_jwt_revocation_list_sub"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_revocation_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) JWTGATE_RLIST_KJDEV_SUB },
+
+    { ngx_string("auth_jwt_revocation_list_kid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF
+                        |NGX_HTTP_LMT_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_revocation_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) JWTGATE_RLIST_KJDEV_KID },
+
+    { ngx_string("auth_jwt_revocation_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_auth_jwt_revocation_max_age,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("auth_jwt_revocation_stale"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_auth_jwt_loc_conf_t, revoke_stale),
+      &ngx_http_auth_jwt_revocation_stale },
 
     { ngx_string("auth_jwt_key_cache"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -348,6 +403,9 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->iat_leeway = NGX_CONF_UNSET;
     conf->typs = NGX_CONF_UNSET_PTR;
     conf->bypass_preflight = NGX_CONF_UNSET;
+    conf->revoke = NGX_CONF_UNSET_PTR;
+    conf->revoke_max_age = NGX_CONF_UNSET;
+    conf->revoke_stale = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -398,6 +456,19 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->iat_leeway, prev->iat_leeway, 60);
     ngx_conf_merge_ptr_value(conf->typs, prev->typs, NULL);
     ngx_conf_merge_value(conf->bypass_preflight, prev->bypass_preflight, 0);
+    ngx_conf_merge_ptr_value(conf->revoke, prev->revoke, NULL);
+    ngx_conf_merge_sec_value(conf->revoke_max_age, prev->revoke_max_age, 0);
+    ngx_conf_merge_uint_value(conf->revoke_stale, prev->revoke_stale, 0);
+
+    if (conf->enabled == 1) {
+        /* the fetched revocation lists of this server{} */
+        if (ngx_http_auth_jwt_revoke_bind(cf, prev, conf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+    } else {
+        conf->rsources = NULL;
+    }
 
     if (conf->enabled == 1 || conf->login != NULL) {
         /* the fetched key sets of this server{} */
@@ -525,4 +596,41 @@ ngx_http_auth_jwt_exit_process(ngx_cycle_t *cycle)
         src[i]->set = NULL;
         ngx_http_auth_jwt_source_exit(src[i]);
     }
+}
+
+
+/* auth_jwt_revocation_max_age time | off */
+
+static char *
+ngx_http_auth_jwt_revocation_max_age(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
+    time_t      t;
+    ngx_str_t  *value;
+
+    if (ajcf->revoke_max_age != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        ajcf->revoke_max_age = 0;
+        return NGX_CONF_OK;
+    }
+
+    t = ngx_parse_time(&value[1], 1);
+
+    if (t == (time_t) NGX_ERROR || t < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\": a time of at least 1s, "
+                           "or \"off\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    ajcf->revoke_max_age = t;
+
+    return NGX_CONF_OK;
 }

@@ -332,7 +332,8 @@ ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
         for (j = amcf->sources.nelts; j > 0 && sp[j - 1]->server == cscf;
              j--)
         {
-            if (sp[j - 1]->uri.len == rq[i]->uri.len
+            if (sp[j - 1]->kind == NGX_HTTP_AUTH_JWT_SRC_KEYS
+                && sp[j - 1]->uri.len == rq[i]->uri.len
                 && ngx_strncmp(sp[j - 1]->uri.data, rq[i]->uri.data,
                                rq[i]->uri.len)
                    == 0
@@ -447,9 +448,11 @@ ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
             ngx_memcpy(found->id, id, sizeof(id));
         }
 
+        /* a revocation list's name ends with "R": never a key set's */
         len = sp[i]->uri.len + 1
               + (sp[i]->issuer ? ngx_strlen(sp[i]->issuer) : 0) + 1
-              + sizeof(found->id);
+              + sizeof(found->id)
+              + (sp[i]->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION);
 
         p = ngx_pnalloc(cf->pool, len);
         if (p == NULL) {
@@ -467,7 +470,11 @@ ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
         }
 
         *p++ = '\0';
-        ngx_memcpy(p, found->id, sizeof(found->id));
+        p = ngx_cpymem(p, found->id, sizeof(found->id));
+
+        if (sp[i]->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            *p = 'R';
+        }
     }
 
     return NGX_OK;

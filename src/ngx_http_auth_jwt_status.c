@@ -51,7 +51,9 @@ ngx_http_auth_jwt_count_reason(ngx_uint_t reason)
     if (reason == JWTGATE_OK) {
         ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_VERIFIED);
 
-    } else if (reason <= NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
+    } else if (reason <= NGX_HTTP_AUTH_JWT_LAST_REASON
+               && reason != NGX_HTTP_AUTH_JWT_WAIT)
+    {
         ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_REJECTED + reason);
     }
 }
@@ -197,7 +199,11 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
 
     first = 1;
 
-    for (i = 1; i <= NGX_HTTP_AUTH_JWT_UNAVAILABLE; i++) {
+    for (i = 1; i <= NGX_HTTP_AUTH_JWT_LAST_REASON; i++) {
+        if (i == NGX_HTTP_AUTH_JWT_WAIT) {
+            continue;
+        }
+
         p = ngx_slprintf(p, last, "%s\"%s\":%uA", first ? "" : ",",
                          ngx_http_auth_jwt_reason(i),
                          stats[NGX_HTTP_AUTH_JWT_STAT_REJECTED + i]);
@@ -232,6 +238,21 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
                          "\"last_success\":%T,\"last_error\":\"",
                          st.fetches_ok, st.fetches_failed, st.fetched);
         p = ngx_http_auth_jwt_json_str(p, last, st.error.data, st.error.len);
+        if (st.kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            p = ngx_slprintf(p, last,
+                             "\",\"last_error_time\":%T,\"generation\":%ui,"
+                             "\"kind\":\"revocation\",\"interval\":%T,"
+                             "\"age\":%T,\"entries\":%uz,\"jti\":%uz,"
+                             "\"sub\":%uz,\"kid\":%uz,\"bytes\":%uz,"
+                             "\"not_modified\":%ui,\"revoked\":%ui}",
+                             st.error_time, st.generation, st.interval,
+                             st.fetched ? ngx_time() - st.fetched : -1,
+                             st.counts[0] + st.counts[1] + st.counts[2],
+                             st.counts[0], st.counts[1], st.counts[2],
+                             st.size, st.not_modified, st.revoked);
+            continue;
+        }
+
         p = ngx_slprintf(p, last,
                          "\",\"last_error_time\":%T,\"generation\":%ui,"
                          "\"keys\":%ui}",
@@ -243,6 +264,10 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
 
     return ngx_slprintf(p, last, "}\n");
 }
+
+
+static u_char *ngx_http_auth_jwt_status_prom_revocation(u_char *p,
+    u_char *last, ngx_http_auth_jwt_main_conf_t *amcf);
 
 
 static u_char *
@@ -262,7 +287,11 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
                      "# TYPE auth_jwt_rejected_total counter\n",
                      stats[NGX_HTTP_AUTH_JWT_STAT_VERIFIED]);
 
-    for (i = 1; i <= NGX_HTTP_AUTH_JWT_UNAVAILABLE; i++) {
+    for (i = 1; i <= NGX_HTTP_AUTH_JWT_LAST_REASON; i++) {
+        if (i == NGX_HTTP_AUTH_JWT_WAIT) {
+            continue;
+        }
+
         p = ngx_slprintf(p, last,
                          "auth_jwt_rejected_total{reason=\"%s\"} %uA\n",
                          ngx_http_auth_jwt_reason(i),
@@ -300,6 +329,10 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
 
+        if (st.kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            continue;
+        }
+
         p = ngx_slprintf(p, last, "auth_jwt_key_fetches_total{");
         p = ngx_http_auth_jwt_prom_labels(p, last, &st);
         p = ngx_slprintf(p, last, ",result=\"ok\"} %ui\n"
@@ -317,6 +350,10 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
 
+        if (st.kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            continue;
+        }
+
         p = ngx_slprintf(p, last, "auth_jwt_key_last_success_seconds{");
         p = ngx_http_auth_jwt_prom_labels(p, last, &st);
         p = ngx_slprintf(p, last, "} %T\n", st.fetched);
@@ -330,6 +367,10 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
 
+        if (st.kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            continue;
+        }
+
         p = ngx_slprintf(p, last, "auth_jwt_key_generation{");
         p = ngx_http_auth_jwt_prom_labels(p, last, &st);
         p = ngx_slprintf(p, last, "} %ui\n", st.generation);
@@ -342,9 +383,81 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
     for (i = 0; i < amcf->sources.nelts; i++) {
         ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
 
+        if (st.kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            continue;
+        }
+
         p = ngx_slprintf(p, last, "auth_jwt_keys{");
         p = ngx_http_auth_jwt_prom_labels(p, last, &st);
         p = ngx_slprintf(p, last, "} %ui\n", st.nkeys);
+    }
+
+    return ngx_http_auth_jwt_status_prom_revocation(p, last, amcf);
+}
+
+
+static u_char *
+ngx_http_auth_jwt_status_prom_revocation(u_char *p, u_char *last,
+    ngx_http_auth_jwt_main_conf_t *amcf)
+{
+    ngx_uint_t                    i, n;
+    ngx_http_auth_jwt_src_stat_t  st;
+
+    ngx_http_auth_jwt_source_t  **sp;
+
+    static const char  *names[] = {
+        "auth_jwt_revocation_fetches_total{", ",result=\"ok\"} %ui\n",
+        "auth_jwt_revocation_fetches_total{", ",result=\"failed\"} %ui\n",
+        "auth_jwt_revocation_not_modified_total{", "} %ui\n",
+        "auth_jwt_revocation_entries{", "} %ui\n",
+        "auth_jwt_revocation_age_seconds{", "} %ui\n",
+        "auth_jwt_revoked_total{", "} %ui\n"
+    };
+
+    sp = amcf->sources.elts;
+
+    for (i = 0; i < amcf->sources.nelts; i++) {
+        if (sp[i]->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+            break;
+        }
+    }
+
+    if (i == amcf->sources.nelts) {
+        return p;
+    }
+
+    p = ngx_slprintf(p, last,
+                     "# HELP auth_jwt_revocation_fetches_total Revocation "
+                     "list fetches (auth_jwt_revocation_request), by source "
+                     "and result; auth_jwt_revocation_not_modified_total of "
+                     "them answered 304, auth_jwt_revocation_entries the "
+                     "list's entries, auth_jwt_revocation_age_seconds the "
+                     "time since the last successful fetch (-1: never: "
+                     "written as 0), auth_jwt_revoked_total the tokens it "
+                     "refused.\n");
+
+    for (n = 0; n < sizeof(names) / sizeof(names[0]); n += 2) {
+        for (i = 0; i < amcf->sources.nelts; i++) {
+            ngx_http_auth_jwt_store_source_stat(amcf, i, &st);
+
+            if (st.kind != NGX_HTTP_AUTH_JWT_SRC_REVOCATION) {
+                continue;
+            }
+
+            p = ngx_slprintf(p, last, "%s", names[n]);
+            p = ngx_http_auth_jwt_prom_labels(p, last, &st);
+            p = ngx_slprintf(p, last, names[n + 1],
+                             n == 0 ? st.fetches_ok
+                             : n == 2 ? st.fetches_failed
+                             : n == 4 ? st.not_modified
+                             : n == 6 ? (ngx_uint_t) (st.counts[0]
+                                                      + st.counts[1]
+                                                      + st.counts[2])
+                             : n == 8 ? (ngx_uint_t) (st.fetched
+                                                  ? ngx_time() - st.fetched
+                                                  : 0)
+                             : st.revoked);
+        }
     }
 
     return p;

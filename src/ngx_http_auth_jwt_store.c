@@ -579,6 +579,8 @@ ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
 
     st->uri = src->uri;
     st->issuer = src->issuer;
+    st->kind = src->kind;
+    st->interval = src->interval;
     st->server = src->server_name;
     st->error.data = st->error_buf;
 
@@ -617,6 +619,12 @@ ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
         st->error_time = sh->error_time;
         st->generation = sh->generation;
         st->nkeys = sh->nkeys;
+        st->counts[0] = sh->counts[0];
+        st->counts[1] = sh->counts[1];
+        st->counts[2] = sh->counts[2];
+        st->revoked = sh->revoked;
+        st->not_modified = sh->not_modified;
+        st->size = sh->text ? sh->text_len : 0;
         st->error.len = ngx_min(sh->error_len, sizeof(st->error_buf));
         ngx_memcpy(st->error_buf, sh->error, st->error.len);
     }
@@ -704,7 +712,9 @@ ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (sh->generation == src->generation || sh->text == NULL) {
+    if (sh->generation == src->generation || sh->text == NULL
+        || src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION)
+    {
         ngx_shmtx_unlock(&shpool->mutex);
         return NGX_OK;
     }

@@ -1,0 +1,946 @@
+# Revocation lists (docs/DIRECTIVES.md, docs/REVOCATION.md):
+# auth_jwt_revocation_request, auth_jwt_revocation_file,
+# auth_jwt_revocation_list_sub, auth_jwt_revocation_list_kid,
+# auth_jwt_revocation_max_age, auth_jwt_revocation_stale.
+#
+# Built on t/050-key-request.t's harness: the issuer is a second server {}
+# of the same nginx serving html/ (html/revoked.json is the list, "--- rlist
+# eval" sets it; nginx's static files send an ETag and answer
+# If-None-Match with 304), every fetch of a .json is a line "fetch <uri>
+# <status>" of logs/fetch.log (GET /fetches), and the issuer's files
+# change mid-block by WebDAV (PUT /issuer/NAME).  The gateway's /_revoked
+# proxies to the issuer's /revoked.json.  Keys come from a key file
+# (rsa1, rsa2), so only the list is fetched.
+#
+# One master and two workers: the list lives once in the zone.
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+use JSON::PP ();
+use IO::Socket::INET;
+use POSIX ();
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+# Ports next to the server port with nothing on them: the issuer, a second
+# gateway (listen reuseport: connections spread over both workers), and one
+# left unused (the issuer "down").
+sub free_port {
+    my ($from, @taken) = @_;
+    for my $p ($from .. $from + 200) {
+        next if grep { $_ == $p } @taken;
+        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $p, Proto => 'tcp',
+                                      Timeout => 0.2);
+        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => $p, Proto => 'tcp',
+                                      Listen => 1, ReuseAddr => 1)
+            or next;
+        close $s;
+        return $p;
+    }
+    die "no free port from $from\n";
+}
+{
+    my $sp = server_port();
+    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
+    $ENV{TEST_NGINX_GW2_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
+                                            $sp, $ENV{TEST_NGINX_ISSUER_PORT});
+    $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
+                                             $sp, $ENV{TEST_NGINX_ISSUER_PORT},
+                                             $ENV{TEST_NGINX_GW2_PORT});
+}
+
+# ---------------------------------------------------------------------------
+# steps: each function returns one step hash, or a list of them
+
+sub data_file {
+    my ($name) = @_;
+    my $path = JWTGate::Token::data_dir() . "/$name";
+    open my $fh, '<:raw', $path or die "$path: $!";
+    local $/;
+    return scalar <$fh>;
+}
+
+sub jwks { data_file("jwks-$_[0].json") }
+
+# api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
+# (regex of the body), hlike (response_headers_like), token (the exact
+# Authorization value's token; undef: no Authorization header), host (the
+# Host header: another server {} on the same port), and anything else goes
+# to jwt() (key, kid, claims, ...).
+sub api {
+    my %o = @_;
+    my $uri  = delete $o{uri}  // '/api';
+    my $code = delete $o{code} // 200;
+    my $body = delete $o{body};
+    my $like = delete $o{like};
+    my $hl   = delete $o{hlike};
+    my $cl   = delete $o{code_like};
+    my $host = delete $o{host};
+    my $headers;
+    if (exists $o{token}) {
+        my $t = delete $o{token};
+        $headers = defined $t ? "Authorization: Bearer $t" : "X-No-Token: 1";
+    } else {
+        $headers = "Authorization: Bearer " . jwt(%o);
+    }
+    $headers = "Host: $host\n$headers" if defined $host;
+    return { request => "GET $uri", headers => $headers,
+             code => (defined $cl ? undef : $code), code_like => $cl,
+             body => $body, like => $like, hlike => $hl };
+}
+
+# put($name, $content): the issuer's html/$name replaced (201 or 204).
+sub put {
+    my ($name, $content) = @_;
+    $content = 'x' unless defined $content && length $content;
+    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$' };
+}
+
+# del($name): the issuer's html/$name removed.
+sub del {
+    my ($name) = @_;
+    return { request => "DELETE /issuer/$name", code => 204 };
+}
+
+# sleep_s($s): at least $s seconds pass before the next step.
+sub sleep_s {
+    my ($s) = @_;
+    my $n = POSIX::ceil($s / 0.1) + 1;
+    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
+}
+
+# settle(): background fetches end and their log lines land.
+sub settle { sleep_s(0.2) }
+
+# fetches(@what): the issuer's fetch log is exactly these lines; each item
+# is a status of /.well-known/jwks.json or "URI STATUS".
+sub fetches {
+    my $body = join '', map {
+        /\s/ ? "fetch $_\n" : "fetch /revoked.json $_\n"
+    } @_;
+    return { request => "GET /fetches", code => 200, body => $body };
+}
+
+# fetches_like($regex): the fetch log matches.
+sub fetches_like {
+    my ($re) = @_;
+    return { request => "GET /fetches", code => 200, like => $re };
+}
+
+# log_of($uri, $regex): a log file (aliased at $uri) matches.
+sub log_like {
+    my ($uri, $re) = @_;
+    return { request => "GET $uri", code => 200, like => $re };
+}
+
+# A log of "<pid> <status>" lines: exactly $n lines of status 200, at least
+# two pids (both workers served).
+sub two_pids_200 {
+    my ($n) = @_;
+    return qr/\A(?=(?:\d+ 200\n){$n}\z)(\d+) 200\n(?:\d+ 200\n)*?(?!\1 )\d+ 200\n/;
+}
+
+# rlist(%o): a list's JSON text (keys in a fixed order)
+sub rlist {
+    my %o = @_;
+    return JSON::PP->new->canonical->encode(\%o);
+}
+
+# tok(jti, %claims): a token of alice with that jti, signed with rsa1
+sub tok {
+    my ($jti, %c) = @_;
+    return jwt(claims => { jti => $jti, %c });
+}
+
+for my $f (qw(data_file jwks api put del sleep_s settle fetches fetches_like
+              log_like two_pids_200 rlist tok)) {
+    no strict 'refs';
+    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
+}
+
+# ---------------------------------------------------------------------------
+# the issuer, and the gateway's own locations
+
+my $ISSUER = <<'CONF';
+    log_format fetch 'fetch $uri $status';
+    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
+    limit_req_zone $binary_remote_addr zone=issuer_delay:1m rate=1r/s;
+    limit_req_log_level info;
+
+    server {
+        listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
+        server_name issuer;
+        root html;
+        access_log off;
+        types {
+            application/json json;
+        }
+        if_modified_since before;   # a future If-Modified-Since gets 304
+
+        location ~ \.json$ {
+            access_log logs/fetch.log fetch;
+            if (-f $TEST_NGINX_HTML_DIR/issuer-500) {
+                return 500;
+            }
+            if (-f $TEST_NGINX_HTML_DIR/issuer-close) {
+                return 444;
+            }
+            if (-f $TEST_NGINX_HTML_DIR/issuer-slow) {
+                limit_rate 1;
+            }
+            if (-f $TEST_NGINX_HTML_DIR/issuer-xar) {
+                add_header X-Accel-Redirect /metrics;
+            }
+        }
+
+        # the key set at about 200 bytes a second: 2 s or more
+        location = /slow.json {
+            access_log logs/fetch.log fetch;
+            limit_rate 200;
+            alias html/.well-known/jwks.json;
+        }
+
+        # after a request to /prime, the next one to /delayed/ waits 1 s
+        location = /prime {
+            limit_req zone=issuer_delay burst=5;
+            empty_gif;
+        }
+        location ^~ /delayed/ {
+            access_log logs/fetch.log fetch;
+            limit_req zone=issuer_delay burst=5;
+            alias html/;
+        }
+
+        location ^~ /dav/ {
+            alias html/;
+            dav_methods PUT DELETE;
+            create_full_put_path on;
+        }
+    }
+CONF
+
+my $GATEWAY = <<'CONF';
+    location = /_jwks {
+        internal;
+        proxy_read_timeout 500ms;
+        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+            proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+    }
+    location = /_revoked {
+        internal;
+        proxy_read_timeout 5s;
+        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+            proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
+        }
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/revoked.json;
+    }
+    location = /_revoked_other {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/other.json;
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+    location /issuer/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
+    }
+    location = /fetches {
+        alias logs/fetch.log;
+    }
+    location = /tick {
+        limit_req zone=tick burst=5;
+        empty_gif;
+    }
+CONF
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    # the issuer's key set: "--- jwks: rsa12" (t/data/jwks-rsa12.json),
+    # rsa1 by default; then the block's own user_files
+    my @files = ([ '.well-known/jwks.json',
+                   jwks(scalar($block->jwks) // 'rsa1') ]);
+    # the issuer's revocation list: "--- rlist eval"
+    push @files, [ 'revoked.json', $block->rlist ] if defined $block->rlist;
+    if (defined(my $uf = $block->user_files)) {
+        push @files, ref $uf eq 'ARRAY' ? @$uf
+            : map { [ $_->[0], $_->[1] ] }
+              Test::Nginx::Util::parse_user_files($uf);
+    }
+    $block->set_value('user_files', \@files);
+
+    $block->set_value('http_config',
+                      $ISSUER . ($block->http_config // ''));
+    $block->set_value('config', $GATEWAY . ($block->config // ''));
+
+    my $steps = $block->steps;
+    return unless ref $steps eq 'ARRAY';
+    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
+    # "--- keepalive: 1": the requests go on one connection, pipelined
+    $block->set_value($block->keepalive ? 'pipelined_requests' : 'request',
+                      [ map { $_->{request} } @s ]);
+    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
+    $block->set_value('error_code', [ map { $_->{code} } @s ]);
+    $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
+    $block->set_value('response_body', [ map { $_->{body} } @s ]);
+    $block->set_value('response_body_like', [ map { $_->{like} } @s ]);
+    $block->set_value('response_headers_like', [ map { $_->{hlike} } @s ]);
+});
+
+master_on();
+workers(2);
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: a revoked jti is refused (401 invalid_token, $jwt_error revoked), others pass; the first request waits for the list
+--- rlist eval
+rlist(jti => { 'gone-1' => time + 3600, 'old' => time - 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        add_header                  X-Jwt-Error $jwt_error always;
+        return 200 "ok $jwt_claim_jti\n";
+    }
+--- steps eval
+[
+  api(body => "ok kept-1\n", claims => { jti => 'kept-1' }),
+  api(code => 401, claims => { jti => 'gone-1' },
+      hlike => 'WWW-Authenticate: Bearer realm="test", error="invalid_token"'),
+  api(code => 401, claims => { jti => 'gone-1' },
+      hlike => 'X-Jwt-Error: revoked'),
+  api(code => 401, claims => { jti => 'gone-1' }),
+  # an entry whose exp is past is dropped: its token is expired anyway
+  api(body => "ok old\n", claims => { jti => 'old' }),
+  api(body => "ok \n", claims => { jti => undef }),
+  settle(),
+  fetches(200),
+  { request => 'GET /status', code => 200,
+    like => qr/"revoked":3.*"kind":"revocation","interval":30,"age":\d+,"entries":1,"jti":1,"sub":0,"kid":0,"bytes":\d+,"not_modified":0,"revoked":3\}/s },
+]
+--- error_log
+auth_jwt: token rejected: revoked (its jti is listed by auth_jwt_revocation_request "/_revoked")
+auth_jwt_revocation_request "/_revoked": 1 jti, 0 sub, 0 kid
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: sub with a cutoff: tokens of that subject issued at or before it are refused, later ones and other subjects pass, one without iat is refused
+--- rlist eval
+rlist(sub => { alice => time - 100 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- steps eval
+[
+  api(code => 401, claims => { iat => time - 200 }),
+  api(code => 401, claims => { iat => undef }),
+  api(body => "ok alice\n", claims => { iat => time - 10 }),
+  api(body => "ok bob\n", claims => { sub => 'bob', iat => time - 200 }),
+]
+--- error_log
+token rejected: revoked (its sub is listed
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: a revoked kid refuses every token it signed; another key's pass
+--- rlist eval
+rlist(kid => [ 'rsa1' ])
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(code => 401),
+  api(key => 'rsa2', body => "ok rsa2\n"),
+]
+--- error_log
+token rejected: revoked (its kid is listed
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: a token verified and cached, revoked afterwards: refused once the list is fetched again (interval=1s), cache hit or not
+--- rlist eval
+rlist(jti => { other => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=1s;
+        return 200 "ok\n";
+    }
+--- steps eval
+my $t = tok('victim');
+[
+  api(token => $t, body => "ok\n"),
+  api(token => $t, body => "ok\n"),
+  api(token => $t, body => "ok\n"),
+  put('revoked.json', rlist(jti => { victim => time + 3600 })),
+  sleep_s(2.5),
+  # the first of these may still see the old list while the fetch runs
+  api(token => $t, code_like => '^(?:200|401)$'),
+  sleep_s(1.5),
+  api(token => $t, code => 401),
+  api(token => $t, code => 401),
+  api(token => tok('fresh'), body => "ok\n"),
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 5: the list's source fails (500) after a good fetch: the last list stays (auth_jwt_revocation_stale keep, the default), with backoff
+--- rlist eval
+rlist(jti => { 'gone' => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=1s;
+        auth_jwt_revocation_max_age 2s;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  put('issuer-500'),
+  sleep_s(4),
+  api(code => 401, token => tok('gone')),
+  api(body => "ok\n", token => tok('kept')),
+  sleep_s(1.5),
+  api(code => 401, token => tok('gone')),
+  api(body => "ok\n", token => tok('kept')),
+  settle(),
+  fetches_like(qr{\Afetch /revoked.json 200\n(?:fetch /revoked.json 500\n)+\z}),
+]
+--- error_log
+auth_jwt_revocation_request "/_revoked": fetch failed: status 500, the last good list stays
+
+
+
+=== TEST 6: auth_jwt_revocation_stale refuse: beyond auth_jwt_revocation_max_age without a good fetch, tokens get 503 + Retry-After; back when the list is
+--- rlist eval
+rlist(jti => { 'gone' => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=1s;
+        auth_jwt_revocation_max_age 6s;
+        auth_jwt_revocation_stale   refuse;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(body => "ok\n", token => tok('kept')),
+  put('issuer-500'),
+  sleep_s(8),
+  api(code => 503, token => tok('kept'), hlike => 'Retry-After: \d+'),
+  api(code => 503, token => tok('kept')),
+  del('issuer-500'),
+  # the backoff is at most the interval (1 s): this one starts a fetch
+  sleep_s(2.5),
+  api(code_like => '^(?:200|503)$', token => tok('kept')),
+  sleep_s(1.5),
+  api(body => "ok\n", token => tok('kept')),
+  api(code => 401, token => tok('gone')),
+]
+--- error_log eval
+qr/the list is \d+ s old \(auth_jwt_revocation_max_age 6 s\), tokens refused/
+
+
+
+=== TEST 7: no list yet and the source fails: 503 + Retry-After, the token is not let through
+--- rlist eval
+rlist()
+--- user_files
+>>> issuer-500
+x
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 503, hlike => 'Retry-After: \d+'),
+  api(code => 503),
+  { request => 'GET /status', code => 200,
+    like => qr/"keys_unavailable":2,"revoked":0\}/ },
+]
+--- error_log
+auth_jwt_revocation_request "/_revoked": fetch failed: status 500
+auth_jwt_revocation_request "/_revoked": no list yet, tokens refused
+
+
+
+=== TEST 8: garbage, an unknown shape, an empty answer: refused as a list (503 at a cold start, logged with the reason)
+--- rlist eval
+"this is not JSON"
+--- user_files
+>>> array.json
+[{"jti": "x"}]
+>>> jtis.json
+{"jti": ["x"]}
+>>> empty.json
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_GW2_PORT;
+        location = /_array { internal; proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/array.json; }
+        location = /_jtis { internal; proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/jtis.json; }
+        location = /_empty { internal; proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/empty.json; }
+        location /array {
+            auth_jwt "test";
+            auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+            auth_jwt_revocation_request /_array;
+            return 200;
+        }
+        location /jtis {
+            auth_jwt "test";
+            auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+            auth_jwt_revocation_request /_jtis;
+            return 200;
+        }
+        location /empty {
+            auth_jwt "test";
+            auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+            auth_jwt_revocation_request /_empty;
+            return 200;
+        }
+        location / {
+            proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        }
+    }
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+    location /gw2/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_GW2_PORT/;
+        proxy_set_header Authorization $http_authorization;
+    }
+--- steps eval
+[
+  api(code => 503),
+  api(uri => '/gw2/array', code => 503),
+  api(uri => '/gw2/jtis', code => 503),
+  api(uri => '/gw2/empty', code => 503),
+]
+--- error_log eval
+[qr/auth_jwt_revocation_request "\/_revoked": fetch failed: [^,\n]+/,
+ qr/auth_jwt_revocation_request "\/_array": fetch failed: [^,\n]+/,
+ qr/auth_jwt_revocation_request "\/_jtis": fetch failed: [^,\n]+/,
+ qr/auth_jwt_revocation_request "\/_empty": fetch failed: [^,\n]+/]
+
+
+
+=== TEST 9: an empty list ({}) and unknown members: every good token passes
+--- rlist eval
+'{"future": {"x": 1}, "jti": {}}'
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(body => "ok\n"),
+  api(body => "ok\n", token => tok('a')),
+]
+--- error_log
+auth_jwt_revocation_request "/_revoked": 0 jti, 0 sub, 0 kid
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: a list beyond max_size= is not read (response too large): the last good list stays
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=1s max_size=4k;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  put('revoked.json', rlist(jti => { map { ("j$_" => time + 3600) } 1 .. 1000 })),
+  sleep_s(2.5),
+  api(code => 401, token => tok('gone')),
+  api(body => "ok\n", token => tok('j5')),
+  sleep_s(1.5),
+  api(body => "ok\n", token => tok('j5')),
+]
+--- error_log
+auth_jwt_revocation_request "/_revoked": fetch failed: response too large, the last good list stays
+
+
+
+=== TEST 11: the conditional fetch: If-None-Match with the ETag, 304 keeps the list and counts as a good fetch (no stale refusal)
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=1s;
+        auth_jwt_revocation_max_age 5s;
+        auth_jwt_revocation_stale   refuse;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  (map { (sleep_s(1.2), api(body => "ok\n", token => tok('kept'))) } 1 .. 4),
+  api(code => 401, token => tok('gone')),
+  settle(),
+  fetches_like(qr{\Afetch /revoked.json 200\n(?:fetch /revoked.json 304\n){2,}\z}),
+  { request => 'GET /status', code => 200,
+    like => qr/"fetches_failed":0,.*"entries":1,"jti":1,"sub":0,"kid":0,"bytes":\d+,"not_modified":[1-9]\d*,"revoked":2\}/ },
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 12: auth_jwt_revocation_file: read at start, read again when it changes (every worker), a broken new version keeps the last good list
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/revoked.json;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  api(code => 401, token => tok('gone')),
+  api(body => "ok\n", token => tok('later')),
+  api(body => "ok\n", token => tok('later')),
+  # a broken version: every worker keeps the list it had (read at start)
+  put('revoked.json', '{"jti": '),
+  sleep_s(2),
+  (map { api(code => 401, token => tok('gone')) } 1 .. 4),
+  # a good one: read by each worker at its next request (checked at most
+  # once a second)
+  put('revoked.json', rlist(jti => { later => time + 3600 })),
+  sleep_s(2),
+  (map { api(code => 401, token => tok('later')) } 1 .. 4),
+  (map { api(body => "ok\n", token => tok('gone')) } 1 .. 4),
+]
+--- error_log eval
+[qr/auth_jwt revocation list "[^"]*revoked.json" read again/,
+ qr/auth_jwt revocation list "[^"]*revoked.json": [^,\n]+, the last good list stays/]
+
+
+
+=== TEST 13: kjdev's auth_jwt_revocation_list_sub and auth_jwt_revocation_list_kid files: a listed sub (whatever its iat) or kid is refused
+--- user_files
+>>> sub.json
+{"alice": {"locked_reason": "left"}, "carol": {}}
+>>> kid.json
+{"rsa2": {"revoked": true}}
+--- config
+    location /api {
+        auth_jwt                     "test";
+        auth_jwt_key_file            $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
+        auth_jwt_revocation_list_sub $TEST_NGINX_HTML_DIR/sub.json;
+        auth_jwt_revocation_list_kid $TEST_NGINX_HTML_DIR/kid.json;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- steps eval
+[
+  api(code => 401),
+  api(code => 401, claims => { iat => time + 30 }),
+  api(code => 401, claims => { sub => 'carol' }),
+  api(body => "ok bob\n", claims => { sub => 'bob' }),
+  api(code => 401, key => 'rsa2', claims => { sub => 'bob' }),
+]
+--- error_log
+token rejected: revoked (its sub is listed by file
+token rejected: revoked (its kid is listed by file
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: issuer=: a list bound to an issuer applies to that issuer's tokens only; lists combine
+--- rlist eval
+rlist(jti => { shared => time + 3600 })
+--- user_files eval
+[[ 'other.json', JSON::PP->new->encode({ jti => { other => time + 3600 } }) ]]
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked issuer=https://other.test;
+        auth_jwt_revocation_request /_revoked_other;
+        return 200 "ok $jwt_claim_iss\n";
+    }
+--- steps eval
+[
+  api(body => "ok https://issuer.test\n", token => tok('shared')),
+  api(code => 401, token => tok('shared', iss => 'https://other.test')),
+  api(code => 401, token => tok('other')),
+  api(code => 401, token => tok('other', iss => 'https://other.test')),
+  api(body => "ok https://other.test\n",
+      token => tok('fine', iss => 'https://other.test')),
+  settle(),
+  fetches_like(qr{\A(?=.*^fetch /revoked.json 200$)(?=.*^fetch /other.json 200$)(?:fetch [^\n]+\n){2}\z}ms),
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 15: server-level lists are inherited; a location with its own list replaces them; Prometheus shows the source
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    auth_jwt_revocation_request /_revoked;
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200 "ok\n";
+    }
+    location /api/own {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/own.json;
+        return 200 "own\n";
+    }
+--- user_files
+>>> own.json
+{"jti": {}}
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  api(uri => '/api/own', body => "own\n", token => tok('gone')),
+  { request => 'GET /status?format=prometheus', code => 200,
+    like => qr/^auth_jwt_revocation_entries\{uri="\/_revoked",issuer="",server="[^"]*"\} 1\n.*^auth_jwt_revoked_total\{uri="\/_revoked",issuer="",server="[^"]*"\} 1$/ms },
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 16: nginx -t: a revocation file that is missing
+--- config
+    location /api {
+        auth_jwt                 "test";
+        auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/nonexistent.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*auth_jwt revocation list .*nonexistent\.json/
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 17: nginx -t: a revocation file that is not a list
+--- user_files
+>>> bad.json
+{"kid": "not an array"}
+--- config
+    location /api {
+        auth_jwt                 "test";
+        auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/bad.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] auth_jwt revocation list "[^"]*bad\.json": /
+--- no_error_log
+unknown directive
+
+
+
+=== TEST 18: nginx -t: bad parameters of auth_jwt_revocation_request
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked interval=0s;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid parameter "interval=0s": at least 1s/
+
+
+
+=== TEST 19: nginx -t: a uri that is not one
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request _revoked;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid URI "_revoked": it must start with "\/"/
+
+
+
+=== TEST 20: nginx -t: auth_jwt_revocation_stale takes keep or refuse
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_stale   maybe;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*invalid value "maybe"/
+
+
+
+=== TEST 21: nginx -t: auth_jwt_revocation_max_age garbage
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_max_age soon;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid value "soon": a time of at least 1s, or "off"/
+
+
+
+=== TEST 22: nginx -t: a bad max_size=
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked max_size=10;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
+
+
+
+=== TEST 23: nginx -t: the same uri twice at one level
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        auth_jwt_revocation_request /_revoked issuer=https://x.test;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] "auth_jwt_revocation_request" directive is duplicate/
+
+
+
+=== TEST 24: virtual hosts: the same uri in two server{}s is two sources, each with its own list, lock and counters
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- user_files
+>>> other.json
+{"jti": {}}
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        server_name other.test;
+        location = /_revoked {
+            internal;
+            proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/other.json;
+        }
+        location /api {
+            auth_jwt                    "test";
+            auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+            auth_jwt_revocation_request /_revoked;
+            return 200 "other\n";
+        }
+    }
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(code => 401, token => tok('gone')),
+  api(host => 'other.test', body => "other\n", token => tok('gone')),
+  api(host => 'other.test', body => "other\n", token => tok('gone')),
+  api(code => 401, token => tok('gone')),
+  settle(),
+  fetches_like(qr{\A(?=.*^fetch /revoked.json 200$)(?=.*^fetch /other.json 200$)(?:fetch [^\n]+\n){2}\z}ms),
+  { request => 'GET /status', code => 200,
+    like => qr/"uri":"\/_revoked","issuer":"","server":"localhost".*"entries":1,.*"revoked":2\}.*"uri":"\/_revoked","issuer":"","server":"other\.test".*"entries":0,.*"revoked":0\}|"uri":"\/_revoked","issuer":"","server":"other\.test".*"entries":0,.*"revoked":0\}.*"uri":"\/_revoked","issuer":"","server":"localhost".*"entries":1,.*"revoked":2\}/ },
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 25: auth_jwt_numeric_ids on: an integer jti or sub is listed as its decimal text
+--- rlist eval
+rlist(jti => { '12345' => time + 3600 }, sub => { '42' => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_numeric_ids        on;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- steps eval
+[
+  api(code => 401, claims => { jti => 12345 }),
+  api(code => 401, claims => { sub => 42 }),
+  api(body => "ok 43\n", claims => { sub => 43, jti => 12346 }),
+  api(body => "ok 42x\n", claims => { sub => "42x" }),
+]
+--- error_log
+token rejected: revoked (its jti is listed
+token rejected: revoked (its sub is listed
+--- no_error_log
+[error]
