@@ -253,6 +253,18 @@ ok !eval { JWTGate::Issuer->start(users => \@users,
                                            "$tmp/short"]);
            1 }, 'an admin secret under 16 bytes: the issuer does not start';
 
+write_file("$tmp/spaced", "sixteen or more but with spaces\n");
+ok !eval { JWTGate::Issuer->start(users => \@users,
+                                  args => ['--admin-secret-file',
+                                           "$tmp/spaced"]);
+           1 }, 'an admin secret no Bearer header can carry: refused';
+
+write_file("$tmp/two-lines", "0123456789abcdef\n0123456789abcdef\n");
+ok !eval { JWTGate::Issuer->start(users => \@users,
+                                  args => ['--admin-secret-file',
+                                           "$tmp/two-lines"]);
+           1 }, 'an admin secret of two lines: refused';
+
 done_testing;
 
 

@@ -138,6 +138,7 @@ typedef struct {
     char                 *text;         /* the feed, when not dirty */
     char                  etag[36];     /* its ETag, quoted */
     int                   dirty;        /* text and etag to rebuild */
+    time_t                pruned;       /* the last walk for expired ones */
     int                   admin;        /* an admin secret is set */
     unsigned char         admin_sha256[32];
 } issuer_revocations_t;

@@ -55,6 +55,7 @@ static int revocations_text(issuer_revocations_t *rv);
 static const char *bearer(struct MHD_Connection *conn, size_t max,
     size_t *len);
 static int etag_matches(const char *header, const char *etag);
+static int b64token(const char *s, size_t len);
 static enum MHD_Result answer_add(struct MHD_Connection *conn, int rc,
     const char *kind, const char *name, json_int_t t, const char *who);
 
@@ -101,8 +102,13 @@ issuer_revocations_init(issuer_revocations_t *rv, const issuer_conf_t *conf)
         n--;
     }
 
-    if (n < 16 || n > ISSUER_SECRET_MAX || memchr(secret, '\0', n) != NULL) {
-        issuer_log("%s: the admin secret must be 16 to %d bytes on one line",
+    /* what an "Authorization: Bearer" can carry (RFC 6750 b64token) */
+
+    if (n < 16 || n > ISSUER_SECRET_MAX
+        || !b64token((const char *) secret, n))
+    {
+        issuer_log("%s: the admin secret must be one line of 16 to %d "
+                   "characters A-Z a-z 0-9 - . _ ~ + / (then =)",
                    conf->admin_secret_file, ISSUER_SECRET_MAX);
         OPENSSL_cleanse(secret, sizeof(secret));
         goto failed;
@@ -459,6 +465,14 @@ revocations_prune(issuer_revocations_t *rv, time_t now)
     json_int_t   edge;
     const char  *k;
 
+    /* a walk of the whole list: at most once a second */
+
+    if (now == rv->pruned) {
+        return;
+    }
+
+    rv->pruned = now;
+
     edge = (json_int_t) now - rv->conf->revocation_margin;
 
     json_object_foreach_safe(rv->jti, tmp, k, v) {
@@ -680,6 +694,33 @@ invalid:
     issuer_log("%s: not a revocation list", path);
     json_decref(doc);
     return -1;
+}
+
+
+/* RFC 6750 b64token: 1*( ALPHA / DIGIT / "-._~+/" ) *"=" */
+
+static int
+b64token(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   "0123456789-._~+/", s[i]) == NULL || s[i] == '\0')
+        {
+            break;
+        }
+    }
+
+    if (i == 0) {
+        return 0;
+    }
+
+    while (i < len && s[i] == '=') {
+        i++;
+    }
+
+    return i == len;
 }
 
 
