@@ -209,7 +209,7 @@ $res = $iss->request('GET', $FEED);
 ok !exists $res->{json}{jti}{short}, 'an expired jti leaves the feed';
 is revoke({sub => 'dave'})->{status}, 200, '... and makes room';
 
-$iss->stop;
+is $iss->stop, 0, q{the issuer: a clean exit};
 
 # --- no admin secret: no admin endpoint ------------------------------------
 
@@ -218,7 +218,7 @@ is $plain->post_json('/auth/revoke', {sub => 'bob'},
                      Authorization => "Bearer $SECRET")->{status}, 404,
     'without --admin-secret-file: no /auth/revoke';
 is $plain->request('GET', $FEED)->{status}, 200, '... the feed is there';
-$plain->stop;
+is $plain->stop, 0, q{a clean exit};
 
 # --- --revocation-file -----------------------------------------------------
 
@@ -233,14 +233,14 @@ is $kept->post_json('/auth/revoke', {sub => 'erin'},
 ok -s $file, '... the file is written';
 is_deeply [keys %{$JSON->decode(read_file($file))->{sub}}], ['erin'],
     '... with the entry';
-$kept->stop;
+is $kept->stop, 0, q{a clean exit};
 
 $kept = JWTGate::Issuer->start(
     users => \@users, tmp => undef,
     args  => ['--revocation-file', $file]);
 ok exists $kept->request('GET', $FEED)->{json}{sub}{erin},
     'after a restart the entry is in the feed';
-$kept->stop;
+is $kept->stop, 0, q{a clean exit after the restart};
 
 write_file($file, '{"jti": [1]}');
 ok !eval { JWTGate::Issuer->start(users => \@users,
