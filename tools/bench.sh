@@ -29,6 +29,16 @@
 # mismatch is printed loudly and the exit status is 1.  The issue's targets
 # are printed PASS or MISS (exit 0 either way; BENCH_STRICT=1: 1 on a MISS).
 #
+# Revocation (issue 15): the "RS256 with jti" cases run the same tokens (each
+# with a jti) against /rs256, without a list, and against /rs256-rl, whose
+# auth_jwt_revocation_request list holds BENCH_REVOKED (1,000,000) random
+# revoked jti, fetched from a static file of this nginx through a proxied
+# internal location (the way a list comes from an issuer) into an
+# auth_jwt_key_zone of 256m before the run.  None of the valid tokens is
+# listed: each request pays a full lookup that misses.  A "revoked token"
+# case (its jti listed) must be refused as `revoked`.  The list's size
+# (auth_jwt_status: entries, bytes) is reported.
+#
 # The bare OpenSSL verify cost per algorithm comes from `make bench-core`,
 # run first, pinned to CPU 0 (its output is kept in build/bench-core.txt;
 # BENCH_CORE=reuse takes that file as it is).
@@ -45,7 +55,8 @@
 # Environment: BENCH_SECONDS (5; per case and repeat), BENCH_REPEAT (3),
 # BENCH_CONNECTIONS (12), BENCH_POOL (512), BENCH_QUICK=1 (2 s, 1 repeat,
 # a 300-token pool, bench-core reused when already run: about a minute),
-# BENCH_CORE=run|reuse, BENCH_PORT (default: a free port), BENCH_KEEP=1
+# BENCH_CORE=run|reuse, BENCH_REVOKED (1000000: revoked jti in the list),
+# BENCH_PORT (default: a free port), BENCH_KEEP=1
 # (keep the temporary directory), BENCH_STRICT=1, BUILD, NGINX_BIN.
 set -u
 export LC_ALL=C
@@ -77,8 +88,9 @@ fi
 conns=${BENCH_CONNECTIONS:-12}
 cache_size=16k          # ~136 entries of 120 bytes: far below the pool
 token_life=3600
+revoked_n=${BENCH_REVOKED:-1000000}
 
-for v in seconds reps conns pool; do
+for v in seconds reps conns pool revoked_n; do
     case "${!v}" in
         ''|*[!0-9]*|0) echo "bench: $v must be a positive whole number" >&2
                        exit 2 ;;
@@ -198,6 +210,11 @@ cases=(
     "eddsa-d|EdDSA, distinct tokens|/eddsa|@eddsa|distinct"
     "rs256-100|RS256 100-key JWKS, same token|/rs256-100|rs256-100|same"
     "rs256-100-d|RS256 100-key JWKS, distinct tokens|/rs256-100|@rs256-100|distinct"
+    "rs256-j|RS256 with jti, same token, no list|/rs256|rs256j|same"
+    "rs256-rl|RS256 with jti, same token, revoked-jti list|/rs256-rl|rs256j|same"
+    "rs256-j-d|RS256 with jti, distinct tokens, no list|/rs256|@rs256j|distinct"
+    "rs256-rl-d|RS256 with jti, distinct tokens, revoked-jti list|/rs256-rl|@rs256j|distinct"
+    "revoked|revoked token (its jti listed)|/rs256-rl|revoked|revoked"
     "t900|RS256, 900-byte token (same)|/rs256|t900|same"
     "t8k|RS256, 8 KiB token (same)|/rs256|t8k|same"
     "badsig|bad signature (RS256)|/rs256|badsig|bad_signature"
@@ -338,6 +355,8 @@ eddsa_tokens() {
 
 mint1 rs256 -k "$data/rsa1.pem" -i rsa1 -s bench
 mint1 rs256-100 -k "$data/rsa1.pem" -i k042 -s bench
+mint1 rs256j -k "$data/rsa1.pem" -i rsa1 -s bench -c jti=bench-valid-0001
+mint1 revoked -k "$data/rsa1.pem" -i rsa1 -s bench -c jti=bench-revoked-0001
 mint1 es256 -k "$data/ec256.pem" -a ES256 -i ec256 -s bench
 eddsa_tokens 1 bench | tr -d '\n' > "$dir/tok/eddsa" || die "EdDSA minting failed"
 mint_sized t900 900
@@ -357,6 +376,7 @@ printf '%s.%s' "$(printf '{"alg":"RS256",' | base64 -w0 | tr '+/' '-_' | tr -d '
     "${tok#*.}" > "$dir/tok/malformed"
 
 mint_pool rs256 "$pool" -k "$data/rsa1.pem" -i rsa1
+mint_pool rs256j "$pool" -k "$data/rsa1.pem" -i rsa1 -c "jti=bench-pool-@"
 mint_pool rs256-100 "$pool" -k "$data/rsa1.pem" -i k042
 mint_pool es256 "$pool" -k "$data/ec256.pem" -a ES256 -i ec256
 run_bg eddsa_tokens "$pool" user > "$dir/tok/pool-eddsa" || die "EdDSA minting failed"
@@ -366,7 +386,7 @@ for f in "$dir"/tok/pool-*; do
     [ "$n" -eq "$pool" ] && [ "$(sort -u "$f" | wc -l)" -eq "$pool" ] \
         || die "${f##*/}: $n well-formed distinct tokens of $pool"
 done
-for f in rs256 rs256-100 es256 eddsa t900 t8k; do
+for f in rs256 rs256-100 rs256j revoked es256 eddsa t900 t8k; do
     grep -q -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$dir/tok/$f" \
         || die "token $f is not a JWS"
 done
@@ -375,6 +395,23 @@ size_t900=$(wc -c < "$dir/tok/t900")
 size_t8k=$(wc -c < "$dir/tok/t8k")
 echo "   same-token sizes: RS256 $size_rs256, ES256 $(wc -c < "$dir/tok/es256")," \
      "EdDSA $(wc -c < "$dir/tok/eddsa"), padded $size_t900 and $size_t8k bytes"
+
+# the revocation list: revoked_n - 1 random jti and the revoked token's,
+# each until two token lifetimes from now
+echo "== writing a revocation list of $revoked_n jti"
+mkdir -p "$dir/rl"
+run_bg timeout -k 5 300 perl -e '
+    my ($n, $exp) = @ARGV;
+    open my $r, "<", "/dev/urandom" or die "$!\n";
+    print "{\"jti\":{\"bench-revoked-0001\":$exp";
+    for (2 .. $n) {
+        read($r, my $b, 16) == 16 or die "urandom\n";
+        print ",\"", unpack("H*", $b), "\":$exp";
+    }
+    print "}}\n";' "$revoked_n" $(( $(date +%s) + 2 * token_life )) \
+    > "$dir/rl/revoked.json" || die "cannot write the revocation list"
+rl_text=$(wc -c < "$dir/rl/revoked.json")
+echo "   $rl_text bytes of JSON"
 
 # wrk script: one token per request from a file, round robin
 cat > "$dir/pool.lua" <<'EOF'
@@ -422,6 +459,9 @@ http {
     keepalive_requests    100000;
     # small, so that a pool of $pool distinct tokens always misses
     auth_jwt_token_cache  $cache_size;
+    # keys and the revocation list of /rs256-rl (twice the list: a new
+    # one is built before the old one goes)
+    auth_jwt_key_zone     256m;
 
     server {
         listen 127.0.0.1:$port;
@@ -432,6 +472,11 @@ http {
         location = /rs256-100 { auth_jwt "bench"; auth_jwt_key_file $data/jwks-100.json;  empty_gif; }
         location = /es256     { auth_jwt "bench"; auth_jwt_key_file $data/ec256.jwk;      empty_gif; }
         location = /eddsa     { auth_jwt "bench"; auth_jwt_key_file $data/ed25519.jwk;    empty_gif; }
+        location = /rs256-rl  { auth_jwt "bench"; auth_jwt_key_file $data/jwks-rsa1.json;
+                                auth_jwt_revocation_request /_rl interval=60s max_size=128m;
+                                empty_gif; }
+        location = /_rl       { internal; proxy_pass http://127.0.0.1:$port/revoked.json; }
+        location = /revoked.json { root $dir/rl; }
         location = /status    { auth_jwt_status json; }
     }
 }
@@ -490,6 +535,39 @@ delta() {   # delta KEY BEFORE AFTER
     b=$(awk -v k="$1" '$1 == k { print $2 }' "$3")
     echo $(( ${b:-0} - ${a:-0} ))
 }
+
+# the revocation list: the first request to /rs256-rl fetches it; wait
+# until auth_jwt_status shows all of it
+rl_snap() {   # "jti bytes" of the revocation source, or nothing
+    curl -s --max-time 5 "$base/status" | perl -MJSON::PP -e '
+        local $/; my $j = eval { decode_json(<STDIN>) } or exit;
+        my @q = ($j);
+        while (@q) {
+            my $x = shift @q;
+            if (ref $x eq "HASH") {
+                if (($x->{kind} // "") eq "revocation") {
+                    print "$x->{jti} $x->{bytes}\n"; exit;
+                }
+                push @q, values %$x;
+            } elsif (ref $x eq "ARRAY") { push @q, @$x }
+        }'
+}
+curl -s -o /dev/null --max-time 60 -H "Authorization: Bearer $(cat "$dir/tok/rs256j")" \
+    "$base/rs256-rl"
+deadline=$((SECONDS + 180))
+rl_jti=0
+rl_bytes=0
+while :; do
+    read -r rl_jti rl_bytes <<< "$(rl_snap)"
+    [ "${rl_jti:-0}" = "$revoked_n" ] && break
+    [ $SECONDS -lt $deadline ] || die "the revocation list was not loaded within 180 s (status: jti ${rl_jti:-none})"
+    curl -s -o /dev/null --max-time 60 -H "Authorization: Bearer $(cat "$dir/tok/rs256j")" \
+        "$base/rs256-rl"
+    sleep 1
+done
+rl_per=$(awk -v b="$rl_bytes" -v n="$revoked_n" 'BEGIN { printf "%.1f", b / n }')
+rl_mb=$(awk -v b="$rl_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+echo "== revocation list loaded: $rl_jti jti, $rl_bytes bytes ($rl_mb MiB, $rl_per bytes per jti) in the zone; JSON $rl_text bytes"
 
 # curl preflight: the answer of every case, once
 hdr_args() {   # token spec -> curl/wrk header arguments in the array H
@@ -706,6 +784,28 @@ for pair in "rs256-100 rs256" "rs256-100-d rs256-d"; do
     verdict2 0.97 "100-key JWKS within 3% of 1-key — $(label_of "$1") against $(label_of "$2") (µs/req $(get "$1" us) against $(get "$2" us))" "$3" "$4"
 done
 
+# revocation (issue 15): the list against none, same tokens, within each repeat
+r=$(awk -F'\t' '
+    function med(x, n,   i, j, t) {
+        for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+        return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+    }
+    NR > 1 { v[$1, $2] = $5; u[$1, $2] = $7; p[$1] = 1 }
+    END { n = 0; m = 0
+          for (k in p) {
+              if ((k, "rs256-rl") in v && (k, "rs256-j") in v && u[k, "rs256-rl"] > 0) {
+                  n++; x[n] = v[k, "rs256-rl"] / v[k, "rs256-j"]; y[n] = u[k, "rs256-j"] / u[k, "rs256-rl"] }
+              if ((k, "rs256-rl-d") in u && (k, "rs256-j-d") in u) {
+                  m++; d[m] = u[k, "rs256-rl-d"] - u[k, "rs256-j-d"] }
+          }
+          if (n && m) printf "%.3f %.3f %.2f", med(x, n), med(y, n), med(d, m) }' "$raw")
+if [ -n "$r" ]; then
+    set -- $r
+    verdict2 0.99 "$revoked_n revoked jti within 1% of no list, same token — $(label_of rs256-rl) against $(label_of rs256-j) (µs/req $(get rs256-rl us) against $(get rs256-j us))" "$1" "$2"
+    verdict "$(ge 0.5 "$3")" "$revoked_n revoked jti within 0.5 µs of no list, distinct tokens — $(label_of rs256-rl-d): $(get rs256-rl-d us) µs/req against $(get rs256-j-d us) ($3 µs more, median of the repeats)"
+fi
+echo "- The list of $revoked_n jti: $rl_bytes bytes in the zone ($rl_mb MiB, $rl_per bytes per jti; JSON text $rl_text bytes)." >> "$targets"
+
 misses_n=$(grep -o 'MISS' "$targets" | wc -l)
 echo
 echo "== results: medians of $reps repeats, ${seconds} s each, wrk -t1 -c$conns"
@@ -782,12 +882,13 @@ section=$dir/section.md
     echo "- Tokens: RS256 and ES256 minted by \`build/jwtgate-mint\` (libjwt), EdDSA by CryptX (\`Crypt::PK::Ed25519\`; libjwt 1.10 has no EdDSA); never by the verifier under test. Keys: \`t/data/jwks-rsa1.json\` (1 key), \`t/data/jwks-100.json\` (100 RSA keys, the token's kid \`k042\` is rsa1's key), \`t/data/ec256.jwk\`, \`t/data/ed25519.jwk\`. Same-token RS256 token: $size_rs256 bytes; padded tokens $size_t900 and $size_t8k bytes (realistic claims plus a \`pad\` claim; \`large_client_header_buffers 4 16k\`)."
     echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 136 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
     echo "- Bad ones: bad signature (an RS256 token with one signature character changed: full RSA verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
+    echo "- Revocation (issue 15): the \"RS256 with jti\" cases send the same tokens (each with a \`jti\`, none of them listed) to a location without a list and to one with an \`auth_jwt_revocation_request\` list of $revoked_n random revoked \`jti\` ($rl_bytes bytes in the zone, $rl_per bytes per \`jti\`; JSON $rl_text bytes), loaded before the run from a static file of the same nginx through a proxied internal location. Targets: same token within 1% (req/s and worker CPU), distinct tokens within 0.5 µs/req, the differences taken within each repeat. The revoked token is refused as \`revoked\`."
     echo "- Targets as in issue 8: same token ≥ 0.85 of plain req/s; distinct tokens: worker µs/req ≤ plain's + the bare OpenSSL verify + 5 µs; missing/garbage/malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."
     echo
     echo "### How to run"
     echo
     echo '```'
-    echo 'make bench                    # ~7 min: 3 repeats x 17 cases x 5 s, plus make bench-core'
+    echo 'make bench                    # ~9 min: 3 repeats x 22 cases x 5 s, plus make bench-core and a 1,000,000-jti list'
     echo 'make bench BENCH_SECONDS=10   # longer cases'
     echo 'make bench BENCH_QUICK=1      # ~1 min smoke run (2 s, 1 repeat, bench-core reused)'
     echo '```'

@@ -9,7 +9,10 @@
 # the curl command and its answer: a login, a call reaching a service, a
 # forged token, a forged X-User-Id header, a write without the admin role,
 # a service token from an API key, a key rotation at the issuer with no
-# restart of nginx, and the cookie flow of a browser.
+# restart of nginx, the cookie flow of a browser, a logout whose token is
+# then refused at the gateway within the revocation list's refresh
+# interval, and "log out everywhere" (every token of alice refused, a new
+# login accepted).
 #
 # Every answer is checked: the exit status is non-zero when one is not the
 # expected one, so `make demo` is also a smoke test of the whole system.
@@ -37,6 +40,7 @@ iss=https://auth.jwtgate.test
 aud=jwtgate-api
 lifetime=300
 rotation_delay=2
+revocation_interval=5   # interval= of auth_jwt_revocation_request
 
 t_start=${EPOCHREALTIME/./}
 
@@ -144,7 +148,7 @@ call() {
                   -w '%{http_code}' "$@" 2> "$dir/curl.err") || true
     [ -n "$status" ] || status=000
     tr -d '\r' < "$dir/h" \
-        | grep -i -E '^(HTTP/|www-authenticate:|set-cookie:|retry-after:)' \
+        | grep -i -E '^(HTTP/|www-authenticate:|set-cookie:|retry-after:|etag:)' \
         | abbrev | sed 's/^/  /'
     if tr -d '\r' < "$dir/h" | grep -q -i '^content-type: text/html'; then
         echo "  (nginx's HTML error page)"
@@ -224,14 +228,21 @@ api_key_hash=$(printf '%s\n' "$API_KEY" | "$issuer_bin" --hash-api-key) \
 echo "billing:$api_key_hash:users:read orders:read" > "$dir/services"
 sed 's/^\([a-z]*:.\{12\}\)[0-9a-f]*/\1…/; s/^/  /' "$dir/services"
 
+say "admin secret of the issuer's POST /auth/revoke (openssl rand -hex 32 > admin-secret):"
+openssl rand -hex 32 > "$dir/admin-secret" || die "cannot make the admin secret"
+chmod 600 "$dir/admin-secret"
+ADMIN=$(cat "$dir/admin-secret")
+say "  $(printf '%s' "$ADMIN" | cut -c 1-12)…"
+
 issuer_args=(--port 0 --users "$dir/users" --services "$dir/services"
              --key-dir "$dir/issuer-keys" --issuer "$iss" --audience "$aud"
              --lifetime "$lifetime" --rotation-delay "$rotation_delay"
              --jwks-max-age 1 --retire-grace 30
+             --admin-secret-file "$dir/admin-secret"
              --pid-file "$dir/issuer.pid")
 say "\$ $build/jwtgate-issuer --port 0 --users users --services services --key-dir keys \\"
 say "      --issuer $iss --audience $aud --lifetime $lifetime --rotation-delay $rotation_delay \\"
-say "      --jwks-max-age 1 --retire-grace 30 &"
+say "      --jwks-max-age 1 --retire-grace 30 --admin-secret-file admin-secret &"
 "$issuer_bin" "${issuer_args[@]}" < /dev/null >> "$dir/logs/issuer.log" 2>&1 &
 issuer_pid=$!
 
@@ -449,16 +460,85 @@ call 200 "curl -si -c jar $GW/auth/login -H 'Content-Type: application/json' -d 
     -c "$jar" "$GW/auth/login" -H 'Content-Type: application/json' \
     -d "{\"username\":\"alice\",\"password\":\"$alice_pw\"}"
 expect_header '^set-cookie: access_token=eyJ'
+WEB=$(token_of_answer)
+[ -n "$WEB" ] || die "no token for the browser"
+say "  WEB=$(short "$WEB")   (the cookie's token, as someone who copied it has it)"
 say ""
 say "only the cookie, no Authorization header:"
 call 200 "curl -si -b jar $GW/app/" -b "$jar" "$GW/app/"
 expect_body "users service: GET /app/ X-User-Id=alice"
 expect_no_body "access_token"
-call 204 "curl -si -b jar -c jar -X POST $GW/auth/logout" \
+say ""
+say "logout: the gateway clears the cookie and passes the token on to the issuer, which revokes it:"
+call 200 "curl -si -b jar -c jar -X POST $GW/auth/logout" \
     -b "$jar" -c "$jar" -X POST "$GW/auth/logout"
 expect_header '^set-cookie: access_token=; Max-Age=0'
+expect_body "\"revoked\":{\"jti\":\"$(jwt_payload "$WEB" | sed -n 's/.*"jti" *: *"\([^"]*\)".*/\1/p')\""
 call 401 "curl -si -b jar $GW/app/" -b "$jar" "$GW/app/"
 expect_header '^www-authenticate: Bearer realm="app"'
+
+# wait_refused TOKEN LABEL: polls /api/orders/ with TOKEN every 0.5 s until
+# it is refused, at most the refresh interval + 10 s; says how long it took
+wait_refused() {
+    local t0=${EPOCHREALTIME/./} t st deadline=$((SECONDS + revocation_interval + 10))
+    while :; do
+        st=$(curl -s -o "$dir/b" -D "$dir/h" -w '%{http_code}' --max-time 5 \
+                  "$GW/api/orders/" -H "Authorization: Bearer $1") || st=000
+        [ "$st" = 401 ] && break
+        [ $SECONDS -lt $deadline ] || break
+        sleep 0.5
+    done
+    t=$(( (${EPOCHREALTIME/./} - t0) / 100000 ))
+    printf '\n$ curl -si %s/api/orders/ -H "Authorization: Bearer $%s"   (every 0.5 s)\n' "$GW" "$2"
+    tr -d '\r' < "$dir/h" | grep -i -E '^(HTTP/|www-authenticate:)' | sed 's/^/  /'
+    if [ "$st" = 401 ] && tr -d '\r' < "$dir/h" | grep -q -i 'error="invalid_token"'; then
+        ok "\$$2 refused after $((t / 10)).$((t % 10)) s (the list is refreshed every ${revocation_interval} s)"
+    else
+        bad "\$$2 still answered $st after $((t / 10)).$((t % 10)) s"
+    fi
+}
+
+# --- (i) logout revokes the token at every gateway ---------------------------
+
+step "(i) the logged-out token, copied before the logout, is refused at the gateway within ${revocation_interval} s"
+say "the issuer's revocation feed (what every gateway pulls, with If-None-Match):"
+call 200 "curl -si http://127.0.0.1:$issuer_port/.well-known/revocations.json" \
+    "http://127.0.0.1:$issuer_port/.well-known/revocations.json"
+etag=$(tr -d '\r' < "$dir/h" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p')
+call 304 "curl -si http://127.0.0.1:$issuer_port/.well-known/revocations.json -H 'If-None-Match: $etag'" \
+    "http://127.0.0.1:$issuer_port/.well-known/revocations.json" -H "If-None-Match: $etag"
+wait_refused "$WEB" WEB
+say ""
+say "alice's other tokens are not affected:"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE2\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE2"
+
+# --- (j) log out everywhere ----------------------------------------------------
+
+step "(j) \"log out everywhere\" for alice (the issuer's admin endpoint): all her tokens refused, a new login accepted"
+call 200 "curl -si http://127.0.0.1:$issuer_port/auth/revoke -H \"Authorization: Bearer \$ADMIN\" -H 'Content-Type: application/json' -d '{\"sub\":\"alice\"}'" \
+    "http://127.0.0.1:$issuer_port/auth/revoke" -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' -d '{"sub":"alice"}'
+expect_body '"sub":"alice"'
+wait_refused "$ALICE2" ALICE2
+call 401 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE"
+expect_header 'error="invalid_token"'
+say ""
+say "bob is not affected:"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$BOB\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $BOB"
+say ""
+say "alice logs in again: the new token is issued after the cutoff, and passes at once:"
+call 200 "curl -si $GW/auth/login -H 'Content-Type: application/json' -d '{\"username\":\"alice\",\"password\":\"$alice_pw\"}'" \
+    "$GW/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"alice\",\"password\":\"$alice_pw\"}"
+ALICE3=$(token_of_answer)
+[ -n "$ALICE3" ] || die "no new token for alice"
+say "  ALICE3=$(short "$ALICE3")"
+call 200 "curl -si $GW/api/orders/ -H \"Authorization: Bearer \$ALICE3\"" \
+    "$GW/api/orders/" -H "Authorization: Bearer $ALICE3"
+expect_body "X-User-Id=alice"
 
 # --- the end -----------------------------------------------------------------
 

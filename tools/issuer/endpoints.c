@@ -98,7 +98,7 @@ issuer_login(issuer_ctx_t *ctx, struct MHD_Connection *conn,
         goto done;
     }
 
-    now = time(NULL);
+    now = issuer_revocations_iat(ctx->revocations, user->name, time(NULL));
 
     claims = claims_new(ctx->conf, user->name, now);
 
@@ -199,7 +199,8 @@ issuer_service_token(issuer_ctx_t *ctx, struct MHD_Connection *conn,
         scope = service->scope;
     }
 
-    now = time(NULL);
+    now = issuer_revocations_iat(ctx->revocations, service->name,
+                                 time(NULL));
 
     claims = claims_new(ctx->conf, service->name, now);
 

@@ -5,6 +5,10 @@
  *   POST /auth/token              Authorization: Bearer <API key>, form
  *                                 grant_type=client_credentials[&scope=..]
  *   GET  /.well-known/jwks.json   the published public keys
+ *   POST /auth/logout             Authorization: Bearer <token>, any body
+ *   POST /auth/revoke             Authorization: Bearer <admin secret>,
+ *                                 JSON {"sub"} or {"jti"[,"exp"]}
+ *   GET  /.well-known/revocations.json   the revocation feed (revoke.c)
  *
  * Here: the loop, routing, methods, Content-Type, bounded bodies and the
  * responses; the endpoints themselves are in endpoints.c.  Anything
@@ -117,7 +121,10 @@ static enum MHD_Result method_not_allowed(struct MHD_Connection *conn,
 static const char  *issuer_routes[] = {
     "/auth/login",
     "/auth/token",
-    "/.well-known/jwks.json"
+    "/.well-known/jwks.json",
+    "/auth/logout",
+    "/auth/revoke",
+    "/.well-known/revocations.json"
 };
 
 
@@ -543,6 +550,14 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
         return issuer_login(ctx, conn, r);
     }
 
+    if (r->route == ISSUER_ROUTE_LOGOUT) {
+        return issuer_logout(ctx, conn);
+    }
+
+    if (r->route == ISSUER_ROUTE_REVOKE) {
+        return issuer_revoke(ctx, conn, r);
+    }
+
     return issuer_service_token(ctx, conn, r);
 }
 
@@ -573,25 +588,35 @@ http_start_request(issuer_ctx_t *ctx, struct MHD_Connection *conn,
 
     route = (issuer_route_t) i;
 
-    if (route == ISSUER_ROUTE_JWKS) {
+    if (route == ISSUER_ROUTE_REVOKE && !ctx->revocations->admin) {
+        /* no --admin-secret-file: there is no admin endpoint */
+        return issuer_respond_error(conn, MHD_HTTP_NOT_FOUND, "not_found",
+                                    NULL);
+    }
+
+    if (route == ISSUER_ROUTE_JWKS || route == ISSUER_ROUTE_REVOCATIONS) {
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0
             && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         {
             return method_not_allowed(conn, "GET, HEAD");
         }
 
-        return issuer_jwks(ctx, conn);
+        return (route == ISSUER_ROUTE_JWKS)
+               ? issuer_jwks(ctx, conn)
+               : issuer_revocations_feed(ctx, conn);
     }
 
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
         return method_not_allowed(conn, "POST");
     }
 
-    type = (route == ISSUER_ROUTE_LOGIN) ? ISSUER_JSON_TYPE
-                                         : ISSUER_FORM_TYPE;
+    /* logout: the token is in Authorization, any body is ignored */
 
-    if (!content_type_is(conn, type)) {
-        return issuer_bad_request(conn, route == ISSUER_ROUTE_LOGIN
+    type = (route == ISSUER_ROUTE_TOKEN) ? ISSUER_FORM_TYPE
+                                         : ISSUER_JSON_TYPE;
+
+    if (route != ISSUER_ROUTE_LOGOUT && !content_type_is(conn, type)) {
+        return issuer_bad_request(conn, route != ISSUER_ROUTE_TOKEN
                                   ? "Content-Type must be application/json"
                                   : "Content-Type must be "
                                     "application/x-www-form-urlencoded");

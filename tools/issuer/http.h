@@ -17,7 +17,10 @@
 typedef enum {
     ISSUER_ROUTE_LOGIN = 0,
     ISSUER_ROUTE_TOKEN,
-    ISSUER_ROUTE_JWKS
+    ISSUER_ROUTE_JWKS,
+    ISSUER_ROUTE_LOGOUT,
+    ISSUER_ROUTE_REVOKE,
+    ISSUER_ROUTE_REVOCATIONS
 } issuer_route_t;
 
 
@@ -36,6 +39,13 @@ enum MHD_Result issuer_login(issuer_ctx_t *ctx, struct MHD_Connection *conn,
 enum MHD_Result issuer_service_token(issuer_ctx_t *ctx,
     struct MHD_Connection *conn, issuer_request_t *r);
 enum MHD_Result issuer_jwks(issuer_ctx_t *ctx, struct MHD_Connection *conn);
+
+/* revoke.c */
+enum MHD_Result issuer_logout(issuer_ctx_t *ctx, struct MHD_Connection *conn);
+enum MHD_Result issuer_revoke(issuer_ctx_t *ctx, struct MHD_Connection *conn,
+    issuer_request_t *r);
+enum MHD_Result issuer_revocations_feed(issuer_ctx_t *ctx,
+    struct MHD_Connection *conn);
 
 /* http.c: JSON responses; cache is the Cache-Control value */
 enum MHD_Result issuer_respond(struct MHD_Connection *conn, unsigned status,

@@ -14,6 +14,8 @@
  *   key.c        one key: load, generate, save, kid and JWK
  *   accounts.c   users and services files, crypt(3) and API key checks
  *   cli.c        --hash-password and --hash-api-key
+ *   revoke.c     logout, the admin revoke endpoint, the revocation feed
+ *   verify.c     checks a token of ours (for logout)
  */
 
 #ifndef JWTGATE_ISSUER_H
@@ -66,6 +68,10 @@ typedef struct {
     unsigned       max_connections_per_ip;  /* 0: no limit */
     long           header_timeout;      /* s, from a connection's start */
     long           body_timeout;        /* s, from a request's headers */
+    const char    *admin_secret_file;   /* NULL: no /auth/revoke */
+    const char    *revocation_file;     /* NULL: the list in memory only */
+    size_t         revocation_max;      /* entries, jti and sub */
+    long           revocation_margin;   /* s kept after they are moot */
 } issuer_conf_t;
 
 
@@ -127,8 +133,22 @@ typedef struct {
 
 typedef struct {
     const issuer_conf_t  *conf;
-    issuer_keys_t        *keys;
-    issuer_accounts_t    *accounts;
+    json_t               *jti;          /* {"<jti>": exp} */
+    json_t               *sub;          /* {"<sub>": cutoff} */
+    char                 *text;         /* the feed, when not dirty */
+    char                  etag[36];     /* its ETag, quoted */
+    int                   dirty;        /* text and etag to rebuild */
+    time_t                pruned;       /* the last walk for expired ones */
+    int                   admin;        /* an admin secret is set */
+    unsigned char         admin_sha256[32];
+} issuer_revocations_t;
+
+
+typedef struct {
+    const issuer_conf_t   *conf;
+    issuer_keys_t         *keys;
+    issuer_accounts_t     *accounts;
+    issuer_revocations_t  *revocations;
 } issuer_ctx_t;
 
 
@@ -150,6 +170,17 @@ time_t issuer_keys_next_event(const issuer_keys_t *ks);
 char *issuer_keys_jwks(const issuer_keys_t *ks);
 char *issuer_keys_sign(issuer_keys_t *ks, json_t *claims, time_t now,
     const char **kid);
+
+/* verify.c: the claims of a valid token of ours, or NULL and why */
+json_t *issuer_keys_verify(const issuer_keys_t *ks, const char *token,
+    size_t len, time_t now, const char **why);
+
+/* revoke.c */
+int issuer_revocations_init(issuer_revocations_t *rv,
+    const issuer_conf_t *conf);
+void issuer_revocations_free(issuer_revocations_t *rv);
+time_t issuer_revocations_iat(const issuer_revocations_t *rv,
+    const char *sub, time_t now);
 
 /* key.c */
 int issuer_key_load(int dir_fd, const char *name, const char *path,

@@ -87,8 +87,9 @@ run(const issuer_conf_t *conf)
     unsigned            port;
     sigset_t            waitmask;
     issuer_ctx_t        ctx;
-    issuer_keys_t       keys;
-    issuer_accounts_t   accounts;
+    issuer_keys_t          keys;
+    issuer_accounts_t      accounts;
+    issuer_revocations_t   revocations;
 
     if (signals_setup(&waitmask) != 0) {
         return -1;
@@ -107,9 +108,16 @@ run(const issuer_conf_t *conf)
         return -1;
     }
 
+    if (issuer_revocations_init(&revocations, conf) != 0) {
+        issuer_keys_free(&keys);
+        issuer_accounts_free(&accounts);
+        return -1;
+    }
+
     ctx.conf = conf;
     ctx.keys = &keys;
     ctx.accounts = &accounts;
+    ctx.revocations = &revocations;
 
     rc = -1;
 
@@ -161,6 +169,7 @@ run(const issuer_conf_t *conf)
 
 done:
 
+    issuer_revocations_free(&revocations);
     issuer_keys_free(&keys);
     issuer_accounts_free(&accounts);
     return rc;
@@ -363,6 +372,10 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
         { "max-connections-per-ip", required_argument, NULL, 'C' },
         { "header-timeout", required_argument, NULL, 't' },
         { "body-timeout",   required_argument, NULL, 'T' },
+        { "admin-secret-file", required_argument, NULL, 'S' },
+        { "revocation-file", required_argument, NULL, 'R' },
+        { "revocation-max", required_argument, NULL, 'M' },
+        { "revocation-margin", required_argument, NULL, 'G' },
         { "hash-password",  optional_argument, NULL, 'H' },
         { "hash-api-key",   no_argument,       NULL, 'K' },
         { "help",           no_argument,       NULL, 'h' },
@@ -384,6 +397,8 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
     conf->max_connections_per_ip = 0;
     conf->header_timeout = 5;
     conf->body_timeout = 10;
+    conf->revocation_max = 100000;
+    conf->revocation_margin = 60;
 
     *mode = ISSUER_MODE_SERVE;
     *method = NULL;
@@ -510,6 +525,31 @@ parse_options(int argc, char **argv, issuer_conf_t *conf, int *mode,
 
             break;
 
+        case 'S':
+            conf->admin_secret_file = optarg;
+            break;
+
+        case 'R':
+            conf->revocation_file = optarg;
+            break;
+
+        case 'M':
+            if (parse_long("revocation-max", optarg, 1, 10000000, &v) != 0) {
+                return -1;
+            }
+
+            conf->revocation_max = (size_t) v;
+            break;
+
+        case 'G':
+            if (parse_long("revocation-margin", optarg, 0, 3600,
+                           &conf->revocation_margin) != 0)
+            {
+                return -1;
+            }
+
+            break;
+
         case 'H':
             *mode = ISSUER_MODE_HASH_PASSWORD;
             *method = optarg;
@@ -616,6 +656,10 @@ usage(FILE *fp)
 "  POST /auth/token              Authorization: Bearer <API key>,\n"
 "                                body grant_type=client_credentials\n"
 "  GET  /.well-known/jwks.json   the public keys\n"
+"  POST /auth/logout             Authorization: Bearer <token>: revoked\n"
+"  POST /auth/revoke             Authorization: Bearer <admin secret>,\n"
+"                                {\"sub\":..} or {\"jti\":..[,\"exp\":..]}\n"
+"  GET  /.well-known/revocations.json   the revocation list (ETag)\n"
 "\n"
 "options:\n"
 "  --port PORT            listen port (default 8090; 0: any free port)\n"
@@ -645,6 +689,16 @@ usage(FILE *fp)
 "                         the connection's start or the previous answer\n"
 "                         (default 5)\n"
 "  --body-timeout SECS    its body within SECS of its headers (default 10)\n"
+"  --admin-secret-file FILE  the secret of POST /auth/revoke (16 to 1024\n"
+"                         bytes, one line); without it there is no\n"
+"                         admin endpoint\n"
+"  --revocation-file FILE keep the revocation list in FILE (read at\n"
+"                         start, rewritten on each change); without it\n"
+"                         the list is in memory only\n"
+"  --revocation-max N     revoked jti and sub at most (default 100000);\n"
+"                         beyond, a revocation is refused with 507\n"
+"  --revocation-margin SECS  an entry stays this long after the tokens\n"
+"                         it names expired (default 60)\n"
 "  --hash-password[=M]    read a password on stdin, print its crypt(3)\n"
 "                         hash (yescrypt by default, or bcrypt)\n"
 "  --hash-api-key         read an API key on stdin, print its SHA-256\n"
