@@ -554,8 +554,8 @@ char *ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
 ngx_uint_t ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
 ngx_int_t ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, u_char *text, size_t len,
-    ngx_str_t *etag, const char **reason);
+    ngx_http_auth_jwt_source_t *src, ngx_uint_t lock, u_char *text,
+    size_t len, ngx_str_t *etag, const char **reason);
 void *ngx_http_auth_jwt_fetch_source(ngx_http_auth_jwt_ctx_t *ctx);
 
 /* the verified-token cache (ngx_http_auth_jwt_cache.c) */

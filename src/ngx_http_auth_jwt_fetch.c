@@ -38,6 +38,8 @@ typedef struct {
     ngx_http_auth_jwt_ctx_t    *waiter;     /* the request waiting */
     size_t                      etag_len;   /* the answer's ETag */
     u_char                      etag[128];
+    size_t                      inm_len;    /* the If-None-Match sent */
+    u_char                      inm[128];
     unsigned                    too_large:1;
     unsigned                    complete:1; /* the answer's last buffer
                                                came */
@@ -53,7 +55,7 @@ static ngx_uint_t ngx_http_auth_jwt_fetch_error_page(ngx_http_request_t *r,
 static void ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
     ngx_http_auth_jwt_fetch_t *fetch, ngx_int_t rc);
 static ngx_int_t ngx_http_auth_jwt_fetch_etag(ngx_http_request_t *sr,
-    ngx_http_auth_jwt_source_t *src);
+    ngx_http_auth_jwt_fetch_t *fetch);
 static void ngx_http_auth_jwt_fetch_kept(ngx_http_request_t *r,
     ngx_http_auth_jwt_fetch_t *fetch);
 static void ngx_http_auth_jwt_fetch_failed(ngx_http_request_t *r,
@@ -172,7 +174,7 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
     ngx_str_set(&sr->method_name, "GET");
 
     if (src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION
-        && ngx_http_auth_jwt_fetch_etag(sr, src) != NGX_OK)
+        && ngx_http_auth_jwt_fetch_etag(sr, fetch) != NGX_OK)
     {
         /* the subrequest runs, unconditional */
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -372,10 +374,22 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
         etag.data = fetch->etag;
         etag.len = fetch->etag_len;
 
-        if (ngx_http_auth_jwt_revoke_store(r, src, fetch->buf, fetch->len,
-                                           &etag, &reason)
-            != NGX_OK)
+        switch (ngx_http_auth_jwt_revoke_store(r, src, fetch->lock,
+                                               fetch->buf, fetch->len,
+                                               &etag, &reason))
         {
+        case NGX_OK:
+            break;
+
+        case NGX_DECLINED:
+            /* not ours to store: no failure either */
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "auth_jwt_revocation_request \"%V\": answer "
+                          "dropped: %s", &src->uri, reason);
+            ngx_http_auth_jwt_fetch_unlock(fetch, shpool, 0);
+            return;
+
+        default:
             ngx_http_auth_jwt_fetch_failed(r, fetch, reason);
             return;
         }
@@ -475,15 +489,17 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_auth_jwt_fetch_etag(ngx_http_request_t *sr,
-    ngx_http_auth_jwt_source_t *src)
+    ngx_http_auth_jwt_fetch_t *fetch)
 {
-    u_char                     *p;
-    size_t                      len;
-    ngx_slab_pool_t            *shpool;
-    ngx_table_elt_t            *h;
-    ngx_http_auth_jwt_shsrc_t  *sh;
-    u_char                      etag[128];
+    u_char                      *p;
+    size_t                       len;
+    ngx_slab_pool_t             *shpool;
+    ngx_table_elt_t             *h;
+    ngx_http_auth_jwt_shsrc_t   *sh;
+    ngx_http_auth_jwt_source_t  *src;
+    u_char                       etag[128];
 
+    src = fetch->source;
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
     len = 0;
 
@@ -525,6 +541,10 @@ ngx_http_auth_jwt_fetch_etag(ngx_http_request_t *sr,
 
     sr->headers_in.if_none_match = h;
 
+    /* a 304 is an answer to this ETag only (see fetch_kept()) */
+    ngx_memcpy(fetch->inm, etag, len);
+    fetch->inm_len = len;
+
     return NGX_OK;
 }
 
@@ -546,7 +566,15 @@ ngx_http_auth_jwt_fetch_kept(ngx_http_request_t *r,
     ngx_shmtx_lock(&shpool->mutex);
 
     sh = ngx_http_auth_jwt_store_entry(src);
-    kept = (sh != NULL && sh->text != NULL);
+
+    /*
+     * a 304 keeps the list only when it answers the If-None-Match this
+     * fetch sent, for the list still at hand: not one a proxy made up,
+     * and not one for a list another worker has replaced since
+     */
+    kept = (sh != NULL && sh->text != NULL && fetch->inm_len != 0
+            && sh->etag_len == fetch->inm_len
+            && ngx_memcmp(sh->etag, fetch->inm, fetch->inm_len) == 0);
 
     if (kept) {
         sh->fetched = ngx_time();
@@ -560,8 +588,10 @@ ngx_http_auth_jwt_fetch_kept(ngx_http_request_t *r,
     ngx_shmtx_unlock(&shpool->mutex);
 
     if (!kept) {
-        /* we sent no If-None-Match: not an answer to us */
-        ngx_http_auth_jwt_fetch_failed(r, fetch, "status 304 without a list");
+        /* not an answer to what we sent */
+        ngx_http_auth_jwt_fetch_failed(r, fetch,
+                                       "status 304 to no If-None-Match of "
+                                       "the list at hand");
         return;
     }
 

@@ -31,6 +31,8 @@
 
 
 #define NGX_HTTP_AUTH_JWT_RLIST_MAX      (1024 * 1024)  /* max_size= */
+/* a listed jti is kept this long past its exp (auth_jwt_leeway) */
+#define NGX_HTTP_AUTH_JWT_RLIST_KEEP     86400  /* s */
 #define NGX_HTTP_AUTH_JWT_RLIST_WAIT     35     /* s, a request's wait for
                                                    the first list */
 
@@ -74,6 +76,7 @@ typedef struct {
     const char                 *kid;
     int64_t                     iat;
     ngx_uint_t                  has_iat;
+    time_t                      leeway;     /* auth_jwt_leeway */
     u_char                      jti_buf[NGX_INT64_LEN];
     u_char                      sub_buf[NGX_INT64_LEN];
 } ngx_http_auth_jwt_rquery_t;
@@ -99,8 +102,11 @@ static void ngx_http_auth_jwt_revoked_log(ngx_http_request_t *r, int hit,
     const char *from, ngx_str_t *name);
 
 
+/* what a list named: JWTGATE_RLIST_JTI, _SUB, _KID, and NO_KID */
+#define NGX_HTTP_AUTH_JWT_RLIST_NO_KID   4
+
 static const char  *ngx_http_auth_jwt_rlist_what[] = {
-    "", "jti", "sub", "kid"
+    "", "jti is", "sub is", "kid is", "kid is missing and kids are"
 };
 
 
@@ -497,13 +503,15 @@ ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
 
 /*
  * A fetched list: built into a block of the zone, swapped in under the
- * mutex, the old one freed.  NGX_ERROR: *reason (the last list stays).
+ * mutex, the old one freed.  NGX_ERROR: *reason (the last list stays);
+ * NGX_DECLINED: the fetch's lock (lock) is no longer the source's, a later
+ * fetch owns it, and its list wins.
  */
 
 ngx_int_t
 ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, u_char *text, size_t len,
-    ngx_str_t *etag, const char **reason)
+    ngx_http_auth_jwt_source_t *src, ngx_uint_t lock, u_char *text,
+    size_t len, ngx_str_t *etag, const char **reason)
 {
     void                       *list, *old;
     size_t                      size, counts[3];
@@ -519,7 +527,8 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
     }
 
     if (jwtgate_rlist_size((char *) text, len, JWTGATE_RLIST_JWTGATE,
-                           (int64_t) now, &size, reason)
+                           (int64_t) (now - NGX_HTTP_AUTH_JWT_RLIST_KEEP),
+                           &size, reason)
         != 0)
     {
         return NGX_ERROR;
@@ -536,7 +545,8 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
     /* nobody knows the block yet: built without the mutex */
 
     if (jwtgate_rlist_build((char *) text, len, JWTGATE_RLIST_JWTGATE,
-                            (int64_t) now, list, size, reason)
+                            (int64_t) (now - NGX_HTTP_AUTH_JWT_RLIST_KEEP),
+                            list, size, reason)
         != 0)
     {
         ngx_slab_free(shpool, list);
@@ -554,6 +564,17 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
         ngx_shmtx_unlock(&shpool->mutex);
         *reason = "the auth_jwt_keys zone is full (auth_jwt_key_zone)";
         return NGX_ERROR;
+    }
+
+    if (lock == 0 || sh->lock != lock) {
+        /*
+         * our fetch lock ran out and another fetch took over (an issuer
+         * slower than the lock): its list, maybe newer, wins
+         */
+        ngx_slab_free_locked(shpool, list);
+        ngx_shmtx_unlock(&shpool->mutex);
+        *reason = "the fetch outlived its lock, another one took over";
+        return NGX_DECLINED;
     }
 
     /* readers look at sh->text under the mutex only: none reads old */
@@ -612,6 +633,8 @@ ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
     if (ngx_http_auth_jwt_rquery(r, ctx, &rq) != NGX_OK) {
         return JWTGATE_ERR_INTERNAL;
     }
+
+    rq.leeway = ajcf->leeway;
 
     now = ngx_time();
 
@@ -801,9 +824,10 @@ ngx_http_auth_jwt_revoked_log(ngx_http_request_t *r, int hit,
     const char *from, ngx_str_t *name)
 {
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "auth_jwt: token rejected: revoked (its %s is listed by "
+                  "auth_jwt: token rejected: revoked (its %s listed by "
                   "%s \"%V\")",
-                  ngx_http_auth_jwt_rlist_what[hit & 3], from, name);
+                  ngx_http_auth_jwt_rlist_what[hit > 0 && hit <= 4 ? hit : 0],
+                  from, name);
 }
 
 
@@ -811,6 +835,8 @@ static int
 ngx_http_auth_jwt_rlist_check(const void *list,
     ngx_http_auth_jwt_rquery_t *rq, time_t now)
 {
+    int                    hit;
+    size_t                 jti, sub, kid;
     jwtgate_rlist_query_t  q;
 
     if (list == NULL) {
@@ -826,7 +852,26 @@ ngx_http_auth_jwt_rlist_check(const void *list,
     q.iat = rq->iat;
     q.has_iat = (int) rq->has_iat;
 
-    return jwtgate_rlist_check(list, &q, (int64_t) now);
+    /*
+     * a listed jti stays revoked while the token passes its exp check,
+     * i.e. until exp + auth_jwt_leeway
+     */
+    hit = jwtgate_rlist_check(list, &q, (int64_t) (now - rq->leeway));
+
+    if (hit == JWTGATE_RLIST_OK && rq->kid == NULL) {
+        /*
+         * a token without a kid was verified by any key that fits its
+         * alg, a revoked one too: where a list names kids, such a token
+         * is refused (a leaked key's holder would leave the kid out)
+         */
+        jwtgate_rlist_counts(list, &jti, &sub, &kid);
+
+        if (kid != 0) {
+            hit = NGX_HTTP_AUTH_JWT_RLIST_NO_KID;
+        }
+    }
+
+    return hit;
 }
 
 
@@ -1009,7 +1054,8 @@ ngx_http_auth_jwt_rfile_check(ngx_log_t *log, ngx_http_auth_jwt_rfile_t *f,
     }
 
     if (jwtgate_rlist_size((char *) text, len, f->format,
-                           (int64_t) ngx_time(), &size, &reason)
+                           (int64_t) (ngx_time() - NGX_HTTP_AUTH_JWT_RLIST_KEEP),
+                           &size, &reason)
         != 0)
     {
         goto failed;
@@ -1022,7 +1068,8 @@ ngx_http_auth_jwt_rfile_check(ngx_log_t *log, ngx_http_auth_jwt_rfile_t *f,
     }
 
     if (jwtgate_rlist_build((char *) text, len, f->format,
-                            (int64_t) ngx_time(), list, size, &reason)
+                            (int64_t) (ngx_time() - NGX_HTTP_AUTH_JWT_RLIST_KEEP),
+                            list, size, &reason)
         != 0)
     {
         ngx_free(list);

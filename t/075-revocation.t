@@ -301,7 +301,7 @@ __DATA__
 
 === TEST 1: a revoked jti is refused (401 invalid_token, $jwt_error revoked), others pass; the first request waits for the list
 --- rlist eval
-rlist(jti => { 'gone-1' => time + 3600, 'old' => time - 3600 })
+rlist(jti => { 'gone-1' => time + 3600, 'old' => time - 2 * 86400 })
 --- config
     location /api {
         auth_jwt                    "test";
@@ -318,7 +318,8 @@ rlist(jti => { 'gone-1' => time + 3600, 'old' => time - 3600 })
   api(code => 401, claims => { jti => 'gone-1' },
       hlike => 'X-Jwt-Error: revoked'),
   api(code => 401, claims => { jti => 'gone-1' }),
-  # an entry whose exp is past is dropped: its token is expired anyway
+  # an entry whose exp is more than a day past (longer than any sane
+  # auth_jwt_leeway) is dropped when the list is built
   api(body => "ok old\n", claims => { jti => 'old' }),
   api(body => "ok \n", claims => { jti => undef }),
   settle(),
@@ -944,3 +945,94 @@ token rejected: revoked (its jti is listed
 token rejected: revoked (its sub is listed
 --- no_error_log
 [error]
+
+
+
+=== TEST 26: a kid list refuses tokens without a kid (they are verified by any key of their alg, the revoked one too); tokens of other kids pass
+--- rlist eval
+rlist(kid => [ 'rsa1' ])
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok [$jwt_header_kid]\n";
+    }
+--- steps eval
+[
+  api(code => 401),
+  api(key => 'rsa1', kid => undef, code => 401),
+  api(key => 'rsa2', kid => undef, code => 401),
+  api(key => 'rsa2', body => "ok [rsa2]\n"),
+]
+--- error_log
+token rejected: revoked (its kid is listed
+token rejected: revoked (its kid is missing and kids are listed
+--- no_error_log
+[error]
+
+
+
+=== TEST 27: auth_jwt_leeway: a listed jti stays revoked while the leeway still accepts the token past its exp
+--- rlist eval
+rlist(jti => { victim => time - 5 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_leeway             60s;
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(token => tok('victim', exp => time - 5), code => 401),
+  api(token => tok('other', exp => time - 5), body => "ok\n"),
+]
+--- error_log
+token rejected: revoked (its jti is listed
+--- no_error_log
+[error]
+
+
+
+=== TEST 28: a 304 to no If-None-Match (an issuer without ETag, a proxy that makes one up) is no fresh list: max_age still runs out
+--- rlist eval
+rlist(jti => { gone => time + 3600 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked_noetag interval=1s;
+        auth_jwt_revocation_max_age 2s;
+        auth_jwt_revocation_stale   refuse;
+        return 200 "ok\n";
+    }
+    location = /_revoked_noetag {
+        internal;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/feed-noetag;
+    }
+    location = /feed-noetag {
+        if (-f $TEST_NGINX_HTML_DIR/give-304) {
+            return 304;
+        }
+        etag off;
+        default_type application/json;
+        alias html/revoked.json;
+    }
+--- steps eval
+[
+  api(token => tok('kept'), body => "ok\n"),
+  api(token => tok('gone'), code => 401),
+  put('give-304'),
+  # each request finds the list older than interval=: a refresh, a 304
+  sleep_s(1.2),
+  api(token => tok('kept'), code_like => '^(?:200|503)$'),
+  sleep_s(1.2),
+  api(token => tok('kept'), code_like => '^(?:200|503)$'),
+  sleep_s(1.2),
+  # 3.6 s since the last list came: stale, whatever the 304s said
+  api(token => tok('kept'), code => 503),
+]
+--- error_log
+status 304 to no If-None-Match of the list at hand
