@@ -5,7 +5,8 @@ nginx runs conf-examples/gateway.conf (ports moved to loopback ports of our
 own, temporary paths of our own, an HTTP/2 prior-knowledge listener and one
 extra location, /api/vars/, that puts claim variables in a request and a
 response header).  An echo upstream in this process plays the issuer (it
-serves t/data/jwks-rsa1.json at /.well-known/jwks.json) and both services,
+serves t/data/jwks-rsa1.json at /.well-known/jwks.json and an empty
+revocation list at /.well-known/revocations.json) and both services,
 and records every request it receives: the request line and every header,
 keyed by the id each fuzz request carries in its path (/api/users/fz123) or
 query (/auth/login?fz=123).
@@ -332,7 +333,7 @@ LOCATIONS = {
     'login':  ('/auth/login', False, None, True),
     'token':  ('/auth/token', False, None, True),
     'healthz': ('/healthz', False, None, False),
-    'logout': ('/auth/logout', False, None, False),
+    'logout': ('/auth/logout', False, None, True),
     'jwks':   ('/_jwks', False, None, False),
     'other':  ('/other/', True, 'auth', False),
 }
@@ -832,6 +833,9 @@ class Echo:
                                      'body': body})
                 if tgt.startswith(b'/.well-known/jwks.json'):
                     out, ctype = self.jwks, b'application/json'
+                elif tgt.startswith(b'/.well-known/revocations.json'):
+                    # gateway.conf's revocation list: nothing revoked
+                    out, ctype = b'{}', b'application/json'
                 else:
                     out, ctype = b'echo ' + role.encode() + b'\n', \
                         b'text/plain'
@@ -1750,7 +1754,13 @@ def block_location(loc):
     if loc == 'healthz':
         return '    location = /healthz {\n        return 200 "ok\\n";\n    }\n'
     if loc == 'logout':
-        return '    location = /auth/logout {\n        return 204;\n    }\n'
+        # gateway.conf passes the logout on to the issuer (revocation)
+        return ('    location = /auth/logout {\n        auth_jwt off;\n'
+                + BLOCK_COMMON +
+                '        auth_jwt_logout_cookie access_token secure=off;\n'
+                '        proxy_set_header Cookie "";\n'
+                '        proxy_set_header Connection "";\n'
+                '        proxy_pass %slogout;\n    }\n' % up)
     return '    location = /_jwks {\n        internal;\n        return 404;\n    }\n'
 
 
