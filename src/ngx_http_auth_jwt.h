@@ -553,6 +553,13 @@ char *ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
 ngx_uint_t ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
+/*
+ * a listed jti is kept this long past its exp, so that it stays revoked
+ * while auth_jwt_leeway still accepts the token; a larger leeway with a
+ * revocation list fails nginx -t
+ */
+#define NGX_HTTP_AUTH_JWT_RLIST_KEEP     86400  /* s */
+
 ngx_int_t ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_uint_t lock, u_char *text,
     size_t len, ngx_str_t *etag, const char **reason);

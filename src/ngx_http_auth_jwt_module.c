@@ -460,6 +460,14 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->revoke_max_age, prev->revoke_max_age, 0);
     ngx_conf_merge_uint_value(conf->revoke_stale, prev->revoke_stale, 0);
 
+    if (conf->revoke != NULL && conf->leeway > NGX_HTTP_AUTH_JWT_RLIST_KEEP) {
+        /* past a day, the lists no longer hold the jti the leeway admits */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_jwt_leeway\" over 1d cannot be used "
+                           "with revocation lists");
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->enabled == 1) {
         /* the fetched revocation lists of this server{} */
         if (ngx_http_auth_jwt_revoke_bind(cf, prev, conf) != NGX_CONF_OK) {

@@ -31,8 +31,6 @@
 
 
 #define NGX_HTTP_AUTH_JWT_RLIST_MAX      (1024 * 1024)  /* max_size= */
-/* a listed jti is kept this long past its exp (auth_jwt_leeway) */
-#define NGX_HTTP_AUTH_JWT_RLIST_KEEP     86400  /* s */
 #define NGX_HTTP_AUTH_JWT_RLIST_WAIT     35     /* s, a request's wait for
                                                    the first list */
 

@@ -1036,3 +1036,39 @@ rlist(jti => { gone => time + 3600 })
 ]
 --- error_log
 status 304 to no If-None-Match of the list at hand
+
+
+
+=== TEST 29: nginx -t: auth_jwt_leeway over a day with a revocation list (its jti entries are kept a day past exp)
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_leeway             2d;
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_leeway" over 1d cannot be used with revocation lists/
+
+
+
+=== TEST 30: auth_jwt_leeway of exactly a day with a revocation list is accepted
+--- rlist eval
+rlist(jti => { victim => time - 5 })
+--- config
+    location /api {
+        auth_jwt                    "test";
+        auth_jwt_leeway             1d;
+        auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        auth_jwt_revocation_request /_revoked;
+        return 200 "ok\n";
+    }
+--- steps eval
+[
+  api(token => tok('victim', exp => time - 5), code => 401),
+  api(token => tok('other', exp => time - 5), body => "ok\n"),
+]
+--- no_error_log
+[error]
