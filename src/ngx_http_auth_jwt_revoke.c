@@ -873,17 +873,20 @@ ngx_http_auth_jwt_rlist_check(const void *list,
 }
 
 
-/* a list bound to an issuer applies to tokens of that issuer only */
+/*
+ * a list bound to an issuer applies to that issuer's tokens, and to tokens
+ * that name no issuer (else leaving "iss" out would dodge the list)
+ */
 
 static ngx_uint_t
 ngx_http_auth_jwt_rquery_applies(ngx_http_auth_jwt_rquery_t *rq,
     const char *issuer)
 {
-    if (issuer == NULL) {
+    if (issuer == NULL || rq->iss.data == NULL) {
         return 1;
     }
 
-    return rq->iss.data != NULL && rq->iss.len == ngx_strlen(issuer)
+    return rq->iss.len == ngx_strlen(issuer)
            && ngx_strncmp(rq->iss.data, issuer, rq->iss.len) == 0;
 }
 

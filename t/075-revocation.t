@@ -698,7 +698,7 @@ token rejected: revoked (its kid is listed by file
 
 
 
-=== TEST 14: issuer=: a list bound to an issuer applies to that issuer's tokens only; lists combine
+=== TEST 14: issuer=: a list bound to an issuer applies to that issuer's tokens and to tokens without iss, not to other issuers'; lists combine
 --- rlist eval
 rlist(jti => { shared => time + 3600 })
 --- user_files eval
@@ -719,6 +719,9 @@ rlist(jti => { shared => time + 3600 })
   api(code => 401, token => tok('other', iss => 'https://other.test')),
   api(body => "ok https://other.test\n",
       token => tok('fine', iss => 'https://other.test')),
+  # a token that names no issuer is not outside the bound list
+  api(code => 401, token => jwt(claims => { jti => 'shared', iss => undef })),
+  api(body => "ok \n", token => jwt(claims => { jti => 'fine', iss => undef })),
   settle(),
   fetches_like(qr{\A(?=.*^fetch /revoked.json 200$)(?=.*^fetch /other.json 200$)(?:fetch [^\n]+\n){2}\z}ms),
 ]
