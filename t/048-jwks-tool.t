@@ -203,6 +203,17 @@ our $JWKS_CERT = jwks(undef, "$TMP/chain.pem:tenant-key");
     like($err, qr/unknown option --oct=\.\.\./, 'oct: ... named');
     unlike($err, qr/Hunter2/, 'oct: ... the value not echoed');
 
+    ($rc, $out, $err) = tool(undef, '-Hunter2Hunter2Hunter2Hunter2Hunter2');
+    is($rc, 2, 'a secret starting with "-" is a usage error');
+    unlike($err, qr/Hunter2/, '... and not echoed');
+
+    ($rc, $out, $err) = tool(undef, '--Hunter2Hunter2Hunter2Hunter2');
+    is($rc, 2, 'a secret starting with "--" is a usage error');
+    unlike($err, qr/Hunter2/, '... and not echoed');
+
+    ($rc, $out, $err) = tool(undef, '--no-such-option');
+    like($err, qr/unknown option --no-such-option /, 'an option name is said');
+
     ($rc, $out, $err) = tool(undef, 'Hunter2Hunter2Hunter2Hunter2Hunter2');
     is($rc, 1, 'a secret given as a key file is refused');
     unlike($err, qr/Hunter2/, '... and not echoed');

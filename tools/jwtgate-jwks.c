@@ -721,6 +721,7 @@ int
 main(int argc, char **argv)
 {
     int          i, rc, first;
+    size_t       n;
     json_t      *keys, *jwk, *root;
     oct_opts_t   opts;
 
@@ -767,12 +768,26 @@ main(int argc, char **argv)
             break;
 
         } else if (argv[i][0] == '-') {
-            /* only the name: "--oct=SECRET" must not be repeated */
-            fprintf(stderr, "jwtgate-jwks: unknown option %.*s%s (the "
-                    "secret is read from a file or stdin: --oct FILE|-)\n%s",
-                    (int) strcspn(argv[i], "="),
-                    argv[i], strchr(argv[i], '=') ? "=..." : "",
-                    short_usage);
+            /*
+             * only an option's name: "--oct=SECRET", or a secret that
+             * starts with "-", must not be repeated
+             */
+            n = strcspn(argv[i], "=");
+
+            if (argv[i][1] == '-'
+                && strspn(argv[i] + 2, "abcdefghijklmnopqrstuvwxyz-")
+                   == n - 2)
+            {
+                fprintf(stderr, "jwtgate-jwks: unknown option %.*s%s",
+                        (int) n, argv[i], argv[i][n] ? "=..." : "");
+
+            } else {
+                fprintf(stderr, "jwtgate-jwks: an unknown argument "
+                        "starting with \"-\" (not repeated here)");
+            }
+
+            fprintf(stderr, " (the secret is read from a file or stdin: "
+                    "--oct FILE|-)\n%s", short_usage);
             return 2;
 
         } else {
