@@ -75,8 +75,6 @@ typedef struct {
     int64_t                     iat;
     ngx_uint_t                  has_iat;
     time_t                      leeway;     /* auth_jwt_leeway */
-    u_char                      jti_buf[NGX_INT64_LEN];
-    u_char                      sub_buf[NGX_INT64_LEN];
 } ngx_http_auth_jwt_rquery_t;
 
 
@@ -87,8 +85,8 @@ static ngx_int_t ngx_http_auth_jwt_conf_size(ngx_conf_t *cf,
 static ngx_int_t ngx_http_auth_jwt_rfile_check(ngx_log_t *log,
     ngx_http_auth_jwt_rfile_t *f, ngx_uint_t level);
 static void ngx_http_auth_jwt_rfile_cleanup(void *data);
-static ngx_int_t ngx_http_auth_jwt_rquery(ngx_http_request_t *r,
-    ngx_http_auth_jwt_ctx_t *ctx, ngx_http_auth_jwt_rquery_t *rq);
+static void ngx_http_auth_jwt_rquery(ngx_http_auth_jwt_ctx_t *ctx,
+    ngx_http_auth_jwt_rquery_t *rq);
 static ngx_uint_t ngx_http_auth_jwt_rquery_applies(
     ngx_http_auth_jwt_rquery_t *rq, const char *issuer);
 static int ngx_http_auth_jwt_rlist_check(const void *list,
@@ -628,9 +626,7 @@ ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
         return JWTGATE_OK;
     }
 
-    if (ngx_http_auth_jwt_rquery(r, ctx, &rq) != NGX_OK) {
-        return JWTGATE_ERR_INTERNAL;
-    }
+    ngx_http_auth_jwt_rquery(ctx, &rq);
 
     rq.leeway = ajcf->leeway;
 
@@ -891,82 +887,39 @@ ngx_http_auth_jwt_rquery_applies(ngx_http_auth_jwt_rquery_t *rq,
 }
 
 
-/* what of the token a list may name: jti, sub, kid, iat, and its iss */
+/*
+ * what of the token a list may name: jti, sub, kid, iat, and its iss; as
+ * the parse left them in the token, no JSON tree is built
+ */
 
-static ngx_int_t
-ngx_http_auth_jwt_rquery(ngx_http_request_t *r, ngx_http_auth_jwt_ctx_t *ctx,
+static void
+ngx_http_auth_jwt_rquery(ngx_http_auth_jwt_ctx_t *ctx,
     ngx_http_auth_jwt_rquery_t *rq)
 {
-    double         d;
-    const json_t  *payload, *v;
+    double   d;
+    size_t   len;
 
     ngx_memzero(rq, sizeof(ngx_http_auth_jwt_rquery_t));
 
     rq->kid = jwtgate_token_kid(ctx->token);
 
-    payload = jwtgate_token_payload(ctx->token);
-    if (payload == NULL) {
-        return NGX_ERROR;
-    }
+    rq->jti.data = (u_char *) jwtgate_token_id(ctx->token, JWTGATE_ID_JTI,
+                                               &len);
+    rq->jti.len = len;
 
-    v = json_object_get(payload, "jti");
+    rq->sub.data = (u_char *) jwtgate_token_id(ctx->token, JWTGATE_ID_SUB,
+                                               &len);
+    rq->sub.len = len;
 
-    if (json_is_string(v)) {
-        rq->jti.data = (u_char *) json_string_value(v);
-        rq->jti.len = json_string_length(v);
+    rq->iss.data = (u_char *) jwtgate_token_id(ctx->token, JWTGATE_ID_ISS,
+                                               &len);
+    rq->iss.len = len;
 
-    } else if (json_is_integer(v)) {
-        /* auth_jwt_numeric_ids on: listed as its decimal text */
-        rq->jti.data = rq->jti_buf;
-        rq->jti.len = ngx_sprintf(rq->jti_buf, "%L",
-                                  (int64_t) json_integer_value(v))
-                      - rq->jti_buf;
-    }
-
-    v = json_object_get(payload, "sub");
-
-    if (json_is_string(v)) {
-        rq->sub.data = (u_char *) json_string_value(v);
-        rq->sub.len = json_string_length(v);
-
-    } else if (json_is_integer(v)) {
-        rq->sub.data = rq->sub_buf;
-        rq->sub.len = ngx_sprintf(rq->sub_buf, "%L",
-                                  (int64_t) json_integer_value(v))
-                      - rq->sub_buf;
-    }
-
-    v = json_object_get(payload, "iss");
-
-    if (json_is_string(v)) {
-        rq->iss.data = (u_char *) json_string_value(v);
-        rq->iss.len = json_string_length(v);
-    }
-
-    v = json_object_get(payload, "iat");
-
-    if (json_is_number(v)) {
-        d = json_number_value(v);
-
-        /* checked by the claims already; floored, bounded */
-        if (d >= 9.2e18) {
-            rq->iat = INT64_MAX;
-
-        } else if (d <= -9.2e18) {
-            rq->iat = INT64_MIN;
-
-        } else {
-            rq->iat = (int64_t) d;
-
-            if ((double) rq->iat > d) {
-                rq->iat--;
-            }
-        }
-
+    if (jwtgate_token_iat(ctx->token, &d) == 0) {
+        /* a NumericDate in [0, 2^53] (the parse made sure): floored */
+        rq->iat = (int64_t) d;
         rq->has_iat = 1;
     }
-
-    return NGX_OK;
 }
 
 

@@ -463,6 +463,23 @@ jwtgate_rc_t jwtgate_check_claims(const jwtgate_token_t *token,
 
 /* exp as a number of seconds, for caches; 0 and -1 when absent. */
 int jwtgate_token_exp(const jwtgate_token_t *token, double *exp);
+/* iat the same way (a NumericDate in [0, 2^53]); 0 and -1 when absent. */
+int jwtgate_token_iat(const jwtgate_token_t *token, double *iat);
+
+/* The registered claims a lookup may want as text, without a tree: "iss",
+ * "sub" and "jti" when they are strings (unescaped, never holding a NUL:
+ * "\u0000" is refused), and "sub" and "jti" when they are integer ids
+ * (JWTGATE_PARSE_NUMERIC_IDS: their decimal digits, the text the token
+ * carries).  The text is not NUL-terminated; it lives as long as the
+ * token.  NULL when the claim is absent. */
+typedef enum {
+    JWTGATE_ID_ISS = 0,
+    JWTGATE_ID_SUB,
+    JWTGATE_ID_JTI
+} jwtgate_id_t;
+
+const char *jwtgate_token_id(const jwtgate_token_t *token, jwtgate_id_t which,
+    size_t *len);
 
 
 /*

@@ -118,8 +118,12 @@ struct jwtgate_token_s {
     double              iat;
     jwtgate_jvalue_t    iss;            /* spans of payload_text */
     jwtgate_jvalue_t    aud;
-    jwtgate_jvalue_t    sub;            /* spans of integers only */
+    jwtgate_jvalue_t    sub;            /* spans: strings, integers */
     jwtgate_jvalue_t    jti;
+    const char         *id_text[3];     /* iss, sub, jti as text: in
+                                           payload_text or, escaped,
+                                           unescaped to ids; or NULL */
+    size_t              id_len[3];
     const char         *typ;            /* unescaped copy, or NULL */
     size_t              typ_len;
 };

@@ -18,6 +18,8 @@ static jwtgate_rc_t jwtgate_claim_type(jwtgate_detail_t *detail,
 static const char *jwtgate_jtype_what(const char *text,
     const jwtgate_jvalue_t *v);
 static int jwtgate_token_ids_tree(const jwtgate_token_t *t, json_t *root);
+static void jwtgate_token_ids_text(jwtgate_token_t *t,
+    const jwtgate_jvalue_t *pay, char *ids);
 static jwtgate_rc_t jwtgate_check_typ(const jwtgate_token_t *t,
     const jwtgate_claims_policy_t *policy);
 static jwtgate_rc_t jwtgate_check_audience(const jwtgate_token_t *t,
@@ -82,7 +84,7 @@ jwtgate_token_parse_flags(const char *data, size_t len,
     const jwtgate_limits_t *limits, unsigned algs, unsigned flags,
     jwtgate_detail_t *detail, jwtgate_token_t **out)
 {
-    char               *mem, *kid, *typ;
+    char               *mem, *kid, *typ, *ids;
     size_t              n, header_max, payload_max, sig_max;
     jwtgate_rc_t        rc;
     jwtgate_token_t    *t;
@@ -122,9 +124,10 @@ jwtgate_token_parse_flags(const char *data, size_t len,
 
     /* one block: the token, the signing input, the decoded header and
      * payload, the kid and the typ (no longer than the header), the
-     * signature */
+     * unescaped iss, sub and jti (together no longer than the payload),
+     * the signature */
     t = malloc(sizeof(jwtgate_token_t) + seg.sig_off - 1 + 3 * header_max
-               + payload_max + sig_max + 4);
+               + 2 * payload_max + sig_max + 7);
     if (t == NULL) {
         return JWTGATE_ERR_INTERNAL;
     }
@@ -143,6 +146,8 @@ jwtgate_token_parse_flags(const char *data, size_t len,
     mem += header_max + 1;
     typ = mem;
     mem += header_max + 1;
+    ids = mem;
+    mem += payload_max + 3;
     t->sig = (unsigned char *) mem;
 
     /* header */
@@ -204,6 +209,8 @@ jwtgate_token_parse_flags(const char *data, size_t len,
     if (rc != JWTGATE_OK) {
         goto failed;
     }
+
+    jwtgate_token_ids_text(t, pay, ids);
 
     memcpy(t->signing_input, data, t->signing_len);
 
@@ -382,6 +389,45 @@ jwtgate_token_check_payload(jwtgate_token_t *t, const jwtgate_jvalue_t *pay,
     t->aud = pay[P_AUD];
 
     return JWTGATE_OK;
+}
+
+
+/*
+ * iss, sub and jti as text, for lookups that need no tree (revocation
+ * lists): a string without escapes is its span of the payload, one with
+ * escapes is unescaped into ids (the spans do not overlap, and unescaping
+ * never lengthens: they fit the payload's size, a NUL each); an integer
+ * id is its digits.
+ */
+
+static void
+jwtgate_token_ids_text(jwtgate_token_t *t, const jwtgate_jvalue_t *pay,
+    char *ids)
+{
+    size_t                   i;
+    const jwtgate_jvalue_t  *v;
+
+    for (i = P_ISS; i <= P_JTI; i++) {
+        v = &pay[i];
+
+        if (v->type == JWTGATE_JSON_STRING) {
+            if (v->len == v->end - v->off) {
+                t->id_text[i] = t->payload_text + v->off;
+
+            } else {
+                jwtgate_jstring_copy(t->payload_text, v, ids);
+                t->id_text[i] = ids;
+                ids += v->len + 1;
+            }
+
+            t->id_len[i] = v->len;
+
+        } else if (v->type == JWTGATE_JSON_INTEGER) {
+            /* allowed by check_payload(): sub or jti, digits only */
+            t->id_text[i] = t->payload_text + v->off;
+            t->id_len[i] = v->end - v->off;
+        }
+    }
 }
 
 
@@ -572,6 +618,31 @@ jwtgate_token_exp(const jwtgate_token_t *t, double *exp)
 
     *exp = t->exp;
     return 0;
+}
+
+
+int
+jwtgate_token_iat(const jwtgate_token_t *t, double *iat)
+{
+    if (!(t->dates & JWTGATE_HAS_IAT)) {
+        return -1;
+    }
+
+    *iat = t->iat;
+    return 0;
+}
+
+
+const char *
+jwtgate_token_id(const jwtgate_token_t *t, jwtgate_id_t which, size_t *len)
+{
+    if ((unsigned) which > JWTGATE_ID_JTI) {
+        *len = 0;
+        return NULL;
+    }
+
+    *len = t->id_len[which];
+    return t->id_text[which];
 }
 
 

@@ -481,6 +481,91 @@ test_typ_policy(void **state)
 }
 
 
+/* jwtgate_token_id(): iss, sub and jti as text, no tree built */
+
+static void
+expect_id(const jwtgate_token_t *t, jwtgate_id_t which, const char *want)
+{
+    size_t       len;
+    const char  *s;
+
+    s = jwtgate_token_id(t, which, &len);
+
+    if (want == NULL) {
+        assert_null(s);
+        return;
+    }
+
+    assert_non_null(s);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(s, want, len);
+}
+
+
+static void
+test_token_id(void **state)
+{
+    double            iat;
+    jwtgate_token_t  *t;
+
+    (void) state;
+
+    /* plain strings: spans of the payload */
+    assert_int_equal(parse(RS, "{\"iss\":\"https://a.example\","
+                                "\"sub\":\"u1\",\"jti\":\"j-1\","
+                                "\"iat\":1700000000}", 0, NULL, &t),
+                     JWTGATE_OK);
+    expect_id(t, JWTGATE_ID_ISS, "https://a.example");
+    expect_id(t, JWTGATE_ID_SUB, "u1");
+    expect_id(t, JWTGATE_ID_JTI, "j-1");
+    assert_int_equal(jwtgate_token_iat(t, &iat), 0);
+    assert_true(iat == 1700000000.0);
+    /* the tree was not needed */
+    jwtgate_token_free(t);
+
+    /* escapes, all three: unescaped, each its own text */
+    assert_int_equal(parse(RS, "{\"jti\":\"a\\u0062c\\\"d\","
+                                "\"iss\":\"\\/x\\u00e9\","
+                                "\"sub\":\"\\ud83d\\ude00!\"}",
+                           0, NULL, &t),
+                     JWTGATE_OK);
+    expect_id(t, JWTGATE_ID_JTI, "abc\"d");
+    expect_id(t, JWTGATE_ID_ISS, "/x\xc3\xa9");
+    expect_id(t, JWTGATE_ID_SUB, "\xf0\x9f\x98\x80!");
+    assert_int_equal(jwtgate_token_iat(t, &iat), -1);
+    jwtgate_token_free(t);
+
+    /* one escaped, the others plain, in another order */
+    assert_int_equal(parse(RS, "{\"sub\":\"\\u0041\",\"jti\":\"\","
+                                "\"iat\":1.5}", 0, NULL, &t),
+                     JWTGATE_OK);
+    expect_id(t, JWTGATE_ID_SUB, "A");
+    expect_id(t, JWTGATE_ID_JTI, "");
+    expect_id(t, JWTGATE_ID_ISS, NULL);
+    assert_int_equal(jwtgate_token_iat(t, &iat), 0);
+    assert_true(iat == 1.5);
+    jwtgate_token_free(t);
+
+    /* integer ids: their digits */
+    assert_int_equal(parse(RS, "{\"sub\":12345678901234,\"jti\":0}",
+                           JWTGATE_PARSE_NUMERIC_IDS, NULL, &t),
+                     JWTGATE_OK);
+    expect_id(t, JWTGATE_ID_SUB, "12345678901234");
+    expect_id(t, JWTGATE_ID_JTI, "0");
+    jwtgate_token_free(t);
+
+    /* absent, and other types never reach a token (refused), so an
+     * unknown selector is the only other case */
+    assert_int_equal(parse(RS, "{\"aud\":\"x\"}", 0, NULL, &t),
+                     JWTGATE_OK);
+    expect_id(t, JWTGATE_ID_ISS, NULL);
+    expect_id(t, JWTGATE_ID_SUB, NULL);
+    expect_id(t, JWTGATE_ID_JTI, NULL);
+    expect_id(t, (jwtgate_id_t) 7, NULL);
+    jwtgate_token_free(t);
+}
+
+
 int
 main(void)
 {
@@ -492,6 +577,7 @@ main(void)
         cmocka_unit_test(test_iat_leeway),
         cmocka_unit_test(test_media_type_norm),
         cmocka_unit_test(test_typ_policy),
+        cmocka_unit_test(test_token_id),
     };
 
     return cmocka_run_group_tests_name("numeric ids, iat leeway, typ", tests,
