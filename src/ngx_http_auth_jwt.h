@@ -55,6 +55,10 @@
 #define NGX_HTTP_AUTH_JWT_STAT_MISS      2
 #define NGX_HTTP_AUTH_JWT_STAT_EVICTION  3
 #define NGX_HTTP_AUTH_JWT_STAT_REJECTED  4      /* + the reason */
+/* lists swapped out while a process still read them, freed later */
+#define NGX_HTTP_AUTH_JWT_RETIRED        16
+
+
 #define NGX_HTTP_AUTH_JWT_STATS                                               \
     (NGX_HTTP_AUTH_JWT_STAT_REJECTED + NGX_HTTP_AUTH_JWT_LAST_REASON + 1)
 
@@ -290,7 +294,26 @@ typedef struct {
                                                freed entries */
     ngx_uint_t                  freed;      /* entries freed so */
     ngx_atomic_t                stats[NGX_HTTP_AUTH_JWT_STATS];
+    /*
+     * revocation lists are read without the mutex
+     * (ngx_http_auth_jwt_store_hold): readers[slot] is the list the
+     * process of that ngx_process_slot reads now, or 0; a list swapped
+     * out or freed while one reads it waits in retired (the mutex held)
+     */
+    ngx_atomic_t                fence;      /* a full barrier's target */
+    ngx_uint_t                  nretired;
+    void                       *retired[NGX_HTTP_AUTH_JWT_RETIRED];
+    ngx_atomic_t                readers[NGX_MAX_PROCESSES];
 } ngx_http_auth_jwt_shctx_t;
+
+
+/* what a lock-free reader of a revocation list sees of its entry */
+typedef struct {
+    time_t                      fetched;
+    time_t                      next_try;
+    time_t                      deadline;
+    ngx_pid_t                   owner;
+} ngx_http_auth_jwt_shview_t;
 
 
 /* the key sources of one level: inherited as one piece */
@@ -537,6 +560,11 @@ ngx_uint_t ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
     ngx_http_auth_jwt_shsrc_t *keep);
 
 void ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf);
+u_char *ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
+    ngx_http_auth_jwt_shview_t *view);
+void ngx_http_auth_jwt_store_release(ngx_http_auth_jwt_source_t *src);
+void ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
+    ngx_http_auth_jwt_shctx_t *shctx, void *text);
 ngx_atomic_t *ngx_http_auth_jwt_store_stats(
     ngx_http_auth_jwt_main_conf_t *amcf);
 void ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,

@@ -13,8 +13,9 @@
  *                                 every interval=, one fetch at a time,
  *                                 If-None-Match with the last ETag.  The
  *                                 flat list lives once in the zone; a
- *                                 check reads it under the zone's mutex,
- *                                 which a new list is swapped in under:
+ *                                 check reads it without the zone's
+ *                                 mutex (ngx_http_auth_jwt_store_hold),
+ *                                 a new list is swapped in under it, and
  *                                 an old list is freed only when no
  *                                 worker reads it.
  *   auth_jwt_revocation_file      a file, read at configuration and again
@@ -573,8 +574,12 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    /* readers look at sh->text under the mutex only: none reads old */
+    /* readers without the mutex (ngx_http_auth_jwt_store_hold) may
+     * read old still: retired, freed once none does; the new list is
+     * written whole before it is published */
     old = sh->text;
+
+    ngx_memory_barrier();
 
     sh->text = list;
     sh->text_len = size;
@@ -591,7 +596,7 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
     sh->fetches_ok++;
 
     if (old != NULL) {
-        ngx_slab_free_locked(shpool, old);
+        ngx_http_auth_jwt_store_retire(shpool, src->zone->data, old);
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -681,15 +686,44 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
     ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_rquery_t *rq)
 {
     int                         hit;
+    u_char                     *list;
     time_t                      now, age;
     ngx_uint_t                  lock, fetching, background;
     ngx_slab_pool_t            *shpool;
     ngx_http_auth_jwt_shctx_t  *shctx;
     ngx_http_auth_jwt_shsrc_t  *sh;
+    ngx_http_auth_jwt_shview_t  view;
+
+    now = ngx_time();
+
+    /*
+     * The common case without the mutex: a list, the token not in it,
+     * no refresh due, not too old.  Anything else is decided again
+     * below, under the mutex.
+     */
+
+    list = ngx_http_auth_jwt_store_hold(src, &view);
+
+    if (list != NULL) {
+        hit = ngx_http_auth_jwt_rlist_check(list, rq, now);
+
+        ngx_http_auth_jwt_store_release(src);
+
+        age = now - view.fetched;
+
+        if (hit == JWTGATE_RLIST_OK
+            && (age < src->interval
+                || (view.owner != 0 && now < view.deadline)
+                || now < view.next_try)
+            && !(ajcf->revoke_max_age && age > ajcf->revoke_max_age
+                 && ajcf->revoke_stale))
+        {
+            return JWTGATE_OK;
+        }
+    }
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
     shctx = src->zone->data;
-    now = ngx_time();
     lock = 0;
 
     ngx_shmtx_lock(&shpool->mutex);

@@ -216,6 +216,9 @@ ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
     sp = amcf->sources.elts;
     freed = 0;
 
+    /* a process that died while it read a list left its slot set */
+    shctx->readers[ngx_process_slot] = 0;
+
     ngx_shmtx_lock(&shpool->mutex);
 
     if (shctx->config != amcf->config) {
@@ -1007,19 +1010,179 @@ ngx_http_auth_jwt_store_unused(ngx_http_auth_jwt_shsrc_t *fam,
 }
 
 
-/* an entry out of its queue, and its text (the mutex held) */
+/*
+ * An entry out of its queue, and its text (the mutex held).  The epoch
+ * goes up first: a reader without the mutex (ngx_http_auth_jwt_store_hold)
+ * that could still see the entry sees that it changed.
+ */
 
 static void
 ngx_http_auth_jwt_store_free(ngx_slab_pool_t *shpool,
     ngx_http_auth_jwt_shctx_t *shctx, ngx_http_auth_jwt_shsrc_t *sh)
 {
+    u_char  *text;
+
+    shctx->epoch++;
+
     ngx_queue_remove(&sh->queue);
 
-    if (sh->text) {
-        ngx_slab_free_locked(shpool, sh->text);
+    text = sh->text;
+    sh->text = NULL;
+
+    if (text) {
+        ngx_http_auth_jwt_store_retire(shpool, shctx, text);
     }
 
     ngx_slab_free_locked(shpool, sh);
 
     shctx->entries--;
+}
+
+
+/*
+ * Revocation lists are read on every request, by every worker: without
+ * the zone's mutex.  A reader publishes the list it is about to read in
+ * its process's slot, then checks that the list and the entry are still
+ * current; a writer, who swapped the list out or freed the entry first,
+ * frees a list only when no slot holds it (hazard pointers).  Each side
+ * puts a full barrier between its store and its loads, so one of them
+ * sees the other: the reader retries under the mutex, or the writer keeps
+ * the list for later.  A list is written whole before it is published.
+ *
+ * The entry's scheduling fields come along, as they were while the entry
+ * was current (view); they decide nothing that the slow path, under the
+ * mutex, does not decide again.  NULL: no list or a change, take the
+ * mutex.
+ */
+
+#define ngx_http_auth_jwt_load(type, v)   (*(type volatile *) &(v))
+
+u_char *
+ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
+    ngx_http_auth_jwt_shview_t *view)
+{
+    u_char                     *text;
+    ngx_http_auth_jwt_shctx_t  *shctx;
+    ngx_http_auth_jwt_shsrc_t  *sh;
+
+    shctx = src->zone->data;
+    sh = src->sh;
+
+    if (sh == NULL || (ngx_uint_t) ngx_process_slot >= NGX_MAX_PROCESSES
+        || ngx_http_auth_jwt_load(ngx_uint_t, shctx->epoch) != src->epoch)
+    {
+        return NULL;
+    }
+
+    text = ngx_http_auth_jwt_load(u_char *, sh->text);
+
+    if (text == NULL) {
+        return NULL;
+    }
+
+    view->fetched = ngx_http_auth_jwt_load(time_t, sh->fetched);
+    view->next_try = ngx_http_auth_jwt_load(time_t, sh->next_try);
+    view->deadline = ngx_http_auth_jwt_load(time_t, sh->deadline);
+    view->owner = ngx_http_auth_jwt_load(ngx_pid_t, sh->owner);
+
+    shctx->readers[ngx_process_slot] = (ngx_atomic_uint_t) text;
+
+    (void) ngx_atomic_fetch_add(&shctx->fence, 1);
+
+    if (ngx_http_auth_jwt_load(ngx_uint_t, shctx->epoch) != src->epoch
+        || ngx_http_auth_jwt_load(u_char *, sh->text) != text)
+    {
+        ngx_memory_barrier();
+        shctx->readers[ngx_process_slot] = 0;
+        return NULL;
+    }
+
+    return text;
+}
+
+
+void
+ngx_http_auth_jwt_store_release(ngx_http_auth_jwt_source_t *src)
+{
+    ngx_http_auth_jwt_shctx_t  *shctx;
+
+    shctx = src->zone->data;
+
+    /* the reads of the list are done before the slot says so */
+    ngx_memory_barrier();
+    shctx->readers[ngx_process_slot] = 0;
+}
+
+
+/* 1 when a process's slot holds text */
+
+static ngx_uint_t
+ngx_http_auth_jwt_store_held(ngx_http_auth_jwt_shctx_t *shctx, void *text)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_MAX_PROCESSES; i++) {
+        if (ngx_http_auth_jwt_load(ngx_atomic_uint_t, shctx->readers[i])
+            == (ngx_atomic_uint_t) text)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A text no entry points to any more (the mutex held): freed now if no
+ * process reads it, else kept until one of the next calls finds it free.
+ * The lists retired before are looked at again first.
+ */
+
+void
+ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
+    ngx_http_auth_jwt_shctx_t *shctx, void *text)
+{
+    ngx_uint_t  i, n;
+
+    /* the caller's stores (the entry's new text, or none) before the
+     * loads of the slots */
+    (void) ngx_atomic_fetch_add(&shctx->fence, 1);
+
+    n = 0;
+
+    for (i = 0; i < shctx->nretired; i++) {
+        if (ngx_http_auth_jwt_store_held(shctx, shctx->retired[i])) {
+            shctx->retired[n++] = shctx->retired[i];
+
+        } else {
+            ngx_slab_free_locked(shpool, shctx->retired[i]);
+        }
+    }
+
+    shctx->nretired = n;
+
+    if (text == NULL) {
+        return;
+    }
+
+    if (!ngx_http_auth_jwt_store_held(shctx, text)) {
+        ngx_slab_free_locked(shpool, text);
+        return;
+    }
+
+    if (n < NGX_HTTP_AUTH_JWT_RETIRED) {
+        shctx->retired[shctx->nretired++] = text;
+        return;
+    }
+
+    /*
+     * as many lists as retired[] holds are read still: a process stopped
+     * in the middle of a lookup (a debugger, SIGSTOP); better a block
+     * lost than one freed under a reader
+     */
+    ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                  "auth_jwt_keys zone: a revocation list swapped out is "
+                  "still read by a process that does not go on; its "
+                  "memory stays allocated");
 }
