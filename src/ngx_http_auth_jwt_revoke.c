@@ -533,6 +533,11 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
+    /* lists a worker still read at their swap: gone before a new one */
+    ngx_shmtx_lock(&shpool->mutex);
+    ngx_http_auth_jwt_store_retire(shpool, src->zone->data, NULL);
+    ngx_shmtx_unlock(&shpool->mutex);
+
     list = ngx_slab_alloc(shpool, ngx_max(size, 8));
     if (list == NULL) {
         *reason = "the auth_jwt_keys zone is full (auth_jwt_key_zone)";
