@@ -56,7 +56,7 @@
 #define NGX_HTTP_AUTH_JWT_STAT_EVICTION  3
 #define NGX_HTTP_AUTH_JWT_STAT_REJECTED  4      /* + the reason */
 /* lists swapped out while a process still read them, freed later */
-#define NGX_HTTP_AUTH_JWT_RETIRED        16
+#define NGX_HTTP_AUTH_JWT_RETIRED        64
 
 
 #define NGX_HTTP_AUTH_JWT_STATS                                               \
@@ -297,13 +297,13 @@ typedef struct {
     /*
      * revocation lists are read without the mutex
      * (ngx_http_auth_jwt_store_hold): readers[slot] is the list the
-     * process of that ngx_process_slot reads now, or 0; a list swapped
-     * out or freed while one reads it waits in retired (the mutex held)
+     * process of that ngx_process_slot reads now (its offset in the
+     * zone / 8), or 0; a list swapped out or freed while one reads it
+     * waits in retired (the mutex held)
      */
-    ngx_atomic_t                fence;      /* a full barrier's target */
     ngx_uint_t                  nretired;
     void                       *retired[NGX_HTTP_AUTH_JWT_RETIRED];
-    ngx_atomic_t                readers[NGX_MAX_PROCESSES];
+    uint32_t                    readers[NGX_MAX_PROCESSES];
 } ngx_http_auth_jwt_shctx_t;
 
 

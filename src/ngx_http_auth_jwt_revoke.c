@@ -733,6 +733,9 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&shpool->mutex);
 
+    /* lists a worker still read at their swap: freed when none does */
+    ngx_http_auth_jwt_store_retire(shpool, shctx, NULL);
+
     sh = ngx_http_auth_jwt_store_entry(src);
 
     if (sh == NULL) {

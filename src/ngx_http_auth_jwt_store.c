@@ -85,6 +85,14 @@ ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /* a list's place in a reader's slot: 32 bits of 8-byte units */
+    if ((uint64_t) size > ((uint64_t) 32 << 30)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too large: at most 32768m",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
     amcf->zone_size = size;
 
     return NGX_CONF_OK;
@@ -217,7 +225,9 @@ ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
     freed = 0;
 
     /* a process that died while it read a list left its slot set */
-    shctx->readers[ngx_process_slot] = 0;
+    if (ngx_process_slot >= 0 && ngx_process_slot < NGX_MAX_PROCESSES) {
+        shctx->readers[ngx_process_slot] = 0;
+    }
 
     ngx_shmtx_lock(&shpool->mutex);
 
@@ -1057,6 +1067,25 @@ ngx_http_auth_jwt_store_free(ngx_slab_pool_t *shpool,
 
 #define ngx_http_auth_jwt_load(type, v)   (*(type volatile *) &(v))
 
+/*
+ * A full barrier (a store before it is seen before a load after it) that
+ * touches no shared line: the compiler's, whatever atomics nginx was built
+ * with (on some of nginx's own paths ngx_memory_barrier() orders no store
+ * before a load).  Without it, no lock-free read.
+ */
+#if (defined __GNUC__ || defined __clang__)
+#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  1
+#define ngx_http_auth_jwt_fence()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
+#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  0
+#define ngx_http_auth_jwt_fence()     ngx_memory_barrier()
+#endif
+
+/* a list in a slot: its offset in the zone, in 8-byte units (slab blocks
+ * are aligned so; a zone of up to 32768m), never 0 */
+#define ngx_http_auth_jwt_slot(shctx, text)                                   \
+    ((uint32_t) (((u_char *) (text) - (u_char *) (shctx)) >> 3))
+
 u_char *
 ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
     ngx_http_auth_jwt_shview_t *view)
@@ -1068,7 +1097,9 @@ ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
     shctx = src->zone->data;
     sh = src->sh;
 
-    if (sh == NULL || (ngx_uint_t) ngx_process_slot >= NGX_MAX_PROCESSES
+    if (!NGX_HTTP_AUTH_JWT_HAVE_FENCE
+        || sh == NULL || ngx_process_slot < 0
+        || ngx_process_slot >= NGX_MAX_PROCESSES
         || ngx_http_auth_jwt_load(ngx_uint_t, shctx->epoch) != src->epoch)
     {
         return NULL;
@@ -1085,14 +1116,13 @@ ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
     view->deadline = ngx_http_auth_jwt_load(time_t, sh->deadline);
     view->owner = ngx_http_auth_jwt_load(ngx_pid_t, sh->owner);
 
-    shctx->readers[ngx_process_slot] = (ngx_atomic_uint_t) text;
+    shctx->readers[ngx_process_slot] = ngx_http_auth_jwt_slot(shctx, text);
 
-    (void) ngx_atomic_fetch_add(&shctx->fence, 1);
+    ngx_http_auth_jwt_fence();
 
     if (ngx_http_auth_jwt_load(ngx_uint_t, shctx->epoch) != src->epoch
         || ngx_http_auth_jwt_load(u_char *, sh->text) != text)
     {
-        ngx_memory_barrier();
         shctx->readers[ngx_process_slot] = 0;
         return NULL;
     }
@@ -1109,7 +1139,7 @@ ngx_http_auth_jwt_store_release(ngx_http_auth_jwt_source_t *src)
     shctx = src->zone->data;
 
     /* the reads of the list are done before the slot says so */
-    ngx_memory_barrier();
+    ngx_http_auth_jwt_fence();
     shctx->readers[ngx_process_slot] = 0;
 }
 
@@ -1119,12 +1149,13 @@ ngx_http_auth_jwt_store_release(ngx_http_auth_jwt_source_t *src)
 static ngx_uint_t
 ngx_http_auth_jwt_store_held(ngx_http_auth_jwt_shctx_t *shctx, void *text)
 {
+    uint32_t    slot;
     ngx_uint_t  i;
 
+    slot = ngx_http_auth_jwt_slot(shctx, text);
+
     for (i = 0; i < NGX_MAX_PROCESSES; i++) {
-        if (ngx_http_auth_jwt_load(ngx_atomic_uint_t, shctx->readers[i])
-            == (ngx_atomic_uint_t) text)
-        {
+        if (ngx_http_auth_jwt_load(uint32_t, shctx->readers[i]) == slot) {
             return 1;
         }
     }
@@ -1145,9 +1176,13 @@ ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
 {
     ngx_uint_t  i, n;
 
+    if (text == NULL && shctx->nretired == 0) {
+        return;
+    }
+
     /* the caller's stores (the entry's new text, or none) before the
      * loads of the slots */
-    (void) ngx_atomic_fetch_add(&shctx->fence, 1);
+    ngx_http_auth_jwt_fence();
 
     n = 0;
 
@@ -1177,9 +1212,10 @@ ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
     }
 
     /*
-     * as many lists as retired[] holds are read still: a process stopped
-     * in the middle of a lookup (a debugger, SIGSTOP); better a block
-     * lost than one freed under a reader
+     * as many lists as retired[] holds are read still: processes stopped
+     * in the middle of a lookup (a debugger, SIGSTOP), or killed there
+     * (their slots stay set until new processes take them); better a
+     * block lost than one freed under a reader
      */
     ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
                   "auth_jwt_keys zone: a revocation list swapped out is "

@@ -209,3 +209,44 @@ bearer('"iss":"https:\\/\\/b.example\\/","sub":"u","jti":"jb1"')
 --- error_code: 200
 --- response_body
 ok
+
+
+
+=== TEST 13: auth_jwt_key_zone has bounds: below 32k fails nginx -t
+--- http_config
+    auth_jwt_key_zone 16k;
+--- config
+    location /x {
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*zone "16k" is too small: at least 32k/
+
+
+
+=== TEST 14: auth_jwt_key_zone has bounds: above 32768m fails nginx -t (a reader's slot holds a list's place in 32 bits of 8-byte units)
+--- http_config
+    auth_jwt_key_zone 32769m;
+--- config
+    location /x {
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*zone "32769m" is too large: at most 32768m/
+
+
+
+=== TEST 15: the smallest zone holds a revocation list next to the zone's own bookkeeping
+--- http_config
+    auth_jwt_key_zone 32k;
+--- request
+GET /zone
+--- more_headers eval
+bearer('"sub":"u","jti":"a\\"b"')
+--- error_code: 401
+--- error_log
+its jti is listed
+--- no_error_log
+[error]

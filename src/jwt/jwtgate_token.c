@@ -61,6 +61,11 @@ enum {
     P_COUNT
 };
 
+/* id_text[] is indexed by both: P_ISS .. P_JTI are JWTGATE_ID_* */
+typedef char  jwtgate_ids_order_t[(P_ISS == (int) JWTGATE_ID_ISS
+                                   && P_SUB == (int) JWTGATE_ID_SUB
+                                   && P_JTI == (int) JWTGATE_ID_JTI) ? 1 : -1];
+
 static const jwtgate_jname_t  claim_names[P_COUNT] = {
     { "iss", 3 }, { "sub", 3 }, { "jti", 3 }, { "exp", 3 }, { "nbf", 3 },
     { "iat", 3 }, { "aud", 3 }
