@@ -64,11 +64,11 @@ fi
 
 # dpkg and apt wait for one another's lock (others may install packages)
 retry_lock() {
-    local i out rc
-    for i in $(seq 1 90); do
+    local out rc
+    for _ in $(seq 1 90); do
         rc=0
         out=$("$@" 2>&1) || rc=$?
-        if [ $rc -eq 0 ]; then
+        if [ "$rc" -eq 0 ]; then
             printf '%s\n' "$out"
             return 0
         fi
@@ -92,7 +92,9 @@ cleanup() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -QUIT "$pid" 2>/dev/null || true
         sleep 1
-        kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
     fi
     if [ $purged = no ] && dpkg-query -W $PKG >/dev/null 2>&1; then
         echo "deb-test: purging $PKG (cleanup)"
@@ -126,8 +128,8 @@ for t in jwtgate-jwks jwtgate-mint; do
         sh -c "[ -x /usr/bin/$t ] && [ -f /usr/share/man/man1/$t.1.gz ]"
 done
 out=$($NGINX -t 2>&1) && rc=0 || rc=$?
-check "nginx -t of /etc/nginx/nginx.conf (modules-enabled included)" [ $rc -eq 0 ]
-[ $rc -eq 0 ] || echo "$out" | sed 's/^/    /'
+check "nginx -t of /etc/nginx/nginx.conf (modules-enabled included)" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/    /'
 
 # --- 3. a conf-example, served ---
 mkdir -p "$tmp/logs"
@@ -181,12 +183,12 @@ perl -0777 -e '
 
 out=$($NGINX -t -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" 2>&1) \
     && rc=0 || rc=$?
-check "nginx -t: $EXAMPLE with the module from modules-enabled" [ $rc -eq 0 ]
-[ $rc -eq 0 ] || echo "$out" | sed 's/^/    /'
+check "nginx -t: $EXAMPLE with the module from modules-enabled" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/    /'
 
 $NGINX -p "$tmp/" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" \
     || die "nginx did not start (see above)"
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
     [ -s "$tmp/nginx.pid" ] && break
     sleep 0.1
 done
@@ -227,7 +229,7 @@ code=$(request /api/orders "$expired")
 check "expired token: $code" [ "$code" = 401 ]
 
 kill -QUIT "$pid"
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
 done
@@ -259,13 +261,15 @@ for f in "${FILES[@]}"; do
 done
 check "none of the package's ${#FILES[@]} paths left behind${left:+:$left}" \
     [ -z "$left" ]
-leftlinks=$(ls /etc/nginx/modules-enabled/ 2>/dev/null \
-            | grep -i 'auth-jwt' || true)
-check "no modules-enabled symlink left${leftlinks:+: $leftlinks}" \
+leftlinks=
+for f in /etc/nginx/modules-enabled/*auth-jwt*; do
+    if [ -e "$f" ] || [ -L "$f" ]; then leftlinks="$leftlinks ${f##*/}"; fi
+done
+check "no modules-enabled symlink left${leftlinks:+:$leftlinks}" \
     [ -z "$leftlinks" ]
 out=$($NGINX -t 2>&1) && rc=0 || rc=$?
-check "nginx -t of /etc/nginx/nginx.conf after the purge" [ $rc -eq 0 ]
-[ $rc -eq 0 ] || echo "$out" | sed 's/^/    /'
+check "nginx -t of /etc/nginx/nginx.conf after the purge" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/    /'
 
 echo "deb-test: $passed passed, $failed failed, $(( $(date +%s) - start )) s"
 [ $failed -eq 0 ]
