@@ -12,6 +12,9 @@
 #   make deps            install the Debian packages everything needs
 #   make install         the module, and jwtgate-jwks and jwtgate-mint in
 #                        $(DESTDIR)$(BINDIR) (BINDIR=$(PREFIX)/bin, PREFIX=/usr/local)
+#   make deb             build/deb/libnginx-mod-http-auth-jwt_VERSION_ARCH.deb
+#                        (debian/, debhelper + dh_nginx), checked by lintian
+#   make deb-test        make deb, then install, enable, serve, purge it
 #   make soak            wrk 60 s; issuer down, key rotated, nginx reloaded
 #   make fuzz-http       hostile HTTP/1.x and HTTP/2 requests, invariants checked
 #   make bench           wrk: req/s and worker µs/request with and without the module (BENCH_SECONDS, BENCH_QUICK=1)
@@ -41,6 +44,13 @@ UNIT_SRCS  = $(wildcard t/unit/test_*.c)
 UNIT_BINS  = $(patsubst t/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRCS))
 
 TOOLS      = $(BUILD)/jwtgate-mint $(BUILD)/jwtgate-jwks
+# the tools' optimization and debug flags (debian/rules: dpkg-buildflags';
+# CPPFLAGS and LDFLAGS from the environment are used too)
+TOOL_CFLAGS ?= -g -O2
+
+# the release: written once, in src/ngx_http_auth_jwt.h
+VERSION   := $(shell sed -n 's/^\#define NGX_HTTP_AUTH_JWT_VERSION  *"\([^"]*\)".*/\1/p' \
+                 src/ngx_http_auth_jwt.h)
 
 # Debian packages: build, tests, demo.
 DEPS = gcc make perl pkg-config curl ca-certificates openssl \
@@ -76,7 +86,7 @@ module: check-deps
 	    sh tools/build-module.sh $(NGINX_SRC) $(BUILD)
 
 deps:
-	@sh tools/deps.sh install $(DEPS)
+	@sh tools/deps.sh install $(DEPS) $(DEB_DEPS)
 	@$(MAKE) --no-print-directory interop-deps
 
 # --- interop (issue 14): the token libraries of t/09x-interop*.t ---
@@ -109,12 +119,14 @@ tools: $(TOOLS)
 
 $(BUILD)/jwtgate-mint: tools/jwtgate-mint.c | check-deps
 	@mkdir -p $(BUILD)
-	$(CC) -std=c99 -Wall -Wextra -Werror -g -O2 -o $@ $< \
+	$(CC) -std=c99 -Wall -Wextra -Werror $(TOOL_CFLAGS) $(CPPFLAGS) \
+	    -o $@ $< $(LDFLAGS) \
 	    $$(pkg-config --cflags --libs libjwt jansson libcrypto)
 
 $(BUILD)/jwtgate-jwks: tools/jwtgate-jwks.c | check-deps
 	@mkdir -p $(BUILD)
-	$(CC) -std=c99 -Wall -Wextra -Werror -g -O2 -o $@ $< \
+	$(CC) -std=c99 -Wall -Wextra -Werror $(TOOL_CFLAGS) $(CPPFLAGS) \
+	    -o $@ $< $(LDFLAGS) \
 	    $$(pkg-config --cflags --libs jansson libcrypto)
 
 # --- jwtgate-issuer build ---
@@ -302,6 +314,30 @@ install: module $(BUILD)/jwtgate-jwks $(BUILD)/jwtgate-mint
 	    $(DESTDIR)/usr/lib/nginx/modules/ngx_http_auth_jwt_module.so
 	install -D -m 0755 $(BUILD)/jwtgate-jwks $(DESTDIR)$(BINDIR)/jwtgate-jwks
 	install -D -m 0755 $(BUILD)/jwtgate-mint $(DESTDIR)$(BINDIR)/jwtgate-mint
+
+# --- Debian package (issue 16): debian/, tools/deb.sh, tools/deb-test.sh ---
+# make deb: a copy of the sources in build/deb/src, debian/changelog
+# written there from VERSION, dpkg-buildpackage -b, then lintian;
+# make deb-test (root): install it, enable it, nginx -t, a request with a
+# good and a forged token on 127.0.0.1:DEB_TEST_PORT (18480) and the next
+# port, purge it, nothing left behind
+DEB_DEPS  = debhelper dpkg-dev fakeroot lintian nginx-dev libjansson-dev \
+            libjwt-dev libssl-dev pkg-config
+.PHONY: deb deb-test debian/changelog
+
+deb:
+	@sh tools/deps.sh check $(DEB_DEPS)
+	@BUILD=$(BUILD) VERSION=$(VERSION) sh tools/deb.sh build
+
+deb-test: deb
+	@BUILD=$(BUILD) VERSION=$(VERSION) \
+	    $(if $(DEB_TEST_PORT),DEB_TEST_PORT=$(DEB_TEST_PORT)) \
+	    bash tools/deb-test.sh
+
+# for dpkg-buildpackage run by hand in this tree (not committed)
+debian/changelog:
+	@VERSION=$(VERSION) sh tools/deb.sh changelog debian/changelog
+# --- end Debian package ---
 
 clean:
 	rm -rf $(BUILD) t/servroot

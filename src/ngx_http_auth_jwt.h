@@ -35,6 +35,13 @@
 #include "jwt/jwtgate.h"
 
 
+/*
+ * the release: the one place the version is written; the Makefile (make
+ * deb, debian/changelog) reads it from this line
+ */
+#define NGX_HTTP_AUTH_JWT_VERSION        "0.1.0"
+
+
 /* glue reasons, after the core's own (jwtgate_rc_t) */
 #define NGX_HTTP_AUTH_JWT_RULE_FAILED    JWTGATE_ERR_LAST
 #define NGX_HTTP_AUTH_JWT_UNAVAILABLE    (JWTGATE_ERR_LAST + 1)

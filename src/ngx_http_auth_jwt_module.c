@@ -14,6 +14,7 @@ static void *ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_auth_jwt_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_auth_jwt_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_auth_jwt_init_process(ngx_cycle_t *cycle);
 static char *ngx_http_auth_jwt_revocation_max_age(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -326,7 +327,7 @@ ngx_module_t  ngx_http_auth_jwt_module = {
     ngx_http_auth_jwt_commands,            /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_http_auth_jwt_init_module,         /* init module */
     ngx_http_auth_jwt_init_process,        /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
@@ -556,6 +557,18 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
     }
 
     return ngx_http_auth_jwt_login_init(cf);
+}
+
+
+/* once per configuration load, in the master (or the single process) */
+
+static ngx_int_t
+ngx_http_auth_jwt_init_module(ngx_cycle_t *cycle)
+{
+    ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                  "auth_jwt module " NGX_HTTP_AUTH_JWT_VERSION " (jwtgate)");
+
+    return NGX_OK;
 }
 
 

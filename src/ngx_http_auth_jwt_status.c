@@ -194,7 +194,9 @@ ngx_http_auth_jwt_status_json(u_char *p, u_char *last, ngx_atomic_t *stats,
     ngx_uint_t                   i, first;
     ngx_http_auth_jwt_src_stat_t  st;
 
-    p = ngx_slprintf(p, last, "{\"verified\":%uA,\"rejected\":{",
+    p = ngx_slprintf(p, last,
+                     "{\"version\":\"" NGX_HTTP_AUTH_JWT_VERSION "\","
+                     "\"verified\":%uA,\"rejected\":{",
                      stats[NGX_HTTP_AUTH_JWT_STAT_VERIFIED]);
 
     first = 1;
@@ -310,7 +312,12 @@ ngx_http_auth_jwt_status_prom(u_char *p, u_char *last, ngx_atomic_t *stats,
                      "# HELP auth_jwt_cache_evictions_total Entries pushed "
                      "out of a full cache.\n"
                      "# TYPE auth_jwt_cache_evictions_total counter\n"
-                     "auth_jwt_cache_evictions_total %uA\n",
+                     "auth_jwt_cache_evictions_total %uA\n"
+                     "# HELP auth_jwt_info The module's release, as the "
+                     "version label.\n"
+                     "# TYPE auth_jwt_info gauge\n"
+                     "auth_jwt_info{version=\"" NGX_HTTP_AUTH_JWT_VERSION
+                     "\"} 1\n",
                      stats[NGX_HTTP_AUTH_JWT_STAT_HIT],
                      stats[NGX_HTTP_AUTH_JWT_STAT_MISS],
                      stats[NGX_HTTP_AUTH_JWT_STAT_EVICTION]);

@@ -12,6 +12,18 @@ workers(2);
 
 our $T = jwt();
 
+# the release, from the one place it is written
+our $V;
+{
+    open my $fh, '<', 'src/ngx_http_auth_jwt.h' or die "src/ngx_http_auth_jwt.h: $!";
+    while (<$fh>) {
+        $V = $1 if /^#define\s+NGX_HTTP_AUTH_JWT_VERSION\s+"([^"]*)"/;
+    }
+    die "no NGX_HTTP_AUTH_JWT_VERSION in src/ngx_http_auth_jwt.h"
+        unless defined $V && $V =~ /^\d+\.\d+\.\d+$/;
+}
+our $QV = quotemeta $V;
+
 add_block_preprocessor(sub {
     my $block = shift;
     return if defined $block->config;
@@ -57,7 +69,7 @@ __DATA__
 --- error_code eval
 [(200) x 10, 401, 401, 401, 401, 403, 401, 200]
 --- response_body_like eval
-[("") x 16, '^\{"verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"bad_typ":0,"insufficient_scope":1,"keys_unavailable":0,"revoked":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
+[("") x 16, '^\{"version":"' . $main::QV . '","verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"bad_typ":0,"insufficient_scope":1,"keys_unavailable":0,"revoked":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
 --- response_headers eval
 [("") x 16, "Content-Type: application/json"]
 
@@ -71,7 +83,7 @@ __DATA__
 --- error_code eval
 [(200) x 10, 401, 401, 401, 401, 403, 401, 200]
 --- response_body_like eval
-[("") x 16, '# HELP auth_jwt_verified_total [^\n]+\n# TYPE auth_jwt_verified_total counter\nauth_jwt_verified_total 10\n.*auth_jwt_rejected_total\{reason="missing"\} 2\n.*auth_jwt_rejected_total\{reason="bad_signature"\} 1\n.*auth_jwt_rejected_total\{reason="insufficient_scope"\} 1\n.*# TYPE auth_jwt_cache_hits_total counter\nauth_jwt_cache_hits_total \d+\n']
+[("") x 16, '# HELP auth_jwt_verified_total [^\n]+\n# TYPE auth_jwt_verified_total counter\nauth_jwt_verified_total 10\n.*auth_jwt_rejected_total\{reason="missing"\} 2\n.*auth_jwt_rejected_total\{reason="bad_signature"\} 1\n.*auth_jwt_rejected_total\{reason="insufficient_scope"\} 1\n.*# TYPE auth_jwt_cache_hits_total counter\nauth_jwt_cache_hits_total \d+\n.*# TYPE auth_jwt_info gauge\nauth_jwt_info\{version="' . $main::QV . '"\} 1\n']
 --- response_headers eval
 [("") x 16, "Content-Type: text/plain; version=0.0.4"]
 
@@ -261,3 +273,14 @@ CONF
 --- response_body_like eval
 ['(?m)^auth_jwt_keys\{uri="/_jwks",issuer="https://x\.test/(\\\\"){1300}2",server="localhost"\} 0\n\z',
  '"issuer":"https://x\.test/(\\\\"){1300}2",[^\n]*"keys":0\}\],"key_zone":\{[^}]*\}\}\n\z']
+
+
+
+=== TEST 12: the release: a notice at startup, and in both formats
+--- request eval
+["GET /status", "GET /metrics"]
+--- response_body_like eval
+['^\{"version":"' . $main::QV . '","verified":\d+,',
+ '(?m)^auth_jwt_info\{version="' . $main::QV . '"\} 1$']
+--- error_log eval
+qr/\[notice\] .*auth_jwt module $main::QV \(jwtgate\)/
