@@ -232,7 +232,8 @@ bench: module tools
 	@sh tools/deps.sh check $(BENCH_DEPS)
 	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
 	    $(foreach v,BENCH_SECONDS BENCH_REPEAT BENCH_QUICK BENCH_CONNECTIONS \
-	        BENCH_POOL BENCH_CORE BENCH_PORT BENCH_KEEP BENCH_STRICT,\
+	        BENCH_POOL BENCH_CORE BENCH_PORT BENCH_KEEP BENCH_STRICT \
+	        BENCH_ONLY BENCH_REVOKED,\
 	        $(if $($(v)),$(v)=$($(v)))) bash tools/bench.sh
 # --- end bench ---
 

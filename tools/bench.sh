@@ -56,6 +56,8 @@
 # BENCH_CONNECTIONS (12), BENCH_POOL (512), BENCH_QUICK=1 (2 s, 1 repeat,
 # a 300-token pool, bench-core reused when already run: about a minute),
 # BENCH_CORE=run|reuse, BENCH_REVOKED (1000000: revoked jti in the list),
+# BENCH_ONLY (case ids, e.g. "rs256-j rs256-rl rs256-j-d rs256-rl-d": those
+# and plain only, docs left as they are),
 # BENCH_PORT (default: a free port), BENCH_KEEP=1
 # (keep the temporary directory), BENCH_STRICT=1, BUILD, NGINX_BIN.
 set -u
@@ -222,6 +224,18 @@ cases=(
     "malformed|malformed (header not JSON)|/rs256|malformed|malformed"
     "missing|no token|/rs256|-|missing"
 )
+# BENCH_ONLY="id ...": these cases only, and plain (the reference); the
+# docs and the chart stay as they are (a partial run)
+only=${BENCH_ONLY:-}
+if [ -n "$only" ]; then
+    kept=()
+    for c in "${cases[@]}"; do
+        case " plain $only " in
+            *" ${c%%|*} "*) kept+=("$c") ;;
+        esac
+    done
+    cases=("${kept[@]}")
+fi
 ncases=${#cases[@]}
 
 # field CASE-LINE N: the Nth field of a case
@@ -814,6 +828,13 @@ echo
 echo "== targets (issue 8), bare OpenSSL µs from bench-core ($core_when):" \
      "RS256 $bare_rs256, RS256/100-key $bare_rs256_100, ES256 $bare_es256, EdDSA $bare_eddsa"
 cat "$targets"
+
+if [ -n "$only" ]; then
+    echo
+    echo "== BENCH_ONLY: docs/BENCHMARKS.md and docs/bench.png left as they are; raw data in ${out#$top/}/"
+    [ "$mismatches" -eq 0 ] || { echo "bench: $mismatches MISMATCHES" >&2; exit 1; }
+    exit 0
+fi
 
 # --- chart ----------------------------------------------------------------------
 

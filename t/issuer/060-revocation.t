@@ -242,6 +242,36 @@ ok exists $kept->request('GET', $FEED)->{json}{sub}{erin},
     'after a restart the entry is in the feed';
 is $kept->stop, 0, q{a clean exit after the restart};
 
+# the temporary file is made anew: a link left in its place is not
+# followed (the victim stays), a thing that cannot be removed fails the
+# revocation (500: the answer never says "revoked" when the list is not on
+# disk)
+my $victim = "$tmp/victim";
+write_file($victim, "precious\n");
+symlink($victim, "$file.tmp") or die "symlink: $!";
+$kept = JWTGate::Issuer->start(
+    users => \@users, tmp => undef,
+    args  => ['--admin-secret-file', $secret_file,
+              '--revocation-file', $file]);
+is $kept->post_json('/auth/revoke', {sub => 'frank'},
+                    Authorization => "Bearer $SECRET")->{status}, 200,
+    'a link in place of the temporary file: revoked';
+is read_file($victim), "precious\n", '... the link was not followed';
+ok !-e "$file.tmp", '... no temporary file is left';
+is_deeply [sort keys %{$JSON->decode(read_file($file))->{sub}}],
+    ['erin', 'frank'], '... the file has both entries';
+is((stat $file)[2] & 07133, 0,
+   '... the file is not executable, nor writable by others');
+
+mkdir "$file.tmp" or die "mkdir: $!";
+my $r = $kept->post_json('/auth/revoke', {sub => 'gina'},
+                         Authorization => "Bearer $SECRET");
+is $r->{status}, 500, 'the file cannot be written: 500, not "revoked"';
+ok !exists $JSON->decode(read_file($file))->{sub}{gina},
+    '... the file keeps the last list';
+rmdir "$file.tmp";
+is $kept->stop, 0, q{a clean exit};
+
 write_file($file, '{"jti": [1]}');
 ok !eval { JWTGate::Issuer->start(users => \@users,
                                   args => ['--revocation-file', $file]);

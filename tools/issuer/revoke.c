@@ -26,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -585,46 +586,119 @@ etag_matches(const char *header, const char *etag)
 }
 
 
-/* Written through a temporary file and a rename: never half a list. */
+/*
+ * Written through a temporary file and a rename: never half a list, and
+ * the new list on disk (the file, then the rename in its directory) before
+ * the answer says "revoked".  The temporary file is made anew
+ * (O_EXCL, O_NOFOLLOW: never through a link someone left there).
+ */
 
 static int
 revocations_save(issuer_revocations_t *rv)
 {
-    int      rc;
-    char    *tmp;
-    json_t  *doc;
-    size_t   size;
+    int          fd, rc;
+    char        *tmp, *dir, *slash;
+    json_t      *doc;
+    size_t       size;
+    const char  *path, *what;
 
-    if (rv->conf->revocation_file == NULL) {
+    path = rv->conf->revocation_file;
+
+    if (path == NULL) {
         return 0;
     }
 
-    size = strlen(rv->conf->revocation_file) + 8;
+    size = strlen(path) + 8;
     tmp = malloc(size);
+    dir = malloc(size);
     doc = json_pack("{s:O, s:O}", "jti", rv->jti, "sub", rv->sub);
 
-    if (tmp == NULL || doc == NULL) {
+    if (tmp == NULL || dir == NULL || doc == NULL) {
         free(tmp);
+        free(dir);
         json_decref(doc);
         issuer_log("out of memory");
         return -1;
     }
 
-    (void) snprintf(tmp, size, "%s.tmp", rv->conf->revocation_file);
+    (void) snprintf(tmp, size, "%s.tmp", path);
 
-    rc = json_dump_file(doc, tmp, JSON_COMPACT | JSON_SORT_KEYS);
+    /* the directory, for its fsync: "." for a bare name */
+    (void) snprintf(dir, size, "%s", path);
+    slash = strrchr(dir, '/');
+
+    if (slash == NULL) {
+        (void) snprintf(dir, size, ".");
+
+    } else if (slash == dir) {
+        dir[1] = '\0';
+
+    } else {
+        *slash = '\0';
+    }
+
+    rc = -1;
+    what = "open";
+
+    /* a temporary file a crash left behind */
+    (void) unlink(tmp);
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0644);
+
+    if (fd != -1) {
+        what = "write";
+
+        if (json_dumpfd(doc, fd, JSON_COMPACT | JSON_SORT_KEYS) == 0) {
+            what = "fsync";
+
+            if (fsync(fd) == 0) {
+                what = "close";
+
+                if (close(fd) == 0) {
+                    rc = 0;
+                }
+
+                fd = -1;
+            }
+        }
+
+        if (fd != -1) {
+            (void) close(fd);
+        }
+    }
+
     json_decref(doc);
 
-    if (rc != 0 || rename(tmp, rv->conf->revocation_file) != 0) {
-        issuer_log("cannot write %s: %s", rv->conf->revocation_file,
+    if (rc == 0) {
+        what = "rename";
+        rc = rename(tmp, path);
+    }
+
+    if (rc != 0) {
+        issuer_log("cannot write %s (%s %s): %s", path, what, tmp,
                    strerror(errno));
         (void) unlink(tmp);
         free(tmp);
+        free(dir);
         return -1;
     }
 
+    /* the rename survives a crash */
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd == -1 || fsync(fd) != 0) {
+        issuer_log("cannot sync the directory %s: %s", dir, strerror(errno));
+        rc = -1;
+    }
+
+    if (fd != -1) {
+        (void) close(fd);
+    }
+
     free(tmp);
-    return 0;
+    free(dir);
+    return rc;
 }
 
 
