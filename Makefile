@@ -234,7 +234,7 @@ bench: module tools
 	    $(foreach v,BENCH_SECONDS BENCH_REPEAT BENCH_QUICK BENCH_CONNECTIONS \
 	        BENCH_POOL BENCH_CORE BENCH_PORT BENCH_KEEP BENCH_STRICT \
 	        BENCH_ONLY BENCH_REVOKED,\
-	        $(if $($(v)),$(v)=$($(v)))) bash tools/bench.sh
+	        $(if $($(v)),$(v)='$($(v))')) bash tools/bench.sh
 # --- end bench ---
 
 prove: module tools interop-deps
