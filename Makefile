@@ -7,6 +7,7 @@
 #   make test-asan       every suite on nginx + module built with ASan+UBSan
 #   make demo            nginx + module + upstream on localhost, walked through
 #   make unit            the core's unit tests only (SANITIZE=1: ASan+UBSan)
+#   make layers          the glue calls only down its stack (tools/layers.py)
 #   make test SANITIZE=1 all of make test, the unit tests and test-asan
 #                        with ASan+UBSan
 #   make deps            install the Debian packages everything needs
@@ -240,6 +241,14 @@ bench: module tools
 prove: module tools interop-deps
 	$(PROVE_ENV) prove -r t/
 
+# the glue's layers (tools/layers.py): no cycle among src/*.c (from the
+# objects' symbols), no glue header including one above it, no nginx
+# header in the core (src/jwt/)
+.PHONY: layers
+
+layers: module
+	@python3 tools/layers.py $(BUILD)/ngx/objs/addon/src src
+
 # every suite on every nginx version the README names (tools/matrix.sh);
 # nginx sources from ../shared/nginx, built once into build/nginx-X.Y.Z
 NGINX_TARBALLS ?= ../shared/nginx
@@ -289,6 +298,7 @@ asan-build: check-deps
 MATRIX_OTHERS = 1.24.0 1.26.3 1.30.4 1.31.4
 
 test: module tools interop-deps
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory prove
 	@if [ -d $(NGINX_TARBALLS) ]; then \

@@ -1,26 +1,42 @@
 
 /*
- * jwtgate: types shared by the files of ngx_http_auth_jwt_module.
+ * jwtgate: the types shared by the files of ngx_http_auth_jwt_module, at
+ * the bottom of the glue.  Each ngx_http_auth_jwt_<name>.c has its own
+ * header, ngx_http_auth_jwt_<name>.h, with what it offers; a file
+ * includes the headers of the files it calls, and calls only down this
+ * stack, the order of ./config (make layers checks it; see
+ * docs/ARCHITECTURE.md):
  *
- *   ngx_http_auth_jwt_module.c   module, directives, configuration merge
- *   ngx_http_auth_jwt_handler.c  the check, in the rewrite and access
- *                                phases
- *   ngx_http_auth_jwt_conf.c     directive handlers
- *   ngx_http_auth_jwt_keys.c     key files: the key sets of a request
- *   ngx_http_auth_jwt_source.c   auth_jwt_key_request: a source per
- *                                server{}
- *   ngx_http_auth_jwt_store.c    the zone of fetched key sets
- *   ngx_http_auth_jwt_fetch.c    fetching a key set: subrequest, filters
- *   ngx_http_auth_jwt_rules.c    auth_jwt_require and the claim rules
- *   ngx_http_auth_jwt_vars.c     variables
- *   ngx_http_auth_jwt_forward.c  claims as request headers
- *   ngx_http_auth_jwt_token.c    the token in the request: its copies,
- *                                the request line, its removal
- *   ngx_http_auth_jwt_login.c    the login companion's cookie
- *   ngx_http_auth_jwt_cache.c    the verified-token cache
- *   ngx_http_auth_jwt_revoke.c   revocation lists: directives, files, the
- *                                check
- *   ngx_http_auth_jwt_status.c   counters, auth_jwt_status
+ *   module        directives table, configuration merge, process hooks
+ *   conf          auth_jwt, auth_jwt_key_file and the claim directives
+ *   handler       the check, in the rewrite and access phases
+ *   answer        401/403 with a challenge, 503 with Retry-After
+ *   login         the login companion's cookie
+ *   status        auth_jwt_status
+ *   vars          variables
+ *   rules         auth_jwt_require and the claim rules
+ *   forward       claims as request headers
+ *   token_remove  auth_jwt_forward_token off: the token removed
+ *   token         the token in the request: its copies, the request line
+ *   revoke_conf   revocation lists at configuration
+ *   revoke        the revocation check, lists from files
+ *   ctx           a request's state
+ *   keys          the key sets of a request
+ *   file          key files
+ *   cache         the verified-token cache
+ *   refresh       a fetched key set: the zone's, or a fetch
+ *   fetch         the fetch: subrequest, filters, waiting
+ *   fetch_end     a fetch's answer into the zone, or its failure
+ *   store         the zone: its entries, a fetched list written in
+ *   hazard        lock-free reads of the zone
+ *   source_conf   auth_jwt_key_request at configuration
+ *   source        a source per server{}, its members
+ *   keyset        issuer=, a level's key sources, a set's id
+ *   reason        reasons and counters
+ *   header        header surgery
+ *   value         member paths and values as text
+ *   (this file)   the shared types
+ *   jwt/          the core: no nginx (jwt/jwtgate.h)
  */
 
 
@@ -49,12 +65,6 @@
 #define NGX_HTTP_AUTH_JWT_REVOKED        (JWTGATE_ERR_LAST + 3)
 #define NGX_HTTP_AUTH_JWT_LAST_REASON    NGX_HTTP_AUTH_JWT_REVOKED
 
-/* the directive a source comes from, for logs */
-#define ngx_http_auth_jwt_src_directive(src)                                  \
-    ((src)->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION                         \
-     ? "auth_jwt_revocation_request" : "auth_jwt_key_request")
-
-#define NGX_HTTP_AUTH_JWT_MAX_JWKS       (1024 * 1024)
 
 /* counters in the zone */
 #define NGX_HTTP_AUTH_JWT_STAT_VERIFIED  0
@@ -83,46 +93,12 @@ typedef struct ngx_http_auth_jwt_revoke_s  ngx_http_auth_jwt_revoke_t;
 #define NGX_HTTP_AUTH_JWT_SRC_REVOCATION 1
 
 
-typedef enum {
-    NGX_HTTP_AUTH_JWT_OP_EQ = 0,
-    NGX_HTTP_AUTH_JWT_OP_NE,
-    NGX_HTTP_AUTH_JWT_OP_GT,
-    NGX_HTTP_AUTH_JWT_OP_GE,
-    NGX_HTTP_AUTH_JWT_OP_LT,
-    NGX_HTTP_AUTH_JWT_OP_LE,
-    NGX_HTTP_AUTH_JWT_OP_IN,
-    NGX_HTTP_AUTH_JWT_OP_NIN,
-    NGX_HTTP_AUTH_JWT_OP_INTERSECT,
-    NGX_HTTP_AUTH_JWT_OP_NINTERSECT
-} ngx_http_auth_jwt_op_e;
-
-
 /* a member of the header or the payload: path[0], then path[1] in it, ... */
 typedef struct {
     ngx_str_t                   name;       /* as configured, for logs */
     const char                **path;
     ngx_uint_t                  npath;
 } ngx_http_auth_jwt_path_t;
-
-
-/* auth_jwt_require_claim / auth_jwt_require_header */
-typedef struct {
-    ngx_http_auth_jwt_path_t    member;
-    ngx_uint_t                  header;     /* 1: a header member */
-    ngx_uint_t                  op;         /* ngx_http_auth_jwt_op_e */
-    json_t                     *value;      /* json= or a plain string */
-    ngx_http_complex_value_t   *cv;         /* a value with variables */
-    ngx_uint_t                  plain;      /* value is a plain string */
-    ngx_uint_t                  status;
-} ngx_http_auth_jwt_rule_t;
-
-
-/* auth_jwt_forward_claim */
-typedef struct {
-    ngx_str_t                   header;
-    ngx_http_auth_jwt_path_t    claim;
-    ngx_int_t                   var;        /* $http_<header>'s index */
-} ngx_http_auth_jwt_forward_t;
 
 
 /* where token= takes the token from, for auth_jwt_forward_token off */
@@ -153,13 +129,6 @@ typedef struct {
     ngx_str_t                   domain;
     ngx_uint_t                  secure;
 } ngx_http_auth_jwt_cookie_t;
-
-
-/* auth_jwt_require */
-typedef struct {
-    ngx_array_t                *values;     /* ngx_http_complex_value_t */
-    ngx_uint_t                  status;
-} ngx_http_auth_jwt_require_t;
 
 
 /* a key file: read at configuration, or named with variables and cached */
@@ -314,15 +283,6 @@ typedef struct {
 } ngx_http_auth_jwt_shctx_t;
 
 
-/* what a lock-free reader of a revocation list sees of its entry */
-typedef struct {
-    time_t                      fetched;
-    time_t                      next_try;
-    time_t                      deadline;
-    ngx_pid_t                   owner;
-} ngx_http_auth_jwt_shview_t;
-
-
 /* the key sources of one level: inherited as one piece */
 typedef struct {
     ngx_array_t                 files;      /* ngx_http_auth_jwt_file_t * */
@@ -343,35 +303,6 @@ typedef struct {
     unsigned                    algs;
     ngx_uint_t                  tries;      /* auth_jwt_key_try_limit */
 } ngx_http_auth_jwt_keylist_t;
-
-
-typedef struct {
-    ngx_str_t                   uri;
-    const char                 *issuer;
-    ngx_str_t                   server;
-    ngx_uint_t                  fetches_ok;
-    ngx_uint_t                  fetches_failed;
-    time_t                      fetched;
-    ngx_str_t                   error;
-    time_t                      error_time;
-    ngx_uint_t                  generation;
-    ngx_uint_t                  nkeys;
-    ngx_uint_t                  kind;
-    time_t                      interval;
-    size_t                      counts[3];
-    ngx_uint_t                  revoked;
-    ngx_uint_t                  not_modified;
-    size_t                      size;       /* the list's bytes */
-    u_char                      error_buf[120];
-} ngx_http_auth_jwt_src_stat_t;
-
-
-typedef struct {
-    size_t                      size;
-    size_t                      free;       /* in whole free pages */
-    ngx_uint_t                  entries;
-    ngx_uint_t                  freed;
-} ngx_http_auth_jwt_zone_stat_t;
 
 
 typedef struct {
@@ -475,199 +406,6 @@ typedef struct {
 
 
 extern ngx_module_t  ngx_http_auth_jwt_module;
-
-
-/* the check (ngx_http_auth_jwt_handler.c) */
-ngx_int_t ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_auth_jwt_access_handler(ngx_http_request_t *r);
-ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r);
-ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r);
-const char *ngx_http_auth_jwt_reason(ngx_uint_t reason);
-
-/* directives (ngx_http_auth_jwt_conf.c) */
-char *ngx_http_auth_jwt(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-char *ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_http_auth_jwt_keys_t *ngx_http_auth_jwt_conf_keys(ngx_conf_t *cf,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-char *ngx_http_auth_jwt_conf_issuer(ngx_conf_t *cf, ngx_str_t *value);
-char *ngx_http_auth_jwt_algorithms(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_kid_refresh(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_strings(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_type(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_require(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_require_rule(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_auth_jwt_conf_path(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_uint_t first, ngx_uint_t last, ngx_http_auth_jwt_path_t *path);
-char *ngx_http_auth_jwt_require_typ(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* key sets of a request (ngx_http_auth_jwt_keys.c) */
-ngx_int_t ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
-    ngx_http_auth_jwt_keylist_t *list);
-ngx_int_t ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path,
-    char *issuer, ngx_http_auth_jwt_file_t **file);
-void ngx_http_auth_jwt_keys_exit(void);
-ngx_uint_t ngx_http_auth_jwt_keys_same(ngx_http_auth_jwt_keylist_t *a,
-    ngx_http_auth_jwt_keylist_t *b);
-void ngx_http_auth_jwt_keys_skipped(ngx_http_request_t *r,
-    ngx_http_auth_jwt_keylist_t *list, const char *kid);
-const char *ngx_http_auth_jwt_keyset_error(jwtgate_rc_t rc);
-
-/* sources of fetched key sets (ngx_http_auth_jwt_source.c) */
-#define NGX_HTTP_AUTH_JWT_IN_USE  1000  /* ms: a member used since is not
-                                           pushed out for a new one */
-ngx_msec_t ngx_http_auth_jwt_wall_msec(void);
-char *ngx_http_auth_jwt_key_request(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
-    ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
-ngx_int_t ngx_http_auth_jwt_source_keys(ngx_conf_t *cf,
-    ngx_http_auth_jwt_main_conf_t *amcf);
-ngx_int_t ngx_http_auth_jwt_source_get(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_source_t **out);
-void ngx_http_auth_jwt_source_release(ngx_http_auth_jwt_source_t *src);
-void ngx_http_auth_jwt_source_busy(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src);
-void ngx_http_auth_jwt_source_drop(ngx_http_auth_jwt_source_t *src);
-void ngx_http_auth_jwt_source_exit(ngx_http_auth_jwt_source_t *src);
-
-/* fetched key sets (ngx_http_auth_jwt_store.c) */
-char *ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_auth_jwt_store_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
-    ngx_http_auth_jwt_source_t *src);
-ngx_int_t ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
-    ngx_uint_t bad_sig);
-void ngx_http_auth_jwt_ctx_release(ngx_http_auth_jwt_ctx_t *ctx);
-
-/* fetching (ngx_http_auth_jwt_fetch.c) */
-ngx_int_t ngx_http_auth_jwt_fetch_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_ctx_t *ctx,
-    time_t cache, ngx_uint_t lock, ngx_uint_t background);
-ngx_uint_t ngx_http_auth_jwt_fetching(ngx_http_request_t *r);
-ngx_int_t ngx_http_auth_jwt_fetch_poll(ngx_http_request_t *r,
-    ngx_http_auth_jwt_ctx_t *ctx);
-ngx_uint_t ngx_http_auth_jwt_fetch_running(ngx_http_auth_jwt_ctx_t *ctx);
-ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_entry(
-    ngx_http_auth_jwt_source_t *src);
-void ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src);
-ngx_uint_t ngx_http_auth_jwt_store_evict(ngx_http_auth_jwt_source_t *src,
-    ngx_http_auth_jwt_shsrc_t *keep);
-
-void ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf);
-u_char *ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
-    ngx_http_auth_jwt_shview_t *view);
-void ngx_http_auth_jwt_store_release(ngx_http_auth_jwt_source_t *src);
-void ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
-    ngx_http_auth_jwt_shctx_t *shctx, void *text);
-ngx_atomic_t *ngx_http_auth_jwt_store_stats(
-    ngx_http_auth_jwt_main_conf_t *amcf);
-void ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
-    ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st);
-void ngx_http_auth_jwt_store_zone_stat(ngx_http_auth_jwt_main_conf_t *amcf,
-    ngx_http_auth_jwt_zone_stat_t *st);
-
-/* revocation lists (ngx_http_auth_jwt_revoke.c) */
-char *ngx_http_auth_jwt_revocation_request(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-char *ngx_http_auth_jwt_revocation_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
-    ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf);
-ngx_uint_t ngx_http_auth_jwt_revoke_check(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
-/*
- * a listed jti is kept this long past its exp, so that it stays revoked
- * while auth_jwt_leeway still accepts the token; a larger leeway with a
- * revocation list fails nginx -t
- */
-#define NGX_HTTP_AUTH_JWT_RLIST_KEEP     86400  /* s */
-
-ngx_int_t ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_uint_t lock, u_char *text,
-    size_t len, ngx_str_t *etag, const char **reason);
-void *ngx_http_auth_jwt_fetch_source(ngx_http_auth_jwt_ctx_t *ctx);
-
-/* the verified-token cache (ngx_http_auth_jwt_cache.c) */
-ngx_uint_t ngx_http_auth_jwt_set_id(void);
-ngx_int_t ngx_http_auth_jwt_cache_init(ngx_cycle_t *cycle, size_t size,
-    time_t max_age);
-void ngx_http_auth_jwt_cache_exit(void);
-ngx_int_t ngx_http_auth_jwt_cache_lookup(ngx_http_request_t *r,
-    ngx_str_t *token, ngx_http_auth_jwt_keys_t *keys,
-    ngx_http_auth_jwt_keylist_t *list, u_char *digest, const char **issuer);
-void ngx_http_auth_jwt_cache_insert(u_char *digest,
-    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,
-    ngx_uint_t index, double exp);
-char *ngx_http_auth_jwt_token_cache(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* counters (ngx_http_auth_jwt_status.c) */
-void ngx_http_auth_jwt_count(ngx_uint_t stat);
-void ngx_http_auth_jwt_count_reason(ngx_uint_t reason);
-void ngx_http_auth_jwt_status_attach(ngx_atomic_t *stats);
-char *ngx_http_auth_jwt_status(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* the login companion (ngx_http_auth_jwt_login.c) */
-ngx_int_t ngx_http_auth_jwt_login_init(ngx_conf_t *cf);
-char *ngx_http_auth_jwt_login_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* rules (ngx_http_auth_jwt_rules.c) */
-ngx_int_t ngx_http_auth_jwt_check_rules(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
-
-/* forwarding (ngx_http_auth_jwt_forward.c) */
-ngx_int_t ngx_http_auth_jwt_forward_strip(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-ngx_int_t ngx_http_auth_jwt_forward_set(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
-ngx_int_t ngx_http_auth_jwt_remove_header(ngx_http_request_t *r,
-    ngx_str_t *name);
-ngx_int_t ngx_http_auth_jwt_drop(ngx_http_request_t *r,
-    ngx_uint_t (*match)(void *data, ngx_table_elt_t *h), void *data,
-    ngx_uint_t log);
-ngx_uint_t ngx_http_auth_jwt_same_name(ngx_str_t *a, ngx_str_t *b);
-char *ngx_http_auth_jwt_forward_claim(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-char *ngx_http_auth_jwt_forward_payload(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-
-/* the token in the request (ngx_http_auth_jwt_token.c) */
-ngx_uint_t ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-ngx_int_t ngx_http_auth_jwt_token_mask(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-ngx_int_t ngx_http_auth_jwt_forward_token(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-ngx_int_t ngx_http_auth_jwt_token_value(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
-ngx_uint_t ngx_http_auth_jwt_preflight(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf);
-
-/* variables (ngx_http_auth_jwt_vars.c) */
-ngx_int_t ngx_http_auth_jwt_add_variables(ngx_conf_t *cf);
-char *ngx_http_auth_jwt_claim_set(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-ngx_int_t ngx_http_auth_jwt_render(ngx_pool_t *pool, const json_t *value,
-    ngx_str_t *out, const char **reason);
-/* a member's name for warnings, at most NGX_HTTP_AUTH_JWT_LOG_NAME bytes */
-#define NGX_HTTP_AUTH_JWT_LOG_NAME  128
-u_char *ngx_http_auth_jwt_path_text(u_char *buf, u_char *last,
-    const char **path, ngx_uint_t n);
 
 
 #endif /* _NGX_HTTP_AUTH_JWT_H_INCLUDED_ */

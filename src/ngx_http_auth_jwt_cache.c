@@ -16,7 +16,8 @@
  */
 
 
-#include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_cache.h"
+#include "ngx_http_auth_jwt_reason.h"
 
 #include <openssl/evp.h>
 
@@ -49,17 +50,6 @@ static ngx_http_auth_jwt_centry_t  *ngx_http_auth_jwt_cache_entries;
 static EVP_MD                      *ngx_http_auth_jwt_sha256;
 static EVP_MD_CTX                  *ngx_http_auth_jwt_sha256_ctx;
 static time_t                       ngx_http_auth_jwt_cache_max_age;
-
-
-/* a new key set was parsed: its number */
-
-ngx_uint_t
-ngx_http_auth_jwt_set_id(void)
-{
-    static ngx_uint_t  id;
-
-    return ++id;
-}
 
 
 ngx_int_t

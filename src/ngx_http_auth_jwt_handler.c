@@ -11,7 +11,19 @@
  */
 
 
-#include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_handler.h"
+#include "ngx_http_auth_jwt_answer.h"
+#include "ngx_http_auth_jwt_cache.h"
+#include "ngx_http_auth_jwt_ctx.h"
+#include "ngx_http_auth_jwt_fetch.h"
+#include "ngx_http_auth_jwt_forward.h"
+#include "ngx_http_auth_jwt_keys.h"
+#include "ngx_http_auth_jwt_reason.h"
+#include "ngx_http_auth_jwt_refresh.h"
+#include "ngx_http_auth_jwt_revoke.h"
+#include "ngx_http_auth_jwt_rules.h"
+#include "ngx_http_auth_jwt_token.h"
+#include "ngx_http_auth_jwt_token_remove.h"
 
 
 static ngx_uint_t ngx_http_auth_jwt_check(ngx_http_request_t *r,
@@ -21,21 +33,12 @@ static ngx_uint_t ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_str_t *token);
 static ngx_int_t ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_str_t *token);
-static ngx_int_t ngx_http_auth_jwt_answer(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx);
-static ngx_int_t ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error,
-    ngx_int_t status);
-static ngx_int_t ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
-    ngx_http_auth_jwt_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_jwt_subrequest(ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_jwt_checked(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_uint_t reason);
 static ngx_int_t ngx_http_auth_jwt_own_headers(ngx_http_request_t *r);
-static ngx_http_auth_jwt_ctx_t *ngx_http_auth_jwt_own_ctx(
-    ngx_http_request_t *r);
-static void ngx_http_auth_jwt_ctx_cleanup(void *data);
+
 
 ngx_int_t
 ngx_http_auth_jwt_rewrite_handler(ngx_http_request_t *r)
@@ -664,261 +667,4 @@ ngx_http_auth_jwt_get_token(ngx_http_request_t *r,
 
     return ngx_http_auth_jwt_token_value(r, ajcf, token);
 }
-
-
-static ngx_int_t
-ngx_http_auth_jwt_answer(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx)
-{
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    switch (ctx->reason) {
-
-    case JWTGATE_OK:
-        return NGX_OK;
-
-    case JWTGATE_ERR_MISSING:
-        return ngx_http_auth_jwt_challenge(r, ajcf, NULL,
-                                           NGX_HTTP_UNAUTHORIZED);
-
-    case JWTGATE_ERR_INTERNAL:
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    case JWTGATE_ERR_DUPLICATE:
-        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_request",
-                                           NGX_HTTP_BAD_REQUEST);
-
-    case NGX_HTTP_AUTH_JWT_UNAVAILABLE:
-        return ngx_http_auth_jwt_unavailable(r, ctx);
-
-    case NGX_HTTP_AUTH_JWT_RULE_FAILED:
-        if (ctx->status == NGX_HTTP_UNAUTHORIZED
-            || ctx->status == NGX_HTTP_FORBIDDEN)
-        {
-            return ngx_http_auth_jwt_challenge(r, ajcf, "insufficient_scope",
-                                               ctx->status);
-        }
-
-        return ctx->status;
-
-    default:
-        return ngx_http_auth_jwt_challenge(r, ajcf, "invalid_token",
-                                           NGX_HTTP_UNAUTHORIZED);
-    }
-}
-
-
-/* no keys to check with, none to be had now: the client is not at fault */
-
-static ngx_int_t
-ngx_http_auth_jwt_unavailable(ngx_http_request_t *r,
-    ngx_http_auth_jwt_ctx_t *ctx)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->value.data = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
-    if (h->value.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-    ngx_str_set(&h->key, "Retry-After");
-    h->value.len = ngx_sprintf(h->value.data, "%T",
-                               ngx_max(ctx->retry_after, 1))
-                   - h->value.data;
-
-    return NGX_HTTP_SERVICE_UNAVAILABLE;
-}
-
-
-/* WWW-Authenticate: Bearer realm="..."[, error="..."] (RFC 6750 3) */
-
-static ngx_int_t
-ngx_http_auth_jwt_challenge(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, const char *error, ngx_int_t status)
-{
-    size_t            len;
-    u_char           *p, *s;
-    ngx_str_t         realm;
-    ngx_uint_t        i;
-    ngx_table_elt_t  *h;
-
-    if (ngx_http_complex_value(r, ajcf->realm, &realm) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    len = sizeof("Bearer realm=\"\"") - 1 + realm.len * 2;
-
-    if (error != NULL) {
-        len += sizeof(", error=\"\"") - 1 + ngx_strlen(error);
-    }
-
-    s = ngx_pnalloc(r->pool, len);
-    if (s == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = ngx_cpymem(s, "Bearer realm=\"", sizeof("Bearer realm=\"") - 1);
-
-    /* a quoted-string: escape '"' and '\', drop control characters */
-    for (i = 0; i < realm.len; i++) {
-        if (realm.data[i] == '"' || realm.data[i] == '\\') {
-            *p++ = '\\';
-
-        } else if (realm.data[i] < 0x20 || realm.data[i] == 0x7f) {
-            continue;
-        }
-
-        *p++ = realm.data[i];
-    }
-
-    *p++ = '"';
-
-    if (error != NULL) {
-        p = ngx_sprintf(p, ", error=\"%s\"", error);
-    }
-
-    h = r->headers_out.www_authenticate;
-
-    if (h == NULL) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-#if (nginx_version >= 1023000)
-        /* "satisfy any" clears the challenges through this chain */
-        h->next = NULL;
-#endif
-        r->headers_out.www_authenticate = h;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "WWW-Authenticate");
-    h->value.data = s;
-    h->value.len = p - s;
-
-    return status;
-}
-
-
-/*
- * The context of r: a subrequest's own when it was checked, else the main
- * request's.  An internal redirect clears module contexts; the one made
- * earlier is found again through the pool cleanup that owns it, so the
- * token is neither parsed nor verified again.
- */
-
-ngx_http_auth_jwt_ctx_t *
-ngx_http_auth_jwt_get_ctx(ngx_http_request_t *r)
-{
-    ngx_http_auth_jwt_ctx_t  *ctx;
-
-    ctx = ngx_http_auth_jwt_own_ctx(r);
-
-    if (ctx == NULL && r != r->main) {
-        ctx = ngx_http_auth_jwt_own_ctx(r->main);
-    }
-
-    return ctx;
-}
-
-
-static ngx_http_auth_jwt_ctx_t *
-ngx_http_auth_jwt_own_ctx(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t       *cln;
-    ngx_http_auth_jwt_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwt_module);
-
-    if (ctx != NULL || !r->internal) {
-        return ctx;
-    }
-
-    for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_auth_jwt_ctx_cleanup
-            && ((ngx_http_auth_jwt_ctx_t *) cln->data)->request == r)
-        {
-            ctx = cln->data;
-            ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
-            return ctx;
-        }
-    }
-
-    return NULL;
-}
-
-
-/* the context of r's own check, made when it has none */
-
-ngx_http_auth_jwt_ctx_t *
-ngx_http_auth_jwt_ctx_create(ngx_http_request_t *r)
-{
-    ngx_pool_cleanup_t       *cln;
-    ngx_http_auth_jwt_ctx_t  *ctx;
-
-    ctx = ngx_http_auth_jwt_own_ctx(r);
-
-    if (ctx != NULL) {
-        return ctx;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_jwt_ctx_t));
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    ctx = cln->data;
-    ngx_memzero(ctx, sizeof(ngx_http_auth_jwt_ctx_t));
-
-    ctx->request = r;
-    cln->handler = ngx_http_auth_jwt_ctx_cleanup;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_auth_jwt_module);
-
-    return ctx;
-}
-
-
-const char *
-ngx_http_auth_jwt_reason(ngx_uint_t reason)
-{
-    if (reason == NGX_HTTP_AUTH_JWT_RULE_FAILED) {
-        return "insufficient_scope";
-    }
-
-    if (reason == NGX_HTTP_AUTH_JWT_UNAVAILABLE) {
-        return "keys_unavailable";
-    }
-
-    if (reason == NGX_HTTP_AUTH_JWT_REVOKED) {
-        return "revoked";
-    }
-
-    return jwtgate_strerror((jwtgate_rc_t) reason);
-}
-
-
-static void
-ngx_http_auth_jwt_ctx_cleanup(void *data)
-{
-    ngx_http_auth_jwt_ctx_t  *ctx = data;
-
-    jwtgate_token_free(ctx->token);
-    ctx->token = NULL;
-
-    ngx_http_auth_jwt_ctx_release(ctx);
-}
-
 

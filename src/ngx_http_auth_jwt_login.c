@@ -17,7 +17,11 @@
  */
 
 
-#include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_login.h"
+#include "ngx_http_auth_jwt_ctx.h"
+#include "ngx_http_auth_jwt_reason.h"
+#include "ngx_http_auth_jwt_source.h"
+#include "ngx_http_auth_jwt_store.h"
 
 
 #define NGX_HTTP_AUTH_JWT_LOGIN_MAX    65536

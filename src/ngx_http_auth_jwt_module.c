@@ -7,6 +7,21 @@
 
 
 #include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_cache.h"
+#include "ngx_http_auth_jwt_conf.h"
+#include "ngx_http_auth_jwt_fetch.h"
+#include "ngx_http_auth_jwt_file.h"
+#include "ngx_http_auth_jwt_forward.h"
+#include "ngx_http_auth_jwt_handler.h"
+#include "ngx_http_auth_jwt_login.h"
+#include "ngx_http_auth_jwt_reason.h"
+#include "ngx_http_auth_jwt_revoke_conf.h"
+#include "ngx_http_auth_jwt_rules.h"
+#include "ngx_http_auth_jwt_source.h"
+#include "ngx_http_auth_jwt_source_conf.h"
+#include "ngx_http_auth_jwt_status.h"
+#include "ngx_http_auth_jwt_store.h"
+#include "ngx_http_auth_jwt_vars.h"
 
 
 static void *ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf);
@@ -553,6 +568,11 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
     *h = ngx_http_auth_jwt_access_handler;
 
     if (ngx_http_auth_jwt_store_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    /* the fetch's filters, then the login companion's */
+    if (ngx_http_auth_jwt_fetch_init(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -1,15 +1,18 @@
 
 /*
- * jwtgate: counters and auth_jwt_status.
+ * jwtgate: auth_jwt_status.
  *
- * The counters live in the auth_jwt_keys zone, so they are summed over
- * all workers as they go and survive a reload (the zone does).
+ * The counters (ngx_http_auth_jwt_reason.c) live in the auth_jwt_keys
+ * zone, so they are summed over all workers as they go and survive a
+ * reload (the zone does).
  * auth_jwt_status answers with them as JSON, or in the Prometheus text
  * format with "auth_jwt_status prometheus;" or "?format=prometheus".
  */
 
 
-#include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_status.h"
+#include "ngx_http_auth_jwt_reason.h"
+#include "ngx_http_auth_jwt_store.h"
 
 
 static ngx_int_t ngx_http_auth_jwt_status_handler(ngx_http_request_t *r);
@@ -31,39 +34,7 @@ static u_char *ngx_http_auth_jwt_prom_str(u_char *p, u_char *last,
     u_char *s, size_t len);
 
 
-static ngx_atomic_t  *ngx_http_auth_jwt_stats;
-
 static ngx_str_t  ngx_http_auth_jwt_prometheus = ngx_string("prometheus");
-
-
-void
-ngx_http_auth_jwt_count(ngx_uint_t stat)
-{
-    if (ngx_http_auth_jwt_stats != NULL && stat < NGX_HTTP_AUTH_JWT_STATS) {
-        (void) ngx_atomic_fetch_add(&ngx_http_auth_jwt_stats[stat], 1);
-    }
-}
-
-
-void
-ngx_http_auth_jwt_count_reason(ngx_uint_t reason)
-{
-    if (reason == JWTGATE_OK) {
-        ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_VERIFIED);
-
-    } else if (reason <= NGX_HTTP_AUTH_JWT_LAST_REASON
-               && reason != NGX_HTTP_AUTH_JWT_WAIT)
-    {
-        ngx_http_auth_jwt_count(NGX_HTTP_AUTH_JWT_STAT_REJECTED + reason);
-    }
-}
-
-
-void
-ngx_http_auth_jwt_status_attach(ngx_atomic_t *stats)
-{
-    ngx_http_auth_jwt_stats = stats;
-}
 
 
 /* auth_jwt_status [json | prometheus] */
@@ -599,4 +570,109 @@ ngx_http_auth_jwt_prom_str(u_char *p, u_char *last, u_char *s, size_t len)
     }
 
     return p;
+}
+
+
+ngx_atomic_t *
+ngx_http_auth_jwt_store_stats(ngx_http_auth_jwt_main_conf_t *amcf)
+{
+    ngx_http_auth_jwt_shctx_t  *shctx;
+
+    shctx = amcf->zone->data;
+
+    return shctx->stats;
+}
+
+
+void
+ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
+    ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st)
+{
+    ngx_queue_t                  *q;
+    ngx_slab_pool_t              *shpool;
+    ngx_http_auth_jwt_shsrc_t    *sh, *m;
+    ngx_http_auth_jwt_source_t  **sp, *src;
+
+    sp = amcf->sources.elts;
+    src = sp[i];
+
+    ngx_memzero(st, sizeof(ngx_http_auth_jwt_src_stat_t));
+
+    st->uri = src->uri;
+    st->issuer = src->issuer;
+    st->kind = src->kind;
+    st->interval = src->interval;
+    st->server = src->server_name;
+    st->error.data = st->error_buf;
+
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    sh = ngx_http_auth_jwt_store_entry(src);
+
+    if (sh != NULL && src->cv != NULL) {
+        /* a family: its members' fetches and keys, the last error */
+
+        for (q = ngx_queue_head(&sh->members);
+             q != ngx_queue_sentinel(&sh->members);
+             q = ngx_queue_next(q))
+        {
+            m = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
+
+            st->fetches_ok += m->fetches_ok;
+            st->fetches_failed += m->fetches_failed;
+            st->fetched = ngx_max(st->fetched, m->fetched);
+            st->generation += m->generation;
+            st->nkeys += m->nkeys;
+
+            if (m->error_time > st->error_time) {
+                st->error_time = m->error_time;
+                st->error.len = ngx_min(m->error_len, sizeof(st->error_buf));
+                ngx_memcpy(st->error_buf, m->error, st->error.len);
+            }
+        }
+
+    } else if (sh != NULL) {
+        st->fetches_ok = sh->fetches_ok;
+        st->fetches_failed = sh->fetches_failed;
+        st->fetched = sh->fetched;
+        st->error_time = sh->error_time;
+        st->generation = sh->generation;
+        st->nkeys = sh->nkeys;
+        st->counts[0] = sh->counts[0];
+        st->counts[1] = sh->counts[1];
+        st->counts[2] = sh->counts[2];
+        st->revoked = sh->revoked;
+        st->not_modified = sh->not_modified;
+        st->size = sh->text ? sh->text_len : 0;
+        st->error.len = ngx_min(sh->error_len, sizeof(st->error_buf));
+        ngx_memcpy(st->error_buf, sh->error, st->error.len);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+/* how full the zone is */
+
+void
+ngx_http_auth_jwt_store_zone_stat(ngx_http_auth_jwt_main_conf_t *amcf,
+    ngx_http_auth_jwt_zone_stat_t *st)
+{
+    ngx_slab_pool_t            *shpool;
+    ngx_http_auth_jwt_shctx_t  *shctx;
+
+    shpool = (ngx_slab_pool_t *) amcf->zone->shm.addr;
+    shctx = amcf->zone->data;
+
+    st->size = amcf->zone->shm.size;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    st->free = shpool->pfree << ngx_pagesize_shift;
+    st->entries = shctx->entries;
+    st->freed = shctx->freed;
+
+    ngx_shmtx_unlock(&shpool->mutex);
 }

@@ -17,6 +17,10 @@
  * keys (a cold start, an unknown kid), the request waits for the fetch,
  * its own or, polling, one that another request or worker started.
  *
+ * A request's side of it, the set of a source and the fetch it starts,
+ * is ngx_http_auth_jwt_refresh.c; lock-free reads of a revocation list
+ * are ngx_http_auth_jwt_hazard.c.
+ *
  * A configuration that took the zone over (a reload) frees, once its
  * workers run, the entries none of its sources names, and says so to the
  * workers of the old one through the zone's epoch: a worker finds its
@@ -24,16 +28,15 @@
  */
 
 
-#include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_store.h"
+#include "ngx_http_auth_jwt_hazard.h"
+#include "ngx_http_auth_jwt_source.h"
+#include "ngx_http_auth_jwt_source_conf.h"
 
 
-#define NGX_HTTP_AUTH_JWT_LOCK_TIME      30      /* s, a fetch's lock */
-#define NGX_HTTP_AUTH_JWT_WAIT_TIME      35      /* s, a request's wait */
 #define NGX_HTTP_AUTH_JWT_ZONE_SIZE      (1024 * 1024)
 
 
-static ngx_int_t ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_lookup(
     ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool);
 static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_member(
@@ -45,10 +48,6 @@ static ngx_http_auth_jwt_shsrc_t *ngx_http_auth_jwt_store_unused(
     ngx_msec_t now);
 static ngx_int_t ngx_http_auth_jwt_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
-static ngx_uint_t ngx_http_auth_jwt_store_lock(
-    ngx_http_auth_jwt_source_t *src, ngx_http_auth_jwt_shsrc_t *sh,
-    time_t now);
-
 
 
 static ngx_str_t  ngx_http_auth_jwt_zone_name = ngx_string("auth_jwt_keys");
@@ -99,7 +98,7 @@ ngx_http_auth_jwt_key_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* postconfiguration: the zone, whatever the configuration, and filters */
+/* postconfiguration: the zone, whatever the configuration */
 
 ngx_int_t
 ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
@@ -145,7 +144,7 @@ ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    return ngx_http_auth_jwt_fetch_init(cf);
+    return NGX_OK;
 }
 
 
@@ -285,391 +284,6 @@ ngx_http_auth_jwt_store_takeover(ngx_http_auth_jwt_main_conf_t *amcf)
 }
 
 
-/*
- * This worker's keys of a source, fresh enough for the request.
- * NGX_OK: src->set, maybe NULL, is what there is; NGX_AGAIN: the request
- * waits; NGX_DECLINED: no keys and no fetch for now (ctx->retry_after);
- * NGX_BUSY: a member the zone has no room for now (its family's entries
- * all in use).
- */
-
-ngx_int_t
-ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
-    ngx_http_auth_jwt_source_t *src)
-{
-    time_t                        now;
-    ngx_int_t                     rc;
-    ngx_uint_t                    bit, i, lock, fetching;
-    ngx_slab_pool_t              *shpool;
-    ngx_http_auth_jwt_shsrc_t    *sh;
-    ngx_http_auth_jwt_source_t  **sp;
-
-    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-
-    rc = ngx_http_auth_jwt_store_sync(r, src, shpool);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    now = ngx_time();
-
-    if (ajcf->key_cache == 0) {
-        /* as NGINX Plus without auth_jwt_key_cache: a fetch per request */
-
-        sp = ajcf->sources->elts;
-        bit = 0;
-
-        for (i = 0; i < ajcf->sources->nelts; i++) {
-            if (sp[i] == src || sp[i] == src->family) {
-                bit = (ngx_uint_t) 1 << i;
-                break;
-            }
-        }
-
-        if (ctx->fetched & bit) {
-            if (ngx_http_auth_jwt_fetch_running(ctx)) {
-                /* ours, not ended yet */
-                return ngx_http_auth_jwt_fetch_poll(r, ctx);
-            }
-
-            return src->set ? NGX_OK : NGX_DECLINED;
-        }
-
-        ctx->fetched |= bit;
-        ctx->retry_after = 1;
-
-        return ngx_http_auth_jwt_fetch_start(r, src, ctx, 0, 0, 0);
-    }
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    sh = ngx_http_auth_jwt_store_entry(src);
-
-    if (sh == NULL) {
-        ngx_shmtx_unlock(&shpool->mutex);
-
-        if (src->busy) {
-            return NGX_BUSY;
-        }
-
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt_key_request \"%V\": the auth_jwt_keys "
-                      "zone is full (auth_jwt_key_zone)", &src->uri);
-        return NGX_ERROR;
-    }
-
-    if (sh->fetched && now - sh->fetched < ajcf->key_cache
-        && src->set != NULL)
-    {
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_OK;
-    }
-
-    fetching = (sh->owner != 0 && now < sh->deadline);
-
-    if (src->set != NULL) {
-        /* stale: refreshed in the background, nobody waits */
-
-        if (!fetching && now >= sh->next_try) {
-            lock = ngx_http_auth_jwt_store_lock(src, sh, now);
-
-            ngx_shmtx_unlock(&shpool->mutex);
-
-            (void) ngx_http_auth_jwt_fetch_start(r, src, ctx,
-                                                 ajcf->key_cache, lock, 1);
-            return NGX_OK;
-        }
-
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_OK;
-    }
-
-    /* no keys yet */
-
-    if (ctx->wait_until == 0) {
-        ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
-    }
-
-    if (fetching) {
-        ngx_shmtx_unlock(&shpool->mutex);
-
-        if (now >= ctx->wait_until) {
-            ctx->retry_after = 1;
-            goto unavailable;
-        }
-
-        return ngx_http_auth_jwt_fetch_poll(r, ctx);
-    }
-
-    if (now < sh->next_try || ctx->fetch != NULL) {
-        /* failing, or our own fetch just failed */
-        ctx->retry_after = ngx_max(sh->next_try - now, 1);
-        ngx_shmtx_unlock(&shpool->mutex);
-        goto unavailable;
-    }
-
-    lock = ngx_http_auth_jwt_store_lock(src, sh, now);
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    return ngx_http_auth_jwt_fetch_start(r, src, ctx, ajcf->key_cache, lock,
-                                         0);
-
-unavailable:
-
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_jwt: no keys yet from \"%V\"", &src->uri);
-
-    return NGX_DECLINED;
-}
-
-
-/*
- * An unknown kid: fetch the key sets now, at most once per
- * auth_jwt_key_refresh_on_unknown_kid, and let the request wait.
- * NGX_AGAIN: waiting; NGX_DECLINED: not now.
- *
- * bad_sig: the kid is known (or the token has none) but the keys that fit
- * ctx->token did not verify it: the issuer may have replaced a key under
- * the same kid.  Only the sources whose keys the token was tried against
- * are fetched, with the same limit (one early fetch per interval and
- * source, whatever the reason), and not those fetched less than the
- * interval ago: a token that fails against keys that fresh is forged far
- * more often than signed by a key rotated in since.
- */
-
-ngx_int_t
-ngx_http_auth_jwt_store_refresh(ngx_http_request_t *r,
-    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
-    ngx_uint_t bad_sig)
-{
-    time_t                        now;
-    ngx_uint_t                    i, lock, fetching;
-    ngx_slab_pool_t              *shpool;
-    ngx_http_auth_jwt_shsrc_t    *sh;
-    ngx_http_auth_jwt_source_t  **sp, *src;
-
-    if (ajcf->kid_refresh == 0 || ajcf->key_cache == 0
-        || ajcf->sources == NULL)
-    {
-        return NGX_DECLINED;
-    }
-
-    now = ngx_time();
-    sp = ajcf->sources->elts;
-
-    if (ctx->kid_refreshed) {
-        /* refreshed for this request already: wait while a fetch runs */
-
-        if (now >= ctx->wait_until) {
-            return NGX_DECLINED;
-        }
-
-        for (i = 0; i < ajcf->sources->nelts; i++) {
-            if (ngx_http_auth_jwt_source_get(r, sp[i], &src) != NGX_OK) {
-                continue;
-            }
-
-            shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-
-            ngx_shmtx_lock(&shpool->mutex);
-
-            sh = ngx_http_auth_jwt_store_entry(src);
-            fetching = (sh != NULL && sh->owner != 0 && now < sh->deadline);
-
-            ngx_shmtx_unlock(&shpool->mutex);
-
-            if (fetching) {
-                return ngx_http_auth_jwt_fetch_poll(r, ctx);
-            }
-        }
-
-        return NGX_DECLINED;
-    }
-
-    ctx->kid_refreshed = 1;
-    ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
-
-    for (i = 0; i < ajcf->sources->nelts; i++) {
-        if (ngx_http_auth_jwt_source_get(r, sp[i], &src) != NGX_OK) {
-            continue;
-        }
-
-        if (bad_sig && !jwtgate_keyset_fits(src->set, ctx->token)) {
-            /* not the keys that failed: key files, other sources */
-            continue;
-        }
-
-        shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-
-        ngx_shmtx_lock(&shpool->mutex);
-
-        sh = ngx_http_auth_jwt_store_entry(src);
-
-        if (sh == NULL
-            || (sh->kid_refresh && now - sh->kid_refresh < ajcf->kid_refresh)
-            || (bad_sig && sh->fetched
-                && now - sh->fetched < ajcf->kid_refresh))
-        {
-            ngx_shmtx_unlock(&shpool->mutex);
-            continue;
-        }
-
-        sh->kid_refresh = now;
-
-        if (sh->owner != 0 && now < sh->deadline) {
-            /* a fetch is on its way: wait for it */
-            ngx_shmtx_unlock(&shpool->mutex);
-
-            ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
-
-            return ngx_http_auth_jwt_fetch_poll(r, ctx);
-        }
-
-        lock = ngx_http_auth_jwt_store_lock(src, sh, now);
-
-        ngx_shmtx_unlock(&shpool->mutex);
-
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt: %s, refreshing keys from \"%V\"",
-                      bad_sig ? "bad signature" : "unknown kid", &src->uri);
-
-        if (ngx_http_auth_jwt_fetch_start(r, src, ctx, ajcf->key_cache,
-                                          lock, 0)
-            == NGX_AGAIN)
-        {
-            return NGX_AGAIN;
-        }
-    }
-
-    return NGX_DECLINED;
-}
-
-
-/* the fetch lock, the mutex held: its number is unique in the zone */
-
-static ngx_uint_t
-ngx_http_auth_jwt_store_lock(ngx_http_auth_jwt_source_t *src,
-    ngx_http_auth_jwt_shsrc_t *sh, time_t now)
-{
-    ngx_http_auth_jwt_shctx_t  *shctx;
-
-    shctx = src->zone->data;
-
-    sh->owner = ngx_pid;
-    sh->deadline = now + NGX_HTTP_AUTH_JWT_LOCK_TIME;
-    sh->lock = ++shctx->last_id;
-
-    return sh->lock;
-}
-
-
-ngx_atomic_t *
-ngx_http_auth_jwt_store_stats(ngx_http_auth_jwt_main_conf_t *amcf)
-{
-    ngx_http_auth_jwt_shctx_t  *shctx;
-
-    shctx = amcf->zone->data;
-
-    return shctx->stats;
-}
-
-
-void
-ngx_http_auth_jwt_store_source_stat(ngx_http_auth_jwt_main_conf_t *amcf,
-    ngx_uint_t i, ngx_http_auth_jwt_src_stat_t *st)
-{
-    ngx_queue_t                  *q;
-    ngx_slab_pool_t              *shpool;
-    ngx_http_auth_jwt_shsrc_t    *sh, *m;
-    ngx_http_auth_jwt_source_t  **sp, *src;
-
-    sp = amcf->sources.elts;
-    src = sp[i];
-
-    ngx_memzero(st, sizeof(ngx_http_auth_jwt_src_stat_t));
-
-    st->uri = src->uri;
-    st->issuer = src->issuer;
-    st->kind = src->kind;
-    st->interval = src->interval;
-    st->server = src->server_name;
-    st->error.data = st->error_buf;
-
-    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    sh = ngx_http_auth_jwt_store_entry(src);
-
-    if (sh != NULL && src->cv != NULL) {
-        /* a family: its members' fetches and keys, the last error */
-
-        for (q = ngx_queue_head(&sh->members);
-             q != ngx_queue_sentinel(&sh->members);
-             q = ngx_queue_next(q))
-        {
-            m = ngx_queue_data(q, ngx_http_auth_jwt_shsrc_t, queue);
-
-            st->fetches_ok += m->fetches_ok;
-            st->fetches_failed += m->fetches_failed;
-            st->fetched = ngx_max(st->fetched, m->fetched);
-            st->generation += m->generation;
-            st->nkeys += m->nkeys;
-
-            if (m->error_time > st->error_time) {
-                st->error_time = m->error_time;
-                st->error.len = ngx_min(m->error_len, sizeof(st->error_buf));
-                ngx_memcpy(st->error_buf, m->error, st->error.len);
-            }
-        }
-
-    } else if (sh != NULL) {
-        st->fetches_ok = sh->fetches_ok;
-        st->fetches_failed = sh->fetches_failed;
-        st->fetched = sh->fetched;
-        st->error_time = sh->error_time;
-        st->generation = sh->generation;
-        st->nkeys = sh->nkeys;
-        st->counts[0] = sh->counts[0];
-        st->counts[1] = sh->counts[1];
-        st->counts[2] = sh->counts[2];
-        st->revoked = sh->revoked;
-        st->not_modified = sh->not_modified;
-        st->size = sh->text ? sh->text_len : 0;
-        st->error.len = ngx_min(sh->error_len, sizeof(st->error_buf));
-        ngx_memcpy(st->error_buf, sh->error, st->error.len);
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-}
-
-
-/* how full the zone is */
-
-void
-ngx_http_auth_jwt_store_zone_stat(ngx_http_auth_jwt_main_conf_t *amcf,
-    ngx_http_auth_jwt_zone_stat_t *st)
-{
-    ngx_slab_pool_t            *shpool;
-    ngx_http_auth_jwt_shctx_t  *shctx;
-
-    shpool = (ngx_slab_pool_t *) amcf->zone->shm.addr;
-    shctx = amcf->zone->data;
-
-    st->size = amcf->zone->shm.size;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    st->free = shpool->pfree << ngx_pagesize_shift;
-    st->entries = shctx->entries;
-    st->freed = shctx->freed;
-
-    ngx_shmtx_unlock(&shpool->mutex);
-}
-
-
 /* the login companion saw a kid these keys lack: fetch them soon */
 
 void
@@ -691,81 +305,6 @@ ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src)
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
-}
-
-
-/* finds the source in the zone and parses a new generation, if any */
-
-static ngx_int_t
-ngx_http_auth_jwt_store_sync(ngx_http_request_t *r,
-    ngx_http_auth_jwt_source_t *src, ngx_slab_pool_t *shpool)
-{
-    u_char                     *text;
-    size_t                      len;
-    ngx_uint_t                  generation;
-    jwtgate_rc_t                rc;
-    jwtgate_keyset_t           *set;
-    ngx_http_auth_jwt_shsrc_t  *sh;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    sh = ngx_http_auth_jwt_store_entry(src);
-
-    if (sh == NULL) {
-        ngx_shmtx_unlock(&shpool->mutex);
-
-        if (src->busy) {
-            /* its family's entries are all in use: it waits */
-            return NGX_BUSY;
-        }
-
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt_key_request \"%V\": the auth_jwt_keys "
-                      "zone is full (auth_jwt_key_zone)", &src->uri);
-        return NGX_ERROR;
-    }
-
-    if (sh->generation == src->generation || sh->text == NULL
-        || src->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION)
-    {
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_OK;
-    }
-
-    len = sh->text_len;
-    generation = sh->generation;
-
-    text = ngx_alloc(len, r->connection->log);
-    if (text == NULL) {
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(text, sh->text, len);
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    /* once per generation and worker; the zone's text was usable */
-
-    rc = jwtgate_keyset_parse_flags((char *) text, len, src->flags, NULL,
-                                    NULL, &set);
-    ngx_free(text);
-
-    if (rc != JWTGATE_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "auth_jwt_key_request \"%V\": generation %ui: %s",
-                      &src->uri, generation,
-                      ngx_http_auth_jwt_keyset_error(rc));
-        src->generation = generation;
-        return NGX_OK;
-    }
-
-    jwtgate_keyset_free(src->set);
-    src->set = set;
-    src->set_id = ngx_http_auth_jwt_set_id();
-    src->generation = generation;
-
-    return NGX_OK;
 }
 
 
@@ -1050,175 +589,117 @@ ngx_http_auth_jwt_store_free(ngx_slab_pool_t *shpool,
 
 
 /*
- * Revocation lists are read on every request, by every worker: without
- * the zone's mutex.  A reader publishes the list it is about to read in
- * its process's slot, then checks that the list and the entry are still
- * current; a writer, who swapped the list out or freed the entry first,
- * frees a list only when no slot holds it (hazard pointers).  Each side
- * puts a full barrier between its store and its loads, so one of them
- * sees the other: the reader retries under the mutex, or the writer keeps
- * the list for later.  A list is written whole before it is published.
- *
- * The entry's scheduling fields come along, as they were while the entry
- * was current (view); they decide nothing that the slow path, under the
- * mutex, does not decide again.  NULL: no list or a change, take the
- * mutex.
+ * A fetched list: built into a block of the zone, swapped in under the
+ * mutex, the old one freed.  NGX_ERROR: *reason (the last list stays);
+ * NGX_DECLINED: the fetch's lock (lock) is no longer the source's, a later
+ * fetch owns it, and its list wins.
  */
 
-#define ngx_http_auth_jwt_load(type, v)   (*(type volatile *) &(v))
-
-/*
- * A full barrier (a store before it is seen before a load after it) that
- * touches no shared line: the compiler's, whatever atomics nginx was built
- * with (on some of nginx's own paths ngx_memory_barrier() orders no store
- * before a load).  Without it, no lock-free read.
- */
-#if (defined __GNUC__ || defined __clang__)
-#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  1
-#define ngx_http_auth_jwt_fence()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#else
-#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  0
-#define ngx_http_auth_jwt_fence()     ngx_memory_barrier()
-#endif
-
-/* a list in a slot: its offset in the zone, in 8-byte units (slab blocks
- * are aligned so; a zone of up to 32768m), never 0 */
-#define ngx_http_auth_jwt_slot(shctx, text)                                   \
-    ((uint32_t) (((u_char *) (text) - (u_char *) (shctx)) >> 3))
-
-u_char *
-ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
-    ngx_http_auth_jwt_shview_t *view)
+ngx_int_t
+ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src, ngx_uint_t lock, u_char *text,
+    size_t len, ngx_str_t *etag, const char **reason)
 {
-    u_char                     *text;
-    ngx_http_auth_jwt_shctx_t  *shctx;
+    void                       *list, *old;
+    size_t                      size, counts[3];
+    time_t                      now;
+    ngx_slab_pool_t            *shpool;
     ngx_http_auth_jwt_shsrc_t  *sh;
 
-    shctx = src->zone->data;
-    sh = src->sh;
-
-    if (!NGX_HTTP_AUTH_JWT_HAVE_FENCE
-        || sh == NULL || ngx_process_slot < 0
-        || ngx_process_slot >= NGX_MAX_PROCESSES
-        || ngx_http_auth_jwt_load(ngx_uint_t, shctx->epoch) != src->epoch)
-    {
-        return NULL;
-    }
-
-    text = ngx_http_auth_jwt_load(u_char *, sh->text);
+    now = ngx_time();
 
     if (text == NULL) {
-        return NULL;
+        *reason = "an empty answer";
+        return NGX_ERROR;
     }
 
-    view->fetched = ngx_http_auth_jwt_load(time_t, sh->fetched);
-    view->next_try = ngx_http_auth_jwt_load(time_t, sh->next_try);
-    view->deadline = ngx_http_auth_jwt_load(time_t, sh->deadline);
-    view->owner = ngx_http_auth_jwt_load(ngx_pid_t, sh->owner);
-
-    shctx->readers[ngx_process_slot] = ngx_http_auth_jwt_slot(shctx, text);
-
-    ngx_http_auth_jwt_fence();
-
-    if (ngx_http_auth_jwt_load(ngx_uint_t, shctx->epoch) != src->epoch
-        || ngx_http_auth_jwt_load(u_char *, sh->text) != text)
+    if (jwtgate_rlist_size((char *) text, len, JWTGATE_RLIST_JWTGATE,
+                           (int64_t) (now - NGX_HTTP_AUTH_JWT_RLIST_KEEP),
+                           &size, reason)
+        != 0)
     {
-        shctx->readers[ngx_process_slot] = 0;
-        return NULL;
+        return NGX_ERROR;
     }
 
-    return text;
-}
+    shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
 
+    /* lists a worker still read at their swap: gone before a new one */
+    ngx_shmtx_lock(&shpool->mutex);
+    ngx_http_auth_jwt_store_retire(shpool, src->zone->data, NULL);
+    ngx_shmtx_unlock(&shpool->mutex);
 
-void
-ngx_http_auth_jwt_store_release(ngx_http_auth_jwt_source_t *src)
-{
-    ngx_http_auth_jwt_shctx_t  *shctx;
-
-    shctx = src->zone->data;
-
-    /* the reads of the list are done before the slot says so */
-    ngx_http_auth_jwt_fence();
-    shctx->readers[ngx_process_slot] = 0;
-}
-
-
-/* 1 when a process's slot holds text */
-
-static ngx_uint_t
-ngx_http_auth_jwt_store_held(ngx_http_auth_jwt_shctx_t *shctx, void *text)
-{
-    uint32_t    slot;
-    ngx_uint_t  i;
-
-    slot = ngx_http_auth_jwt_slot(shctx, text);
-
-    for (i = 0; i < NGX_MAX_PROCESSES; i++) {
-        if (ngx_http_auth_jwt_load(uint32_t, shctx->readers[i]) == slot) {
-            return 1;
-        }
+    list = ngx_slab_alloc(shpool, ngx_max(size, 8));
+    if (list == NULL) {
+        *reason = "the auth_jwt_keys zone is full (auth_jwt_key_zone)";
+        return NGX_ERROR;
     }
 
-    return 0;
-}
+    /* nobody knows the block yet: built without the mutex */
 
-
-/*
- * A text no entry points to any more (the mutex held): freed now if no
- * process reads it, else kept until one of the next calls finds it free.
- * The lists retired before are looked at again first.
- */
-
-void
-ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
-    ngx_http_auth_jwt_shctx_t *shctx, void *text)
-{
-    ngx_uint_t  i, n;
-
-    if (text == NULL && shctx->nretired == 0) {
-        return;
+    if (jwtgate_rlist_build((char *) text, len, JWTGATE_RLIST_JWTGATE,
+                            (int64_t) (now - NGX_HTTP_AUTH_JWT_RLIST_KEEP),
+                            list, size, reason)
+        != 0)
+    {
+        ngx_slab_free(shpool, list);
+        return NGX_ERROR;
     }
 
-    /* the caller's stores (the entry's new text, or none) before the
-     * loads of the slots */
-    ngx_http_auth_jwt_fence();
+    jwtgate_rlist_counts(list, &counts[0], &counts[1], &counts[2]);
 
-    n = 0;
+    ngx_shmtx_lock(&shpool->mutex);
 
-    for (i = 0; i < shctx->nretired; i++) {
-        if (ngx_http_auth_jwt_store_held(shctx, shctx->retired[i])) {
-            shctx->retired[n++] = shctx->retired[i];
+    sh = ngx_http_auth_jwt_store_entry(src);
 
-        } else {
-            ngx_slab_free_locked(shpool, shctx->retired[i]);
-        }
+    if (sh == NULL) {
+        ngx_slab_free_locked(shpool, list);
+        ngx_shmtx_unlock(&shpool->mutex);
+        *reason = "the auth_jwt_keys zone is full (auth_jwt_key_zone)";
+        return NGX_ERROR;
     }
 
-    shctx->nretired = n;
-
-    if (text == NULL) {
-        return;
+    if (lock == 0 || sh->lock != lock) {
+        /*
+         * our fetch lock ran out and another fetch took over (an issuer
+         * slower than the lock): its list, maybe newer, wins
+         */
+        ngx_slab_free_locked(shpool, list);
+        ngx_shmtx_unlock(&shpool->mutex);
+        *reason = "the fetch outlived its lock, another one took over";
+        return NGX_DECLINED;
     }
 
-    if (!ngx_http_auth_jwt_store_held(shctx, text)) {
-        ngx_slab_free_locked(shpool, text);
-        return;
+    /* readers without the mutex (ngx_http_auth_jwt_store_hold) may
+     * read old still: retired, freed once none does; the new list is
+     * written whole before it is published */
+    old = sh->text;
+
+    ngx_memory_barrier();
+
+    sh->text = list;
+    sh->text_len = size;
+    sh->generation++;
+    sh->counts[0] = counts[0];
+    sh->counts[1] = counts[1];
+    sh->counts[2] = counts[2];
+    sh->etag_len = ngx_min(etag->len, sizeof(sh->etag));
+    ngx_memcpy(sh->etag, etag->data, sh->etag_len);
+    sh->fetched = now;
+    sh->failures = 0;
+    sh->next_try = 0;
+    sh->attempts++;
+    sh->fetches_ok++;
+
+    if (old != NULL) {
+        ngx_http_auth_jwt_store_retire(shpool, src->zone->data, old);
     }
 
-    if (n < NGX_HTTP_AUTH_JWT_RETIRED) {
-        shctx->retired[shctx->nretired++] = text;
-        return;
-    }
+    ngx_shmtx_unlock(&shpool->mutex);
 
-    /*
-     * as many lists as retired[] holds are read still: processes stopped
-     * in the middle of a lookup (a debugger, SIGSTOP), or killed there
-     * (their slots stay set until new processes take them); better a
-     * block lost than one freed under a reader
-     */
-    ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
-                  "auth_jwt_keys zone: a revocation list swapped out is "
-                  "still read by a process that does not go on; its "
-                  "memory stays allocated");
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "auth_jwt_revocation_request \"%V\": %uz jti, %uz sub, "
+                  "%uz kid, %uz bytes", &src->uri, counts[0], counts[1],
+                  counts[2], size);
+
+    return NGX_OK;
 }

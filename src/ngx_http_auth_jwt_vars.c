@@ -13,7 +13,10 @@
  */
 
 
-#include "ngx_http_auth_jwt.h"
+#include "ngx_http_auth_jwt_vars.h"
+#include "ngx_http_auth_jwt_ctx.h"
+#include "ngx_http_auth_jwt_reason.h"
+#include "ngx_http_auth_jwt_value.h"
 
 
 #define NGX_HTTP_AUTH_JWT_HEADER   1
@@ -324,68 +327,3 @@ ngx_http_auth_jwt_variable_error(ngx_http_request_t *r,
     return NGX_OK;
 }
 
-
-/*
- * A member's value for a variable or a header line, in the pool:
- * NGX_DECLINED when jwtgate_render_header_value() refuses it, *reason
- * then says why; NGX_ERROR for lack of memory.
- */
-
-ngx_int_t
-ngx_http_auth_jwt_render(ngx_pool_t *pool, const json_t *value,
-    ngx_str_t *out, const char **reason)
-{
-    size_t               len, n;
-    u_char              *p;
-    jwtgate_render_rc_t  rc;
-
-    p = NULL;
-
-    rc = jwtgate_render_header_value(value, NULL, 0, &len);
-
-    if (rc == JWTGATE_RENDER_OK) {
-        p = ngx_pnalloc(pool, len + 1);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        rc = jwtgate_render_header_value(value, (char *) p, len, &n);
-        if (rc == JWTGATE_RENDER_OK && n != len) {
-            return NGX_ERROR;
-        }
-    }
-
-    if (rc == JWTGATE_RENDER_ERROR) {
-        return NGX_ERROR;
-    }
-
-    if (rc != JWTGATE_RENDER_OK) {
-        *reason = jwtgate_render_strerror(rc);
-        return NGX_DECLINED;
-    }
-
-    out->data = p;
-    out->len = len;
-
-    return NGX_OK;
-}
-
-
-/* a member's name for logs: "sub", or ".realm_access.roles" for a path */
-
-u_char *
-ngx_http_auth_jwt_path_text(u_char *buf, u_char *last, const char **path,
-    ngx_uint_t n)
-{
-    ngx_uint_t  i;
-
-    if (n == 1) {
-        return ngx_slprintf(buf, last, "%s", path[0]);
-    }
-
-    for (i = 0; i < n; i++) {
-        buf = ngx_slprintf(buf, last, ".%s", path[i]);
-    }
-
-    return buf;
-}

@@ -149,6 +149,14 @@ const jwtgate_key_t *jwtgate_keyset_next(const jwtgate_keyset_t *set,
 int jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md);
 void jwtgate_key_release(jwtgate_key_t *key);
 
+/*
+ * One JWK to key (jwtgate_jwk.c): NULL, or the reason it is skipped (key
+ * cleared).  jwtgate_key_clear() frees what a parsed key holds.
+ */
+const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key,
+    EVP_MD *const *md, unsigned flags);
+void jwtgate_key_clear(jwtgate_key_t *key);
+
 /* Validates text as strict JSON whose top level is an object, under the
  * limits, duplicate member names rejected at every depth; found[i] gets
  * the top-level member named want[i] (type ABSENT when there is none).

@@ -1,0 +1,666 @@
+
+/*
+ * jwtgate: key files (auth_jwt_key_file).
+ *
+ * Key files named without variables are read at configuration time; each
+ * worker looks at them again at most once a second and parses a file
+ * again only when its identity (device, inode, size, modification time)
+ * changed.  Files named with variables are read when a request needs them
+ * and kept in a small per-worker cache by path, checked the same way.  A
+ * changed file that cannot be used keeps the last good keys.  Fetched key
+ * sets (auth_jwt_key_request) come from ngx_http_auth_jwt_refresh.c.
+ *
+ * A name made with variables comes from the request: a client can name
+ * any number of files that do not exist.  Such misses are kept apart
+ * from the files that gave keys, in their own LRU, and looked at again
+ * only after a second, so that they never push good key sets out; what
+ * goes wrong with such files is logged at most once a second.
+ *
+ * A key file is opened non-blocking and must be a regular file: a FIFO
+ * would block the worker (or nginx -t) until someone writes to it.
+ */
+
+
+#include "ngx_http_auth_jwt_file.h"
+#include "ngx_http_auth_jwt_keyset.h"
+
+
+#define NGX_HTTP_AUTH_JWT_FILES_MAX    64      /* cached paths per worker */
+#define NGX_HTTP_AUTH_JWT_MISSES_MAX   64      /* paths without keys */
+#define NGX_HTTP_AUTH_JWT_MISS_TIME    1000    /* ms, such a path is not
+                                                  looked at again */
+#define NGX_HTTP_AUTH_JWT_LOG_TIME     1000    /* ms, one line about files
+                                                  named with variables */
+
+
+typedef struct {
+    ngx_http_auth_jwt_file_t   *file;
+    ngx_log_t                  *log;
+    ngx_uint_t                  level;
+} ngx_http_auth_jwt_file_skip_t;
+
+
+static ngx_int_t ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r,
+    ngx_str_t *path);
+static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
+static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_cached(
+    ngx_http_request_t *r, ngx_str_t *path);
+static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_find(
+    ngx_queue_t *queue, ngx_str_t *path);
+static ngx_uint_t ngx_http_auth_jwt_file_log(ngx_log_t *log,
+    ngx_http_auth_jwt_file_t *f);
+static void ngx_http_auth_jwt_file_check(ngx_log_t *log,
+    ngx_http_auth_jwt_file_t *f);
+static void ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
+    ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi);
+static void ngx_http_auth_jwt_file_skip(void *data, size_t index,
+    const char *kid, const char *reason);
+static void ngx_http_auth_jwt_file_warn(void *data, size_t index,
+    const char *kid, const char *reason);
+static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
+static void ngx_http_auth_jwt_file_cleanup(void *data);
+
+
+static ngx_queue_t  ngx_http_auth_jwt_files;
+static ngx_uint_t   ngx_http_auth_jwt_nfiles;
+static ngx_queue_t  ngx_http_auth_jwt_misses;
+static ngx_uint_t   ngx_http_auth_jwt_nmisses;
+static ngx_msec_t   ngx_http_auth_jwt_logged;
+static ngx_uint_t   ngx_http_auth_jwt_unlogged;
+
+
+ngx_int_t
+ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list)
+{
+    time_t                      now;
+    ngx_str_t                   path;
+    ngx_uint_t                  i;
+    ngx_http_auth_jwt_file_t  **files, *f;
+    ngx_http_auth_jwt_vfile_t  *vf;
+
+    now = ngx_time();
+    files = keys->files.elts;
+
+    for (i = 0; i < keys->files.nelts; i++) {
+        f = files[i];
+
+        if (now - f->checked >= 1) {
+            ngx_http_auth_jwt_file_check(r->connection->log, f);
+        }
+
+        if (f->set != NULL) {
+            ngx_http_auth_jwt_keys_add(list, f->set, f->issuer, f->set_id);
+        }
+    }
+
+    vf = keys->vfiles.elts;
+
+    for (i = 0; i < keys->vfiles.nelts; i++) {
+
+        if (ngx_http_complex_value(r, &vf[i].name, &path) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        /* ccv.zero: the length counts the '\0' at the end; a variable
+         * must not cut the name short with one of its own */
+        if (path.len == 0 || ngx_strlen(path.data) != path.len - 1) {
+            if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt_key_file: a NUL in a name made "
+                              "with variables");
+            }
+
+            continue;
+        }
+
+        path.len--;
+
+        /* the variables must not walk out of the configured directory */
+        if (ngx_http_auth_jwt_dotdots(&path)
+            > ngx_http_auth_jwt_dotdots(&vf[i].name.value))
+        {
+            if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "auth_jwt_key_file \"%V\": \"..\" is not "
+                              "allowed in a name made with variables", &path);
+            }
+
+            continue;
+        }
+
+        /* a name that started with a variable: relative to the prefix */
+        if (path.len && path.data[0] != '/'
+            && ngx_http_auth_jwt_file_prefix(r, &path) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        f = ngx_http_auth_jwt_file_cached(r, &path);
+
+        if (f != NULL && f->set != NULL) {
+            ngx_http_auth_jwt_keys_add(list, f->set, vf[i].issuer,
+                                       f->set_id);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
+    const jwtgate_keyset_t *set, const char *issuer, ngx_uint_t id)
+{
+    list->sets[list->n] = set;
+    list->issuers[list->n] = issuer;
+    list->ids[list->n] = id;
+    list->n++;
+    list->algs |= jwtgate_keyset_algs(set);
+}
+
+
+/* auth_jwt_key_file without variables: read and parsed now */
+
+ngx_int_t
+ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path, char *issuer,
+    ngx_http_auth_jwt_file_t **file)
+{
+    ngx_fd_t                   fd;
+    ngx_file_info_t            fi;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_auth_jwt_file_t  *f;
+
+    f = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_file_t));
+    if (f == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_auth_jwt_file_cleanup;
+    cln->data = f;
+
+    f->path = *path;
+    f->issuer = issuer;
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%V\" failed", path);
+
+    } else if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_jwt_key_file \"%V\" is not a regular file",
+                           path);
+
+    } else {
+        ngx_http_auth_jwt_file_load(cf->log, NGX_LOG_EMERG, f, fd, &fi);
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", path);
+    }
+
+    if (f->set == NULL) {
+        /* ngx_http_auth_jwt_file_load() said why */
+        return NGX_ERROR;
+    }
+
+    f->checked = ngx_time();
+    *file = f;
+
+    return NGX_OK;
+}
+
+
+/* a relative name, made absolute with the configuration prefix as
+ * nginx does with the names it reads at configuration time */
+
+static ngx_int_t
+ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char     *p;
+    ngx_str_t  *prefix;
+
+    prefix = (ngx_str_t *) &ngx_cycle->conf_prefix;
+
+    p = ngx_pnalloc(r->pool, prefix->len + path->len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(p, prefix->data, prefix->len), path->data,
+               path->len);
+
+    path->data = p;
+    path->len += prefix->len;
+    path->data[path->len] = '\0';
+
+    return NGX_OK;
+}
+
+
+/* the number of ".." segments of a path */
+
+static ngx_uint_t
+ngx_http_auth_jwt_dotdots(ngx_str_t *path)
+{
+    u_char      *p, *end;
+    ngx_uint_t   n;
+
+    n = 0;
+    end = path->data + path->len;
+
+    for (p = path->data; p + 1 < end; p++) {
+        if (p[0] == '.' && p[1] == '.'
+            && (p == path->data || p[-1] == '/')
+            && (p + 2 == end || p[2] == '/'))
+        {
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+/*
+ * A file named with variables: from the cache of files that gave keys
+ * (looked at again once a second), or from the misses (looked at again
+ * after NGX_HTTP_AUTH_JWT_MISS_TIME), or read now.  NULL: no keys.
+ */
+
+static ngx_http_auth_jwt_file_t *
+ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
+{
+    ngx_queue_t               *q;
+    ngx_http_auth_jwt_file_t  *f;
+
+    if (path->len == 0) {
+        if (ngx_http_auth_jwt_file_log(r->connection->log, NULL)) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_jwt_key_file: the name is empty");
+        }
+
+        return NULL;
+    }
+
+    if (ngx_http_auth_jwt_files.next == NULL) {
+        ngx_queue_init(&ngx_http_auth_jwt_files);
+        ngx_queue_init(&ngx_http_auth_jwt_misses);
+    }
+
+    f = ngx_http_auth_jwt_file_find(&ngx_http_auth_jwt_files, path);
+
+    if (f != NULL) {
+        if (ngx_time() - f->checked >= 1) {
+            ngx_http_auth_jwt_file_check(r->connection->log, f);
+        }
+
+        /* a file that gave keys keeps them */
+        return f;
+    }
+
+    f = ngx_http_auth_jwt_file_find(&ngx_http_auth_jwt_misses, path);
+
+    if (f != NULL) {
+        if (ngx_current_msec - f->missed < NGX_HTTP_AUTH_JWT_MISS_TIME) {
+            return NULL;
+        }
+
+    } else {
+        if (ngx_http_auth_jwt_nmisses == NGX_HTTP_AUTH_JWT_MISSES_MAX) {
+            q = ngx_queue_last(&ngx_http_auth_jwt_misses);
+            ngx_queue_remove(q);
+            ngx_http_auth_jwt_file_free(
+                ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+            ngx_http_auth_jwt_nmisses--;
+        }
+
+        f = ngx_alloc(sizeof(ngx_http_auth_jwt_file_t) + path->len + 1,
+                      r->connection->log);
+        if (f == NULL) {
+            return NULL;
+        }
+
+        ngx_memzero(f, sizeof(ngx_http_auth_jwt_file_t));
+
+        f->cached = 1;
+        f->path.data = (u_char *) (f + 1);
+        f->path.len = path->len;
+        ngx_memcpy(f->path.data, path->data, path->len);
+        f->path.data[path->len] = '\0';
+
+        ngx_queue_insert_head(&ngx_http_auth_jwt_misses, &f->queue);
+        ngx_http_auth_jwt_nmisses++;
+    }
+
+    ngx_http_auth_jwt_file_check(r->connection->log, f);
+
+    if (f->set == NULL) {
+        f->missed = ngx_current_msec;
+        return NULL;
+    }
+
+    /* keys at last: from the misses to the files, the least recently
+     * used of which may have to go */
+
+    ngx_queue_remove(&f->queue);
+    ngx_http_auth_jwt_nmisses--;
+
+    if (ngx_http_auth_jwt_nfiles == NGX_HTTP_AUTH_JWT_FILES_MAX) {
+        /* the least recently used; a request names at most 16, all of
+         * them near the head */
+        q = ngx_queue_last(&ngx_http_auth_jwt_files);
+        ngx_queue_remove(q);
+        ngx_http_auth_jwt_file_free(
+            ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+        ngx_http_auth_jwt_nfiles--;
+    }
+
+    ngx_queue_insert_head(&ngx_http_auth_jwt_files, &f->queue);
+    ngx_http_auth_jwt_nfiles++;
+
+    return f;
+}
+
+
+/* the entry of a path, made the most recently used */
+
+static ngx_http_auth_jwt_file_t *
+ngx_http_auth_jwt_file_find(ngx_queue_t *queue, ngx_str_t *path)
+{
+    ngx_queue_t               *q;
+    ngx_http_auth_jwt_file_t  *f;
+
+    for (q = ngx_queue_head(queue);
+         q != ngx_queue_sentinel(queue);
+         q = ngx_queue_next(q))
+    {
+        f = ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue);
+
+        if (f->path.len == path->len
+            && ngx_memcmp(f->path.data, path->data, path->len) == 0)
+        {
+            ngx_queue_remove(&f->queue);
+            ngx_queue_insert_head(queue, &f->queue);
+            return f;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * May a line about file f be logged now?  Always for files named without
+ * variables (the configuration's); for names made from request data (f is
+ * NULL or cached), one line a second per worker, and the next line says
+ * how many were left out.
+ */
+
+static ngx_uint_t
+ngx_http_auth_jwt_file_log(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
+{
+    if (f != NULL && !f->cached) {
+        return 1;
+    }
+
+    if (ngx_http_auth_jwt_logged != 0
+        && ngx_current_msec - ngx_http_auth_jwt_logged
+           < NGX_HTTP_AUTH_JWT_LOG_TIME)
+    {
+        ngx_http_auth_jwt_unlogged++;
+        return 0;
+    }
+
+    if (ngx_http_auth_jwt_unlogged) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "auth_jwt_key_file: %ui more lines about files named "
+                      "with variables were not logged",
+                      ngx_http_auth_jwt_unlogged);
+        ngx_http_auth_jwt_unlogged = 0;
+    }
+
+    /* 0 is "never logged" */
+    ngx_http_auth_jwt_logged = ngx_current_msec ? ngx_current_msec : 1;
+
+    return 1;
+}
+
+
+static void
+ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
+{
+    ngx_fd_t         fd;
+    ngx_err_t        err;
+    ngx_file_info_t  fi;
+
+    f->checked = ngx_time();
+
+    /* non-blocking: opening a FIFO must not wait for a writer */
+    fd = ngx_open_file(f->path.data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        err = ngx_errno;
+
+        /* once, until the file is back */
+        if (f->mtime != -1 && ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(NGX_LOG_ERR, log, err,
+                          "auth_jwt_key_file: " ngx_open_file_n " \"%V\" "
+                          "failed", &f->path);
+        }
+
+        f->mtime = -1;
+        return;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR) {
+        err = ngx_errno;
+
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(NGX_LOG_ERR, log, err,
+                          "auth_jwt_key_file: " ngx_fd_info_n " \"%V\" "
+                          "failed", &f->path);
+        }
+
+    } else if (!ngx_is_file(&fi)) {
+        /* a FIFO, a device, a directory: never read; once, until it is
+         * a file again */
+        if (!f->unusable && ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(NGX_LOG_ERR, log, 0,
+                          "auth_jwt_key_file \"%V\" is not a regular file%s",
+                          &f->path,
+                          f->set ? ", the last good keys stay" : "");
+        }
+
+        f->unusable = 1;
+
+    } else {
+        f->unusable = 0;
+
+        if (f->mtime != ngx_file_mtime(&fi)
+            || f->size != ngx_file_size(&fi)
+            || f->uniq != ngx_file_uniq(&fi)
+            || f->dev != fi.st_dev)
+        {
+            ngx_http_auth_jwt_file_load(log, NGX_LOG_ERR, f, fd, &fi);
+        }
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", &f->path);
+    }
+}
+
+
+/* a new identity: parse the file again; if it cannot be used, keep the
+ * last good keys and say why once */
+
+static void
+ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
+    ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi)
+{
+    u_char                        *text;
+    size_t                         len;
+    ssize_t                        n;
+    ngx_err_t                      err;
+    jwtgate_rc_t                   rc;
+    jwtgate_keyset_t              *set;
+    ngx_http_auth_jwt_file_skip_t  skip;
+
+    f->mtime = ngx_file_mtime(fi);
+    f->size = ngx_file_size(fi);
+    f->uniq = ngx_file_uniq(fi);
+    f->dev = fi->st_dev;
+
+    /* a JWKS beyond 1 MiB is not one */
+    if (f->size > NGX_HTTP_AUTH_JWT_MAX_JWKS) {
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(level, log, 0,
+                          "auth_jwt_key_file \"%V\": the file is too large",
+                          &f->path);
+        }
+
+        return;
+    }
+
+    len = (size_t) f->size;
+
+    text = ngx_alloc(len + 1, log);
+    if (text == NULL) {
+        return;
+    }
+
+    n = pread(fd, text, len, 0);
+
+    if (n < 0 || (size_t) n != len) {
+        err = (n < 0) ? ngx_errno : 0;
+
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(level, log, err,
+                          "auth_jwt_key_file \"%V\": reading failed",
+                          &f->path);
+        }
+
+        ngx_free(text);
+        return;
+    }
+
+    skip.file = f;
+    skip.log = log;
+    skip.level = NGX_LOG_WARN;
+
+    rc = jwtgate_keyset_parse((char *) text, len,
+                              ngx_http_auth_jwt_file_skip, &skip, &set);
+    ngx_free(text);
+
+    if (rc != JWTGATE_OK) {
+        if (ngx_http_auth_jwt_file_log(log, f)) {
+            ngx_log_error(level, log, 0,
+                          "auth_jwt_key_file \"%V\": %s%s", &f->path,
+                          ngx_http_auth_jwt_keyset_error(rc),
+                          f->set ? ", the last good keys stay" : "");
+        }
+
+        return;
+    }
+
+    /* loaded, but looks like a mistake: the pasted secret */
+    (void) jwtgate_keyset_warnings(set, ngx_http_auth_jwt_file_warn, &skip);
+
+    if (f->set != NULL || f->cached) {
+        ngx_log_error(NGX_LOG_INFO, log, 0,
+                      "auth_jwt_key_file \"%V\": %uz keys loaded", &f->path,
+                      jwtgate_keyset_count(set));
+    }
+
+    jwtgate_keyset_free(f->set);
+    f->set = set;
+    f->set_id = ngx_http_auth_jwt_set_id();
+}
+
+
+static void
+ngx_http_auth_jwt_file_skip(void *data, size_t index, const char *kid,
+    const char *reason)
+{
+    ngx_http_auth_jwt_file_skip_t  *skip = data;
+
+    ngx_log_error(skip->level, skip->log, 0,
+                  "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
+                  "skipped: %s", &skip->file->path, index + 1,
+                  kid ? kid : "", reason);
+}
+
+
+static void
+ngx_http_auth_jwt_file_warn(void *data, size_t index, const char *kid,
+    const char *reason)
+{
+    ngx_http_auth_jwt_file_skip_t  *skip = data;
+
+    ngx_log_error(NGX_LOG_WARN, skip->log, 0,
+                  "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\"): %s",
+                  &skip->file->path, index + 1, kid ? kid : "", reason);
+}
+
+
+static void
+ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f)
+{
+    jwtgate_keyset_free(f->set);
+    ngx_free(f);
+}
+
+
+static void
+ngx_http_auth_jwt_file_cleanup(void *data)
+{
+    ngx_http_auth_jwt_file_t  *f = data;
+
+    jwtgate_keyset_free(f->set);
+    f->set = NULL;
+}
+
+
+void
+ngx_http_auth_jwt_keys_exit(void)
+{
+    ngx_queue_t  *q;
+
+    if (ngx_http_auth_jwt_files.next == NULL) {
+        return;
+    }
+
+    while (!ngx_queue_empty(&ngx_http_auth_jwt_files)) {
+        q = ngx_queue_head(&ngx_http_auth_jwt_files);
+        ngx_queue_remove(q);
+        ngx_http_auth_jwt_file_free(
+            ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+    }
+
+    while (!ngx_queue_empty(&ngx_http_auth_jwt_misses)) {
+        q = ngx_queue_head(&ngx_http_auth_jwt_misses);
+        ngx_queue_remove(q);
+        ngx_http_auth_jwt_file_free(
+            ngx_queue_data(q, ngx_http_auth_jwt_file_t, queue));
+    }
+
+    ngx_http_auth_jwt_nfiles = 0;
+    ngx_http_auth_jwt_nmisses = 0;
+}
