@@ -13,6 +13,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 use File::Temp ();
 use POSIX ();
 

@@ -6,6 +6,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 use IO::Socket::INET;
 use POSIX ();
 

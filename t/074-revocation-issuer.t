@@ -10,6 +10,7 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use File::Temp ();
 use JWTGate::Token;
+use JWTGate::BlockLog;
 use JWTGate::Issuer;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();

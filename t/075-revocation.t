@@ -17,6 +17,8 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
+use JWTGate::Steps qw(steps_to_block user_files_list);
 use JSON::PP ();
 use IO::Socket::INET;
 use POSIX ();
@@ -96,7 +98,8 @@ sub api {
 sub put {
     my ($name, $content) = @_;
     $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$' };
+    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
+             body => '' };
 }
 
 # del($name): the issuer's html/$name removed.
@@ -182,16 +185,16 @@ my $ISSUER = <<'CONF';
 
         location ~ \.json$ {
             access_log logs/fetch.log fetch;
-            if (-f $TEST_NGINX_HTML_DIR/issuer-500) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-500) {
                 return 500;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-close) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-close) {
                 return 444;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-slow) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
                 limit_rate 1;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-xar) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-xar) {
                 add_header X-Accel-Redirect /metrics;
             }
         }
@@ -226,7 +229,7 @@ my $GATEWAY = <<'CONF';
     location = /_jwks {
         internal;
         proxy_read_timeout 500ms;
-        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
             proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
         }
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
@@ -234,7 +237,7 @@ my $GATEWAY = <<'CONF';
     location = /_revoked {
         internal;
         proxy_read_timeout 5s;
-        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
             proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
         }
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/revoked.json;
@@ -268,9 +271,7 @@ add_block_preprocessor(sub {
     # the issuer's revocation list: "--- rlist eval"
     push @files, [ 'revoked.json', $block->rlist ] if defined $block->rlist;
     if (defined(my $uf = $block->user_files)) {
-        push @files, ref $uf eq 'ARRAY' ? @$uf
-            : map { [ $_->[0], $_->[1] ] }
-              Test::Nginx::Util::parse_user_files($uf);
+        push @files, user_files_list($uf);
     }
     $block->set_value('user_files', \@files);
 
@@ -278,18 +279,9 @@ add_block_preprocessor(sub {
                       $ISSUER . ($block->http_config // ''));
     $block->set_value('config', $GATEWAY . ($block->config // ''));
 
-    my $steps = $block->steps;
-    return unless ref $steps eq 'ARRAY';
-    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
     # "--- keepalive: 1": the requests go on one connection, pipelined
-    $block->set_value($block->keepalive ? 'pipelined_requests' : 'request',
-                      [ map { $_->{request} } @s ]);
-    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
-    $block->set_value('error_code', [ map { $_->{code} } @s ]);
-    $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
-    $block->set_value('response_body', [ map { $_->{body} } @s ]);
-    $block->set_value('response_body_like', [ map { $_->{like} } @s ]);
-    $block->set_value('response_headers_like', [ map { $_->{hlike} } @s ]);
+    steps_to_block($block, scalar $block->steps,
+                   pipelined => scalar $block->keepalive);
 });
 
 master_on();
@@ -400,7 +392,8 @@ my $t = tok('victim');
   put('revoked.json', rlist(jti => { victim => time + 3600 })),
   sleep_s(2.5),
   # the first of these may still see the old list while the fetch runs
-  api(token => $t, code_like => '^(?:200|401)$'),
+  api(token => $t, code_like => '^(?:200|401)$',
+      like => qr{\Aok\n\z|<title>401 Authorization Required</title>}),
   sleep_s(1.5),
   api(token => $t, code => 401),
   api(token => $t, code => 401),
@@ -462,7 +455,8 @@ rlist(jti => { 'gone' => time + 3600 })
   del('issuer-500'),
   # the backoff is at most the interval (1 s): this one starts a fetch
   sleep_s(2.5),
-  api(code_like => '^(?:200|503)$', token => tok('kept')),
+  api(code_like => '^(?:200|503)$', token => tok('kept'),
+      like => qr{\Aok\n\z|<title>503 Service Temporarily Unavailable</title>}),
   sleep_s(1.5),
   api(body => "ok\n", token => tok('kept')),
   api(code => 401, token => tok('gone')),
@@ -642,7 +636,7 @@ rlist(jti => { gone => time + 3600 })
     location /api {
         auth_jwt                    "test";
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/revoked.json;
+        auth_jwt_revocation_file    $TEST_NGINX_SERVER_ROOT/html/revoked.json;
         return 200 "ok\n";
     }
 --- steps eval
@@ -678,8 +672,8 @@ rlist(jti => { gone => time + 3600 })
     location /api {
         auth_jwt                     "test";
         auth_jwt_key_file            $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
-        auth_jwt_revocation_list_sub $TEST_NGINX_HTML_DIR/sub.json;
-        auth_jwt_revocation_list_kid $TEST_NGINX_HTML_DIR/kid.json;
+        auth_jwt_revocation_list_sub $TEST_NGINX_SERVER_ROOT/html/sub.json;
+        auth_jwt_revocation_list_kid $TEST_NGINX_SERVER_ROOT/html/kid.json;
         return 200 "ok $jwt_claim_sub\n";
     }
 --- steps eval
@@ -743,7 +737,7 @@ rlist(jti => { gone => time + 3600 })
     location /api/own {
         auth_jwt                    "test";
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/own.json;
+        auth_jwt_revocation_file    $TEST_NGINX_SERVER_ROOT/html/own.json;
         return 200 "own\n";
     }
 --- user_files
@@ -766,7 +760,7 @@ rlist(jti => { gone => time + 3600 })
     location /api {
         auth_jwt                 "test";
         auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/nonexistent.json;
+        auth_jwt_revocation_file $TEST_NGINX_SERVER_ROOT/html/nonexistent.json;
         return 200;
     }
 --- must_die
@@ -785,7 +779,7 @@ unknown directive
     location /api {
         auth_jwt                 "test";
         auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/bad.json;
+        auth_jwt_revocation_file $TEST_NGINX_SERVER_ROOT/html/bad.json;
         return 200;
     }
 --- must_die
@@ -1016,7 +1010,7 @@ rlist(jti => { gone => time + 3600 })
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/feed-noetag;
     }
     location = /feed-noetag {
-        if (-f $TEST_NGINX_HTML_DIR/give-304) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/give-304) {
             return 304;
         }
         etag off;
@@ -1030,9 +1024,11 @@ rlist(jti => { gone => time + 3600 })
   put('give-304'),
   # each request finds the list older than interval=: a refresh, a 304
   sleep_s(1.2),
-  api(token => tok('kept'), code_like => '^(?:200|503)$'),
+  api(token => tok('kept'), code_like => '^(?:200|503)$',
+      like => qr{\Aok\n\z|<title>503 Service Temporarily Unavailable</title>}),
   sleep_s(1.2),
-  api(token => tok('kept'), code_like => '^(?:200|503)$'),
+  api(token => tok('kept'), code_like => '^(?:200|503)$',
+      like => qr{\Aok\n\z|<title>503 Service Temporarily Unavailable</title>}),
   sleep_s(1.2),
   # 3.6 s since the last list came: stale, whatever the 304s said
   api(token => tok('kept'), code => 503),
