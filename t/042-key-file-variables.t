@@ -247,7 +247,7 @@ my $t = jwt(key => 'rsa1');
 --- error_code eval
 [401, 200, 200]
 --- response_body eval
-[undef, "ok rsa12\n", "ok rsa1\n"]
+[error_page(401), "ok rsa12\n", "ok rsa1\n"]
 --- error_log
 auth_jwt: token rejected: unknown_kid
 

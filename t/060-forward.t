@@ -428,7 +428,7 @@ invalid header name "X User"
 --- error_code eval
 [200, 401]
 --- response_body_like eval
-['^id=\[erin\]$', '']
+['^id=\[erin\]$', error_page(401)]
 
 
 

@@ -65,7 +65,7 @@ __DATA__
 --- error_code eval
 [403, 403, 200]
 --- response_body_like eval
-["", "", cache_json(1, 1, 0)]
+[error_page(403), error_page(403), cache_json(1, 1, 0)]
 
 
 
@@ -90,7 +90,7 @@ my $bad = tamper_sig($main::T1);
 --- error_code eval
 [401, 401, 200, 200]
 --- response_body_like eval
-["", "", "", cache_json(0, 3, 0)]
+[error_page(401), error_page(401), "^a alice\$", cache_json(0, 3, 0)]
 
 
 
@@ -102,7 +102,7 @@ my $bad = tamper_sig($main::T1);
 --- error_code eval
 [401, 401, 200]
 --- response_body_like eval
-["", "", cache_json(0, 0, 0)]
+[error_page(401), error_page(401), cache_json(0, 0, 0)]
 
 
 
@@ -195,7 +195,7 @@ my $t = jwt(key => 'rsa1', claims => {iss => 'https://a.test'});
 --- error_code eval
 [200, 401, 200, 200]
 --- response_body_like eval
-["^ok\$", "", "^ok\$", cache_json(1, 2, 0)]
+["^ok\$", error_page(401), "^ok\$", cache_json(1, 2, 0)]
 --- error_log
 auth_jwt: token rejected: bad_issuer
 

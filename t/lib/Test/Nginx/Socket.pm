@@ -3,7 +3,7 @@ package Test::Nginx::Socket;
 # jwtgate's Test::Nginx-compatible runner: runs the data-driven test files
 # written for Test::Nginx::Socket (CPAN) unchanged, on Debian's Test::Base.
 # Written for this project from Test::Nginx's documented behaviour; see
-# README.md beside this file for what it supports and how it differs.
+# t/lib/README.md for what it supports and how it differs.
 #
 #   use Test::Nginx::Socket 'no_plan';
 #   repeat_each(1);
@@ -509,6 +509,16 @@ sub _sections_agree {
     for my $s (@RESPONSE_CHECKS) {
         my $v = _sec($block, $s);
         next unless defined $v;
+        # an empty pattern matches anything: a check that cannot fail
+        # (an empty response_headers[_like] checks no header: no test)
+        if ($s =~ /_like\z/ && $s !~ /^response_headers/) {
+            my @e = ref $v eq 'ARRAY' ? @$v : ($v);
+            for my $i (0 .. $#e) {
+                push @bad, "$s" . (ref $v eq 'ARRAY' ? " element $i" : '')
+                           . " is an empty pattern (it matches anything)"
+                    if defined $e[$i] && !ref $e[$i] && $e[$i] !~ /\S/;
+            }
+        }
         if (ref $v eq 'ARRAY') {
             if (@$v != $total) {
                 push @bad, "$s has " . @$v . " element(s) for $total "

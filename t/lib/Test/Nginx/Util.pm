@@ -4,8 +4,7 @@ package Test::Nginx::Util;
 # nginx.conf, the server root, and the nginx process itself.
 #
 # jwtgate's own code, written from Test::Nginx's documented behaviour (the
-# CPAN distribution is not packaged for Debian).  See README.md beside
-# this file.
+# CPAN distribution is not packaged for Debian).  See t/lib/README.md.
 #
 # nginx always runs in the foreground (daemon off) as a child of the test
 # process: started for a block, stopped at the end of it, and never any
