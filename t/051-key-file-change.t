@@ -10,6 +10,11 @@
 # which is how a block sleeps.  Requests are listed as "--- steps eval"
 # (see t/050-key-request.t).
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;

@@ -13,6 +13,11 @@
 #
 # Tenants: acme signs with rsa1, globex with rsa2, initech with ec256.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
@@ -41,6 +46,8 @@ sub free_port {
 {
     my $sp = server_port();
     $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
+    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
+                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT});
 }
 
 sub data_file {
@@ -68,12 +75,14 @@ sub tok {
                          : jwt(key => $k);
 }
 
-# api(tenant, token's tenant, code[, host]): GET /api?t=TENANT
+# api(tenant, token's tenant, code[, host]): GET /api?t=TENANT (host set: at
+# the block's second server {}, through /vhost/)
 sub api {
     my ($t, $tt, $code, $host) = @_;
     my $h = "Authorization: Bearer " . tok($tt);
-    $h = "Host: $host\n$h" if defined $host;
-    return { request => "GET /api?t=$t", headers => $h, code => $code,
+    # another virtual host: the block's second server {} (see /vhost/)
+    my $uri = defined $host ? "/vhost/api" : "/api";
+    return { request => "GET $uri?t=$t", headers => $h, code => $code,
              body => $code == 200 ? "ok $t\n" : undef };
 }
 
@@ -134,6 +143,13 @@ my $ISSUER = <<'CONF';
 CONF
 
 my $GATEWAY = <<'CONF';
+    # a block's own second server {} (another virtual host) listens on
+    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
+    # server listens on *:port, where a server {} on 127.0.0.1:port would
+    # take every connection.  GET /vhost/URI reaches it as GET /URI.
+    location /vhost/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
+    }
     location /_jwks/ {
         internal;
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/jwks/;
@@ -382,7 +398,7 @@ is refused: it is too long
     auth_jwt_key_request /_jwks/$arg_t;
     auth_jwt_key_refresh_on_unknown_kid off;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name b.test;
         location /_jwks/ {
             internal;

@@ -14,6 +14,11 @@
 #
 # One master and two workers: the list lives once in the zone.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
@@ -52,6 +57,10 @@ sub free_port {
     $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
                                              $ENV{TEST_NGINX_GW2_PORT});
+    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_DOWN_PORT} + 1,
+                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
+                                              $ENV{TEST_NGINX_GW2_PORT},
+                                              $ENV{TEST_NGINX_DOWN_PORT});
 }
 
 # ---------------------------------------------------------------------------
@@ -69,8 +78,8 @@ sub jwks { data_file("jwks-$_[0].json") }
 
 # api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
 # (regex of the body), hlike (response_headers_like), token (the exact
-# Authorization value's token; undef: no Authorization header), host (the
-# Host header: another server {} on the same port), and anything else goes
+# Authorization value's token; undef: no Authorization header), host (set:
+# to the block's second server {}, through /vhost/), and anything else goes
 # to jwt() (key, kid, claims, ...).
 sub api {
     my %o = @_;
@@ -88,7 +97,8 @@ sub api {
     } else {
         $headers = "Authorization: Bearer " . jwt(%o);
     }
-    $headers = "Host: $host\n$headers" if defined $host;
+    # another virtual host: the block's second server {} (see /vhost/)
+    $uri = "/vhost$uri" if defined $host;
     return { request => "GET $uri", headers => $headers,
              code => (defined $cl ? undef : $code), code_like => $cl,
              body => $body, like => $like, hlike => $hl };
@@ -226,6 +236,13 @@ my $ISSUER = <<'CONF';
 CONF
 
 my $GATEWAY = <<'CONF';
+    # a block's own second server {} (another virtual host) listens on
+    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
+    # server listens on *:port, where a server {} on 127.0.0.1:port would
+    # take every connection.  GET /vhost/URI reaches it as GET /URI.
+    location /vhost/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
+    }
     location = /_jwks {
         internal;
         proxy_read_timeout 500ms;
@@ -883,7 +900,7 @@ rlist(jti => { gone => time + 3600 })
 {"jti": {}}
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name other.test;
         location = /_revoked {
             internal;

@@ -3,6 +3,11 @@
 # key sources and dies with its key set.  The counters of auth_jwt_status
 # show the hits and misses.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;

@@ -1,6 +1,11 @@
 # auth_jwt_status: counters summed over all workers, as JSON or in the
 # Prometheus text format, after a scripted sequence of requests.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;

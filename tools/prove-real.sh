@@ -17,8 +17,10 @@
 #
 # Without the tarball it says so and exits 0: make test works without it.
 # The suites run with TEST_NGINX_USE_HUP=1 (nginx reloaded between blocks,
-# not restarted: about 1.8 s less per block) and a server root of their own
-# under $BUILD, so that nothing is left in t/servroot.
+# not restarted: about 1.8 s less per block; a file whose blocks need a
+# fresh nginx, for what lives in shared memory, deletes it in a BEGIN
+# block) and a server root of their own under $BUILD, so that nothing is
+# left in t/servroot.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,8 +28,8 @@ cd "$top" || exit 1
 
 BUILD=${BUILD:-build}
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
-tarball=${TEST_NGINX_REAL_TARBALL:-$(ls -t ../shared/test-nginx/test-nginx-*.tar.gz \
-                                     2>/dev/null | head -1)}
+tarball=${TEST_NGINX_REAL_TARBALL:-$(ls -t \
+    ../shared/test-nginx/test-nginx-*.tar.gz 2>/dev/null | head -1)}
 
 if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
     echo "prove-real: the real Test::Nginx tarball is not there" \
@@ -63,10 +65,11 @@ echo "== prove-real: $(perl -I"$tn/lib" -MTest::Nginx::Socket \
      "$tarball, nginx $("$NGINX_BIN" -v 2>&1 | sed 's,.*/,,')" >&2
 start=$(date +%s)
 
+module=$top/$BUILD/ngx_http_auth_jwt_module.so
 TEST_NGINX_USE_HUP=1 \
 TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$top/$BUILD/real-servroot} \
 TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-$NGINX_BIN} \
-TEST_NGINX_LOAD_MODULES=${TEST_NGINX_LOAD_MODULES:-$top/$BUILD/ngx_http_auth_jwt_module.so} \
+TEST_NGINX_LOAD_MODULES=${TEST_NGINX_LOAD_MODULES:-$module} \
 JWTGATE_ISSUER=${JWTGATE_ISSUER:-$top/$BUILD/jwtgate-issuer} \
 JWTGATE_JWKS=${JWTGATE_JWKS:-$top/$BUILD/jwtgate-jwks} \
 JWTGATE_NPM_DIR=${JWTGATE_NPM_DIR:-$top/$BUILD/npm} \

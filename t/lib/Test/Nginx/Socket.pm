@@ -38,7 +38,8 @@ our $VERSION = '0.1';
 our @EXPORT = qw(
     run_tests run_test repeat_each no_shuffle workers master_on master_off
     master_process_enabled log_level add_block_preprocessor
-    add_response_body_check add_cleanup_handler no_root_location env_to_nginx worker_connections
+    add_response_body_check add_cleanup_handler no_root_location
+    env_to_nginx worker_connections
     server_port server_port_for_client server_root html_dir no_long_string
     bail_out
     done_testing note explain subtest BAIL_OUT
@@ -229,6 +230,18 @@ sub _run_block_body {
         Test::More::fail("$name - the block has a config section");
         Test::More::diag("no --- config: the real Test::Nginx would reuse "
                          . "the previous block's nginx (give an empty one)");
+        return;
+    }
+
+    # the real Test::Nginx's server listens on *:port, ours on
+    # 127.0.0.1:port: a server {} of the block's own on the server port
+    # would get the connections under one and not under the other
+    for my $s (qw(main_config http_config config)) {
+        next unless $conf{$s} =~ /^\s*listen\s+(?:[^\s;]*:)?\Q$ServerPort\E[\s;]/m;
+        Test::More::fail("$name - no server {} of the block's own on the "
+                         . "server port");
+        Test::More::diag("$s: a listen on port $ServerPort: give it a port "
+                         . "of its own (see t/lib/README.md)");
         return;
     }
 
