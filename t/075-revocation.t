@@ -801,7 +801,7 @@ unknown directive
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] auth_jwt revocation list "[^"]*bad\.json": /
+qr/\[emerg\] \d+#\d+: auth_jwt revocation list "[^"]*bad\.json": /
 --- no_error_log
 unknown directive
 
@@ -817,7 +817,7 @@ unknown directive
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid parameter "interval=0s": at least 1s/
+qr/\[emerg\] \d+#\d+: invalid parameter "interval=0s": at least 1s/
 
 
 
@@ -831,7 +831,7 @@ qr/\[emerg\] invalid parameter "interval=0s": at least 1s/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid URI "_revoked": it must start with "\/"/
+qr/\[emerg\] \d+#\d+: invalid URI "_revoked": it must start with "\/"/
 
 
 
@@ -859,7 +859,7 @@ qr/\[emerg\] .*invalid value "maybe"/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid value "soon": a time of at least 1s, or "off"/
+qr/\[emerg\] \d+#\d+: invalid value "soon": a time of at least 1s, or "off"/
 
 
 
@@ -873,7 +873,7 @@ qr/\[emerg\] invalid value "soon": a time of at least 1s, or "off"/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
+qr/\[emerg\] \d+#\d+: invalid parameter "max_size=10": from 1k to 1g/
 
 
 
@@ -888,7 +888,7 @@ qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] "auth_jwt_revocation_request" directive is duplicate/
+qr/\[emerg\] \d+#\d+: "auth_jwt_revocation_request" directive is duplicate/
 
 
 
@@ -988,12 +988,14 @@ token rejected: revoked (its kid is missing and kids are listed
 
 
 === TEST 27: auth_jwt_leeway: a listed jti stays revoked while the leeway still accepts the token past its exp
+The tokens are made when the file loads: the leeway (1h) covers the time
+until the block runs.
 --- rlist eval
 rlist(jti => { victim => time - 5 })
 --- config
     location /api {
         auth_jwt                    "test";
-        auth_jwt_leeway             60s;
+        auth_jwt_leeway             1h;
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
         auth_jwt_revocation_request /_revoked;
         return 200 "ok\n";

@@ -430,7 +430,12 @@ sub _run_must_die {
             ? "nginx started and listened on port $ServerPort"
             : "nginx neither exited nor listened within 5 s");
     }
-    my @lines = (_lines_of(slurp($StderrFile)), _lines_of(slurp($ErrLogFile)));
+    # error.log only, as the real Test::Nginx reads it (nginx -e puts the
+    # startup's messages there, as "[emerg] PID#TID: ..."; stderr has them
+    # as "nginx: [emerg] ..."); without -e, stderr too
+    my @lines = _lines_of(slurp($ErrLogFile));
+    unshift @lines, _lines_of(slurp($StderrFile))
+        unless nginx_capabilities()->{has_e};
     $ctx->{must_die_lines} = \@lines;
     _check_log_patterns($ctx, \@lines, '', 'error_log', 'no_error_log');
 }
