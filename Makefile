@@ -232,7 +232,8 @@ prove: module tools interop-deps
 # ../shared/test-nginx (TEST_NGINX_REAL_TARBALL=...), unpacked into
 # build/test-nginx-real (tools/prove-real.sh): the suites must pass under
 # it and under our runner in t/lib alike.  Without the tarball: a notice,
-# and success.  PROVE_REAL_SUITES="t/0xx.t ..." for a few.
+# and success.  PROVE_REAL_SUITES="t/0xx.t ..." for a few.  Not part of
+# make test (about 12 min more): CI runs it as a step of its own.
 REAL_TN_DEPS = libtest-base-perl libtext-diff-perl libtest-longstring-perl \
                liblist-moreutils-perl libipc-run-perl libwww-perl liburi-perl \
                libhttp-message-perl
