@@ -3,6 +3,7 @@
 #   make                 the module: build/ngx_http_auth_jwt_module.so
 #   make test            unit tests (cmocka) and Test::Nginx suites
 #   make test-matrix     every suite on nginx 1.22, 1.24, 1.26, 1.30, 1.31
+#   make prove-real      every suite under the real Test::Nginx (openresty's)
 #   make valgrind        the hostile-request suites with nginx under valgrind
 #   make test-asan       every suite on nginx + module built with ASan+UBSan
 #   make demo            nginx + module + upstream on localhost, walked through
@@ -248,6 +249,23 @@ prove: module tools interop-deps
 
 layers: module
 	@python3 tools/layers.py $(BUILD)/ngx/objs/addon/src src
+
+# every suite under the real Test::Nginx (openresty's test-nginx) from
+# ../shared/test-nginx (TEST_NGINX_REAL_TARBALL=...), unpacked into
+# build/test-nginx-real (tools/prove-real.sh): the suites must pass under
+# it and under our runner in t/lib alike.  Without the tarball: a notice,
+# and success.  PROVE_REAL_SUITES="t/0xx.t ..." for a few.  Not part of
+# make test (about 12 min more): CI runs it as a step of its own.
+REAL_TN_DEPS = libtest-base-perl libtext-diff-perl libtest-longstring-perl \
+               liblist-moreutils-perl libipc-run-perl libwww-perl liburi-perl \
+               libhttp-message-perl
+.PHONY: prove-real
+
+prove-real: module tools interop-deps
+	@$(PROVE_ENV) BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
+	    PROVE_REAL_DEPS="$(REAL_TN_DEPS)" \
+	    $(foreach v,TEST_NGINX_REAL_TARBALL PROVE_REAL_SUITES,\
+	        $(if $($(v)),$(v)="$($(v))")) bash tools/prove-real.sh
 
 # every suite on every nginx version the README names (tools/matrix.sh);
 # nginx sources from ../shared/nginx, built once into build/nginx-X.Y.Z

@@ -172,4 +172,5 @@ new /new/x sub=dave
 --- error_code eval
 [200, 401, 200]
 --- response_body_like eval
-["", "", '^/api\?1 sub=erin err=\n/api\?2 sub=- err=missing\n$']
+[qr/\AGIF89a/, error_page(401),
+ '^/api\?1 sub=erin err=\n/api\?2 sub=- err=missing\n$']

@@ -4,6 +4,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
@@ -246,7 +247,7 @@ my $t = jwt(key => 'rsa1');
 --- error_code eval
 [401, 200, 200]
 --- response_body eval
-[undef, "ok rsa12\n", "ok rsa1\n"]
+[error_page(401), "ok rsa12\n", "ok rsa1\n"]
 --- error_log
 auth_jwt: token rejected: unknown_kid
 

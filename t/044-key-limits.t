@@ -7,6 +7,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
@@ -85,7 +86,7 @@ auth_jwt: token rejected: key_try_limit
 --- error_code eval
 [200, 200, 401]
 --- response_body eval
-["ok k042\n", "ok \n", undef]
+["ok k042\n", "ok \n", error_page(401)]
 --- error_log
 auth_jwt: token rejected: key_try_limit
 --- no_error_log

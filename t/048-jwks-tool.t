@@ -10,6 +10,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 
 use Digest::SHA ();
 use File::Temp ();

@@ -28,9 +28,16 @@
 #
 # One master and two workers: the zone is shared, the counts are per server.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
+use JWTGate::Steps qw(steps_to_block user_files_list);
 use IO::Socket::INET;
 use POSIX ();
 
@@ -63,6 +70,10 @@ sub free_port {
     $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
                                              $ENV{TEST_NGINX_GW2_PORT});
+    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_DOWN_PORT} + 1,
+                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
+                                              $ENV{TEST_NGINX_GW2_PORT},
+                                              $ENV{TEST_NGINX_DOWN_PORT});
 }
 
 # ---------------------------------------------------------------------------
@@ -80,8 +91,8 @@ sub jwks { data_file("jwks-$_[0].json") }
 
 # api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
 # (regex of the body), hlike (response_headers_like), token (the exact
-# Authorization value's token; undef: no Authorization header), host (the
-# Host header: another server {} on the same port), and anything else goes
+# Authorization value's token; undef: no Authorization header), host (set:
+# to the block's second server {}, through /vhost/), and anything else goes
 # to jwt() (key, kid, claims, ...).
 sub api {
     my %o = @_;
@@ -98,7 +109,8 @@ sub api {
     } else {
         $headers = "Authorization: Bearer " . jwt(%o);
     }
-    $headers = "Host: $host\n$headers" if defined $host;
+    # another virtual host: the block's second server {} (see /vhost/)
+    $uri = "/vhost$uri" if defined $host;
     return { request => "GET $uri", headers => $headers, code => $code,
              body => $body, like => $like, hlike => $hl };
 }
@@ -107,7 +119,8 @@ sub api {
 sub put {
     my ($name, $content) = @_;
     $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$' };
+    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
+             body => '' };
 }
 
 # del($name): the issuer's html/$name removed.
@@ -181,16 +194,16 @@ my $ISSUER = <<'CONF';
 
         location ~ \.json$ {
             access_log logs/fetch.log fetch;
-            if (-f $TEST_NGINX_HTML_DIR/issuer-500) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-500) {
                 return 500;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-close) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-close) {
                 return 444;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-slow) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
                 limit_rate 1;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-xar) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-xar) {
                 add_header X-Accel-Redirect /metrics;
             }
         }
@@ -222,10 +235,17 @@ my $ISSUER = <<'CONF';
 CONF
 
 my $GATEWAY = <<'CONF';
+    # a block's own second server {} (another virtual host) listens on
+    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
+    # server listens on *:port, where a server {} on 127.0.0.1:port would
+    # take every connection.  GET /vhost/URI reaches it as GET /URI.
+    location /vhost/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
+    }
     location = /_jwks {
         internal;
         proxy_read_timeout 500ms;
-        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
             proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
         }
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
@@ -250,9 +270,7 @@ add_block_preprocessor(sub {
     my @files = ([ '.well-known/jwks.json',
                    jwks(scalar($block->jwks) // 'rsa1') ]);
     if (defined(my $uf = $block->user_files)) {
-        push @files, ref $uf eq 'ARRAY' ? @$uf
-            : map { [ $_->[0], $_->[1] ] }
-              Test::Nginx::Util::parse_user_files($uf);
+        push @files, user_files_list($uf);
     }
     $block->set_value('user_files', \@files);
 
@@ -260,18 +278,9 @@ add_block_preprocessor(sub {
                       $ISSUER . ($block->http_config // ''));
     $block->set_value('config', $GATEWAY . ($block->config // ''));
 
-    my $steps = $block->steps;
-    return unless ref $steps eq 'ARRAY';
-    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
     # "--- keepalive: 1": the requests go on one connection, pipelined
-    $block->set_value($block->keepalive ? 'pipelined_requests' : 'request',
-                      [ map { $_->{request} } @s ]);
-    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
-    $block->set_value('error_code', [ map { $_->{code} } @s ]);
-    $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
-    $block->set_value('response_body', [ map { $_->{body} } @s ]);
-    $block->set_value('response_body_like', [ map { $_->{like} } @s ]);
-    $block->set_value('response_headers_like', [ map { $_->{hlike} } @s ]);
+    steps_to_block($block, scalar $block->steps,
+                   pipelined => scalar $block->keepalive);
 });
 
 master_on();
@@ -754,8 +763,10 @@ token rejected
 
 
 === TEST 17: the issuer is slower than proxy_read_timeout: nobody waits for it, the old keys keep working
-Every request of the block must complete within 0.4 s; the background
-fetch takes 0.5 s (proxy_read_timeout) to fail.
+Every response of the block must start within 0.4 s (X-Elapsed: nginx's
+$request_time when it sends the header); the background fetch takes 0.5 s
+(proxy_read_timeout) to fail.  A connection that started a refresh closes
+only when the refresh ends: the client's timeout is longer than that.
 --- main_config
     worker_shutdown_timeout 1s;
 --- config
@@ -763,19 +774,21 @@ fetch takes 0.5 s (proxy_read_timeout) to fail.
         auth_jwt             "test";
         auth_jwt_key_request /_jwks;
         auth_jwt_key_cache   1s;
+        add_header           X-Elapsed $request_time always;
         return 200 "ok $jwt_header_kid\n";
     }
 --- steps eval
+my $quick = "X-Elapsed: 0\\.[0-3]\\d\\d";
 [
-  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n", hlike => $quick),
   put('issuer-slow'),
   sleep_s(1.2),
-  api(body => "ok rsa1\n"),       # stale: the refresh starts, hangs
-  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n", hlike => $quick),  # stale: the refresh starts, hangs
+  api(body => "ok rsa1\n", hlike => $quick),
   sleep_s(0.8),                   # it fails (504) meanwhile
-  api(body => "ok rsa1\n"),
+  api(body => "ok rsa1\n", hlike => $quick),
 ]
---- timeout: 0.4
+--- timeout: 3
 --- error_log eval
 [qr/upstream timed out/,
  qr/auth_jwt_key_request "\/_jwks": fetch failed: \S/]
@@ -820,6 +833,11 @@ token rejected
 
 
 === TEST 19: cold start with the issuer down: 503 with Retry-After (1 s, then 2 s), not 401
+Retry-After counts whole seconds to the next try (ngx_time): a request
+right after a failure gets the full backoff; one in the next second, one
+less (at least 1).  A request within the first failure's second may find
+the next try due already: so the second failure comes after a sleep, and
+is answered in the second it happens.
 --- user_files
 >>> issuer-down
 --- config
@@ -831,9 +849,9 @@ token rejected
 --- steps eval
 [
   api(code => 503, hlike => "Retry-After: 1"),          # failure 1: retry in 1 s
-  api(code => 503, key => 'rsa2', hlike => "Retry-After: 1"),
   sleep_s(1.2),
   api(code => 503, hlike => "Retry-After: 2"),          # failure 2: retry in 2 s
+  api(code => 503, key => 'rsa2', hlike => "Retry-After: [12]"),  # no fetch
   api(code => 503, hlike => "Retry-After: [12]"),
 ]
 --- error_log eval
@@ -1390,7 +1408,7 @@ a 503 from a fetch counted as failed because its first client left.
     }
 --- steps eval
 [
-  { request => 'GET /prime', code => 200 },
+  { request => 'GET /prime', code => 200, like => qr/\AGIF89a/ },
   api(uri => '/impatient', code => 504),
   api(body => "ok rsa1\n"),
   api(body => "ok rsa1\n"),
@@ -1424,7 +1442,8 @@ no keys yet
 --- error_code eval
 [200, 401, 200, 401]
 --- response_body eval
-["backend GET\n", undef, "backend POST\n", undef]
+["backend GET\n", qr{<title>401 Authorization Required</title>},
+ "backend POST\n", qr{<title>401 Authorization Required</title>}]
 --- error_log
 auth_jwt_key_request "/_jwks": 1 keys, generation 1
 auth_jwt: token rejected: bad_signature
@@ -1523,7 +1542,7 @@ token for its key, sent to it, makes it fetch that set: for itself only.
 --- http_config
     auth_jwt_key_request /_jwks;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name evil;
         location /api {
             auth_jwt "evil";
@@ -1561,7 +1580,7 @@ auth_jwt: token rejected: unknown_kid
 [[ 'evil.json', jwks('rsa2') ]]
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name evil;
         auth_jwt_key_request /_jwks;
         location /api {
@@ -1600,7 +1619,7 @@ auth_jwt: token rejected: unknown_kid
 --- http_config
     auth_jwt_key_request /_jwks;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name evil;
         location /api {
             auth_jwt "evil";
@@ -1643,7 +1662,7 @@ auth_jwt_key_request "/_jwks": 1 keys, generation 1
     }
     location = /_jwks_fallback {
         internal;
-        alias $TEST_NGINX_HTML_DIR/fallback.json;
+        alias $TEST_NGINX_SERVER_ROOT/html/fallback.json;
     }
     location /api {
         auth_jwt             "test";
@@ -1678,7 +1697,7 @@ no keys yet
     }
     location = /_jwks_fallback {
         internal;
-        alias $TEST_NGINX_HTML_DIR/fallback.json;
+        alias $TEST_NGINX_SERVER_ROOT/html/fallback.json;
     }
     location /api {
         auth_jwt             "test";
@@ -1861,7 +1880,7 @@ no keys yet
 --- http_config
     auth_jwt_key_request /_jwks;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name evil;
         location /api {
             auth_jwt "evil";

@@ -10,9 +10,16 @@
 # which is how a block sleeps.  Requests are listed as "--- steps eval"
 # (see t/050-key-request.t).
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
+use JWTGate::Steps qw(steps_to_block user_files_list);
 use IO::Socket::INET;
 use POSIX ();
 
@@ -64,7 +71,7 @@ sub api {
 sub put {
     my ($name, $content) = @_;
     return { request => "PUT /files/$name\n$content",
-             code_like => '^20[14]$' };
+             code_like => '^20[14]$', body => '' };
 }
 
 sub del {
@@ -112,23 +119,13 @@ add_block_preprocessor(sub {
     # user_files
     my @files = ([ 'keys.json', jwks('rsa1') ]);
     if (defined(my $uf = $block->user_files)) {
-        push @files, ref $uf eq 'ARRAY' ? @$uf
-            : map { [ $_->[0], $_->[1] ] }
-              Test::Nginx::Util::parse_user_files($uf);
+        push @files, user_files_list($uf);
     }
     $block->set_value('user_files', \@files);
     $block->set_value('http_config', $HTTP . ($block->http_config // ''));
     $block->set_value('config', $GATEWAY . ($block->config // ''));
 
-    my $steps = $block->steps;
-    return unless ref $steps eq 'ARRAY';
-    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
-    $block->set_value('request', [ map { $_->{request} } @s ]);
-    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
-    $block->set_value('error_code', [ map { $_->{code} } @s ]);
-    $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
-    $block->set_value('response_body', [ map { $_->{body} } @s ]);
-    $block->set_value('response_body_like', [ map { $_->{like} } @s ]);
+    steps_to_block($block, scalar $block->steps);
 });
 
 master_on();

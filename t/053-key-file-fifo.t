@@ -13,6 +13,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 use File::Temp ();
 use POSIX ();
 
@@ -105,7 +106,7 @@ my $t = jwt(key => 'rsa1');
 --- error_code eval
 [401, 401, 200]
 --- response_body eval
-[undef, undef, "ok keys\n"]
+[error_page(401), error_page(401), "ok keys\n"]
 --- grep_error_log eval
 qr/auth_jwt_key_file "[^"]+fifo\.json" is not a regular file|token rejected: \w+/
 --- grep_error_log_out eval

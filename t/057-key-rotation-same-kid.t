@@ -21,9 +21,15 @@
 # our runner and the real Test::Nginx (which checks error-log sections
 # after every request).
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::Steps qw(steps_to_block);
 use IO::Socket::INET;
 use JSON::PP ();
 use POSIX ();
@@ -79,10 +85,9 @@ our $OLD = jwt(claims => { sub => 'old' });
 our $NEW = jwt(key => 'rsa2', kid => 'rsa1', claims => { sub => 'new' });
 
 # ---------------------------------------------------------------------------
-# steps: each function returns one step hash, or a list of them; code and
-# body are patterns (Test::Nginx's error_code_like, response_body_like)
+# steps: each function returns one step hash, or a list of them
+# (JWTGate::Steps: code is the status, body the exact body)
 
-sub exactly { return '\A' . quotemeta($_[0]) . '\z' }
 
 # api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body (the
 # exact body), why (the reason of a 401), token (the exact token), and
@@ -96,22 +101,21 @@ sub api {
     $body = "why=$why\n" if defined $why;
     my $t = exists $o{token} ? delete $o{token} : jwt(%o);
     return { request => "GET $uri", headers => "Authorization: Bearer $t",
-             code => "^$code\$",
-             body => defined $body ? exactly($body) : '^' };
+             code => $code, body => $body };
 }
 
 # rotate($content): the issuer's key set replaced
 sub rotate {
     my ($content) = @_;
     return { request => "PUT /issuer/.well-known/jwks.json\n$content",
-             code => '^20[14]$' };
+             code_like => '^20[14]$', body => '' };
 }
 
 # sleep_s($s): at least $s seconds pass before the next step.
 sub sleep_s {
     my ($s) = @_;
     my $n = POSIX::ceil($s / 0.1) + 1;
-    return map { { request => "GET /tick", code => '^200$' } } 1 .. $n;
+    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
 }
 
 sub settle { sleep_s(0.2) }
@@ -120,11 +124,11 @@ sub settle { sleep_s(0.2) }
 # the key set
 sub fetches {
     my ($n) = @_;
-    return { request => "GET /fetches", code => '^200$',
-             body => exactly("fetch /.well-known/jwks.json 200\n" x $n) };
+    return { request => "GET /fetches", code => 200,
+             body => "fetch /.well-known/jwks.json 200\n" x $n };
 }
 
-for my $f (qw(data_file jwks_as exactly api rotate sleep_s settle
+for my $f (qw(data_file jwks_as api rotate sleep_s settle
               fetches)) {
     no strict 'refs';
     *{"Test::Base::Filter::$f"} = \&{"main::$f"};
@@ -188,14 +192,7 @@ add_block_preprocessor(sub {
     $block->set_value('http_config', $ISSUER . ($block->http_config // ''));
     $block->set_value('config', $GATEWAY . ($block->config // ''));
 
-    my $steps = $block->steps;
-    return unless ref $steps eq 'ARRAY';
-    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
-    $block->set_value('request', [ map { $_->{request} } @s ]);
-    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
-    $block->set_value('error_code_like', [ map { $_->{code} } @s ]);
-    $block->set_value('response_body_like',
-                      [ map { $_->{body} // '^' } @s ]);
+    steps_to_block($block, scalar $block->steps);
 });
 
 master_on();

@@ -13,9 +13,16 @@
 #
 # Tenants: acme signs with rsa1, globex with rsa2, initech with ec256.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
+use JWTGate::Steps qw(steps_to_block user_files_list);
 use IO::Socket::INET;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
@@ -39,6 +46,8 @@ sub free_port {
 {
     my $sp = server_port();
     $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
+    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
+                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT});
 }
 
 sub data_file {
@@ -66,21 +75,23 @@ sub tok {
                          : jwt(key => $k);
 }
 
-# api(tenant, token's tenant, code[, host]): GET /api?t=TENANT
+# api(tenant, token's tenant, code[, host]): GET /api?t=TENANT (host set: at
+# the block's second server {}, through /vhost/)
 sub api {
     my ($t, $tt, $code, $host) = @_;
     my $h = "Authorization: Bearer " . tok($tt);
-    $h = "Host: $host\n$h" if defined $host;
-    return { request => "GET /api?t=$t", headers => $h, code => $code,
+    # another virtual host: the block's second server {} (see /vhost/)
+    my $uri = defined $host ? "/vhost/api" : "/api";
+    return { request => "GET $uri?t=$t", headers => $h, code => $code,
              body => $code == 200 ? "ok $t\n" : undef };
 }
 
-# raw(uri, code): GET uri with acme's token
+# raw(uri, code[, body]): GET uri with acme's token
 sub raw {
-    my ($uri, $code) = @_;
+    my ($uri, $code, $body) = @_;
     return { request => "GET $uri",
              headers => "Authorization: Bearer " . tok('acme'),
-             code => $code };
+             code => $code, body => $body };
 }
 
 sub sleep_s {
@@ -132,6 +143,13 @@ my $ISSUER = <<'CONF';
 CONF
 
 my $GATEWAY = <<'CONF';
+    # a block's own second server {} (another virtual host) listens on
+    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
+    # server listens on *:port, where a server {} on 127.0.0.1:port would
+    # take every connection.  GET /vhost/URI reaches it as GET /URI.
+    location /vhost/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
+    }
     location /_jwks/ {
         internal;
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/jwks/;
@@ -151,21 +169,14 @@ add_block_preprocessor(sub {
     my @files = map { [ "jwks/$_", tenant_jwks($_) ] } sort keys %TENANT_KEY;
     push @files, [ 'jwks-b/acme', tenant_jwks('globex') ];
     if (defined(my $uf = $block->user_files)) {
-        push @files, map { [ $_->[0], $_->[1] ] }
-                     Test::Nginx::Util::parse_user_files($uf);
+        push @files, user_files_list($uf);
     }
     $block->set_value('user_files', \@files);
 
     $block->set_value('http_config', $ISSUER . ($block->http_config // ''));
     $block->set_value('config', $GATEWAY . ($block->config // ''));
 
-    my $steps = $block->steps;
-    return unless ref $steps eq 'ARRAY';
-    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
-    $block->set_value('request', [ map { $_->{request} } @s ]);
-    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
-    $block->set_value('error_code', [ map { $_->{code} } @s ]);
-    $block->set_value('response_body', [ map { $_->{body} } @s ]);
+    steps_to_block($block, scalar $block->steps);
 });
 
 master_on();
@@ -254,16 +265,13 @@ auth_jwt: token rejected: unknown_kid
 --- steps eval
 [
   (map { (api('acme', 'acme', 200), api('globex', 'globex', 200),
-          api("nobody$_", 'acme', 503)) } 1 .. 10),
+          { %{ api("nobody$_", 'acme', 503) },
+            hlike => "Retry-After: 1" }) } 1 .. 10),
   settle(),
   fetches('/jwks/acme 200', '/jwks/globex 200'),
-  { request => "GET /status", code => 200 },
+  { request => "GET /status", code => 200,
+    like => qr/"sources":\[\{"uri":"\/_jwks\/\$arg_t","issuer":"","server":"localhost","fetches_ok":2,"fetches_failed":0,.*"keys":2\}\].*"entries":3\b/ },
 ]
---- response_body_like eval
-[(undef) x 35,
- qr/"sources":\[\{"uri":"\/_jwks\/\$arg_t","issuer":"","server":"localhost","fetches_ok":2,"fetches_failed":0,.*"keys":2\}\].*"entries":3\b/]
---- response_headers_like eval
-[map { (undef, undef, "Retry-After: 1") } 1 .. 10]
 --- error_log
 auth_jwt_key_request "/_jwks/$arg_t": all of its 2 URIs (max_uris=) were used in the last second, a new one waits
 --- no_error_log
@@ -284,15 +292,13 @@ auth_jwt_key_request "/_jwks/$arg_t": all of its 2 URIs (max_uris=) were used in
   api('globex', 'globex', 200),
   api('acme', 'acme', 200),
   api('globex', 'globex', 200),
-  api('initech', 'initech', 503),
+  { %{ api('initech', 'initech', 503) }, hlike => "Retry-After: 1" },
   api('acme', 'acme', 200),
   sleep_s(1.3),
   api('initech', 'initech', 200),
   settle(),
   fetches('/jwks/acme 200', '/jwks/globex 200', '/jwks/initech 200'),
 ]
---- response_headers_like eval
-[(undef) x 4, "Retry-After: 1"]
 --- error_log
 all of its 2 URIs (max_uris=) were used in the last second, a new one waits
 
@@ -322,8 +328,8 @@ all of its 2 URIs (max_uris=) were used in the last second, a new one waits
   raw('/lead?u=_jwks/acme', 401),
   raw('/lead?u=', 401),
   raw('/api?t=' . ('a' x 600), 401),
-  raw('/api?t=acme', 200),
-  raw('/lead?u=/_jwks/acme', 200),
+  raw('/api?t=acme', 200, "ok acme\n"),
+  raw('/lead?u=/_jwks/acme', 200, "ok\n"),
   settle(),
   fetches('/jwks/acme 200', '/jwks/acme 200'),
 ]
@@ -392,7 +398,7 @@ is refused: it is too long
     auth_jwt_key_request /_jwks/$arg_t;
     auth_jwt_key_refresh_on_unknown_kid off;
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name b.test;
         location /_jwks/ {
             internal;

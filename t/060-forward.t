@@ -6,6 +6,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 use IO::Socket::INET;
 use POSIX ();
 
@@ -427,7 +428,7 @@ invalid header name "X User"
 --- error_code eval
 [200, 401]
 --- response_body_like eval
-['^id=\[erin\]$', '']
+['^id=\[erin\]$', error_page(401)]
 
 
 

@@ -7,6 +7,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
@@ -17,6 +18,18 @@ $ENV{TEST_NGINX_TOKEN_RSA2} = jwt(key => 'rsa2', claims => {exp => $EXP});
 
 add_block_preprocessor(sub {
     my $block = shift;
+
+    # MAX_AGE in response_headers_like: the cookie's Max-Age is what is left
+    # of the token's life when the answer goes out: at most $EXP - now, and
+    # the block has 10 s to get there
+    my $h = $block->response_headers_like;
+    if (defined $h && $h =~ /MAX_AGE/) {
+        my $hi = $EXP - time;
+        my $alt = join '|', reverse $hi - 10 .. $hi;
+        $h =~ s/MAX_AGE/(?:$alt)/g;
+        $block->set_value('response_headers_like', $h);
+    }
+
     return if defined $block->config;
     my $cookie = $block->cookie // 'auth_jwt_login_cookie access_token;';
     $block->set_value('config', <<"CONF");
@@ -52,7 +65,7 @@ POST /auth/login
 {"username":"alice","password":"x"}
 --- error_code: 200
 --- response_headers_like eval
-"Set-Cookie: access_token=\Q$main::TOKEN\E; Max-Age=(59\\d|600); Path=/; HttpOnly; Secure; SameSite=Strict"
+"Set-Cookie: access_token=\Q$main::TOKEN\E; Max-Age=MAX_AGE; Path=/; HttpOnly; Secure; SameSite=Strict"
 --- response_body_like: "access_token":"ey
 
 
@@ -162,7 +175,7 @@ Set-Cookie: access_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict
 --- error_code eval
 [200, 401]
 --- response_body_like eval
-["^hello alice\n\$", ""]
+["^hello alice\n\$", error_page(401)]
 
 
 
@@ -207,7 +220,8 @@ Set-Cookie: access_token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict
 --- error_code eval
 [200, 401, 204, 401, 200, 200]
 --- response_body_like eval
-["^ok rsa1", "", "", "", "", "^ok rsa2"]
+["^ok rsa1", error_page(401), '\A\z', error_page(401),
+ '\A\{"access_token":"', "^ok rsa2"]
 --- error_log
 auth_jwt_login_cookie: kid "rsa2" is new, the keys will be fetched again
 

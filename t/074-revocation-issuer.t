@@ -6,10 +6,16 @@
 # refused while a new login passes.  nginx starts afresh for each block,
 # so each block's first request waits for the current list.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use File::Temp ();
 use JWTGate::Token;
+use JWTGate::BlockLog;
 use JWTGate::Issuer;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();

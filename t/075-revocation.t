@@ -14,9 +14,16 @@
 #
 # One master and two workers: the list lives once in the zone.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
+use JWTGate::Steps qw(steps_to_block user_files_list);
 use JSON::PP ();
 use IO::Socket::INET;
 use POSIX ();
@@ -50,6 +57,10 @@ sub free_port {
     $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
                                              $ENV{TEST_NGINX_GW2_PORT});
+    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_DOWN_PORT} + 1,
+                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
+                                              $ENV{TEST_NGINX_GW2_PORT},
+                                              $ENV{TEST_NGINX_DOWN_PORT});
 }
 
 # ---------------------------------------------------------------------------
@@ -67,8 +78,8 @@ sub jwks { data_file("jwks-$_[0].json") }
 
 # api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
 # (regex of the body), hlike (response_headers_like), token (the exact
-# Authorization value's token; undef: no Authorization header), host (the
-# Host header: another server {} on the same port), and anything else goes
+# Authorization value's token; undef: no Authorization header), host (set:
+# to the block's second server {}, through /vhost/), and anything else goes
 # to jwt() (key, kid, claims, ...).
 sub api {
     my %o = @_;
@@ -86,7 +97,8 @@ sub api {
     } else {
         $headers = "Authorization: Bearer " . jwt(%o);
     }
-    $headers = "Host: $host\n$headers" if defined $host;
+    # another virtual host: the block's second server {} (see /vhost/)
+    $uri = "/vhost$uri" if defined $host;
     return { request => "GET $uri", headers => $headers,
              code => (defined $cl ? undef : $code), code_like => $cl,
              body => $body, like => $like, hlike => $hl };
@@ -96,7 +108,8 @@ sub api {
 sub put {
     my ($name, $content) = @_;
     $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$' };
+    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
+             body => '' };
 }
 
 # del($name): the issuer's html/$name removed.
@@ -182,16 +195,16 @@ my $ISSUER = <<'CONF';
 
         location ~ \.json$ {
             access_log logs/fetch.log fetch;
-            if (-f $TEST_NGINX_HTML_DIR/issuer-500) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-500) {
                 return 500;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-close) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-close) {
                 return 444;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-slow) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
                 limit_rate 1;
             }
-            if (-f $TEST_NGINX_HTML_DIR/issuer-xar) {
+            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-xar) {
                 add_header X-Accel-Redirect /metrics;
             }
         }
@@ -223,10 +236,17 @@ my $ISSUER = <<'CONF';
 CONF
 
 my $GATEWAY = <<'CONF';
+    # a block's own second server {} (another virtual host) listens on
+    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
+    # server listens on *:port, where a server {} on 127.0.0.1:port would
+    # take every connection.  GET /vhost/URI reaches it as GET /URI.
+    location /vhost/ {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
+    }
     location = /_jwks {
         internal;
         proxy_read_timeout 500ms;
-        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
             proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
         }
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
@@ -234,7 +254,7 @@ my $GATEWAY = <<'CONF';
     location = /_revoked {
         internal;
         proxy_read_timeout 5s;
-        if (-f $TEST_NGINX_HTML_DIR/issuer-down) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
             proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
         }
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/revoked.json;
@@ -268,9 +288,7 @@ add_block_preprocessor(sub {
     # the issuer's revocation list: "--- rlist eval"
     push @files, [ 'revoked.json', $block->rlist ] if defined $block->rlist;
     if (defined(my $uf = $block->user_files)) {
-        push @files, ref $uf eq 'ARRAY' ? @$uf
-            : map { [ $_->[0], $_->[1] ] }
-              Test::Nginx::Util::parse_user_files($uf);
+        push @files, user_files_list($uf);
     }
     $block->set_value('user_files', \@files);
 
@@ -278,18 +296,9 @@ add_block_preprocessor(sub {
                       $ISSUER . ($block->http_config // ''));
     $block->set_value('config', $GATEWAY . ($block->config // ''));
 
-    my $steps = $block->steps;
-    return unless ref $steps eq 'ARRAY';
-    my @s = map { ref $_ eq 'ARRAY' ? @$_ : $_ } @$steps;
     # "--- keepalive: 1": the requests go on one connection, pipelined
-    $block->set_value($block->keepalive ? 'pipelined_requests' : 'request',
-                      [ map { $_->{request} } @s ]);
-    $block->set_value('more_headers', [ map { $_->{headers} // '' } @s ]);
-    $block->set_value('error_code', [ map { $_->{code} } @s ]);
-    $block->set_value('error_code_like', [ map { $_->{code_like} } @s ]);
-    $block->set_value('response_body', [ map { $_->{body} } @s ]);
-    $block->set_value('response_body_like', [ map { $_->{like} } @s ]);
-    $block->set_value('response_headers_like', [ map { $_->{hlike} } @s ]);
+    steps_to_block($block, scalar $block->steps,
+                   pipelined => scalar $block->keepalive);
 });
 
 master_on();
@@ -400,7 +409,8 @@ my $t = tok('victim');
   put('revoked.json', rlist(jti => { victim => time + 3600 })),
   sleep_s(2.5),
   # the first of these may still see the old list while the fetch runs
-  api(token => $t, code_like => '^(?:200|401)$'),
+  api(token => $t, code_like => '^(?:200|401)$',
+      like => qr{\Aok\n\z|<title>401 Authorization Required</title>}),
   sleep_s(1.5),
   api(token => $t, code => 401),
   api(token => $t, code => 401),
@@ -462,7 +472,8 @@ rlist(jti => { 'gone' => time + 3600 })
   del('issuer-500'),
   # the backoff is at most the interval (1 s): this one starts a fetch
   sleep_s(2.5),
-  api(code_like => '^(?:200|503)$', token => tok('kept')),
+  api(code_like => '^(?:200|503)$', token => tok('kept'),
+      like => qr{\Aok\n\z|<title>503 Service Temporarily Unavailable</title>}),
   sleep_s(1.5),
   api(body => "ok\n", token => tok('kept')),
   api(code => 401, token => tok('gone')),
@@ -642,7 +653,7 @@ rlist(jti => { gone => time + 3600 })
     location /api {
         auth_jwt                    "test";
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/revoked.json;
+        auth_jwt_revocation_file    $TEST_NGINX_SERVER_ROOT/html/revoked.json;
         return 200 "ok\n";
     }
 --- steps eval
@@ -678,8 +689,8 @@ rlist(jti => { gone => time + 3600 })
     location /api {
         auth_jwt                     "test";
         auth_jwt_key_file            $TEST_NGINX_DATA_DIR/jwks-rsa12.json;
-        auth_jwt_revocation_list_sub $TEST_NGINX_HTML_DIR/sub.json;
-        auth_jwt_revocation_list_kid $TEST_NGINX_HTML_DIR/kid.json;
+        auth_jwt_revocation_list_sub $TEST_NGINX_SERVER_ROOT/html/sub.json;
+        auth_jwt_revocation_list_kid $TEST_NGINX_SERVER_ROOT/html/kid.json;
         return 200 "ok $jwt_claim_sub\n";
     }
 --- steps eval
@@ -743,7 +754,7 @@ rlist(jti => { gone => time + 3600 })
     location /api/own {
         auth_jwt                    "test";
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file    $TEST_NGINX_HTML_DIR/own.json;
+        auth_jwt_revocation_file    $TEST_NGINX_SERVER_ROOT/html/own.json;
         return 200 "own\n";
     }
 --- user_files
@@ -766,7 +777,7 @@ rlist(jti => { gone => time + 3600 })
     location /api {
         auth_jwt                 "test";
         auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/nonexistent.json;
+        auth_jwt_revocation_file $TEST_NGINX_SERVER_ROOT/html/nonexistent.json;
         return 200;
     }
 --- must_die
@@ -785,12 +796,12 @@ unknown directive
     location /api {
         auth_jwt                 "test";
         auth_jwt_key_file        $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
-        auth_jwt_revocation_file $TEST_NGINX_HTML_DIR/bad.json;
+        auth_jwt_revocation_file $TEST_NGINX_SERVER_ROOT/html/bad.json;
         return 200;
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] auth_jwt revocation list "[^"]*bad\.json": /
+qr/\[emerg\] \d+#\d+: auth_jwt revocation list "[^"]*bad\.json": /
 --- no_error_log
 unknown directive
 
@@ -806,7 +817,7 @@ unknown directive
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid parameter "interval=0s": at least 1s/
+qr/\[emerg\] \d+#\d+: invalid parameter "interval=0s": at least 1s/
 
 
 
@@ -820,7 +831,7 @@ qr/\[emerg\] invalid parameter "interval=0s": at least 1s/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid URI "_revoked": it must start with "\/"/
+qr/\[emerg\] \d+#\d+: invalid URI "_revoked": it must start with "\/"/
 
 
 
@@ -848,7 +859,7 @@ qr/\[emerg\] .*invalid value "maybe"/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid value "soon": a time of at least 1s, or "off"/
+qr/\[emerg\] \d+#\d+: invalid value "soon": a time of at least 1s, or "off"/
 
 
 
@@ -862,7 +873,7 @@ qr/\[emerg\] invalid value "soon": a time of at least 1s, or "off"/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
+qr/\[emerg\] \d+#\d+: invalid parameter "max_size=10": from 1k to 1g/
 
 
 
@@ -877,7 +888,7 @@ qr/\[emerg\] invalid parameter "max_size=10": from 1k to 1g/
     }
 --- must_die
 --- error_log eval
-qr/\[emerg\] "auth_jwt_revocation_request" directive is duplicate/
+qr/\[emerg\] \d+#\d+: "auth_jwt_revocation_request" directive is duplicate/
 
 
 
@@ -889,7 +900,7 @@ rlist(jti => { gone => time + 3600 })
 {"jti": {}}
 --- http_config
     server {
-        listen 127.0.0.1:$TEST_NGINX_SERVER_PORT;
+        listen 127.0.0.1:$TEST_NGINX_VHOST_PORT;
         server_name other.test;
         location = /_revoked {
             internal;
@@ -977,12 +988,14 @@ token rejected: revoked (its kid is missing and kids are listed
 
 
 === TEST 27: auth_jwt_leeway: a listed jti stays revoked while the leeway still accepts the token past its exp
+The tokens are made when the file loads: the leeway (1h) covers the time
+until the block runs.
 --- rlist eval
 rlist(jti => { victim => time - 5 })
 --- config
     location /api {
         auth_jwt                    "test";
-        auth_jwt_leeway             60s;
+        auth_jwt_leeway             1h;
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
         auth_jwt_revocation_request /_revoked;
         return 200 "ok\n";
@@ -1016,7 +1029,7 @@ rlist(jti => { gone => time + 3600 })
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/feed-noetag;
     }
     location = /feed-noetag {
-        if (-f $TEST_NGINX_HTML_DIR/give-304) {
+        if (-f $TEST_NGINX_SERVER_ROOT/html/give-304) {
             return 304;
         }
         etag off;
@@ -1030,9 +1043,11 @@ rlist(jti => { gone => time + 3600 })
   put('give-304'),
   # each request finds the list older than interval=: a refresh, a 304
   sleep_s(1.2),
-  api(token => tok('kept'), code_like => '^(?:200|503)$'),
+  api(token => tok('kept'), code_like => '^(?:200|503)$',
+      like => qr{\Aok\n\z|<title>503 Service Temporarily Unavailable</title>}),
   sleep_s(1.2),
-  api(token => tok('kept'), code_like => '^(?:200|503)$'),
+  api(token => tok('kept'), code_like => '^(?:200|503)$',
+      like => qr{\Aok\n\z|<title>503 Service Temporarily Unavailable</title>}),
   sleep_s(1.2),
   # 3.6 s since the last list came: stale, whatever the 304s said
   api(token => tok('kept'), code => 503),

@@ -3,9 +3,15 @@
 # key sources and dies with its key set.  The counters of auth_jwt_status
 # show the hits and misses.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::BlockLog;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
@@ -64,7 +70,7 @@ __DATA__
 --- error_code eval
 [403, 403, 200]
 --- response_body_like eval
-["", "", cache_json(1, 1, 0)]
+[error_page(403), error_page(403), cache_json(1, 1, 0)]
 
 
 
@@ -89,7 +95,7 @@ my $bad = tamper_sig($main::T1);
 --- error_code eval
 [401, 401, 200, 200]
 --- response_body_like eval
-["", "", "", cache_json(0, 3, 0)]
+[error_page(401), error_page(401), "^a alice\$", cache_json(0, 3, 0)]
 
 
 
@@ -101,7 +107,7 @@ my $bad = tamper_sig($main::T1);
 --- error_code eval
 [401, 401, 200]
 --- response_body_like eval
-["", "", cache_json(0, 0, 0)]
+[error_page(401), error_page(401), cache_json(0, 0, 0)]
 
 
 
@@ -194,7 +200,7 @@ my $t = jwt(key => 'rsa1', claims => {iss => 'https://a.test'});
 --- error_code eval
 [200, 401, 200, 200]
 --- response_body_like eval
-["^ok\$", "", "^ok\$", cache_json(1, 2, 0)]
+["^ok\$", error_page(401), "^ok\$", cache_json(1, 2, 0)]
 --- error_log
 auth_jwt: token rejected: bad_issuer
 

@@ -1,6 +1,11 @@
 # auth_jwt_status: counters summed over all workers, as JSON or in the
 # Prometheus text format, after a scripted sequence of requests.
 
+# What the module keeps in shared memory (key sets, revocation lists, the
+# token cache, the counters) outlives an nginx reload: every block needs
+# an nginx of its own, not the real Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
@@ -69,7 +74,8 @@ __DATA__
 --- error_code eval
 [(200) x 10, 401, 401, 401, 401, 403, 401, 200]
 --- response_body_like eval
-[("") x 16, '^\{"version":"' . $main::QV . '","verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"bad_typ":0,"insufficient_scope":1,"keys_unavailable":0,"revoked":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
+[("^a\n\$") x 10, (error_page(401)) x 4, error_page(403), error_page(401),
+ '^\{"version":"' . $main::QV . '","verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"bad_typ":0,"insufficient_scope":1,"keys_unavailable":0,"revoked":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
 --- response_headers eval
 [("") x 16, "Content-Type: application/json"]
 
@@ -83,7 +89,8 @@ __DATA__
 --- error_code eval
 [(200) x 10, 401, 401, 401, 401, 403, 401, 200]
 --- response_body_like eval
-[("") x 16, '# HELP auth_jwt_verified_total [^\n]+\n# TYPE auth_jwt_verified_total counter\nauth_jwt_verified_total 10\n.*auth_jwt_rejected_total\{reason="missing"\} 2\n.*auth_jwt_rejected_total\{reason="bad_signature"\} 1\n.*auth_jwt_rejected_total\{reason="insufficient_scope"\} 1\n.*# TYPE auth_jwt_cache_hits_total counter\nauth_jwt_cache_hits_total \d+\n.*# TYPE auth_jwt_info gauge\nauth_jwt_info\{version="' . $main::QV . '"\} 1\n']
+[("^a\n\$") x 10, (error_page(401)) x 4, error_page(403), error_page(401),
+ '# HELP auth_jwt_verified_total [^\n]+\n# TYPE auth_jwt_verified_total counter\nauth_jwt_verified_total 10\n.*auth_jwt_rejected_total\{reason="missing"\} 2\n.*auth_jwt_rejected_total\{reason="bad_signature"\} 1\n.*auth_jwt_rejected_total\{reason="insufficient_scope"\} 1\n.*# TYPE auth_jwt_cache_hits_total counter\nauth_jwt_cache_hits_total \d+\n.*# TYPE auth_jwt_info gauge\nauth_jwt_info\{version="' . $main::QV . '"\} 1\n']
 --- response_headers eval
 [("") x 16, "Content-Type: text/plain; version=0.0.4"]
 
@@ -115,7 +122,7 @@ GET /status?format=prometheus
 --- more_headers eval
 ["Authorization: Bearer $main::T", "X-None: 1"]
 --- response_body_like eval
-["", '"sources":\[\{"uri":"/_jwks","issuer":"https://issuer.test","server":"localhost","fetches_ok":1,"fetches_failed":0,"last_success":\d{10},"last_error":"","last_error_time":0,"generation":1,"keys":2\}\]']
+["^a\n\$", '"sources":\[\{"uri":"/_jwks","issuer":"https://issuer.test","server":"localhost","fetches_ok":1,"fetches_failed":0,"last_success":\d{10},"last_error":"","last_error_time":0,"generation":1,"keys":2\}\]']
 
 
 

@@ -13,7 +13,7 @@ use Test::More;
 
 my $lib  = Cwd::abs_path('t/lib');
 my $tmp  = File::Temp->newdir('runner-selftest-XXXXXX', TMPDIR => 1);
-my $port = $ENV{TEST_NGINX_PORT} || $ENV{TEST_NGINX_SERVER_PORT} || 1984;
+my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
 
 # Runs a fixture; returns (exit code, all output).
 sub run_fixture {
@@ -186,6 +186,7 @@ _EOF_
 {
     my ($code, $out) = run_fixture('errlog', $HEAD . <<'_EOF_');
 === TEST 1: an [error] that must not be, a line that is not there
+--- config
 --- request
 GET /missing.html
 --- error_code: 404
@@ -328,6 +329,75 @@ _EOF_
         unlink File::Spec->catfile(File::Spec->tmpdir,
                                    "test-nginx-port-$busy.lock");
     }
+}
+
+# --- as the real Test::Nginx reads a block ---------------------------------
+{
+    my ($code, $out) = run_fixture('real', $HEAD . <<'_EOF_');
+=== TEST 1: error_log in a block of two requests: checked after each one
+--- config
+    location /t {
+        return 200 "t\n";
+    }
+--- request eval
+["GET /t", "GET /missing-one.html"]
+--- error_code eval
+[200, 404]
+--- response_body eval
+["t\n", qr/404 Not Found/]
+--- error_log
+missing-one.html" failed
+
+=== TEST 2: undef, a plain value, an empty pattern, both of two sections
+--- config
+    location /t {
+        return 200 "t\n";
+    }
+--- request eval
+["GET /t", "GET /t"]
+--- error_code: 200
+--- response_body eval
+["t\n", undef]
+--- response_body_like eval
+["", "t"]
+
+=== TEST 3: a block without config
+--- request
+GET /
+
+=== TEST 4: a response complete on a connection nginx keeps open
+--- config
+    location /t {
+        return 200 "t\n";
+    }
+--- request
+GET /t
+--- more_headers
+Connection: keep-alive
+--- timeout: 0.3
+--- response_body
+t
+_EOF_
+    isnt($code, 0, 'real: the test file fails');
+    is(not_ok_lines($out), 4, 'real: four failures') or diag($out);
+    like($out, qr/^not ok \d+ - TEST 1: .* pattern "missing-one\.html" failed" matches a line in error\.log \(req 0\)$/m,
+         'real: error_log fails in the window of the request without the line');
+    like($out, qr/^ok \d+ - TEST 1: .* pattern "missing-one\.html" failed" matches a line in error\.log \(req 1\)$/m,
+         'real: error_log passes in the window of the request with it');
+    like($out, qr/^not ok \d+ - TEST 2: .* - the response checks are well formed$/m,
+         'real: check sections the real runner reads otherwise fail');
+    like($out, qr/^# error_code is not an array/m, 'real: a plain value with two requests');
+    like($out, qr/^# response_body element 1 is undef/m, 'real: an undef element');
+    like($out, qr/^# response_body_like element 0 is an empty pattern/m,
+         'real: an empty pattern');
+    like($out, qr/^# response_body_like is ignored by the real Test::Nginx when response_body is there/m,
+         'real: two sections of which the real runner reads one');
+    like($out, qr/^not ok \d+ - TEST 3: .* - the block has a config section$/m,
+         'real: a block without config fails');
+    like($out, qr/^not ok \d+ - TEST 4: .* - timeout: the connection was still open/m,
+         'real: the connection is read until it closes');
+    like($out, qr/^ok \d+ - TEST 4: .* - response_body/m,
+         'real: the response itself is still checked');
 }
 
 # --- nothing left running --------------------------------------------------

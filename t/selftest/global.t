@@ -23,7 +23,7 @@ run_tests();
 # repeat_each(2): each block's checks ran twice
 is(Test::More->builder->current_test - $before, 2 * (5 + 4), 'every check ran twice');
 
-my $conf = do { local (@ARGV, $/) = ($ConfFile); <> };
+my $conf = do { local (@ARGV, $/) = ($Test::Nginx::Util::ConfFile); <> };
 like($conf, qr/^env SELFTEST_ENV=from-the-runner;$/m, 'env_to_nginx');
 like($conf, qr/^master_process on;$/m, 'master_on');
 like($conf, qr/^worker_processes 2;$/m, 'workers');

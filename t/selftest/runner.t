@@ -86,12 +86,22 @@ foo value|bar
 --- request
 GET /t
 --- response_body_like: ^line one.*two$
---- response_body_unlike: three
 --- response_headers_like
 X-Id: id-\d+
 Server: nginx/[\d.]+
 --- raw_response_headers_like: ^HTTP/1\.1 200 OK\r\n
 --- raw_response_headers_unlike: X-Nope
+
+
+
+=== TEST 3b: response_body_unlike
+--- config
+    location /t {
+        return 200 "line one\nline two\n";
+    }
+--- request
+GET /t
+--- response_body_unlike: three
 
 
 
@@ -334,14 +344,15 @@ GET /t
 
 
 
-=== TEST 21: a keep-alive request does not wait for the connection to close
+=== TEST 21: a keep-alive request: read until the timeout, as the real Test::Nginx does (abort: expected), and checked
 --- config
     location /t { return 200 "ka"; }
 --- request
 GET /t
 --- more_headers
 Connection: keep-alive
---- timeout: 1
+--- timeout: 0.3
+--- abort
 --- response_headers
 Connection: keep-alive
 --- response_body: ka
@@ -359,13 +370,12 @@ from the preprocessor
 === TEST 23: the always-defined $TEST_NGINX_ variables, in config and request
 --- config
     location /v {
-        return 200 "$TEST_NGINX_SERVER_PORT $TEST_NGINX_PORT $TEST_NGINX_SERVROOT $TEST_NGINX_HTML_DIR $arg_w";
+        return 200 "$TEST_NGINX_SERVER_PORT $TEST_NGINX_SERVER_ROOT $arg_w";
     }
 --- request
 GET /v?w=$TEST_NGINX_SELFTEST_WORD
 --- response_body eval
-"$ENV{TEST_NGINX_SERVER_PORT} $ENV{TEST_NGINX_SERVER_PORT} "
-. "$ENV{TEST_NGINX_SERVROOT} $ENV{TEST_NGINX_SERVROOT}/html expanded"
+"$Test::Nginx::Util::ServerPort $Test::Nginx::Util::ServRoot expanded"
 
 
 

@@ -41,7 +41,7 @@ use Crypt::PK::Ed25519;
 use Crypt::PK::RSA;
 
 our @EXPORT = qw(jwt jwt_raw hmac_jwt_with_secret tamper_sig tamper_payload
-                 b64u b64u_decode key_path data_dir);
+                 b64u b64u_decode key_path data_dir error_page);
 
 my $DATA_DIR = do {
     my $file = File::Spec->rel2abs(__FILE__);
@@ -97,6 +97,16 @@ sub import {
 
 
 sub data_dir { return $DATA_DIR }
+
+# nginx's own error page for a status: a pattern of its title, e.g.
+# <title>401 Authorization Required</title> (a body check for a request
+# whose status says it all, where Test::Nginx wants one per request)
+sub error_page {
+    my ($code) = @_;
+    croak "error_page: not a 4xx or 5xx status: $code"
+        unless defined $code && $code =~ /^[45]\d\d$/;
+    return qr{<title>\Q$code\E [^<]+</title>};
+}
 
 my %SUFFIX = (pem => '.pem', pub => '.pub.pem', jwk => '.jwk',
               der => '.pub.der');

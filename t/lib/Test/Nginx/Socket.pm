@@ -3,7 +3,7 @@ package Test::Nginx::Socket;
 # jwtgate's Test::Nginx-compatible runner: runs the data-driven test files
 # written for Test::Nginx::Socket (CPAN) unchanged, on Debian's Test::Base.
 # Written for this project from Test::Nginx's documented behaviour; see
-# README.md beside this file for what it supports and how it differs.
+# t/lib/README.md for what it supports and how it differs.
 #
 #   use Test::Nginx::Socket 'no_plan';
 #   repeat_each(1);
@@ -38,7 +38,8 @@ our $VERSION = '0.1';
 our @EXPORT = qw(
     run_tests run_test repeat_each no_shuffle workers master_on master_off
     master_process_enabled log_level add_block_preprocessor
-    add_cleanup_handler no_root_location env_to_nginx worker_connections
+    add_response_body_check add_cleanup_handler no_root_location
+    env_to_nginx worker_connections
     server_port server_port_for_client server_root html_dir no_long_string
     bail_out
     done_testing note explain subtest BAIL_OUT
@@ -58,6 +59,7 @@ our @EXPORT = qw(
 my $TB = Test::More->builder;
 
 our @BlockTimes;          # [name, seconds, tests] per block run
+our @ResponseBodyChecks;  # add_response_body_check
 our $CurrentPid;          # the nginx we started and have not reaped
 my  $LeaveRunning;        # TEST_NGINX_NO_CLEAN: keep the last one
 
@@ -76,7 +78,9 @@ sub master_off ()          { $MasterProcessEnabled = 0 }
 sub no_root_location ()    { $NoRootLocation = 1 }
 sub no_long_string ()      { $NoLongString = 1 }
 sub env_to_nginx (@)       { push @EnvToNginx, @_ }
-sub add_block_preprocessor (&) { push @BlockPreprocessors, shift }
+# the newest runs first, as in the real Test::Nginx
+sub add_block_preprocessor (&) { unshift @BlockPreprocessors, shift }
+sub add_response_body_check ($) { push @ResponseBodyChecks, shift }
 sub add_cleanup_handler (&)    { push @CleanupHandlers, shift }
 sub server_port ()         { $ServerPort }
 sub server_port_for_client () { $ServerPortForClient }
@@ -214,16 +218,38 @@ sub _run_block_body {
         $conf{$s} = $text;
         push @missing, @m;
     }
-    my @files = parse_user_files(_sec($block, 'user_files'));
+    my @files = _parse_user_files(_sec($block, 'user_files'));
     for my $f (@files) {
         ($f->[1], my @m) = expand_env($f->[1]);
         push @missing, @m;
+    }
+
+    unless (defined _sec($block, 'config')) {
+        # the real Test::Nginx bails out at a first block without one, and
+        # sends a later one's requests to the nginx of the block before
+        Test::More::fail("$name - the block has a config section");
+        Test::More::diag("no --- config: the real Test::Nginx would reuse "
+                         . "the previous block's nginx (give an empty one)");
+        return;
+    }
+
+    # the real Test::Nginx's server listens on *:port, ours on
+    # 127.0.0.1:port: a server {} of the block's own on the server port
+    # would get the connections under one and not under the other
+    for my $s (qw(main_config http_config config)) {
+        next unless $conf{$s} =~ /^\s*listen\s+(?:[^\s;]*:)?\Q$ServerPort\E[\s;]/m;
+        Test::More::fail("$name - no server {} of the block's own on the "
+                         . "server port");
+        Test::More::diag("$s: a listen on port $ServerPort: give it a port "
+                         . "of its own (see t/lib/README.md)");
+        return;
     }
 
     my $must_die = defined _sec($block, 'must_die');
     unless ($must_die) {
         $ctx->{exchanges} = _plan_exchanges($ctx, \@missing);
         return unless $ctx->{exchanges};
+        return unless _sections_agree($ctx);
     }
 
     if (@missing) {
@@ -404,7 +430,12 @@ sub _run_must_die {
             ? "nginx started and listened on port $ServerPort"
             : "nginx neither exited nor listened within 5 s");
     }
-    my @lines = (_lines_of(slurp($StderrFile)), _lines_of(slurp($ErrLogFile)));
+    # error.log only, as the real Test::Nginx reads it (nginx -e puts the
+    # startup's messages there, as "[emerg] PID#TID: ..."; stderr has them
+    # as "nginx: [emerg] ..."); without -e, stderr too
+    my @lines = _lines_of(slurp($ErrLogFile));
+    unshift @lines, _lines_of(slurp($StderrFile))
+        unless nginx_capabilities()->{has_e};
     $ctx->{must_die_lines} = \@lines;
     _check_log_patterns($ctx, \@lines, '', 'error_log', 'no_error_log');
 }
@@ -464,6 +495,74 @@ sub _plan_exchanges {
     return \@ex;
 }
 
+# The checks on responses, as the real Test::Nginx reads them.  With
+# several requests (or pipelined_requests) each must be an array with a
+# defined element per request: the real one bails out on a plain value,
+# and an undef element is no "no check" there (an undef error_code or
+# response_body always fails, an undef error_code_like, response_body_like
+# or response_headers always passes).  And of two sections where the real
+# one looks at the first only, giving both is an error.
+my @RESPONSE_CHECKS = qw(error_code error_code_like response_body
+    response_body_like response_body_unlike response_headers
+    response_headers_like raw_response_headers_like
+    raw_response_headers_unlike);
+my @EXCLUSIVE = (
+    [ error_code_like => 'error_code' ],
+    [ response_body => 'response_body_like' ],
+    [ response_body => 'response_body_unlike' ],
+    [ response_body_like => 'response_body_unlike' ],
+    [ response_headers => 'response_headers_like' ],
+);
+
+sub _sections_agree {
+    my ($ctx) = @_;
+    my $block = $ctx->{block};
+    my $name  = $ctx->{name};
+    return 1 if defined _sec($block, 'ignore_response');
+    my $total = 0;
+    $total += @{ $_->{methods} } for @{ $ctx->{exchanges} };
+    my $need_array = $total > 1
+                     || defined _sec($block, 'pipelined_requests');
+    my @bad;
+    for my $s (@RESPONSE_CHECKS) {
+        my $v = _sec($block, $s);
+        next unless defined $v;
+        # an empty pattern matches anything: a check that cannot fail
+        # (an empty response_headers[_like] checks no header: no test)
+        if ($s =~ /_like\z/ && $s !~ /^response_headers/) {
+            my @e = ref $v eq 'ARRAY' ? @$v : ($v);
+            for my $i (0 .. $#e) {
+                push @bad, "$s" . (ref $v eq 'ARRAY' ? " element $i" : '')
+                           . " is an empty pattern (it matches anything)"
+                    if defined $e[$i] && !ref $e[$i] && $e[$i] !~ /\S/;
+            }
+        }
+        if (ref $v eq 'ARRAY') {
+            if (@$v != $total) {
+                push @bad, "$s has " . @$v . " element(s) for $total "
+                           . "request(s)";
+            }
+            for my $i (0 .. $#$v) {
+                push @bad, "$s element $i is undef (the real Test::Nginx "
+                           . "has no \"no check\")" unless defined $v->[$i];
+            }
+        } elsif ($need_array) {
+            push @bad, "$s is not an array, with $total requests (the real "
+                       . "Test::Nginx bails out)";
+        }
+    }
+    for my $pair (@EXCLUSIVE) {
+        my ($first, $ignored) = @$pair;
+        push @bad, "$ignored is ignored by the real Test::Nginx when $first "
+                   . "is there"
+            if defined _sec($block, $first) && defined _sec($block, $ignored);
+    }
+    return 1 unless @bad;
+    Test::More::fail("$name - the response checks are well formed");
+    Test::More::diag(join "\n", @bad);
+    return 0;
+}
+
 sub _bad_request {
     my ($name, $err) = @_;
     Test::More::fail("$name - request section is valid");
@@ -519,8 +618,12 @@ sub _run_repetition {
     my $block = $ctx->{block};
     my $name  = $ctx->{name};
     my $timeout = _seconds(_sec($block, 'timeout'), $Timeout);
-    my $log_off = $r == 0 ? 0 : file_size($ErrLogFile);
-    my $err_off = $r == 0 ? 0 : file_size($StderrFile);
+    # the error log is read in windows, as the real Test::Nginx does: after
+    # each response but the last, what was logged since the previous
+    # window; after the last, the rest.  The first window of the first
+    # repetition starts at the beginning (nginx's startup included).
+    my %off = (log => $r == 0 ? 0 : file_size($ErrLogFile),
+               err => $r == 0 ? 0 : file_size($StderrFile));
 
     my $total = 0;
     $total += @{ $_->{methods} } for @{ $ctx->{exchanges} };
@@ -534,11 +637,15 @@ sub _run_repetition {
 
     my $quiet = defined _sec($block, 'ignore_response');
     my $abort = defined _sec($block, 'abort');
+    my $wait  = _sec($block, 'wait');
+    my $done  = 0;
+    $ctx->{repeat} = $r;
     $ctx->{results} = [];
     for my $ex (@{ $ctx->{exchanges} }) {
         my $res = _http_exchange($ex, $timeout);
         push @{ $ctx->{results} }, $res;
-        if ($res->{error} && !$quiet && !($res->{timeout} && $abort)) {
+        # a timeout fails even with ignore_response, as in the real one
+        if ($res->{error} && !($res->{timeout} ? $abort : $quiet)) {
             Test::More::fail("$name - $res->{error}"
                              . $sfx->(@{ $ex->{methods} } > 1 ? undef
                                                               : $ex->{first}));
@@ -547,10 +654,22 @@ sub _run_repetition {
         for my $k (0 .. $#{ $ex->{methods} }) {
             my $i = $ex->{first} + $k;
             _check_response($ctx, $resps[$k], $i, $sfx->($i));
+            _check_log_window($ctx, \%off, $r, $wait, $sfx->($i))
+                if ++$done < $total;
         }
     }
+    _check_log_window($ctx, \%off, $r, $wait,
+                      $sfx->($total > 1 ? $total - 1 : undef));
 
-    my $wait = _sec($block, 'wait');
+    _diag_context($ctx, "repeat $r") if _failed_since($ctx->{diagged_at});
+}
+
+# One window of the error log: the lines logged since the last one (the
+# offsets in %$off move on), checked against error_log, no_error_log and
+# grep_error_log, and for a worker that crashed.
+sub _check_log_window {
+    my ($ctx, $off, $r, $wait, $sfx) = @_;
+    my $name = $ctx->{name};
     if (defined $wait) {
         Time::HiRes::sleep(_seconds($wait, 0));
     } else {
@@ -558,24 +677,27 @@ sub _run_repetition {
         Time::HiRes::sleep($MasterProcessEnabled || $Workers > 1 ? 0.05
                                                                  : 0.01);
     }
-
-    my @lines = _lines_of(read_from($ErrLogFile, $log_off));
+    my $text = read_from($ErrLogFile, $off->{log});
+    # a line still being written goes to the next window
+    $text =~ s/[^\n]+\z//;
+    $off->{log} += length $text;
+    my @lines = _lines_of($text);
     unless (nginx_capabilities()->{has_e}) {
-        push @lines, _lines_of(read_from($StderrFile, $err_off));
+        my $err = read_from($StderrFile, $off->{err});
+        $err =~ s/[^\n]+\z//;
+        $off->{err} += length $err;
+        push @lines, _lines_of($err);
     }
     $ctx->{window} = \@lines;
-    _check_log_patterns($ctx, \@lines, $sfx->(undef), 'error_log',
-                        'no_error_log');
-    _check_grep_log($ctx, \@lines, $r, $sfx->(undef));
+    _check_log_patterns($ctx, \@lines, $sfx, 'error_log', 'no_error_log');
+    _check_grep_log($ctx, \@lines, $r, $sfx);
 
     # a worker that crashed was replaced by its master: say so anyway
     my @crashed = grep { /\[alert\].* exited on signal \d+/ } @lines;
     if (@crashed) {
-        Test::More::fail("$name - no nginx process crashed" . $sfx->(undef));
+        Test::More::fail("$name - no nginx process crashed$sfx");
         Test::More::diag(join "\n", @crashed);
     }
-
-    _diag_context($ctx, "repeat $r") if _failed_since($ctx->{diagged_at});
 }
 
 sub _check_response {
@@ -642,8 +764,13 @@ sub _check_response {
     # body
     my $body = $resp->{body} // '';
     if (defined(my $exp = _at(_sec($block, 'response_body'), $i))) {
-        Test::Base::is($body, $exp,
-                       "$name - response_body - response is expected$sfx");
+        if (ref $exp eq 'Regexp') {
+            Test::More::like($body, $exp,
+                             "$name - response_body - like$sfx");
+        } else {
+            Test::Base::is($body, $exp,
+                           "$name - response_body - response is expected$sfx");
+        }
     }
     if (defined(my $p = _at(_sec($block, 'response_body_like'), $i))) {
         Test::More::like($body, ref $p ? $p : qr/$p/s,
@@ -655,6 +782,9 @@ sub _check_response {
                            "$name - response_body_unlike - response is "
                            . "expected$sfx");
     }
+
+    # (block, body, request index, repetition, dry run), as the real one
+    $_->($block, $body, $i, $ctx->{repeat} // 0, 0) for @ResponseBodyChecks;
 }
 
 sub _header {
@@ -731,7 +861,7 @@ sub _check_log_patterns {
 sub _check_grep_log {
     my ($ctx, $lines, $r, $sfx) = @_;
     my $block = $ctx->{block};
-    my $p = _sec($block, 'grep_error_log');
+    my $p = _at(_sec($block, 'grep_error_log'), $r);
     return unless defined $p;
     my $exp = _at(_sec($block, 'grep_error_log_out'), $r);
     return unless defined $exp;
@@ -739,11 +869,10 @@ sub _check_grep_log {
         $p =~ s/\n\z//;
         $p = qr/\Q$p\E/;
     }
+    # the first match of each line, as the real Test::Nginx does
     my $got = '';
     for my $l (@$lines) {
-        while ($l =~ /$p/g) {
-            $got .= "$&\n";
-        }
+        $got .= "$&\n" if $l =~ $p;
     }
     if (ref $exp eq 'Regexp') {
         Test::More::like($got, $exp, "$ctx->{name} - grep_error_log_out$sfx");
@@ -832,9 +961,12 @@ sub _http_exchange {
     my ($bad) = map { $_->{bad} } grep { $_->{bad} } @$resps;
     if ($bad) {
         $res->{error} = "bad response: $bad";
-    } elsif ($complete >= $want && ($done || !$res->{timeout})) {
-        # a full answer; a server slow to close is not an error
-        delete $res->{timeout} if $done;
+    } elsif ($complete >= $want && !$res->{timeout}) {
+        # a full answer, and the connection closed
+    } elsif ($res->{timeout} && $complete >= $want) {
+        # the real Test::Nginx reads until the connection closes
+        $res->{error} = "timeout: the connection was still open $timeout s "
+            . "after the request, the response complete";
     } elsif ($res->{timeout}) {
         $res->{error} = "timeout: no complete response within $timeout s"
             . ($want > 1 ? " ($complete of $want responses)" : '');
@@ -864,8 +996,10 @@ sub _parse_responses {
         last unless $resp->{complete};
         $pos = $next;
     }
+    # done only when the connection closed: the real Test::Nginx reads
+    # until then, whatever the responses say
     my $complete = grep { $_->{complete} } @out;
-    my $done = $complete == @$methods && ($eof || !$out[-1]{closes}) ? 1 : 0;
+    my $done = $complete == @$methods && $eof ? 1 : 0;
     return (\@out, $done);
 }
 

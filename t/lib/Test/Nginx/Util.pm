@@ -4,8 +4,7 @@ package Test::Nginx::Util;
 # nginx.conf, the server root, and the nginx process itself.
 #
 # jwtgate's own code, written from Test::Nginx's documented behaviour (the
-# CPAN distribution is not packaged for Debian).  See README.md beside
-# this file.
+# CPAN distribution is not packaged for Debian).  See t/lib/README.md.
 #
 # nginx always runs in the foreground (daemon off) as a child of the test
 # process: started for a block, stopped at the end of it, and never any
@@ -30,7 +29,7 @@ our @EXPORT_OK = qw(
     $NoRootLocation $WorkerConnections $Timeout $NoLongString
     @EnvToNginx @BlockPreprocessors @CleanupHandlers
     expand_env build_nginx_conf prepare_servroot write_user_files
-    parse_user_files nginx_capabilities start_nginx wait_ready
+    _parse_user_files nginx_capabilities start_nginx wait_ready
     wait_exit stop_nginx nginx_running port_listening read_from file_size
     slurp describe_status
 );
@@ -49,7 +48,7 @@ sub _find_in_path {
     return undef;
 }
 
-our $ServerPort = $ENV{TEST_NGINX_PORT} || $ENV{TEST_NGINX_SERVER_PORT}
+our $ServerPort = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT}
                   || 1984;
 our $ServerPortForClient = $ENV{TEST_NGINX_CLIENT_PORT} || $ServerPort;
 
@@ -81,13 +80,12 @@ our @EnvToNginx;
 our @BlockPreprocessors;
 our @CleanupHandlers;
 
-# Always defined for $TEST_NGINX_* expansion (and for eval code).
-$ENV{TEST_NGINX_SERVER_PORT} = $ServerPort;
-$ENV{TEST_NGINX_PORT}        = $ServerPort;
-$ENV{TEST_NGINX_CLIENT_PORT} = $ServerPortForClient
-    unless defined $ENV{TEST_NGINX_CLIENT_PORT};
-$ENV{TEST_NGINX_SERVROOT}    = $ServRoot;
-$ENV{TEST_NGINX_HTML_DIR}    = $HtmlDir;
+# Always defined for $TEST_NGINX_* expansion (and for eval code), as the
+# real Test::Nginx defines them: TEST_NGINX_SERVER_ROOT (not SERVROOT,
+# which is only read, nor an HTML_DIR: use $TEST_NGINX_SERVER_ROOT/html).
+$ENV{TEST_NGINX_SERVER_PORT} = $ServerPort
+    unless defined $ENV{TEST_NGINX_SERVER_PORT};
+$ENV{TEST_NGINX_SERVER_ROOT} = $ServRoot;
 
 # ---------------------------------------------------------------------------
 # $TEST_NGINX_FOO expansion
@@ -239,22 +237,24 @@ sub _write_file {
     return 1;
 }
 
-# user_files: text of ">>> name [mode]" headers followed by content, or an
-# arrayref of [name, content] pairs (from "--- user_files eval").
-# Returns a list of [name, content, mode|undef].
-sub parse_user_files {
+# user_files: text of ">>> name [date]" headers followed by content, or an
+# arrayref of [name, content, date] (from "--- user_files eval").  The
+# date, as in the real Test::Nginx, is the file's mtime for touch -t
+# ([[CC]YY]MMDDhhmm[.ss], GMT).  Returns a list of [name, content,
+# date|undef].  Internal: test files must not call it (the real
+# Test::Nginx::Util has no such function).
+sub _parse_user_files {
     my ($spec) = @_;
     return () unless defined $spec;
     if (ref $spec eq 'ARRAY') {
-        return map { [ $_->[0], $_->[1] // '', undef ] } @$spec;
+        return map { [ $_->[0], $_->[1] // '', $_->[2] ] } @$spec;
     }
     my @files;
     for my $line (split /^/m, $spec) {
-        if ($line =~ /^>>>\s+(\S+)(?:\s+(\S+))?\s*$/) {
-            my ($name, $extra) = ($1, $2);
-            my $mode = defined $extra && $extra =~ /^0[0-7]{3,4}$/ ? $extra
-                     : undef;
-            push @files, [ $name, '', $mode ];
+        if ($line =~ /^>>> (\S+)(?:\s+(.+))?/) {
+            my ($name, $date) = ($1, $2);
+            $date =~ s/\s+\z// if defined $date;
+            push @files, [ $name, '', $date ];
         } elsif (@files) {
             $files[-1][1] .= $line;
         }
@@ -265,9 +265,16 @@ sub parse_user_files {
 sub write_user_files {
     my (@files) = @_;
     for my $f (@files) {
-        my ($name, $content, $mode) = @$f;
+        my ($name, $content, $date) = @$f;
         my $path = $name =~ m{^/} ? $name : "$HtmlDir/$name";
-        _write_file($path, $content, $mode);
+        _write_file($path, $content);
+        next unless defined $date && length $date;
+        die "user_files: bad date '$date' for $name (touch -t: "
+            . "[[CC]YY]MMDDhhmm[.ss])\n"
+            unless $date =~ /^(?:\d\d){4,6}(?:\.\d\d)?$/;
+        local $ENV{TZ} = 'GMT';
+        system('touch', '-t', $date, $path) == 0
+            or die "user_files: touch -t $date $path failed\n";
     }
 }
 
