@@ -283,11 +283,18 @@ CONF
 
 
 
-=== TEST 12: the release: a notice at startup, and in both formats
---- request eval
-["GET /status", "GET /metrics"]
+=== TEST 12: the release: a notice at startup, and in the JSON format
+--- request
+GET /status
 --- response_body_like eval
-['^\{"version":"' . $main::QV . '","verified":\d+,',
- '(?m)^auth_jwt_info\{version="' . $main::QV . '"\} 1$']
+'^\{"version":"' . $main::QV . '","verified":\d+,'
 --- error_log eval
 qr/\[notice\] .*auth_jwt module $main::QV \(jwtgate\)/
+
+
+
+=== TEST 13: the release in the Prometheus format
+--- request
+GET /metrics
+--- response_body_like eval
+'(?m)^auth_jwt_info\{version="' . $main::QV . '"\} 1$'
