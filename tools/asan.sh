@@ -228,6 +228,10 @@ status=0
 ASAN_JOBS=${ASAN_JOBS:-1}
 port0=${TEST_NGINX_PORT:-1984}
 read -r -a suites <<< "$(echo $ASAN_SUITES)"
+table=("${suites[@]}")
+# the slow ones first when several run at once
+[ "$ASAN_JOBS" -gt 1 ] \
+    && mapfile -t suites < <(sh tools/suite-order.sh "${suites[@]}")
 
 # run_suite SUITE LOG REPORTS SLOT: one prove run of SUITE on the
 # sanitizer build; sets rc, reports and signals.
@@ -334,7 +338,7 @@ for ((w = 0; w < ASAN_JOBS; w++)); do
 done
 wait
 
-for suite in "${suites[@]}"; do
+for suite in "${table[@]}"; do
     name=$(basename "$suite" .t)
     if [ -f "$dir/results/$name" ]; then
         cat "$dir/results/$name" >> "$results"

@@ -50,7 +50,8 @@ results=$BUILD/matrix.txt
 slots=$((MATRIX_JOBS * PROVE_JOBS))
 prove_cmd=(prove)
 if [ "$slots" -gt 1 ]; then
-    prove_cmd=(prove -j"$PROVE_JOBS" --exec "$top/tools/prove-slot.sh")
+    prove_cmd=(prove --timer -j"$PROVE_JOBS" \
+               --exec "$top/tools/prove-slot.sh")
     export PROVE_SLOT_DIR=$BUILD/slots PROVE_SLOTS=$slots
     export PROVE_SLOT_PORT=${TEST_NGINX_PORT:-1984}
 fi
@@ -168,6 +169,9 @@ run_version() {
                                                | sort)
     fi
     files=${#tests[@]}
+    # the slow files first when several run at once
+    [ "$slots" -gt 1 ] && mapfile -t tests < <(sh tools/suite-order.sh \
+                                                   "${tests[@]}")
     TEST_NGINX_BINARY=$bin \
     TEST_NGINX_LOAD_MODULES=$mbuild/ngx_http_auth_jwt_module.so \
     JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
