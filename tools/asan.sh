@@ -279,7 +279,8 @@ check_suite() {
     msg=$dir/messages/$name
     rm -rf "$rep" "$dir/$name.first.log"
     mkdir -p "$rep"
-    echo "== asan: $suite" > "$msg"
+    : > "$msg"
+    echo "== asan: $suite" >&2
 
     run_suite "$suite" "$log" "$rep" "$slot"
 
@@ -317,7 +318,9 @@ check_suite() {
         } >> "$msg"
         ;;
     esac
-    ( flock 8; cat "$msg" >&2 ) 8> "$dir/messages/.lock"
+    [ -s "$msg" ] || return 0
+    ( flock 8; echo "== asan: $suite: $what"; cat "$msg" ) \
+        8> "$dir/messages/.lock" >&2
 }
 
 # worker SLOT: takes the next suite until none is left

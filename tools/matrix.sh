@@ -117,52 +117,89 @@ build_nginx() {
     echo "$dir/sbin/nginx"
 }
 
-# run_version V: one version's builds and suites; writes its line of the
-# table to $BUILD/matrix-V.result and its module/binary pair to
-# $BUILD/matrix-V.pair
-run_version() {
-    local v=$1 bin src mbuild log ok fail files res t0 t1 t2
+# build_version V: nginx V (built once) and the module for it, niced; the
+# outcome in $BUILD/matrix-V.built: "ok SECONDS", else the table's word for
+# what failed (build-failed, module-failed, warnings)
+build_version() {
+    local v=$1 src mbuild log out what=ok t0
     log=$BUILD/matrix-$v.log
-    res=$BUILD/matrix-$v.result
-    rm -f "$res" "$BUILD/matrix-$v.pair"
+    out=$BUILD/matrix-$v.built
     t0=$(date +%s)
 
     if [ "$v" = 1.22.1 ]; then
-        bin=/usr/sbin/nginx
         src=/usr/share/nginx/src
         mbuild=$BUILD
-        if ! "$bin" -v 2>&1 | grep -q "nginx/$v"; then
-            echo "matrix: $bin is not nginx $v" >&2
-            echo "$v build-failed 0 0 - -" > "$res"
-            return 1
+        if ! /usr/sbin/nginx -v 2>&1 | grep -q "nginx/$v"; then
+            echo "matrix: /usr/sbin/nginx is not nginx $v" >&2
+            what=build-failed
         fi
     else
-        echo "== nginx $v: nginx" >&2
-        bin=$(build_nginx "$v") || {
-            echo "$v build-failed 0 0 - -" > "$res"
-            return 1
-        }
+        echo "== nginx $v: building nginx" >&2
+        build_nginx "$v" > /dev/null || what=build-failed
         src=$BUILD/nginx-$v/src
         mbuild=$BUILD/matrix-$v
     fi
 
-    echo "== nginx $v: module" >&2
-    if ! nice -n 10 make --no-print-directory module NGINX_SRC="$src" \
-            BUILD="$mbuild" > "$log" 2>&1; then
-        cat "$log" >&2
-        echo "$v module-failed 0 0 - -" > "$res"
+    if [ $what = ok ]; then
+        echo "== nginx $v: building the module" >&2
+        if ! nice -n 10 make --no-print-directory module NGINX_SRC="$src" \
+                BUILD="$mbuild" > "$log" 2>&1; then
+            cat "$log" >&2
+            what=module-failed
+        elif grep -qi 'warning:' "$mbuild/make.log"; then
+            echo "matrix: nginx $v: the module builds with warnings" >&2
+            grep -i 'warning:' "$mbuild/make.log" >&2
+            what=warnings
+        fi
+    fi
+
+    [ $what = ok ] && what="ok $(($(date +%s) - t0))"
+    echo "$what" > "$out.new"
+    mv -f "$out.new" "$out"
+}
+
+# builder: every version's builds, one after the other, from the start:
+# while the first versions' suites run (mostly waiting), the next
+# versions build (niced: the suites keep the CPU they need)
+builder() {
+    local v
+    for v in $MATRIX_VERSIONS; do
+        build_version "$v"
+    done
+}
+
+# run_version V: once V is built, its suites; writes its line of the
+# table to $BUILD/matrix-V.result and its module/binary pair to
+# $BUILD/matrix-V.pair
+run_version() {
+    local v=$1 bin mbuild log ok fail files res built bs t1 t2
+    log=$BUILD/matrix-$v.log
+    res=$BUILD/matrix-$v.result
+    rm -f "$res" "$BUILD/matrix-$v.pair"
+
+    until [ -f "$BUILD/matrix-$v.built" ]; do
+        if ! kill -0 "$builder_pid" 2> /dev/null \
+           && [ ! -f "$BUILD/matrix-$v.built" ]; then
+            echo "build-failed" > "$BUILD/matrix-$v.built"
+        fi
+        sleep 1
+    done
+    read -r built bs < "$BUILD/matrix-$v.built"
+    if [ "$built" != ok ]; then
+        echo "$v $built 0 0 - -" > "$res"
         return 1
     fi
 
-    if grep -qi 'warning:' "$mbuild/make.log"; then
-        echo "matrix: nginx $v: the module builds with warnings" >&2
-        grep -i 'warning:' "$mbuild/make.log" >&2
-        echo "$v warnings 0 0 - -" > "$res"
-        return 1
+    if [ "$v" = 1.22.1 ]; then
+        bin=/usr/sbin/nginx
+        mbuild=$BUILD
+    else
+        bin=$BUILD/nginx-$v/sbin/nginx
+        mbuild=$BUILD/matrix-$v
     fi
     t1=$(date +%s)
 
-    echo "== nginx $v: suites ($((t1 - t0)) s of builds)" >&2
+    echo "== nginx $v: suites (built in $bs s)" >&2
     tests=(t/*.t)
     if [ "$v" = "${MATRIX_ALL_ON:-}" ]; then
         mapfile -t -O ${#tests[@]} tests < <(find t -mindepth 2 -name '*.t' \
@@ -187,7 +224,7 @@ run_version() {
     ok=$((files - fail))
     echo "== nginx $v: suites done, $ok passed, $fail failed" \
          "($((t2 - t1)) s)" >&2
-    echo "$v ran $ok $fail $((t1 - t0)) $((t2 - t1))" > "$res"
+    echo "$v ran $ok $fail $bs $((t2 - t1))" > "$res"
     echo "$mbuild/ngx_http_auth_jwt_module.so $bin" > "$BUILD/matrix-$v.pair"
     [ "$fail" -eq 0 ]
 }
@@ -216,20 +253,29 @@ mismatch() {
 }
 
 : > "$BUILD/matrix-pairs"
-status=0
-running=0
 for v in $MATRIX_VERSIONS; do
-    if [ "$running" -ge "$MATRIX_JOBS" ]; then
-        wait -n || status=1
-        running=$((running - 1))
+    rm -f "$BUILD/matrix-$v.built" "$BUILD/matrix-$v.result"
+done
+builder &
+builder_pid=$!
+
+status=0
+pids=()
+for v in $MATRIX_VERSIONS; do
+    if [ ${#pids[@]} -ge "$MATRIX_JOBS" ]; then
+        wait -n -p done_pid "${pids[@]}" || status=1
+        for i in "${!pids[@]}"; do
+            [ "${pids[$i]}" = "$done_pid" ] && unset "pids[$i]"
+        done
+        pids=("${pids[@]}")
     fi
     run_version "$v" &
-    running=$((running + 1))
+    pids+=($!)
 done
-while [ "$running" -gt 0 ]; do
-    wait -n || status=1
-    running=$((running - 1))
+for p in "${pids[@]}"; do
+    wait "$p" || status=1
 done
+wait "$builder_pid"
 
 # the table and the pairs in MATRIX_VERSIONS order, whatever finished first
 failed=
