@@ -78,8 +78,8 @@ DEPS      += libmicrohttpd-dev libcrypt-dev
 PROVE_ENV += JWTGATE_ISSUER=$(CURDIR)/$(ISSUER)
 # --- end jwtgate-issuer ---
 
-.PHONY: all module deps check-deps test unit prove tools demo clean install \
-        fuzz fuzz-build bench-core
+.PHONY: all module deps check-deps test unit unit-build prove tools demo \
+        clean install fuzz fuzz-build bench-core ci-deps
 
 all: module tools
 
@@ -89,6 +89,13 @@ module: check-deps
 
 deps:
 	@sh tools/deps.sh install $(DEPS) $(DEB_DEPS)
+	@$(MAKE) --no-print-directory interop-deps
+
+# what CI runs too (fuzz, sanitizers, fuzz-http): one apt-get before
+# .ci/run's parallel builds
+ci-deps:
+	@sh tools/deps.sh install $(DEPS) $(FUZZ_DEPS) $(ASAN_DEPS) \
+	    $(FUZZ_HTTP_DEPS)
 	@$(MAKE) --no-print-directory interop-deps
 
 # --- interop (issue 14): the token libraries of t/09x-interop*.t ---
@@ -142,6 +149,9 @@ $(ISSUER): $(ISSUER_SRCS) $(ISSUER_HDRS) | check-deps
 unit: check-deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# only build them (make -j2 unit-build: .ci/run builds everything first)
+unit-build: check-deps $(UNIT_BINS)
+
 # the tests' own headers too: t/unit/jread_check.h, t/fuzz/jread_reference.h
 TEST_HDRS  = $(wildcard t/unit/*.h t/fuzz/*.h)
 
@@ -149,7 +159,7 @@ $(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka $(CORE_LIBS)
 
-# libFuzzer targets (clang-14): make fuzz FUZZ_SECONDS=60
+# libFuzzer targets (clang-14): make fuzz FUZZ_SECONDS=60 [FUZZ_JOBS=n]
 FUZZ_SECONDS ?= 60
 FUZZ_CC       = clang-14
 FUZZ_DEPS     = clang-14 libclang-rt-14-dev
@@ -164,20 +174,11 @@ $(BUILD)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o $@ $< $(CORE_SRCS) $(CORE_LIBS)
 
+# FUZZ_JOBS targets at once (default: one per core), each FUZZ_SECONDS
 fuzz: check-deps fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	    name=$${t##*/fuzz_}; \
-	    mkdir -p $(BUILD)/fuzz/corpus-$$name; \
-	    echo "== $$t: $(FUZZ_SECONDS) s"; \
-	    dict=; [ -f t/fuzz/$$name.dict ] && dict=-dict=t/fuzz/$$name.dict; \
-	    rc=0; $$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
-	        -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ $$dict \
-	        $(BUILD)/fuzz/corpus-$$name t/fuzz/corpus/$$name \
-	        > $(BUILD)/fuzz/$$name.log 2>&1 || rc=$$?; \
-	    grep -E '^(Done|stat::number_of_executed_units|stat::new_units)' \
-	        $(BUILD)/fuzz/$$name.log; \
-	    if [ $$rc -ne 0 ]; then tail -40 $(BUILD)/fuzz/$$name.log; exit $$rc; fi; \
-	done
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	    $(if $(FUZZ_JOBS),FUZZ_JOBS=$(FUZZ_JOBS)) \
+	    bash tools/fuzz.sh $(FUZZ_TARGETS)
 
 # µs per verification, core next to bare OpenSSL (docs/BENCHMARKS.md);
 # revocation list of 1,000,000 jtis: build time, memory, ns per lookup
@@ -239,8 +240,23 @@ bench: module tools
 	        $(if $($(v)),$(v)='$($(v))')) bash tools/bench.sh
 # --- end bench ---
 
+# PROVE_JOBS=n: n files at once, each in a slot of its own (a port +250
+# apart from TEST_NGINX_PORT, a server root in $(BUILD)/slots; see
+# tools/prove-slot.sh); MATRIX_JOBS=n: make test-matrix runs n versions at
+# once (their slots are shared: MATRIX_JOBS x PROVE_JOBS of them)
+PROVE_JOBS  ?= 1
+MATRIX_JOBS ?= 1
+PROVE_SLOTS_ENV = PROVE_SLOT_DIR=$(abspath $(BUILD))/slots \
+            PROVE_SLOTS=$(PROVE_JOBS) \
+            PROVE_SLOT_PORT=$${TEST_NGINX_PORT:-1984}
+
 prove: module tools interop-deps
+ifeq ($(PROVE_JOBS),1)
 	$(PROVE_ENV) prove -r t/
+else
+	$(PROVE_ENV) $(PROVE_SLOTS_ENV) \
+	    prove -r -j$(PROVE_JOBS) --exec $(CURDIR)/tools/prove-slot.sh t/
+endif
 
 # the glue's layers (tools/layers.py): no cycle among src/*.c (from the
 # objects' symbols), no glue header including one above it, no nginx
@@ -264,6 +280,7 @@ REAL_TN_DEPS = libtest-base-perl libtext-diff-perl libtest-longstring-perl \
 prove-real: module tools interop-deps
 	@$(PROVE_ENV) BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
 	    PROVE_REAL_DEPS="$(REAL_TN_DEPS)" \
+	    PROVE_JOBS=$(PROVE_JOBS) \
 	    $(foreach v,TEST_NGINX_REAL_TARBALL PROVE_REAL_SUITES,\
 	        $(if $($(v)),$(v)="$($(v))")) bash tools/prove-real.sh
 
@@ -276,6 +293,8 @@ test-matrix: module tools
 	@BUILD=$(BUILD) NGINX_TARBALLS=$(NGINX_TARBALLS) \
 	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
 	    $(if $(MATRIX_VERSIONS),MATRIX_VERSIONS="$(MATRIX_VERSIONS)") \
+	    $(if $(MATRIX_ALL_ON),MATRIX_ALL_ON="$(MATRIX_ALL_ON)") \
+	    MATRIX_JOBS=$(MATRIX_JOBS) PROVE_JOBS=$(PROVE_JOBS) \
 	    bash tools/matrix.sh
 
 # the hostile-request suites with nginx under valgrind (tools/valgrind.sh),
@@ -303,7 +322,7 @@ test-asan: tools
 	@sh tools/deps.sh check $(ASAN_DEPS)
 	@BUILD=$(BUILD) NGINX_TARBALLS=$(NGINX_TARBALLS) \
 	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
-	    $(foreach v,ASAN_SUITES ASAN_NGINX_VERSION,\
+	    $(foreach v,ASAN_SUITES ASAN_NGINX_VERSION ASAN_JOBS,\
 	        $(if $($(v)),$(v)="$($(v))")) bash tools/asan.sh
 
 asan-build: check-deps
@@ -315,14 +334,17 @@ asan-build: check-deps
 # the other versions of the matrix, when their sources are at hand
 MATRIX_OTHERS = 1.24.0 1.26.3 1.30.4 1.31.4
 
+# with the other versions' sources at hand, make prove's part (every file
+# under t/ on Debian's nginx) runs as the matrix's 1.22.1 line, at the same
+# time as the others when MATRIX_JOBS > 1
 test: module tools interop-deps
 	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory prove
 	@if [ -d $(NGINX_TARBALLS) ]; then \
 	    $(MAKE) --no-print-directory test-matrix \
-	        MATRIX_VERSIONS="$(MATRIX_OTHERS)"; \
+	        MATRIX_VERSIONS="1.22.1 $(MATRIX_OTHERS)" MATRIX_ALL_ON=1.22.1; \
 	else \
+	    $(MAKE) --no-print-directory prove && \
 	    echo "test: $(NGINX_TARBALLS) not found: nginx $(MATRIX_OTHERS)" \
 	         "not tested (make test-matrix NGINX_TARBALLS=...)"; \
 	fi

@@ -9,6 +9,9 @@
 #   NGINX_TARBALLS       where nginx-X.Y.Z.tar.gz are (default ../shared/nginx)
 #   ASAN_SUITES          the suites (default t/*.t)
 #   ASAN_CC              the compiler (default clang-14, see below)
+#   ASAN_JOBS            suites at once (default 1), each in its own slot:
+#                        TEST_NGINX_PORT (default 1984) + 250 x slot,
+#                        servroot<slot>/
 #   BUILD                build directory (default build)
 #
 # Layout, all under $BUILD/asan/ and reused across runs:
@@ -18,7 +21,8 @@
 #   ngx_http_auth_jwt_module.so   the module, rebuilt from the worktree by
 #                                 tools/build-module.sh on every run
 #   reports/<suite>/              the sanitizers' reports (log_path)
-#   servroot/                     the suites' server root
+#   servroot/                     the suites' server root (servrootN/
+#                                 with ASAN_JOBS > 1)
 #   <suite>.log                   each suite's prove output
 #
 # Why a release tarball and not Debian's 1.22.1: nginx-dev ships the
@@ -212,20 +216,35 @@ fi
 banners='exited on signal|ERROR: (Address|Leak)Sanitizer|runtime error:'
 
 perl_lib=${PERL_TEST_LIB:+$PERL_TEST_LIB:}$top/t/lib${PERL5LIB:+:$PERL5LIB}
-servroot=$dir/servroot
 results=$dir/results.txt
 : > "$results"
-rm -rf "$dir/reports"
+rm -rf "$dir/reports" "$dir/results" "$dir/messages"
+mkdir -p "$dir/results" "$dir/messages"
 status=0
 
-# run_suite SUITE LOG REPORTS: one prove run of SUITE on the sanitizer
-# build; sets rc, reports and signals.
+# ASAN_JOBS suites at once, each worker in a slot of its own: port
+# TEST_NGINX_PORT + 250 x slot (the suites take ports up to +200 above
+# theirs), server root servroot/ (one worker) or servroot<slot>/
+ASAN_JOBS=${ASAN_JOBS:-1}
+port0=${TEST_NGINX_PORT:-1984}
+read -r -a suites <<< "$(echo $ASAN_SUITES)"
+table=("${suites[@]}")
+# the slow ones first when several run at once
+[ "$ASAN_JOBS" -gt 1 ] \
+    && mapfile -t suites < <(sh tools/suite-order.sh "${suites[@]}")
+
+# run_suite SUITE LOG REPORTS SLOT: one prove run of SUITE on the
+# sanitizer build; sets rc, reports and signals.
 run_suite() {
+    local sr=$dir/servroot
+    [ "$ASAN_JOBS" -gt 1 ] && sr=$dir/servroot$4
     (
         san_env "$3"
         TEST_NGINX_BINARY=$dir/nginx/sbin/nginx \
         TEST_NGINX_LOAD_MODULES=$dir/ngx_http_auth_jwt_module.so \
-        TEST_NGINX_SERVROOT=$servroot \
+        TEST_NGINX_SERVROOT=$sr \
+        TEST_NGINX_PORT=$((port0 + 250 * $4)) \
+        TEST_NGINX_SERVER_PORT=$((port0 + 250 * $4)) \
         JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
         JWTGATE_JWKS=$BUILD/jwtgate-jwks \
         PERL5LIB=$perl_lib \
@@ -237,7 +256,7 @@ run_suite() {
     # error.log say (a worker that a master replaced, a report that went
     # to stderr after all)
     reports=$(find "$3" -type f | wc -l)
-    signals=$(cat "$2" "$servroot"/logs/error.log 2>/dev/null \
+    signals=$(cat "$2" "$sr"/logs/error.log 2>/dev/null \
               | grep -c -E "$banners")
 }
 
@@ -249,25 +268,33 @@ run_suite() {
 # either run, or a second failure, fails the run.  make test (the plain
 # suites, every version) has no retry: that is where the assertions are
 # the verdict.
-for suite in $ASAN_SUITES; do
+#
+# check_suite SUITE SLOT: writes results/<name> (its line of the table)
+# and prints what it has to say in one piece
+check_suite() {
+    local suite=$1 slot=$2 name rep log what msg
     name=$(basename "$suite" .t)
     rep=$dir/reports/$name
     log=$dir/$name.log
+    msg=$dir/messages/$name
     rm -rf "$rep" "$dir/$name.first.log"
     mkdir -p "$rep"
+    : > "$msg"
     echo "== asan: $suite" >&2
 
-    run_suite "$suite" "$log" "$rep"
+    run_suite "$suite" "$log" "$rep" "$slot"
 
     what=ok
     if [ "$reports" -gt 0 ] || [ "$signals" -gt 0 ]; then
         what=SANITIZER
     elif [ $rc -ne 0 ]; then
-        echo "== asan: $suite failed without a sanitizer finding;" \
-             "its failures, then a second run:" >&2
-        grep -E '^(not ok|#)' "$log" | head -40 >&2
+        {
+            echo "== asan: $suite failed without a sanitizer finding;" \
+                 "its failures, then a second run:"
+            grep -E '^(not ok|#)' "$log" | head -40
+        } >> "$msg"
         mv "$log" "$dir/$name.first.log"
-        run_suite "$suite" "$log" "$rep"
+        run_suite "$suite" "$log" "$rep" "$slot"
         if [ "$reports" -gt 0 ] || [ "$signals" -gt 0 ]; then
             what=SANITIZER
         elif [ $rc -ne 0 ]; then
@@ -276,21 +303,53 @@ for suite in $ASAN_SUITES; do
             what="ok(retry)"
         fi
     fi
-    echo "$suite $what $reports $signals" >> "$results"
+    echo "$suite $what $reports $signals" > "$dir/results/$name"
 
     case $what in
     ok*)
         ;;
     *)
-        status=1
-        grep -E '^(not ok|#)' "$log" | head -40 >&2
-        for f in $(find "$rep" -type f | sort | head -3); do
-            echo "--- $f" >&2
-            head -40 "$f" >&2
-        done
+        {
+            grep -E '^(not ok|#)' "$log" | head -40
+            for f in $(find "$rep" -type f | sort | head -3); do
+                echo "--- $f"
+                head -40 "$f"
+            done
+        } >> "$msg"
         ;;
     esac
+    [ -s "$msg" ] || return 0
+    ( flock 8; echo "== asan: $suite: $what"; cat "$msg" ) \
+        8> "$dir/messages/.lock" >&2
+}
+
+# worker SLOT: takes the next suite until none is left
+queue=$dir/messages/.next
+echo 0 > "$queue"
+worker() {
+    local i
+    while :; do
+        i=$( (flock 7; n=$(cat "$queue"); echo $((n + 1)) > "$queue"
+              echo "$n") 7> "$queue.lock")
+        [ "$i" -lt ${#suites[@]} ] || return 0
+        check_suite "${suites[$i]}" "$1"
+    done
+}
+
+for ((w = 0; w < ASAN_JOBS; w++)); do
+    worker "$w" &
 done
+wait
+
+for suite in "${table[@]}"; do
+    name=$(basename "$suite" .t)
+    if [ -f "$dir/results/$name" ]; then
+        cat "$dir/results/$name" >> "$results"
+    else
+        echo "$suite NO-RESULT 0 0" >> "$results"
+    fi
+done
+grep -qv -E '^[^ ]+ ok' "$results" && status=1
 
 finished=$(date +%s)
 
@@ -300,7 +359,7 @@ while read -r s what n sig; do
     printf '%-34s  %-10s  %7s  %7s\n' "$s" "$what" "$n" "$sig"
 done < "$results"
 echo "(nginx $v, ASan+UBSan, NGX_DEBUG_PALLOC; build $((built - started)) s," \
-     "suites $((finished - built)) s; logs in $dir/<suite>.log," \
-     "reports in $dir/reports/)"
+     "suites $((finished - built)) s, ASAN_JOBS=$ASAN_JOBS; logs in" \
+     "$dir/<suite>.log, reports in $dir/reports/)"
 
 exit $status

@@ -5,6 +5,16 @@
 #   MATRIX_VERSIONS   "1.22.1 1.24.0 1.26.3 1.30.4 1.31.4" (default)
 #   NGINX_TARBALLS    where nginx-X.Y.Z.tar.gz are (default ../shared/nginx)
 #   BUILD             build directory (default build)
+#   MATRIX_JOBS       versions at once (default 1)
+#   PROVE_JOBS        suite files at once within a version (default 1)
+#   MATRIX_ALL_ON     a version that also runs t/*/*.t (the issuer's and
+#                     the runner's own tests: all that make prove runs);
+#                     make test names 1.22.1
+#   TEST_NGINX_PORT   the first port (default 1984); with MATRIX_JOBS or
+#                     PROVE_JOBS above 1, the files run in slots of their
+#                     own (tools/prove-slot.sh): port +250 per slot, up to
+#                     MATRIX_JOBS x PROVE_JOBS slots, servroots in
+#                     $BUILD/slots/
 #
 # 1.22.1 is Debian 12's own nginx (/usr/sbin/nginx, the nginx-dev source).
 # The others are built once from the release tarballs into
@@ -12,6 +22,12 @@
 # (the runner's self-tests read debug lines); they are reused across runs.
 # Each gets its own module build in $BUILD/matrix-X.Y.Z/.  Finally a module
 # built for one version is loaded by another: nginx must refuse it cleanly.
+#
+# In parallel (MATRIX_JOBS=2): a version's nginx and module build (niced:
+# the suites running meanwhile mostly wait on timers, and keep the CPU
+# they need) overlaps the suites of another.  Each version's prove output
+# is in $BUILD/matrix-X.Y.Z.log; a failed version's log is printed after
+# the table.  Any failure in any version fails the run; nothing is retried.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,11 +37,24 @@ BUILD=${BUILD:-build}
 NGINX_TARBALLS=${NGINX_TARBALLS:-../shared/nginx}
 MATRIX_VERSIONS=${MATRIX_VERSIONS:-"1.22.1 1.24.0 1.26.3 1.30.4 1.31.4"}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+MATRIX_JOBS=${MATRIX_JOBS:-1}
+PROVE_JOBS=${PROVE_JOBS:-1}
 
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
 results=$BUILD/matrix.txt
 : > "$results"
+
+# the files of each version in slots of their own when anything runs at
+# the same time (tools/prove-slot.sh); else prove as it always was
+slots=$((MATRIX_JOBS * PROVE_JOBS))
+prove_cmd=(prove)
+if [ "$slots" -gt 1 ]; then
+    prove_cmd=(prove --timer -j"$PROVE_JOBS" \
+               --exec "$top/tools/prove-slot.sh")
+    export PROVE_SLOT_DIR=$BUILD/slots PROVE_SLOTS=$slots
+    export PROVE_SLOT_PORT=${TEST_NGINX_PORT:-1984}
+fi
 
 # nginx.org's packages (nginx -V of nginx.org's 1.2x/1.3x builds)
 ngx_flags() {
@@ -73,10 +102,10 @@ build_nginx() {
         cd "$dir/obj" || exit 1
         [ -x ./configure ] || cp auto/configure ./configure
         # shellcheck disable=SC2046
-        ./configure --prefix="$dir" $(ngx_flags "$v") \
+        nice -n 10 ./configure --prefix="$dir" $(ngx_flags "$v") \
             --with-cc-opt="-g -O2 -Wno-error=deprecated-declarations" \
             > "$dir/configure.log" 2>&1 \
-            && make -j"$JOBS" > "$dir/make.log" 2>&1 \
+            && nice -n 10 make -j"$JOBS" > "$dir/make.log" 2>&1 \
             && make install > "$dir/install.log" 2>&1
     ) || {
         echo "matrix: building nginx $v failed (see $dir/*.log)" >&2
@@ -88,59 +117,115 @@ build_nginx() {
     echo "$dir/sbin/nginx"
 }
 
-run_version() {
-    local v=$1 bin src mbuild log ok fail files
+# build_version V: nginx V (built once) and the module for it, niced; the
+# outcome in $BUILD/matrix-V.built: "ok SECONDS", else the table's word for
+# what failed (build-failed, module-failed, warnings)
+build_version() {
+    local v=$1 src mbuild log out what=ok t0
     log=$BUILD/matrix-$v.log
+    out=$BUILD/matrix-$v.built
+    t0=$(date +%s)
 
     if [ "$v" = 1.22.1 ]; then
-        bin=/usr/sbin/nginx
         src=/usr/share/nginx/src
         mbuild=$BUILD
-        if ! "$bin" -v 2>&1 | grep -q "nginx/$v"; then
-            echo "matrix: $bin is not nginx $v" >&2
-            echo "$v build-failed 0 0" >> "$results"
-            return 1
+        if ! /usr/sbin/nginx -v 2>&1 | grep -q "nginx/$v"; then
+            echo "matrix: /usr/sbin/nginx is not nginx $v" >&2
+            what=build-failed
         fi
     else
-        bin=$(build_nginx "$v") || {
-            echo "$v build-failed 0 0" >> "$results"
-            return 1
-        }
+        echo "== nginx $v: building nginx" >&2
+        build_nginx "$v" > /dev/null || what=build-failed
         src=$BUILD/nginx-$v/src
         mbuild=$BUILD/matrix-$v
     fi
 
-    echo "== nginx $v: module" >&2
-    if ! make --no-print-directory module NGINX_SRC="$src" BUILD="$mbuild" \
-            > "$log" 2>&1; then
-        cat "$log" >&2
-        echo "$v module-failed 0 0" >> "$results"
+    if [ $what = ok ]; then
+        echo "== nginx $v: building the module" >&2
+        if ! nice -n 10 make --no-print-directory module NGINX_SRC="$src" \
+                BUILD="$mbuild" > "$log" 2>&1; then
+            cat "$log" >&2
+            what=module-failed
+        elif grep -qi 'warning:' "$mbuild/make.log"; then
+            echo "matrix: nginx $v: the module builds with warnings" >&2
+            grep -i 'warning:' "$mbuild/make.log" >&2
+            what=warnings
+        fi
+    fi
+
+    [ $what = ok ] && what="ok $(($(date +%s) - t0))"
+    echo "$what" > "$out.new"
+    mv -f "$out.new" "$out"
+}
+
+# builder: every version's builds, one after the other, from the start:
+# while the first versions' suites run (mostly waiting), the next
+# versions build (niced: the suites keep the CPU they need)
+builder() {
+    local v
+    for v in $MATRIX_VERSIONS; do
+        build_version "$v"
+    done
+}
+
+# run_version V: once V is built, its suites; writes its line of the
+# table to $BUILD/matrix-V.result and its module/binary pair to
+# $BUILD/matrix-V.pair
+run_version() {
+    local v=$1 bin mbuild log ok fail files res built bs t1 t2
+    log=$BUILD/matrix-$v.log
+    res=$BUILD/matrix-$v.result
+    rm -f "$res" "$BUILD/matrix-$v.pair"
+
+    until [ -f "$BUILD/matrix-$v.built" ]; do
+        if ! kill -0 "$builder_pid" 2> /dev/null \
+           && [ ! -f "$BUILD/matrix-$v.built" ]; then
+            echo "build-failed" > "$BUILD/matrix-$v.built"
+        fi
+        sleep 1
+    done
+    read -r built bs < "$BUILD/matrix-$v.built"
+    if [ "$built" != ok ]; then
+        echo "$v $built 0 0 - -" > "$res"
         return 1
     fi
 
-    if grep -qi 'warning:' "$mbuild/make.log"; then
-        echo "matrix: nginx $v: the module builds with warnings" >&2
-        grep -i 'warning:' "$mbuild/make.log" >&2
-        echo "$v warnings 0 0" >> "$results"
-        return 1
+    if [ "$v" = 1.22.1 ]; then
+        bin=/usr/sbin/nginx
+        mbuild=$BUILD
+    else
+        bin=$BUILD/nginx-$v/sbin/nginx
+        mbuild=$BUILD/matrix-$v
     fi
+    t1=$(date +%s)
 
-    echo "== nginx $v: suites" >&2
-    files=$(ls t/*.t | wc -l)
+    echo "== nginx $v: suites (built in $bs s)" >&2
+    tests=(t/*.t)
+    if [ "$v" = "${MATRIX_ALL_ON:-}" ]; then
+        mapfile -t -O ${#tests[@]} tests < <(find t -mindepth 2 -name '*.t' \
+                                               | sort)
+    fi
+    files=${#tests[@]}
+    # the slow files first when several run at once
+    [ "$slots" -gt 1 ] && mapfile -t tests < <(sh tools/suite-order.sh \
+                                                   "${tests[@]}")
     TEST_NGINX_BINARY=$bin \
     TEST_NGINX_LOAD_MODULES=$mbuild/ngx_http_auth_jwt_module.so \
     JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
     JWTGATE_JWKS=$BUILD/jwtgate-jwks \
     PERL5LIB=${PERL_TEST_LIB:+$PERL_TEST_LIB:}$top/t/lib${PERL5LIB:+:$PERL5LIB} \
-        prove t/*.t >> "$log" 2>&1
+        "${prove_cmd[@]}" "${tests[@]}" >> "$log" 2>&1
+    t2=$(date +%s)
     fail=$(sed -n 's/^\(t\/[^ ]*\.t\) *(Wstat.*/\1/p' "$log" | sort -u \
            | wc -l)
     if ! grep -q '^Result: PASS' "$log" && [ "$fail" -eq 0 ]; then
         fail=$files
     fi
     ok=$((files - fail))
-    echo "$v ran $ok $fail" >> "$results"
-    echo "$mbuild/ngx_http_auth_jwt_module.so $bin" >> "$BUILD/matrix-pairs"
+    echo "== nginx $v: suites done, $ok passed, $fail failed" \
+         "($((t2 - t1)) s)" >&2
+    echo "$v ran $ok $fail $bs $((t2 - t1))" > "$res"
+    echo "$mbuild/ngx_http_auth_jwt_module.so $bin" > "$BUILD/matrix-$v.pair"
     [ "$fail" -eq 0 ]
 }
 
@@ -168,17 +253,62 @@ mismatch() {
 }
 
 : > "$BUILD/matrix-pairs"
-status=0
 for v in $MATRIX_VERSIONS; do
-    run_version "$v" || status=1
+    rm -f "$BUILD/matrix-$v.built" "$BUILD/matrix-$v.result"
+done
+builder &
+builder_pid=$!
+
+status=0
+pids=()
+for v in $MATRIX_VERSIONS; do
+    if [ ${#pids[@]} -ge "$MATRIX_JOBS" ]; then
+        wait -n -p done_pid "${pids[@]}" || status=1
+        for i in "${!pids[@]}"; do
+            [ "${pids[$i]}" = "$done_pid" ] && unset "pids[$i]"
+        done
+        pids=("${pids[@]}")
+    fi
+    run_version "$v" &
+    pids+=($!)
+done
+for p in "${pids[@]}"; do
+    wait "$p" || status=1
+done
+wait "$builder_pid"
+
+# the table and the pairs in MATRIX_VERSIONS order, whatever finished first
+failed=
+for v in $MATRIX_VERSIONS; do
+    if [ -f "$BUILD/matrix-$v.result" ]; then
+        cat "$BUILD/matrix-$v.result" >> "$results"
+    else
+        echo "$v no-result 0 0 - -" >> "$results"
+        status=1
+    fi
+    [ -f "$BUILD/matrix-$v.pair" ] \
+        && cat "$BUILD/matrix-$v.pair" >> "$BUILD/matrix-pairs"
+    grep -q "^$v ran [0-9]* 0 " "$results" || failed="$failed $v"
 done
 mismatch || status=1
 
 echo
-printf '%-8s  %-14s  %6s  %6s\n' nginx result passed failed
-while read -r v what ok fail; do
-    printf '%-8s  %-14s  %6s  %6s\n' "$v" "$what" "$ok" "$fail"
+printf '%-8s  %-14s  %6s  %6s  %8s  %8s\n' nginx result passed failed \
+    build-s suites-s
+while read -r v what ok fail bs ss; do
+    printf '%-8s  %-14s  %6s  %6s  %8s  %8s\n' "$v" "$what" "$ok" "$fail" \
+        "$bs" "$ss"
 done < "$results"
-echo "(suite files; logs in $BUILD/matrix-<version>.log)"
+echo "(suite files; logs in $BUILD/matrix-<version>.log; MATRIX_JOBS=$MATRIX_JOBS," \
+     "PROVE_JOBS=$PROVE_JOBS)"
+
+# what failed, in full (make prove would have printed it)
+for v in $failed; do
+    [ -f "$BUILD/matrix-$v.log" ] || continue
+    echo
+    echo "==== nginx $v: $BUILD/matrix-$v.log ===="
+    cat "$BUILD/matrix-$v.log"
+done
+[ -z "$failed" ] || status=1
 
 exit $status

@@ -14,6 +14,8 @@
 #                            (TEST_NGINX_BINARY, ..._LOAD_MODULES,
 #                            JWTGATE_*) wins over the defaults here
 #   TEST_NGINX_PORT          the base port (default 1984)
+#   PROVE_JOBS               files at once (default 1), each in a slot
+#                            of its own (tools/prove-slot.sh)
 #
 # Without the tarball it says so and exits 0: make test works without it.
 # The suites run with TEST_NGINX_USE_HUP=1 (nginx reloaded between blocks,
@@ -60,6 +62,18 @@ fi
 # shellcheck disable=SC2206
 suites=(${PROVE_REAL_SUITES:-t/})
 
+# PROVE_JOBS=n: n files at once, each in a slot of its own (a port and a
+# server root: tools/prove-slot.sh), the slow ones first
+jobs=${PROVE_JOBS:-1}
+prove_cmd=(prove -r)
+if [ "$jobs" -gt 1 ]; then
+    mapfile -t files < <(find "${suites[@]}" -name '*.t' | sort)
+    mapfile -t suites < <(sh tools/suite-order.sh "${files[@]}")
+    rm -rf "$BUILD/real-slots"
+    export PROVE_SLOT_DIR=$top/$BUILD/real-slots PROVE_SLOTS=$jobs
+    prove_cmd=(prove -j"$jobs" --exec "$top/tools/prove-slot.sh")
+fi
+
 echo "== prove-real: $(perl -I"$tn/lib" -MTest::Nginx::Socket \
       -e 'print "Test::Nginx $Test::Nginx::Socket::VERSION"') from" \
      "$tarball, nginx $("$NGINX_BIN" -v 2>&1 | sed 's,.*/,,')" >&2
@@ -74,7 +88,7 @@ JWTGATE_ISSUER=${JWTGATE_ISSUER:-$top/$BUILD/jwtgate-issuer} \
 JWTGATE_JWKS=${JWTGATE_JWKS:-$top/$BUILD/jwtgate-jwks} \
 JWTGATE_NPM_DIR=${JWTGATE_NPM_DIR:-$top/$BUILD/npm} \
 PERL5LIB=$top/$tn/lib:$top/t/lib${PERL5LIB:+:$PERL5LIB} \
-    prove -r "${suites[@]}"
+    "${prove_cmd[@]}" "${suites[@]}"
 rc=$?
 echo "== prove-real: $(( $(date +%s) - start )) s" >&2
 exit $rc
