@@ -372,8 +372,8 @@ install: module $(BUILD)/jwtgate-jwks $(BUILD)/jwtgate-mint
 # make deb-test (root): install it, enable it, nginx -t, a request with a
 # good and a forged token on 127.0.0.1:DEB_TEST_PORT (18480) and the next
 # port, purge it, nothing left behind
-DEB_DEPS  = debhelper dpkg-dev fakeroot lintian nginx-dev libjansson-dev \
-            libjwt-dev libssl-dev pkg-config
+DEB_DEPS  = build-essential debhelper dpkg-dev fakeroot lintian nginx-dev \
+            libjansson-dev libjwt-dev libssl-dev pkg-config
 .PHONY: deb deb-test debian/changelog
 
 deb:

@@ -83,6 +83,7 @@ retry_lock() {
     return 1
 }
 
+umask 077        # the throwaway keys below: ours only
 tmp=$(mktemp -d /tmp/jwtgate-deb-test.XXXXXX)
 chmod 755 "$tmp"
 pid=

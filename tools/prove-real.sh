@@ -14,6 +14,7 @@
 #                            (TEST_NGINX_BINARY, ..._LOAD_MODULES,
 #                            JWTGATE_*) wins over the defaults here
 #   TEST_NGINX_PORT          the base port (default 1984)
+#   PROVE_REAL_REQUIRED      1: no tarball is a failure (CI)
 #   PROVE_JOBS               files at once (default 1), each in a slot
 #                            of its own (tools/prove-slot.sh)
 #
@@ -37,6 +38,8 @@ if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
     echo "prove-real: the real Test::Nginx tarball is not there" \
          "(${tarball:-../shared/test-nginx/test-nginx-*.tar.gz});" \
          "not run (TEST_NGINX_REAL_TARBALL=...)" >&2
+    # CI sets PROVE_REAL_REQUIRED=1: a run that did not happen is no pass
+    [ "${PROVE_REAL_REQUIRED:-0}" = 1 ] && exit 1
     exit 0
 fi
 
@@ -68,6 +71,10 @@ jobs=${PROVE_JOBS:-1}
 prove_cmd=(prove -r)
 if [ "$jobs" -gt 1 ]; then
     mapfile -t files < <(find "${suites[@]}" -name '*.t' | sort)
+    [ "${#files[@]}" -gt 0 ] || {
+        echo "prove-real: no test file in ${suites[*]}" >&2
+        exit 1
+    }
     mapfile -t suites < <(sh tools/suite-order.sh "${files[@]}")
     rm -rf "$BUILD/real-slots"
     export PROVE_SLOT_DIR=$top/$BUILD/real-slots PROVE_SLOTS=$jobs
