@@ -46,22 +46,7 @@ $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 # Ports next to the server port with nothing on them: the issuer, a second
 # gateway (listen reuseport: connections spread over both workers), and one
 # left unused (the issuer "down").
-sub free_port {
-    my ($from, @taken) = @_;
-    for my $p ($from .. $from + 200) {
-        next if grep { $_ == $p } @taken;
-        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $p, Proto => 'tcp',
-                                      Timeout => 0.2);
-        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                                      LocalPort => $p, Proto => 'tcp',
-                                      Listen => 1, ReuseAddr => 1)
-            or next;
-        close $s;
-        return $p;
-    }
-    die "no free port from $from\n";
-}
+use JWTGate::Ports qw(free_port);
 {
     my $sp = server_port();
     $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);

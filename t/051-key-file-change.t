@@ -27,22 +27,7 @@ $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 # a port next to the server port with nothing on it: a second server that
 # listens with reuseport, so that connections spread over both workers
-sub free_port {
-    my ($from, @taken) = @_;
-    for my $p ($from .. $from + 200) {
-        next if grep { $_ == $p } @taken;
-        next if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $p, Proto => 'tcp',
-                                      Timeout => 0.2);
-        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                                      LocalPort => $p, Proto => 'tcp',
-                                      Listen => 1, ReuseAddr => 1)
-            or next;
-        close $s;
-        return $p;
-    }
-    die "no free port from $from\n";
-}
+use JWTGate::Ports qw(free_port);
 $ENV{TEST_NGINX_GW2_PORT} ||= free_port(server_port() + 1, server_port());
 
 sub data_file {
