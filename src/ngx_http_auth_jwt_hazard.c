@@ -26,19 +26,6 @@
 
 #define ngx_http_auth_jwt_load(type, v)   (*(type volatile *) &(v))
 
-/*
- * A full barrier (a store before it is seen before a load after it) that
- * touches no shared line: the compiler's, whatever atomics nginx was built
- * with (on some of nginx's own paths ngx_memory_barrier() orders no store
- * before a load).  Without it, no lock-free read.
- */
-#if (defined __GNUC__ || defined __clang__)
-#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  1
-#define ngx_http_auth_jwt_fence()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#else
-#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  0
-#define ngx_http_auth_jwt_fence()     ngx_memory_barrier()
-#endif
 
 /* a list in a slot: its offset in the zone, in 8-byte units (slab blocks
  * are aligned so; a zone of up to 32768m), never 0 */

@@ -28,4 +28,19 @@ void ngx_http_auth_jwt_store_retire(ngx_slab_pool_t *shpool,
     ngx_http_auth_jwt_shctx_t *shctx, void *text);
 
 
+/*
+ * A full barrier (a store before it is seen before a load after it) that
+ * touches no shared line: the compiler's, whatever atomics nginx was built
+ * with (on some of nginx's own paths ngx_memory_barrier() orders no store
+ * before a load).  Without it, no lock-free read.
+ */
+#if (defined __GNUC__ || defined __clang__)
+#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  1
+#define ngx_http_auth_jwt_fence()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
+#define NGX_HTTP_AUTH_JWT_HAVE_FENCE  0
+#define ngx_http_auth_jwt_fence()     ngx_memory_barrier()
+#endif
+
+
 #endif /* _NGX_HTTP_AUTH_JWT_HAZARD_H_INCLUDED_ */

@@ -671,10 +671,11 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
 
     /* readers without the mutex (ngx_http_auth_jwt_store_hold) may
      * read old still: retired, freed once none does; the new list is
-     * written whole before it is published */
+     * written whole before it is published (the compiler's fence:
+     * ngx_memory_barrier() is not one on every nginx build) */
     old = sh->text;
 
-    ngx_memory_barrier();
+    ngx_http_auth_jwt_fence();
 
     sh->text = list;
     sh->text_len = size;

@@ -224,6 +224,8 @@ my $GATEWAY = <<'CONF';
     # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
     # server listens on *:port, where a server {} on 127.0.0.1:port would
     # take every connection.  GET /vhost/URI reaches it as GET /URI.
+    # So these hosts differ by address as well as by name; two hosts that
+    # differ by name only: t/078-vhost-names.t.
     location /vhost/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
     }
