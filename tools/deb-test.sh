@@ -115,6 +115,7 @@ fi
 st=$(dpkg-query -W -f='${Status} ${Version}' $PKG 2>/dev/null || true)
 check "installed: $st" [ "$st" = "install ok installed $VERSION" ]
 mapfile -t FILES < <(dpkg -L $PKG)
+check "dpkg -L lists the package's files" [ "${#FILES[@]}" -gt 10 ]
 
 # --- 2. enabled the Debian way ---
 check "$ENABLED -> $AVAILABLE" \
