@@ -230,6 +230,10 @@ struct ngx_http_auth_jwt_shsrc_s {
     ngx_uint_t                  generation;
     ngx_uint_t                  nkeys;
     time_t                      fetched;    /* last success, 0: never */
+    uint64_t                    fetched_ms; /* the same, in ms: how old
+                                               a set is (a 1 s cache is
+                                               1 s, not "until the
+                                               second changes") */
     time_t                      next_try;   /* after a failure */
     time_t                      kid_refresh;
     ngx_uint_t                  failures;   /* in a row */
@@ -406,6 +410,18 @@ typedef struct {
 
 
 extern ngx_module_t  ngx_http_auth_jwt_module;
+
+
+/* the time in ms (wall clock, as ngx_time()), for a zone entry's age */
+static ngx_inline uint64_t
+ngx_http_auth_jwt_now_ms(void)
+{
+    ngx_time_t  *tp;
+
+    tp = ngx_timeofday();
+
+    return (uint64_t) tp->sec * 1000 + tp->msec;
+}
 
 
 #endif /* _NGX_HTTP_AUTH_JWT_H_INCLUDED_ */

@@ -184,6 +184,7 @@ ngx_http_auth_jwt_fetch_end(ngx_http_request_t *r,
 
     sh->nkeys = jwtgate_keyset_count(set);
     sh->fetched = now;
+    sh->fetched_ms = ngx_http_auth_jwt_now_ms();
     sh->failures = 0;
     sh->next_try = 0;
     sh->attempts++;
@@ -306,6 +307,7 @@ ngx_http_auth_jwt_fetch_kept(ngx_http_request_t *r,
 
     if (kept) {
         sh->fetched = ngx_time();
+        sh->fetched_ms = ngx_http_auth_jwt_now_ms();
         sh->failures = 0;
         sh->next_try = 0;
         sh->attempts++;

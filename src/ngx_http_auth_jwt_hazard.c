@@ -59,6 +59,7 @@ ngx_http_auth_jwt_store_hold(ngx_http_auth_jwt_source_t *src,
     }
 
     view->fetched = ngx_http_auth_jwt_load(time_t, sh->fetched);
+    view->fetched_ms = ngx_http_auth_jwt_load(uint64_t, sh->fetched_ms);
     view->next_try = ngx_http_auth_jwt_load(time_t, sh->next_try);
     view->deadline = ngx_http_auth_jwt_load(time_t, sh->deadline);
     view->owner = ngx_http_auth_jwt_load(ngx_pid_t, sh->owner);

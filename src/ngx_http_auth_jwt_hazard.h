@@ -15,6 +15,7 @@
 /* what a lock-free reader of a revocation list sees of its entry */
 typedef struct {
     time_t                      fetched;
+    uint64_t                    fetched_ms;
     time_t                      next_try;
     time_t                      deadline;
     ngx_pid_t                   owner;

@@ -99,7 +99,9 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (sh->fetched && now - sh->fetched < ajcf->key_cache
+    if (sh->fetched
+        && ngx_http_auth_jwt_now_ms() - sh->fetched_ms
+           < (uint64_t) ajcf->key_cache * 1000
         && src->set != NULL)
     {
         ngx_shmtx_unlock(&shpool->mutex);

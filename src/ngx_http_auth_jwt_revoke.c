@@ -149,6 +149,7 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
     int                         hit;
     u_char                     *list;
     time_t                      now, age;
+    uint64_t                    now_ms;
     ngx_uint_t                  lock, fetching, background;
     ngx_slab_pool_t            *shpool;
     ngx_http_auth_jwt_shctx_t  *shctx;
@@ -156,6 +157,7 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
     ngx_http_auth_jwt_shview_t  view;
 
     now = ngx_time();
+    now_ms = ngx_http_auth_jwt_now_ms();
 
     /*
      * The common case without the mutex: a list, the token not in it,
@@ -173,7 +175,7 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
         age = now - view.fetched;
 
         if (hit == JWTGATE_RLIST_OK
-            && (age < src->interval
+            && (now_ms - view.fetched_ms < (uint64_t) src->interval * 1000
                 || (view.owner != 0 && now < view.deadline)
                 || now < view.next_try)
             && !(ajcf->revoke_max_age && age > ajcf->revoke_max_age
@@ -217,7 +219,9 @@ ngx_http_auth_jwt_revoke_source(ngx_http_request_t *r,
 
         background = 0;
 
-        if (age >= src->interval && !fetching && now >= sh->next_try) {
+        if (now_ms - sh->fetched_ms >= (uint64_t) src->interval * 1000
+            && !fetching && now >= sh->next_try)
+        {
             lock = ++shctx->last_id;
             sh->owner = ngx_pid;
             sh->deadline = now + 30;

@@ -300,6 +300,7 @@ ngx_http_auth_jwt_store_stale(ngx_http_auth_jwt_source_t *src)
 
     if (sh != NULL) {
         sh->fetched = 0;
+        sh->fetched_ms = 0;
         sh->kid_refresh = 0;
         sh->next_try = 0;
     }
@@ -686,6 +687,7 @@ ngx_http_auth_jwt_revoke_store(ngx_http_request_t *r,
     sh->etag_len = ngx_min(etag->len, sizeof(sh->etag));
     ngx_memcpy(sh->etag, etag->data, sh->etag_len);
     sh->fetched = now;
+    sh->fetched_ms = ngx_http_auth_jwt_now_ms();
     sh->failures = 0;
     sh->next_try = 0;
     sh->attempts++;
