@@ -321,6 +321,8 @@ typedef struct {
     ngx_array_t                 sources;    /* ngx_http_auth_jwt_source_t *,
                                                one per uri, issuer and
                                                server{} */
+    ngx_array_t                 files;      /* ngx_http_auth_jwt_file_t *,
+                                               one per path and issuer */
 } ngx_http_auth_jwt_main_conf_t;
 
 

@@ -367,6 +367,9 @@ ngx_http_auth_jwt_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&amcf->sources, cf->pool, 2,
                           sizeof(ngx_http_auth_jwt_source_t *))
+           != NGX_OK
+        || ngx_array_init(&amcf->files, cf->pool, 2,
+                          sizeof(ngx_http_auth_jwt_file_t *))
            != NGX_OK)
     {
         return NULL;

@@ -160,3 +160,37 @@ key #5 (kid "enc1") skipped
 the key with the token's kid was skipped when its key set was loaded: RSA key shorter than 2048 bits
 token rejected: unknown_kid
 token rejected: unknown_kid
+
+
+
+=== TEST 6: one key file named by many locations is parsed once per issuer=: its skipped keys are logged once, and each location verifies with it
+--- config
+    location /a {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-mixed.json;
+        return 200 "a\n";
+    }
+    location /b {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-mixed.json;
+        return 200 "b\n";
+    }
+    location /c {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-mixed.json
+                          issuer=https://other.test;
+        return 200 "c\n";
+    }
+--- request
+GET /b
+--- more_headers eval
+"Authorization: Bearer " . jwt(key => 'rsa1')
+--- response_body
+b
+--- grep_error_log eval
+qr/key #2 \(kid "rsa1024"\) skipped/
+--- grep_error_log_out
+key #2 (kid "rsa1024") skipped
+key #2 (kid "rsa1024") skipped
+--- no_error_log
+[error]
