@@ -120,46 +120,17 @@ perl -MCrypt::PK::Ed25519 -MJSON::PP -MMIME::Base64 -e1 2>/dev/null || {
 
 # --- processes, cleanup --------------------------------------------------------
 
+lib_name=bench
+. "$top/tools/lib.sh"
+
 dir=$(mktemp -d /tmp/jwtgate-bench.XXXXXX) || exit 1
 chmod 755 "$dir"
 mkdir -p "$dir/logs" "$dir/tmp" "$dir/tok" "$out"
-nginx_pid=
-job_pid=
-watchdog_pid=
 mismatches=0
 
-alive() {
-    local s
-    [ -n "$1" ] || return 1
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    s=${s##*) }
-    [ "${s%% *}" != Z ]
-}
-
-# stop PID SIGNAL: signal a child of ours, wait at most 5 s, then KILL
-stop() {
-    local pid=$1 sig=$2 _
-    alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
-    kill "-$sig" "$pid" 2>/dev/null
-    for _ in $(seq 50); do
-        alive "$pid" || break
-        sleep 0.1
-    done
-    if alive "$pid"; then
-        echo "bench: pid $pid did not stop on SIG$sig, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -n "$job_pid" ] && stop "$job_pid" TERM
-    [ -n "$nginx_pid" ] && stop "$nginx_pid" QUIT
-    [ -n "$watchdog_pid" ] && stop "$watchdog_pid" TERM
-    if [ "$rc" -ne 0 ] && [ -s "$dir/logs/error.log" ]; then
+# after lib_exit has stopped nginx, wrk, make bench-core and the watchdog
+on_exit() {
+    if [ "$1" -ne 0 ] && [ -s "$dir/logs/error.log" ]; then
         echo "--- last lines of nginx's error.log" >&2
         tail -n 20 "$dir/logs/error.log" >&2
     fi
@@ -168,29 +139,13 @@ cleanup() {
     else
         rm -rf "$dir"
     fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lib_traps
 
-die() { echo "bench: $*" >&2; exit 1; }
 loud() {
     mismatches=$((mismatches + 1))
     printf '\nbench: !!! MISMATCH: %s\n\n' "$*" >&2
     echo "$*" >> "$out/mismatches"
-}
-
-# run_bg CMD...: runs CMD in the background and waits for it, so that INT,
-# TERM and the watchdog are handled at once (bash defers traps while a
-# foreground child runs); its exit status
-run_bg() {
-    "$@" &
-    job_pid=$!
-    wait "$job_pid"
-    local rc=$?
-    job_pid=
-    return $rc
 }
 
 # --- the cases -----------------------------------------------------------------
@@ -243,35 +198,14 @@ field() { local IFS='|' a; read -r -a a <<< "$1"; printf '%s\n' "${a[$2 - 1]}"; 
 
 # the watchdog: the planned time, bench-core and minting, and a margin
 budget=$((reps * ncases * (seconds + 6) + 600))
-(
-    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-    sleep "$budget" &
-    sp=$!
-    wait "$sp"
-    echo "bench: still running after $budget s: stopping" >&2
-    kill -TERM $$
-) &
-watchdog_pid=$!
+watchdog "$budget"
 
 t_start=$SECONDS
 rm -f "$out/mismatches"
 
 # --- pinning ---------------------------------------------------------------------
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-if [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null 2>&1 \
-   && taskset -c 0 true 2>/dev/null && taskset -c 1 true 2>/dev/null
-then
-    pin_worker="worker_cpu_affinity 01;"
-    pin_wrk=(taskset -c 1)
-    pin_core=(taskset -c 0)
-    pinning="nginx worker on CPU 0 (worker_cpu_affinity 01), wrk on CPU 1 (taskset -c 1)"
-else
-    pin_worker=
-    pin_wrk=()
-    pin_core=()
-    pinning="no pinning (fewer than 2 CPUs usable, or no taskset)"
-fi
+lib_pinning
 
 # --- bare OpenSSL cost: make bench-core -------------------------------------------
 
@@ -446,14 +380,10 @@ EOF
 
 # --- nginx -----------------------------------------------------------------------
 
-if [ -n "${BENCH_PORT:-}" ]; then
-    port=$BENCH_PORT
-else
-    port=$(perl -MIO::Socket::INET -e '
-        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                      Listen => 1) or die "$!\n";
-        print $s->sockport, "\n"') || die "no free port"
-fi
+# three ports: this nginx, and those of the scale cases; from BENCH_PORT up,
+# or chosen by the kernel
+read -r port port2 port3 < <(free_ports 3 "${BENCH_PORT:-}")
+[ -n "${port3:-}" ] || die "no free ports${BENCH_PORT:+ from $BENCH_PORT}"
 base=http://127.0.0.1:$port
 
 cat > "$dir/nginx.conf" <<EOF
@@ -465,11 +395,7 @@ $pin_worker
 events { worker_connections 1024; }
 http {
     access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path       $dir/tmp/proxy;
-    fastcgi_temp_path     $dir/tmp/fastcgi;
-    uwsgi_temp_path       $dir/tmp/uwsgi;
-    scgi_temp_path        $dir/tmp/scgi;
+$(ngx_temp_paths "$dir/tmp")
     keepalive_requests    100000;
     # small, so that a pool of $pool distinct tokens always misses
     auth_jwt_token_cache  $cache_size;
@@ -496,19 +422,8 @@ http {
 }
 EOF
 
-ngx_args=(-p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log")
-"$nginx" -t "${ngx_args[@]}" > "$dir/logs/nginx-t" 2>&1 \
-    || { cat "$dir/logs/nginx-t" >&2; die "nginx -t failed"; }
-"$nginx" "${ngx_args[@]}" -g 'daemon off;' < /dev/null \
-    >> "$dir/logs/nginx.stderr" 2>&1 &
-nginx_pid=$!
-
-deadline=$((SECONDS + 10))
-until curl -s -o /dev/null --max-time 1 "$base/plain"; do
-    alive "$nginx_pid" || die "nginx exited at start"
-    [ $SECONDS -lt $deadline ] || die "nginx did not answer within 10 s"
-    sleep 0.05
-done
+ngx_args "$dir/" "$dir/nginx.conf" "$dir/logs/error.log"
+ngx_start "$base/plain" || die "nginx did not start"
 worker=
 read -r worker _ < "/proc/$nginx_pid/task/$nginx_pid/children" 2>/dev/null
 alive "$worker" || die "no nginx worker"
@@ -683,8 +598,7 @@ done
 if grep -q -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log"; then
     loud "nginx logged: $(grep -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log" | head -3)"
 fi
-stop "$nginx_pid" QUIT
-nginx_pid=
+ngx_stop
 
 # --- results ---------------------------------------------------------------------
 
