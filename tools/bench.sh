@@ -1162,6 +1162,10 @@ section=$dir/section.md
         echo
         echo "**A quick smoke run (BENCH_QUICK=1): one short repeat; do not quote these numbers.**"
     fi
+    if [ "$bench_set" != all ]; then
+        echo
+        echo "**BENCH_SET=$bench_set: the cases of that set only (issue 17's and the scale cases).**"
+    fi
     echo
     echo "- Machine: $cpu_model, $ncpu CPUs$virt, Linux $(uname -r), load average at the end $load (other jobs were running: the numbers are noisy, quote medians and ratios)."
     echo "- nginx $nginx_v (Debian, $nginx_ssl), OpenSSL at run time: $ssl_v; wrk $wrk_v."
@@ -1177,10 +1181,6 @@ section=$dir/section.md
     echo
     cat "$table"
     echo
-    if [ "$bench_set" != all ]; then
-        echo "**BENCH_SET=$bench_set: the cases of that set only.**"
-        echo
-    fi
     echo "### Targets (issue 17)"
     echo
     echo "Bare primitive (\`EVP_PKEY_verify\` alone) from \`make bench-core\` ($core_when, pinned to CPU 0): $bare_line µs."
