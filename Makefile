@@ -194,6 +194,7 @@ bench-core: check-deps
 
 # --- soak (issue 5): tools/soak.sh, loopback only, not part of make test ---
 # make soak [SOAK_SECONDS=n (>= 60)] [SOAK_QUICK=1 (~12 s smoke run)]
+#           [SOAK_PORT=n (first port tried)] [SOAK_CONNECTIONS=n (4)]
 # table in build/soak.txt, logs of the run in build/soak-logs/
 SOAK_DEPS = wrk
 .PHONY: soak
@@ -202,7 +203,8 @@ soak: module tools
 	@sh tools/deps.sh check $(SOAK_DEPS)
 	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
 	    $(if $(SOAK_SECONDS),SOAK_SECONDS=$(SOAK_SECONDS)) \
-	    $(if $(SOAK_QUICK),SOAK_QUICK=$(SOAK_QUICK)) bash tools/soak.sh
+	    $(foreach v,SOAK_QUICK SOAK_PORT SOAK_CONNECTIONS SOAK_ROTATION_DELAY,\
+	        $(if $($(v)),$(v)=$($(v)))) bash tools/soak.sh
 # --- end soak ---
 
 # --- fuzz-http (issue 13): tools/fuzz-http.py, loopback only ---
@@ -224,11 +226,13 @@ fuzz-http: module
 	        $(if $($(v)),$(v)=$($(v)))) /usr/bin/python3 tools/fuzz-http.py
 # --- end fuzz-http ---
 
-# --- bench (issue 8): tools/bench.sh, loopback only, not part of make test ---
-# make bench [BENCH_SECONDS=n (5)] [BENCH_REPEAT=n (3)] [BENCH_QUICK=1 (~1 min)]
-# req/s and nginx worker CPU per request for each case, the issue's targets;
-# writes docs/BENCHMARKS.md and docs/bench.png, raw data in build/bench/
-BENCH_DEPS = wrk gnuplot-nox
+# --- bench (issues 8, 15, 17): tools/bench.sh, loopback only, not part of make test ---
+# make bench [BENCH_SECONDS=n (5)] [BENCH_REPEAT=n (3)] [BENCH_QUICK=1 (~2 min)]
+#            [BENCH_SET=issue17] [BENCH_ONLY="ids"] [BENCH_SCALE=0] (~12 min in all)
+# req/s and nginx worker CPU per request for each case, the scale cases, the
+# issues' targets; writes docs/BENCHMARKS.md and docs/bench.png (not with
+# BENCH_ONLY), raw data in build/bench/
+BENCH_DEPS = wrk gnuplot-nox python3-cryptography
 .PHONY: bench
 
 bench: module tools
@@ -236,7 +240,8 @@ bench: module tools
 	@BUILD=$(BUILD) NGINX_BIN=$(NGINX_BIN) \
 	    $(foreach v,BENCH_SECONDS BENCH_REPEAT BENCH_QUICK BENCH_CONNECTIONS \
 	        BENCH_POOL BENCH_CORE BENCH_PORT BENCH_KEEP BENCH_STRICT \
-	        BENCH_ONLY BENCH_REVOKED,\
+	        BENCH_ONLY BENCH_REVOKED BENCH_SET BENCH_SCALE BENCH_SCALE_TOKENS \
+	        BENCH_SCALE_SECONDS BENCH_LOCATIONS,\
 	        $(if $($(v)),$(v)='$($(v))')) bash tools/bench.sh
 # --- end bench ---
 
@@ -353,7 +358,7 @@ ifeq ($(SANITIZE),1)
 endif
 
 demo: module tools
-	@sh tools/demo.sh
+	@$(if $(DEMO_PORT),DEMO_PORT=$(DEMO_PORT)) sh tools/demo.sh
 
 # the module where Debian's nginx loads modules from; the tools (key set
 # from a PEM key, certificate or HMAC secret; token minting) in BINDIR

@@ -41,7 +41,19 @@
 #
 # The bare OpenSSL verify cost per algorithm comes from `make bench-core`,
 # run first, pinned to CPU 0 (its output is kept in build/bench-core.txt;
-# BENCH_CORE=reuse takes that file as it is).
+# BENCH_CORE=reuse takes that file as it is): the column whose header names
+# EVP_PKEY_verify (else "bare"), by algorithm; a missing figure makes its
+# target say "no bare figure", not fail.
+#
+# Issue 17: PS256 distinct tokens (CryptX), an ES256 bad signature, and the
+# targets: hit ≥ 0.95 of plain and within 0.7 µs of it; fresh token ≤ plain
+# + bare + 3 µs; a bad signature no dearer than a fresh valid token;
+# garbage and missing ≥ 0.95.  Two scale cases, each on an nginx of its
+# own after the main run: (a) BENCH_SCALE_TOKENS (100,000) distinct ES256
+# tokens (python3-cryptography) in rotation against the default token cache:
+# hits, misses, evictions, entries, the worker's RSS; (b) BENCH_LOCATIONS
+# (10,000) protected locations against as many plain ones: `nginx -t` time
+# and the master's RSS.
 #
 # Output: the table on stdout, build/bench/ (raw data), docs/BENCHMARKS.md
 # (the section between the "make bench" markers is rewritten, the rest of
@@ -57,8 +69,12 @@
 # a 300-token pool, bench-core reused when already run: about a minute),
 # BENCH_CORE=run|reuse, BENCH_REVOKED (1000000: revoked jti in the list),
 # BENCH_ONLY (case ids, e.g. "rs256-j rs256-rl rs256-j-d rs256-rl-d": those
-# and plain only, docs left as they are),
-# BENCH_PORT (default: a free port), BENCH_KEEP=1
+# and plain only, docs left as they are; the scale cases are "scale-tokens"
+# and "scale-locations"), BENCH_SET=issue17 (issue 17's cases and the scale
+# cases; docs written), BENCH_SCALE=0 (no scale cases), BENCH_SCALE_TOKENS,
+# BENCH_SCALE_SECONDS (3 x BENCH_SECONDS), BENCH_LOCATIONS,
+# BENCH_PORT (the first of three consecutive free ports from there;
+# default: free ports), BENCH_KEEP=1
 # (keep the temporary directory), BENCH_STRICT=1, BUILD, NGINX_BIN.
 set -u
 export LC_ALL=C
@@ -88,11 +104,16 @@ else
     core_mode=${BENCH_CORE:-run}
 fi
 conns=${BENCH_CONNECTIONS:-12}
+scale_n=${BENCH_SCALE_TOKENS:-100000}   # scale (a): distinct tokens in rotation
+nloc=${BENCH_LOCATIONS:-10000}          # scale (b): protected locations
+scale_secs=${BENCH_SCALE_SECONDS:-$((seconds * 3))}   # scale (a)'s wrk run
+t_runs=5                                # scale (b): nginx -t runs, each way
+[ "$quick" = 1 ] && t_runs=3
 cache_size=16k          # ~136 entries of 120 bytes: far below the pool
 token_life=3600
 revoked_n=${BENCH_REVOKED:-1000000}
 
-for v in seconds reps conns pool revoked_n; do
+for v in seconds reps conns pool revoked_n scale_n nloc scale_secs; do
     case "${!v}" in
         ''|*[!0-9]*|0) echo "bench: $v must be a positive whole number" >&2
                        exit 2 ;;
@@ -120,46 +141,17 @@ perl -MCrypt::PK::Ed25519 -MJSON::PP -MMIME::Base64 -e1 2>/dev/null || {
 
 # --- processes, cleanup --------------------------------------------------------
 
+lib_name=bench
+. "$top/tools/lib.sh"
+
 dir=$(mktemp -d /tmp/jwtgate-bench.XXXXXX) || exit 1
 chmod 755 "$dir"
 mkdir -p "$dir/logs" "$dir/tmp" "$dir/tok" "$out"
-nginx_pid=
-job_pid=
-watchdog_pid=
 mismatches=0
 
-alive() {
-    local s
-    [ -n "$1" ] || return 1
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    s=${s##*) }
-    [ "${s%% *}" != Z ]
-}
-
-# stop PID SIGNAL: signal a child of ours, wait at most 5 s, then KILL
-stop() {
-    local pid=$1 sig=$2 _
-    alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
-    kill "-$sig" "$pid" 2>/dev/null
-    for _ in $(seq 50); do
-        alive "$pid" || break
-        sleep 0.1
-    done
-    if alive "$pid"; then
-        echo "bench: pid $pid did not stop on SIG$sig, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -n "$job_pid" ] && stop "$job_pid" TERM
-    [ -n "$nginx_pid" ] && stop "$nginx_pid" QUIT
-    [ -n "$watchdog_pid" ] && stop "$watchdog_pid" TERM
-    if [ "$rc" -ne 0 ] && [ -s "$dir/logs/error.log" ]; then
+# after lib_exit has stopped nginx, wrk, make bench-core and the watchdog
+on_exit() {
+    if [ "$1" -ne 0 ] && [ -s "$dir/logs/error.log" ]; then
         echo "--- last lines of nginx's error.log" >&2
         tail -n 20 "$dir/logs/error.log" >&2
     fi
@@ -168,30 +160,24 @@ cleanup() {
     else
         rm -rf "$dir"
     fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lib_traps
 
-die() { echo "bench: $*" >&2; exit 1; }
 loud() {
     mismatches=$((mismatches + 1))
     printf '\nbench: !!! MISMATCH: %s\n\n' "$*" >&2
     echo "$*" >> "$out/mismatches"
 }
 
-# run_bg CMD...: runs CMD in the background and waits for it, so that INT,
-# TERM and the watchdog are handled at once (bash defers traps while a
-# foreground child runs); its exit status
-run_bg() {
-    "$@" &
-    job_pid=$!
-    wait "$job_pid"
-    local rc=$?
-    job_pid=
-    return $rc
+# pm OK: PASS or MISS; ge A B, le A B: 1 when A >= B, A <= B, else 0;
+# calc EXPR: EXPR to 2 decimals
+misses_n=0
+pm() {   # pm OK: PASS or MISS (counted)
+    if [ "$1" = 1 ]; then echo PASS; else misses_n=$((misses_n + 1)); echo MISS; fi
 }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' && echo 1 || echo 0; }
+calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
+le() { ge "$2" "$1"; }
 
 # --- the cases -----------------------------------------------------------------
 
@@ -208,6 +194,7 @@ cases=(
     "rs256-d|RS256, distinct tokens|/rs256|@rs256|distinct"
     "es256|ES256, same token|/es256|es256|same"
     "es256-d|ES256, distinct tokens|/es256|@es256|distinct"
+    "ps256-d|PS256, distinct tokens|/ps256|@ps256|distinct"
     "eddsa|EdDSA, same token|/eddsa|eddsa|same"
     "eddsa-d|EdDSA, distinct tokens|/eddsa|@eddsa|distinct"
     "rs256-100|RS256 100-key JWKS, same token|/rs256-100|rs256-100|same"
@@ -220,58 +207,59 @@ cases=(
     "t900|RS256, 900-byte token (same)|/rs256|t900|same"
     "t8k|RS256, 8 KiB token (same)|/rs256|t8k|same"
     "badsig|bad signature (RS256)|/rs256|badsig|bad_signature"
+    "badsig-es|bad signature (ES256)|/es256|badsig-es|bad_signature"
     "garbage|garbage token|/rs256|garbage|malformed"
     "malformed|malformed (header not JSON)|/rs256|malformed|malformed"
     "missing|no token|/rs256|-|missing"
 )
 # BENCH_ONLY="id ...": these cases only, and plain (the reference); the
 # docs and the chart stay as they are (a partial run)
+# BENCH_SET=issue17: the cases issue 17 has targets for, and the scale
+# cases; the docs are written (their section then has those rows only)
 only=${BENCH_ONLY:-}
-if [ -n "$only" ]; then
+bench_set=${BENCH_SET:-all}
+case "$bench_set" in
+    all) select= ;;
+    issue17) select="rs256 es256 eddsa rs256-d ps256-d es256-d eddsa-d badsig badsig-es garbage missing scale-tokens scale-locations" ;;
+    *) echo "bench: BENCH_SET must be all or issue17" >&2; exit 2 ;;
+esac
+[ -n "$only" ] && select=$only
+if [ -n "$select" ]; then
     kept=()
     for c in "${cases[@]}"; do
-        case " plain $only " in
+        case " plain $select " in
             *" ${c%%|*} "*) kept+=("$c") ;;
         esac
     done
     cases=("${kept[@]}")
 fi
 ncases=${#cases[@]}
+# selected SCALE-CASE: the scale case runs (BENCH_SCALE=0: neither)
+selected() {
+    [ "${BENCH_SCALE:-1}" != 0 ] || return 1
+    [ -z "$select" ] && return 0
+    case " $select " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+# the revocation list only when a case uses it
+need_rl=0
+for c in "${cases[@]}"; do
+    case "$c" in *"|/rs256-rl|"*) need_rl=1 ;; esac
+done
 
 # field CASE-LINE N: the Nth field of a case
 field() { local IFS='|' a; read -r -a a <<< "$1"; printf '%s\n' "${a[$2 - 1]}"; }
 
 # the watchdog: the planned time, bench-core and minting, and a margin
 budget=$((reps * ncases * (seconds + 6) + 600))
-(
-    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-    sleep "$budget" &
-    sp=$!
-    wait "$sp"
-    echo "bench: still running after $budget s: stopping" >&2
-    kill -TERM $$
-) &
-watchdog_pid=$!
+watchdog "$budget"
 
 t_start=$SECONDS
 rm -f "$out/mismatches"
 
 # --- pinning ---------------------------------------------------------------------
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-if [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null 2>&1 \
-   && taskset -c 0 true 2>/dev/null && taskset -c 1 true 2>/dev/null
-then
-    pin_worker="worker_cpu_affinity 01;"
-    pin_wrk=(taskset -c 1)
-    pin_core=(taskset -c 0)
-    pinning="nginx worker on CPU 0 (worker_cpu_affinity 01), wrk on CPU 1 (taskset -c 1)"
-else
-    pin_worker=
-    pin_wrk=()
-    pin_core=()
-    pinning="no pinning (fewer than 2 CPUs usable, or no taskset)"
-fi
+lib_pinning
 
 # --- bare OpenSSL cost: make bench-core -------------------------------------------
 
@@ -293,26 +281,45 @@ else
 fi
 grep '^|' "$core_txt"
 
-# bare µs for a row of the bench-core table, by its first column
+# the bare primitive's µs (EVP_PKEY_verify alone) for a row of the
+# bench-core table, by its first column (the first row of that name): the
+# column whose header names EVP_PKEY_verify, else the first whose header
+# says "bare"; nothing when there is no such column, row or number (the
+# targets then say "no bare figure")
 bare_of() {
     awk -F'|' -v row="$1" '
-        { a = $2; gsub(/^ +| +$/, "", a) }
-        a == row { b = $4; gsub(/ /, "", b); print b; exit }' "$core_txt"
+        function trim(x) { gsub(/^[ \t]+|[ \t]+$/, "", x); return x }
+        /^\|/ && col == "" {
+            for (i = 2; i < NF; i++) {
+                h = trim($i)
+                if (h ~ /EVP_PKEY_verify/) { col = i; break }
+                if (h ~ /[Bb]are/ && bare == "") bare = i
+            }
+            if (col == "") col = bare
+            if (col == "") col = -1
+            next
+        }
+        /^\|/ && col > 0 && trim($2) == row {
+            v = trim($col); gsub(/ /, "", v)
+            if (v ~ /^[0-9]+(\.[0-9]+)?$/) print v
+            exit
+        }' "$core_txt"
 }
 bare_rs256=$(bare_of RS256)
+bare_ps256=$(bare_of PS256)
 bare_rs256_100=$(bare_of "RS256 (100-key set)")
 bare_es256=$(bare_of ES256)
 bare_eddsa=$(bare_of EdDSA)
-for v in bare_rs256 bare_rs256_100 bare_es256 bare_eddsa; do
-    case "${!v}" in
-        [0-9]*) ;;
-        *) die "no $v in $core_txt" ;;
-    esac
+bare_line=
+for v in rs256:RS256 ps256:PS256 rs256_100:RS256/100-key es256:ES256 eddsa:EdDSA; do
+    n=bare_${v%%:*}
+    bare_line="$bare_line${bare_line:+, }${v#*:} ${!n:-(no bare figure)}"
 done
+echo "   bare primitive µs: $bare_line"
 
 # --- tokens ----------------------------------------------------------------------
 
-echo "== minting tokens (jwtgate-mint; EdDSA with CryptX), pools of $pool"
+echo "== minting tokens (jwtgate-mint; EdDSA and PS256 with CryptX), pools of $pool"
 
 mint1() {   # mint1 OUTFILE MINT-ARGS...
     local f=$1
@@ -350,21 +357,65 @@ mint_pool() {
         > "$dir/tok/pool-$name" || die "minting the $name pool failed"
 }
 
-# eddsa_tokens N SUB-PREFIX: Ed25519 tokens (CryptX signs)
-eddsa_tokens() {
-    perl -MCrypt::PK::Ed25519 -MJSON::PP -MMIME::Base64=encode_base64url -e '
-        my ($pem, $n, $pre, $life) = @ARGV;
-        my $k = Crypt::PK::Ed25519->new($pem);
+# cryptx_tokens ALG N SUB-PREFIX: EdDSA (Ed25519) or PS256 (rsa1, salt 32)
+# tokens, signed by CryptX
+cryptx_tokens() {
+    perl -MCrypt::PK::Ed25519 -MCrypt::PK::RSA -MJSON::PP \
+         -MMIME::Base64=encode_base64url -e '
+        my ($alg, $n, $pre, $life, $data) = @ARGV;
+        my ($k, $kid, $sign);
+        if ($alg eq "EdDSA") {
+            $k = Crypt::PK::Ed25519->new("$data/ed25519.pem");
+            $kid = "ed25519";
+            $sign = sub { $k->sign_message($_[0]) };
+        } else {
+            $k = Crypt::PK::RSA->new("$data/rsa1.pem");
+            $kid = "rsa1";
+            $sign = sub { $k->sign_message($_[0], "SHA256", "pss", 32) };
+        }
         my $j = JSON::PP->new->canonical;
         my $h = encode_base64url($j->encode(
-                    {alg => "EdDSA", typ => "JWT", kid => "ed25519"}));
+                    {alg => $alg, typ => "JWT", kid => $kid}));
         for my $i (1 .. $n) {
             my $now = time;
             my $p = encode_base64url($j->encode({sub => "$pre$i", iat => $now,
                         exp => $now + $life,
                         jti => unpack("H*", pack("N4", map { int rand 2**32 } 1 .. 4))}));
-            print "$h.$p.", encode_base64url($k->sign_message("$h.$p")), "\n";
-        }' "$data/ed25519.pem" "$1" "$2" "$token_life"
+            print "$h.$p.", encode_base64url($sign->("$h.$p")), "\n";
+        }' "$1" "$2" "$3" "$token_life" "$data"
+}
+
+# ES256 tokens for scale (a), signed by python3-cryptography (OpenSSL):
+# argv PEM N SUB-PREFIX LIFETIME, one token a line
+mint_es_py='
+import base64, os, sys, time
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+pem, n, pre, life = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+key = serialization.load_pem_private_key(open(pem, "rb").read(), None)
+def b64(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=")
+h = b64(b"{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"ec256\"}")
+now = int(time.time())
+out = sys.stdout.buffer
+for i in range(n):
+    p = b64(("{\"sub\":\"%s%d\",\"iat\":%d,\"exp\":%d,\"jti\":\"%s\"}"
+             % (pre, i, now, now + life, os.urandom(12).hex())).encode())
+    si = h + b"." + p
+    r, s = utils.decode_dss_signature(key.sign(si, ec.ECDSA(hashes.SHA256())))
+    out.write(si + b"." + b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+              + b"\n")
+'
+
+# badsig NAME FROM: the token FROM with one character in the middle of its
+# signature changed
+badsig() {
+    local tok sig mid c=A
+    tok=$(cat "$dir/tok/$2")
+    sig=${tok##*.}
+    mid=$(( ${#sig} / 2 ))
+    [ "${sig:$mid:1}" = A ] && c=B
+    printf '%s' "${tok%.*}.${sig:0:$mid}$c${sig:$((mid + 1))}" > "$dir/tok/$1"
 }
 
 mint1 rs256 -k "$data/rsa1.pem" -i rsa1 -s bench
@@ -372,17 +423,14 @@ mint1 rs256-100 -k "$data/rsa1.pem" -i k042 -s bench
 mint1 rs256j -k "$data/rsa1.pem" -i rsa1 -s bench -c jti=bench-valid-0001
 mint1 revoked -k "$data/rsa1.pem" -i rsa1 -s bench -c jti=bench-revoked-0001
 mint1 es256 -k "$data/ec256.pem" -a ES256 -i ec256 -s bench
-eddsa_tokens 1 bench | tr -d '\n' > "$dir/tok/eddsa" || die "EdDSA minting failed"
+cryptx_tokens EdDSA 1 bench | tr -d '\n' > "$dir/tok/eddsa" || die "EdDSA minting failed"
 mint_sized t900 900
 mint_sized t8k 8192
 
-# a bad signature: one character in the middle of the signature changed
+# bad signatures: one character in the middle of the signature changed
+badsig badsig rs256
+badsig badsig-es es256
 tok=$(cat "$dir/tok/rs256")
-sig=${tok##*.}
-mid=$(( ${#sig} / 2 ))
-c=A
-[ "${sig:$mid:1}" = A ] && c=B
-printf '%s' "${tok%.*}.${sig:0:$mid}$c${sig:$((mid + 1))}" > "$dir/tok/badsig"
 # garbage: 300 random characters, no dots
 head -c 600 /dev/urandom | base64 -w0 | tr -d '+/=' | head -c 300 > "$dir/tok/garbage"
 # malformed: three segments, the header is not JSON
@@ -393,14 +441,15 @@ mint_pool rs256 "$pool" -k "$data/rsa1.pem" -i rsa1
 mint_pool rs256j "$pool" -k "$data/rsa1.pem" -i rsa1 -c "jti=bench-pool-@"
 mint_pool rs256-100 "$pool" -k "$data/rsa1.pem" -i k042
 mint_pool es256 "$pool" -k "$data/ec256.pem" -a ES256 -i ec256
-run_bg eddsa_tokens "$pool" user > "$dir/tok/pool-eddsa" || die "EdDSA minting failed"
+run_bg cryptx_tokens EdDSA "$pool" user > "$dir/tok/pool-eddsa" || die "EdDSA minting failed"
+run_bg cryptx_tokens PS256 "$pool" user > "$dir/tok/pool-ps256" || die "PS256 minting failed"
 
 for f in "$dir"/tok/pool-*; do
     n=$(grep -c -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$f")
     [ "$n" -eq "$pool" ] && [ "$(sort -u "$f" | wc -l)" -eq "$pool" ] \
         || die "${f##*/}: $n well-formed distinct tokens of $pool"
 done
-for f in rs256 rs256-100 rs256j revoked es256 eddsa t900 t8k; do
+for f in rs256 rs256-100 rs256j revoked es256 eddsa t900 t8k badsig badsig-es; do
     grep -q -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$dir/tok/$f" \
         || die "token $f is not a JWS"
 done
@@ -412,20 +461,24 @@ echo "   same-token sizes: RS256 $size_rs256, ES256 $(wc -c < "$dir/tok/es256"),
 
 # the revocation list: revoked_n - 1 random jti and the revoked token's,
 # each until two token lifetimes from now
-echo "== writing a revocation list of $revoked_n jti"
 mkdir -p "$dir/rl"
-run_bg timeout -k 5 300 perl -e '
-    my ($n, $exp) = @ARGV;
-    open my $r, "<", "/dev/urandom" or die "$!\n";
-    print "{\"jti\":{\"bench-revoked-0001\":$exp";
-    for (2 .. $n) {
-        read($r, my $b, 16) == 16 or die "urandom\n";
-        print ",\"", unpack("H*", $b), "\":$exp";
-    }
-    print "}}\n";' "$revoked_n" $(( $(date +%s) + 2 * token_life )) \
-    > "$dir/rl/revoked.json" || die "cannot write the revocation list"
-rl_text=$(wc -c < "$dir/rl/revoked.json")
-echo "   $rl_text bytes of JSON"
+rl_text=0 rl_bytes=0 rl_per=0 rl_mb=0
+if [ "$need_rl" = 1 ]; then
+    echo "== writing a revocation list of $revoked_n jti"
+    mkdir -p "$dir/rl"
+    run_bg timeout -k 5 300 perl -e '
+        my ($n, $exp) = @ARGV;
+        open my $r, "<", "/dev/urandom" or die "$!\n";
+        print "{\"jti\":{\"bench-revoked-0001\":$exp";
+        for (2 .. $n) {
+            read($r, my $b, 16) == 16 or die "urandom\n";
+            print ",\"", unpack("H*", $b), "\":$exp";
+        }
+        print "}}\n";' "$revoked_n" $(( $(date +%s) + 2 * token_life )) \
+        > "$dir/rl/revoked.json" || die "cannot write the revocation list"
+    rl_text=$(wc -c < "$dir/rl/revoked.json")
+    echo "   $rl_text bytes of JSON"
+fi
 
 # wrk script: one token per request from a file, round robin
 cat > "$dir/pool.lua" <<'EOF'
@@ -446,15 +499,18 @@ EOF
 
 # --- nginx -----------------------------------------------------------------------
 
-if [ -n "${BENCH_PORT:-}" ]; then
-    port=$BENCH_PORT
-else
-    port=$(perl -MIO::Socket::INET -e '
-        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                      Listen => 1) or die "$!\n";
-        print $s->sockport, "\n"') || die "no free port"
-fi
+# three ports: this nginx, and those of the scale cases; from BENCH_PORT up,
+# or chosen by the kernel
+read -r port port2 port3 < <(free_ports 3 "${BENCH_PORT:-}")
+[ -n "${port3:-}" ] || die "no free ports${BENCH_PORT:+ from $BENCH_PORT}"
 base=http://127.0.0.1:$port
+
+# rsa1 without "alg" (its JWK says RS256): the key of the PS256 tokens
+perl -MJSON::PP -e '
+    local $/; open my $f, "<", $ARGV[0] or die "$ARGV[0]: $!\n";
+    my $k = decode_json(<$f>); delete $k->{alg};
+    print JSON::PP->new->canonical->encode({keys => [$k]}), "\n";' \
+    "$data/rsa1.jwk" > "$dir/rsa1-noalg.jwk" || die "cannot write rsa1-noalg.jwk"
 
 cat > "$dir/nginx.conf" <<EOF
 load_module $module;
@@ -465,11 +521,7 @@ $pin_worker
 events { worker_connections 1024; }
 http {
     access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path       $dir/tmp/proxy;
-    fastcgi_temp_path     $dir/tmp/fastcgi;
-    uwsgi_temp_path       $dir/tmp/uwsgi;
-    scgi_temp_path        $dir/tmp/scgi;
+$(ngx_temp_paths "$dir/tmp")
     keepalive_requests    100000;
     # small, so that a pool of $pool distinct tokens always misses
     auth_jwt_token_cache  $cache_size;
@@ -486,6 +538,7 @@ http {
         location = /rs256-100 { auth_jwt "bench"; auth_jwt_key_file $data/jwks-100.json;  empty_gif; }
         location = /es256     { auth_jwt "bench"; auth_jwt_key_file $data/ec256.jwk;      empty_gif; }
         location = /eddsa     { auth_jwt "bench"; auth_jwt_key_file $data/ed25519.jwk;    empty_gif; }
+        location = /ps256     { auth_jwt "bench"; auth_jwt_key_file $dir/rsa1-noalg.jwk;  empty_gif; }
         location = /rs256-rl  { auth_jwt "bench"; auth_jwt_key_file $data/jwks-rsa1.json;
                                 auth_jwt_revocation_request /_rl interval=60s max_size=128m;
                                 empty_gif; }
@@ -496,19 +549,8 @@ http {
 }
 EOF
 
-ngx_args=(-p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log")
-"$nginx" -t "${ngx_args[@]}" > "$dir/logs/nginx-t" 2>&1 \
-    || { cat "$dir/logs/nginx-t" >&2; die "nginx -t failed"; }
-"$nginx" "${ngx_args[@]}" -g 'daemon off;' < /dev/null \
-    >> "$dir/logs/nginx.stderr" 2>&1 &
-nginx_pid=$!
-
-deadline=$((SECONDS + 10))
-until curl -s -o /dev/null --max-time 1 "$base/plain"; do
-    alive "$nginx_pid" || die "nginx exited at start"
-    [ $SECONDS -lt $deadline ] || die "nginx did not answer within 10 s"
-    sleep 0.05
-done
+ngx_args "$dir/" "$dir/nginx.conf" "$dir/logs/error.log"
+ngx_start "$base/plain" || die "nginx did not start"
 worker=
 read -r worker _ < "/proc/$nginx_pid/task/$nginx_pid/children" 2>/dev/null
 alive "$worker" || die "no nginx worker"
@@ -535,8 +577,8 @@ worker_wait() {
 }
 
 # auth_jwt_status, flattened: "verified N", "hits N", "misses N", "r:reason N"
-status_snap() {
-    curl -s --max-time 5 "$base/status" | perl -MJSON::PP -e '
+status_snap() {   # [BASE-URL]
+    curl -s --max-time 5 "${1:-$base}/status" | perl -MJSON::PP -e '
         local $/; my $j = decode_json(<STDIN>);
         print "verified $j->{verified}\n";
         print "$_ $j->{cache}{$_}\n" for sort keys %{$j->{cache}};
@@ -566,22 +608,24 @@ rl_snap() {   # "jti bytes" of the revocation source, or nothing
             } elsif (ref $x eq "ARRAY") { push @q, @$x }
         }'
 }
-curl -s -o /dev/null --max-time 60 -H "Authorization: Bearer $(cat "$dir/tok/rs256j")" \
-    "$base/rs256-rl"
-deadline=$((SECONDS + 180))
-rl_jti=0
-rl_bytes=0
-while :; do
-    read -r rl_jti rl_bytes <<< "$(rl_snap)"
-    [ "${rl_jti:-0}" = "$revoked_n" ] && break
-    [ $SECONDS -lt $deadline ] || die "the revocation list was not loaded within 180 s (status: jti ${rl_jti:-none})"
+if [ "$need_rl" = 1 ]; then
     curl -s -o /dev/null --max-time 60 -H "Authorization: Bearer $(cat "$dir/tok/rs256j")" \
         "$base/rs256-rl"
-    sleep 1
-done
-rl_per=$(awk -v b="$rl_bytes" -v n="$revoked_n" 'BEGIN { printf "%.1f", b / n }')
-rl_mb=$(awk -v b="$rl_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
-echo "== revocation list loaded: $rl_jti jti, $rl_bytes bytes ($rl_mb MiB, $rl_per bytes per jti) in the zone; JSON $rl_text bytes"
+    deadline=$((SECONDS + 180))
+    rl_jti=0
+    rl_bytes=0
+    while :; do
+        read -r rl_jti rl_bytes <<< "$(rl_snap)"
+        [ "${rl_jti:-0}" = "$revoked_n" ] && break
+        [ $SECONDS -lt $deadline ] || die "the revocation list was not loaded within 180 s (status: jti ${rl_jti:-none})"
+        curl -s -o /dev/null --max-time 60 -H "Authorization: Bearer $(cat "$dir/tok/rs256j")" \
+            "$base/rs256-rl"
+        sleep 1
+    done
+    rl_per=$(awk -v b="$rl_bytes" -v n="$revoked_n" 'BEGIN { printf "%.1f", b / n }')
+    rl_mb=$(awk -v b="$rl_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+    echo "== revocation list loaded: $rl_jti jti, $rl_bytes bytes ($rl_mb MiB, $rl_per bytes per jti) in the zone; JSON $rl_text bytes"
+fi
 
 # curl preflight: the answer of every case, once
 hdr_args() {   # token spec -> curl/wrk header arguments in the array H
@@ -683,8 +727,199 @@ done
 if grep -q -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log"; then
     loud "nginx logged: $(grep -E '\[(alert|emerg|crit)\]' "$dir/logs/error.log" | head -3)"
 fi
-stop "$nginx_pid" QUIT
-nginx_pid=
+ngx_stop
+
+# --- scale (issue 17) -------------------------------------------------------------
+
+scale_md=$out/scale.md
+scale_targets=$out/scale-targets.md
+: > "$scale_md"
+: > "$scale_targets"
+cache_default=1m        # auth_jwt_token_cache's default (per worker)
+cache_default_kb=1024
+# ES256 distinct tokens in the main run (136-entry cache), median µs/req
+es_d_us=$(awk -F'\t' '$2 == "es256-d" { print $7 }' "$raw" | sort -n |
+    awk '{ a[NR] = $1 } END { if (NR) print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+
+# (a) scale_n distinct valid ES256 tokens in rotation against the default
+# token cache: its memory and hit rate
+if selected scale-tokens; then
+    echo "== scale (a): $scale_n distinct ES256 tokens in rotation, auth_jwt_token_cache at its default ($cache_default)"
+    rm -f "$dir/tok/pool-scale"
+    t0=${EPOCHREALTIME/./}
+    # ES256 signs fastest (~0.1 ms with OpenSSL; RS256 ~0.6 ms, CryptX
+    # 1.5-4.5 ms): python3-cryptography (OpenSSL), two processes
+    half=$((scale_n / 2))
+    timeout -k 5 300 /usr/bin/python3 -c "$mint_es_py" "$data/ec256.pem" \
+        "$half" a "$token_life" > "$dir/tok/scale-a" 2> "$dir/logs/scale-mint.err" &
+    mint_a=$!
+    run_bg timeout -k 5 300 /usr/bin/python3 -c "$mint_es_py" "$data/ec256.pem" \
+        "$((scale_n - half))" b "$token_life" > "$dir/tok/scale-b" 2>> "$dir/logs/scale-mint.err"
+    rc_b=$?
+    wait "$mint_a"
+    rc_a=$?
+    cat "$dir/tok/scale-a" "$dir/tok/scale-b" > "$dir/tok/pool-scale"
+    mint_ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+    n=$(grep -c -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$dir/tok/pool-scale")
+    if [ "$rc_a" -ne 0 ] || [ "$rc_b" -ne 0 ] || [ "$n" -ne "$scale_n" ] \
+       || [ "$(sort -u "$dir/tok/pool-scale" | wc -l)" -ne "$scale_n" ]; then
+        head -n 5 "$dir/logs/scale-mint.err" >&2
+        echo "- **no figure** scale (a): minting $scale_n ES256 tokens failed (/usr/bin/python3 with python3-cryptography is needed)" >> "$scale_targets"
+    else
+        echo "   minted $scale_n ES256 tokens in $(calc "$mint_ms / 1000") s (python3-cryptography, 2 processes)"
+        mkdir -p "$dir/sa/logs"
+        {
+            echo "load_module $module;"
+            echo "pid $dir/sa/nginx.pid;"
+            echo "error_log $dir/sa/logs/error.log error;"
+            echo "worker_processes 1;"
+            echo "$pin_worker"
+            echo "events { worker_connections 1024; }"
+            echo "http {"
+            echo "    access_log off;"
+            ngx_temp_paths "$dir/tmp"
+            echo "    keepalive_requests 100000;"
+            echo "    # auth_jwt_token_cache: not set, its default"
+            echo "    server {"
+            echo "        listen 127.0.0.1:$port2;"
+            echo "        location = /plain  { empty_gif; }"
+            echo "        location = /es256  { auth_jwt \"bench\"; auth_jwt_key_file $data/ec256.jwk; empty_gif; }"
+            echo "        location = /status { auth_jwt_status json; }"
+            echo "    }"
+            echo "}"
+        } > "$dir/sa/nginx.conf"
+        ngx_args "$dir/sa/" "$dir/sa/nginx.conf" "$dir/sa/logs/error.log"
+        ngx_start "http://127.0.0.1:$port2/plain" 1 "$dir/sa/logs/nginx.stderr" \
+            || die "the scale (a) nginx did not start"
+        worker=$(children "$nginx_pid")
+        b2=http://127.0.0.1:$port2
+        st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+                  -H "Authorization: Bearer $(head -n 1 "$dir/tok/pool-scale")" "$b2/es256")
+        [ "$st" = 200 ] || loud "scale (a): curl got $st for a minted ES256 token, expected 200"
+        "${pin_wrk[@]}" timeout 10 wrk -t1 -c"$conns" -d1s "$b2/plain" > /dev/null 2>&1
+        rss0=$(vm_rss "$worker")
+        status_snap "$b2" > "$dir/s0"
+        t0=$(worker_ticks)
+        run_bg timeout -k 5 $((scale_secs + 60)) "${pin_wrk[@]}" \
+            wrk -t1 -c"$conns" -d"${scale_secs}s" --timeout 5s -s "$dir/pool.lua" \
+            "$b2/es256" -- "$dir/tok/pool-scale" > "$dir/wrk.out" 2>&1
+        t1=$(worker_ticks)
+        rss1=$(vm_rss "$worker")
+        status_snap "$b2" > "$dir/s1"
+        cp "$dir/wrk.out" "$out/wrk-scale-tokens.log"
+        req=$(awk '/ requests in /{ print $1; exit }' "$dir/wrk.out")
+        rps=$(awk '/^Requests\/sec:/{ printf "%.0f", $2 }' "$dir/wrk.out")
+        non2xx=$(awk '/Non-2xx or 3xx responses:/{ print $NF }' "$dir/wrk.out")
+        ngx_stop
+        if [ -z "$req" ] || [ "$req" -eq 0 ]; then
+            loud "scale (a): no requests (wrk said: $(tr '\n' ' ' < "$dir/wrk.out"))"
+        else
+            [ "${non2xx:-0}" -eq 0 ] || loud "scale (a): ${non2xx} non-2xx answers of $req, valid tokens"
+            hits=$(delta hits "$dir/s0" "$dir/s1")
+            misses=$(delta misses "$dir/s0" "$dir/s1")
+            evict=$(delta evictions "$dir/s0" "$dir/s1")
+            # entries: the status's own figure when it has one, else what
+            # went in (misses) less what was pushed out, since the start
+            entries=$(awk '$1 == "entries" { print $2 }' "$dir/s1")
+            [ -n "$entries" ] || entries=$(( $(awk '$1 == "misses" { print $2 }' "$dir/s1") - $(awk '$1 == "evictions" { print $2 }' "$dir/s1") ))
+            cbytes=$(awk '$1 == "bytes" { print $2 }' "$dir/s1")
+            us=$(awk -v t=$((t1 - t0)) -v clk="$clk" -v n="$req" 'BEGIN { printf "%.2f", t * 1e6 / clk / n }')
+            hp=$(awk -v h="$hits" -v m="$misses" 'BEGIN { printf "%.1f", (h + m) ? 100 * h / (h + m) : 0 }')
+            per=$(awk -v e="$entries" -v k="$cache_default_kb" 'BEGIN { printf "%.0f", e ? k * 1024 / e : 0 }')
+            growth=$((rss1 - rss0))
+            covered=$(awk -v r="$req" -v n="$scale_n" 'BEGIN { printf "%.2f", r / n }')
+            {
+                echo "| scale (a): $scale_n distinct ES256 tokens in rotation, token cache at its default ($cache_default per worker) | |"
+                echo "|---|---:|"
+                echo "| minting (python3-cryptography, 2 processes) | $(calc "$mint_ms / 1000") s |"
+                echo "| requests (wrk -t1 -c$conns, ${scale_secs} s, round robin), rotations of the pool | $req ($rps req/s), $covered |"
+                echo "| worker µs/req (ES256 distinct tokens with the 136-entry cache: ${es_d_us:-—}) | $us |"
+                echo "| cache hits / misses / evictions (auth_jwt_status) | $hits / $misses / $evict |"
+                echo "| hit rate | $hp% |"
+                echo "| entries at the end${cbytes:+ (bytes: $cbytes)} | $entries ($cache_default_kb KiB / entries = $per bytes each) |"
+                echo "| worker RSS before / after the run | $rss0 kB / $rss1 kB (+$growth kB) |"
+            } > "$scale_md"
+            ok=0
+            [ "$evict" -gt 0 ] && [ "$growth" -lt "$cache_default_kb" ] && ok=1
+            printf -- '- **%s** scale (a): the token cache stays within its size with %s distinct tokens in rotation — it filled at %s entries (%s bytes each in %s KiB) and evicted %s; the worker grew by %s kB during the run (< %s kB); hit rate %s%% (round robin over more tokens than it holds: no hits expected); worker %s µs/req\n' \
+                "$(pm "$ok")" "$scale_n" "$entries" "$per" "$cache_default_kb" "$evict" "$growth" "$cache_default_kb" "$hp" "$us" >> "$scale_targets"
+        fi
+    fi
+fi
+
+# (b) nloc protected locations: nginx -t time and the master's memory,
+# with and without the module's directives (the module loaded in both)
+if selected scale-locations; then
+    echo "== scale (b): $nloc locations, with and without auth_jwt"
+    for kind in with without; do
+        mkdir -p "$dir/sb-$kind/logs"
+        {
+            echo "load_module $module;"
+            echo "pid $dir/sb-$kind/nginx.pid;"
+            echo "error_log $dir/sb-$kind/logs/error.log error;"
+            echo "worker_processes 1;"
+            echo "events { worker_connections 64; }"
+            echo "http {"
+            echo "    access_log off;"
+            ngx_temp_paths "$dir/tmp"
+            echo "    server {"
+            echo "        listen 127.0.0.1:$port3;"
+            echo "        location = /health { return 200; }"
+            if [ "$kind" = with ]; then
+                awk -v n="$nloc" -v k="$data/jwks-rsa1.json" 'BEGIN {
+                    for (i = 1; i <= n; i++)
+                        printf "        location /p%d { auth_jwt \"p%d\"; auth_jwt_key_file %s; empty_gif; }\n", i, i, k }'
+            else
+                awk -v n="$nloc" 'BEGIN {
+                    for (i = 1; i <= n; i++) printf "        location /p%d { empty_gif; }\n", i }'
+            fi
+            echo "    }"
+            echo "}"
+        } > "$dir/sb-$kind/nginx.conf"
+    done
+    : > "$dir/sb-times"
+    for i in $(seq 1 "$t_runs"); do
+        for kind in with without; do
+            t0=${EPOCHREALTIME/./}
+            run_bg timeout -k 5 120 "$nginx" -t -q -p "$dir/sb-$kind/" \
+                -c "$dir/sb-$kind/nginx.conf" -e "$dir/sb-$kind/logs/error.log" \
+                > "$dir/sb-$kind/logs/t.out" 2>&1 \
+                || { cat "$dir/sb-$kind/logs/t.out" >&2; die "scale (b): nginx -t failed ($kind)"; }
+            echo "$kind $(( (${EPOCHREALTIME/./} - t0) / 1000 ))" >> "$dir/sb-times"
+        done
+    done
+    med_t() {
+        awk -v k="$1" '$1 == k { print $2 }' "$dir/sb-times" | sort -n |
+            awk '{ a[NR] = $1 } END { print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+    }
+    for kind in with without; do
+        ngx_args "$dir/sb-$kind/" "$dir/sb-$kind/nginx.conf" "$dir/sb-$kind/logs/error.log"
+        ngx_start "http://127.0.0.1:$port3/health" 1 "$dir/sb-$kind/logs/nginx.stderr" \
+            || die "scale (b): nginx did not start ($kind)"
+        sleep 0.5
+        declare "rss_m_$kind=$(vm_rss "$nginx_pid")"
+        declare "rss_w_$kind=$(vm_rss "$(children "$nginx_pid")")"
+        st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port3/p$nloc")
+        want=200
+        [ "$kind" = with ] && want=401
+        [ "$st" = "$want" ] || loud "scale (b): /p$nloc answered $st without a token ($kind the directives), expected $want"
+        ngx_stop
+    done
+    tw=$(med_t with); to=$(med_t without)
+    rt=$(awk -v a="$tw" -v b="$to" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+    rm_=$(awk -v a="$rss_m_with" -v b="$rss_m_without" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+    rw_=$(awk -v a="$rss_w_with" -v b="$rss_w_without" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+    {
+        [ -s "$scale_md" ] && echo
+        echo "| scale (b): $nloc locations | with auth_jwt + auth_jwt_key_file | without | ratio |"
+        echo "|---|---:|---:|---:|"
+        echo "| \`nginx -t\` wall time, median of $t_runs | $tw ms | $to ms | $rt |"
+        echo "| master RSS after start | $rss_m_with kB | $rss_m_without kB | $rm_ |"
+        echo "| worker RSS after start | $rss_w_with kB | $rss_w_without kB | $rw_ |"
+    } >> "$scale_md"
+    printf -- '- scale (b): %s locations with auth_jwt within 10%% of none — `nginx -t` %s ms against %s (ratio %s) **%s**; master RSS %s kB against %s (ratio %s) **%s**\n' \
+        "$nloc" "$tw" "$to" "$rt" "$(pm "$(le "$rt" 1.10)")" "$rss_m_with" "$rss_m_without" "$rm_" "$(pm "$(le "$rm_" 1.10)")" >> "$scale_targets"
+fi
 
 # --- results ---------------------------------------------------------------------
 
@@ -747,9 +982,6 @@ table=$out/table.md
 targets=$out/targets.md
 misses_n=0
 : > "$targets"
-pm() {   # pm OK: PASS or MISS (counted)
-    if [ "$1" = 1 ]; then echo PASS; else misses_n=$((misses_n + 1)); echo MISS; fi
-}
 verdict() {   # verdict OK TEXT
     printf -- '- **%s** %s\n' "$(pm "$1")" "$2" >> "$targets"
 }
@@ -758,29 +990,85 @@ verdict2() {   # verdict2 TARGET TEXT REQ-RATIO CPU-RATIO: the ratio on req/s an
     a=$(pm "$(ge "$3" "$1")"); b=$(pm "$(ge "$4" "$1")")
     printf -- '- %s: req/s ratio %s **%s**, worker-CPU ratio %s **%s**\n' "$2" "$3" "$a" "$4" "$b" >> "$targets"
 }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' && echo 1 || echo 0; }
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 
-for id in rs256 es256 eddsa rs256-100 t900 t8k; do
+# pair A B: "RPS-RATIO CPU-RATIO US-DIFF", medians over the repeats of
+# A's req/s over B's, B's worker µs/req over A's, A's µs/req minus B's,
+# each taken within the repeat; nothing when A or B did not run
+pair() {
+    awk -F'\t' -v a="$1" -v b="$2" '
+        function med(x, n,   i, j, t) {
+            for (i = 2; i <= n; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+            return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+        }
+        NR > 1 { v[$1, $2] = $5; u[$1, $2] = $7; p[$1] = 1 }
+        END { n = 0
+              for (k in p) if ((k, a) in v && (k, b) in v && u[k, a] > 0 && v[k, b] > 0) {
+                  n++; x[n] = v[k, a] / v[k, b]; y[n] = u[k, b] / u[k, a]; d[n] = u[k, a] - u[k, b] }
+              if (n) printf "%.3f %.3f %.2f", med(x, n), med(y, n), med(d, n) }' "$raw"
+}
+
+# issue 17 ------------------------------------------------------------------
+t17=$out/targets17.md
+: > "$t17"
+v17() { printf -- '- **%s** %s\n' "$(pm "$1")" "$2" >> "$t17"; }
+
+# hit: req/s ≥ 0.95 of plain, worker µs/req within 0.7 of plain's
+for id in rs256 es256 eddsa; do
+    r=$(pair "$id" plain)
+    [ -n "$r" ] || continue
+    set -- $r
+    a=$(pm "$(ge "$1" 0.95)"); b=$(pm "$(le "$3" 0.7)")
+    printf -- '- hit — %s: req/s ratio %s (≥ 0.95) **%s**; worker %s µs/req, %s above plain (≤ 0.7) **%s**\n' \
+        "$(label_of "$id")" "$1" "$a" "$(get "$id" us)" "$3" "$b" >> "$t17"
+done
+# fresh token: worker µs/req ≤ plain + bare primitive + 3 µs
+plain_us=$(get plain us)
+for pair_ in "rs256-d $bare_rs256" "ps256-d $bare_ps256" "es256-d $bare_es256" \
+             "eddsa-d $bare_eddsa"; do
+    set -- $pair_
+    u=$(get "$1" us)
+    [ -n "$u" ] || continue
+    above=$(get "$1" us_above)
+    if [ -z "${2:-}" ]; then
+        printf -- '- **no bare figure** fresh token ≤ plain + bare primitive + 3 µs — %s: %s µs/req, %s above plain (no figure for it in %s)\n' \
+            "$(label_of "$1")" "$u" "$above" "${core_txt#$top/}" >> "$t17"
+        continue
+    fi
+    limit=$(calc "$plain_us + $2 + 3")
+    v17 "$(ge "$limit" "$u")" "fresh token ≤ plain + bare primitive + 3 µs — $(label_of "$1"): $u µs/req (plain $plain_us + bare $2 + 3 = $limit; $(calc "$above - $2") µs above plain + bare)"
+done
+# a bad signature costs no more than a fresh valid token of the same kind
+for pair_ in "badsig rs256-d" "badsig-es es256-d"; do
+    set -- $pair_
+    r=$(pair "$1" "$2")
+    [ -n "$r" ] || continue
+    set -- "$1" "$2" $r
+    v17 "$(le "$5" 0)" "bad signature ≤ a fresh valid token — $(label_of "$1"): $(get "$1" us) µs/req against $(get "$2" us) ($(label_of "$2")), $5 µs more (median of the differences within each repeat; error_log at error)"
+done
+# missing and garbage: ≥ 0.95 of plain
+for id in missing garbage; do
+    r=$(get "$id" ratio)
+    [ -n "$r" ] || continue
+    verdict2 0.95 "rejection ≥ 0.95 of plain — $(label_of "$id")" "$r" "$(get "$id" cpu_ratio)"
+done
+# (the verdict2 lines went to $targets: move them)
+grep -e '— no token:' -e '— garbage token:' "$targets" >> "$t17"
+sed -i -e '/— no token:/d' -e '/— garbage token:/d' "$targets"
+
+# issue 8 (those issue 17 does not replace) -----------------------------------
+for id in rs256-100 t900 t8k; do
     r=$(get "$id" ratio)
     [ -n "$r" ] || continue
     verdict2 0.85 "same token ≥ 0.85 of plain — $(label_of "$id")" "$r" "$(get "$id" cpu_ratio)"
 done
-plain_us=$(get plain us)
-for pair in "rs256-d $bare_rs256" "es256-d $bare_es256" "eddsa-d $bare_eddsa" \
-            "rs256-100-d $bare_rs256_100"; do
-    set -- $pair
-    u=$(get "$1" us)
-    [ -n "$u" ] || continue
-    above=$(get "$1" us_above)
-    limit=$(calc "$plain_us + $2 + 5")
-    verdict "$(ge "$limit" "$u")" "distinct tokens ≤ plain + bare verify + 5 µs — $(label_of "$1"): $u µs/req (plain $plain_us + bare $2 + 5 = $limit; $above above plain, $(calc "$above - $2") above plain + bare)"
-done
-for id in missing garbage malformed; do
-    r=$(get "$id" ratio)
-    [ -n "$r" ] || continue
-    verdict2 0.90 "missing/garbage/malformed ≥ 0.90 of plain — $(label_of "$id")" "$r" "$(get "$id" cpu_ratio)"
-done
+u=$(get rs256-100-d us)
+if [ -n "$u" ] && [ -n "$bare_rs256_100" ]; then
+    above=$(get rs256-100-d us_above)
+    limit=$(calc "$plain_us + $bare_rs256_100 + 5")
+    verdict "$(ge "$limit" "$u")" "distinct tokens ≤ plain + bare verify + 5 µs — $(label_of rs256-100-d): $u µs/req (plain $plain_us + bare $bare_rs256_100 + 5 = $limit; $above above plain)"
+fi
+r=$(get malformed ratio)
+[ -n "$r" ] && verdict2 0.90 "malformed ≥ 0.90 of plain — $(label_of malformed)" "$r" "$(get malformed cpu_ratio)"
 # 100-key against 1-key: req/s and worker-CPU ratios within each repeat, medians
 for pair in "rs256-100 rs256" "rs256-100-d rs256-d"; do
     set -- $pair
@@ -818,15 +1106,20 @@ if [ -n "$r" ]; then
     verdict2 0.99 "$revoked_n revoked jti within 1% of no list, same token — $(label_of rs256-rl) against $(label_of rs256-j) (µs/req $(get rs256-rl us) against $(get rs256-j us))" "$1" "$2"
     verdict "$(ge 0.5 "$3")" "$revoked_n revoked jti within 0.5 µs of no list, distinct tokens — $(label_of rs256-rl-d): $(get rs256-rl-d us) µs/req against $(get rs256-j-d us) ($3 µs more, median of the repeats)"
 fi
-echo "- The list of $revoked_n jti: $rl_bytes bytes in the zone ($rl_mb MiB, $rl_per bytes per jti; JSON text $rl_text bytes)." >> "$targets"
+[ "$need_rl" = 1 ] && echo "- The list of $revoked_n jti: $rl_bytes bytes in the zone ($rl_mb MiB, $rl_per bytes per jti; JSON text $rl_text bytes)." >> "$targets"
+[ -s "$scale_targets" ] && cat "$scale_targets" >> "$t17"
 
-misses_n=$(grep -o 'MISS' "$targets" | wc -l)
+misses_n=$(cat "$targets" "$t17" | grep -o 'MISS' | wc -l)
 echo
 echo "== results: medians of $reps repeats, ${seconds} s each, wrk -t1 -c$conns"
 cat "$table"
 echo
-echo "== targets (issue 8), bare OpenSSL µs from bench-core ($core_when):" \
-     "RS256 $bare_rs256, RS256/100-key $bare_rs256_100, ES256 $bare_es256, EdDSA $bare_eddsa"
+[ -s "$scale_md" ] && { echo; echo "== scale (issue 17)"; cat "$scale_md"; }
+echo
+echo "== targets (issue 17), bare primitive µs from bench-core ($core_when): $bare_line"
+cat "$t17"
+echo
+echo "== targets (issues 8 and 15)"
 cat "$targets"
 
 if [ -n "$only" ]; then
@@ -869,6 +1162,10 @@ section=$dir/section.md
         echo
         echo "**A quick smoke run (BENCH_QUICK=1): one short repeat; do not quote these numbers.**"
     fi
+    if [ "$bench_set" != all ]; then
+        echo
+        echo "**BENCH_SET=$bench_set: the cases of that set only (issue 17's and the scale cases).**"
+    fi
     echo
     echo "- Machine: $cpu_model, $ncpu CPUs$virt, Linux $(uname -r), load average at the end $load (other jobs were running: the numbers are noisy, quote medians and ratios)."
     echo "- nginx $nginx_v (Debian, $nginx_ssl), OpenSSL at run time: $ssl_v; wrk $wrk_v."
@@ -884,12 +1181,21 @@ section=$dir/section.md
     echo
     cat "$table"
     echo
-    echo "### Targets (issue 8)"
+    echo "### Targets (issue 17)"
     echo
-    echo "Bare OpenSSL verify cost from \`make bench-core\` ($core_when, pinned to CPU 0):"
-    echo "RS256 $bare_rs256 µs, RS256 on the 100-key set's token $bare_rs256_100 µs, ES256 $bare_es256 µs, EdDSA $bare_eddsa µs."
+    echo "Bare primitive (\`EVP_PKEY_verify\` alone) from \`make bench-core\` ($core_when, pinned to CPU 0): $bare_line µs."
     echo
-    cat "$targets"
+    cat "$t17"
+    if [ -s "$scale_md" ]; then
+        echo
+        echo "### Scale (issue 17)"
+        echo
+        cat "$scale_md"
+    fi
+    echo
+    echo "### Targets (issues 8 and 15)"
+    echo
+    if [ -s "$targets" ]; then cat "$targets"; else echo "(none of their cases in this run)"; fi
     if [ -s "$out/mismatches" ]; then
         echo
         echo "**Mismatches (answers not as expected):**"
@@ -902,19 +1208,25 @@ section=$dir/section.md
     echo "- Worker CPU per request: utime + stime of the one worker from \`/proc/<pid>/stat\` just before and after wrk, divided by the requests wrk completed (clock ticks of 1/$clk s; a case takes some hundreds of ticks). \"Worker busy\" is that CPU time over the wall time, \"waiting\" the time it was runnable but not running (\`/proc/<pid>/schedstat\`: another process had CPU 0, or, in a VM, the virtual CPU was not running yet): busy + waiting near 100% means the worker was the bottleneck (on a shared machine, with only part of a CPU); busy + waiting well below 100% means wrk or the loopback was."
     echo "- Tokens: RS256 and ES256 minted by \`build/jwtgate-mint\` (libjwt), EdDSA by CryptX (\`Crypt::PK::Ed25519\`; libjwt 1.10 has no EdDSA); never by the verifier under test. Keys: \`t/data/jwks-rsa1.json\` (1 key), \`t/data/jwks-100.json\` (100 RSA keys, the token's kid \`k042\` is rsa1's key), \`t/data/ec256.jwk\`, \`t/data/ed25519.jwk\`. Same-token RS256 token: $size_rs256 bytes; padded tokens $size_t900 and $size_t8k bytes (realistic claims plus a \`pad\` claim; \`large_client_header_buffers 4 16k\`)."
     echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 136 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
-    echo "- Bad ones: bad signature (an RS256 token with one signature character changed: full RSA verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
+    echo "- Bad ones: bad signature (an RS256 token, and an ES256 one, with one signature character changed: a full verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
     echo "- Revocation (issue 15): the \"RS256 with jti\" cases send the same tokens (each with a \`jti\`, none of them listed) to a location without a list and to one with an \`auth_jwt_revocation_request\` list of $revoked_n random revoked \`jti\` ($rl_bytes bytes in the zone, $rl_per bytes per \`jti\`; JSON $rl_text bytes), loaded before the run from a static file of the same nginx through a proxied internal location. Targets: same token within 1% (req/s and worker CPU), distinct tokens within 0.5 µs/req, the differences taken within each repeat. The revoked token is refused as \`revoked\`."
-    echo "- Targets as in issue 8: same token ≥ 0.85 of plain req/s; distinct tokens: worker µs/req ≤ plain's + the bare OpenSSL verify + 5 µs; missing/garbage/malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."
+    echo "- PS256 (issue 17): distinct tokens signed by CryptX (\`Crypt::PK::RSA\`, PSS, SHA-256, salt 32) with rsa1, checked against rsa1's JWK without its \`alg\` (\`RS256\`)."
+    echo "- Issue 17's targets. Hit (same token; RS256, ES256, EdDSA): req/s ≥ 0.95 of plain and worker µs/req at most 0.7 above plain's (both taken within each repeat, medians). Fresh token (distinct tokens, every request misses the cache; RS256, PS256, ES256, EdDSA): worker µs/req ≤ plain's + the bare primitive + 3 µs, the bare primitive being \`make bench-core\`'s \`EVP_PKEY_verify\` figure for that algorithm (\"no bare figure\" when its table has none). Rejections: a bad signature (RS256; ES256) costs no more worker µs/req than a fresh valid token of the same kind (the difference taken within each repeat), \`error_log\` at its default level, \`error\`; garbage and missing tokens ≥ 0.95 of plain (req/s and worker CPU)."
+    echo "- Scale (a): $scale_n distinct ES256 tokens (each its own \`sub\` and \`jti\`; python3-cryptography, which signs ES256 fastest), sent round robin for ${scale_secs} s to a second nginx whose \`auth_jwt_token_cache\` is at its default ($cache_default per worker). Reported: hits, misses and evictions from \`auth_jwt_status\`, the entries at the end (the status's own figure if it has one, else misses less evictions since the start: the cache's capacity once it is full), the worker's RSS before and after the run. Target: the cache filled and evicted, and the worker grew by less than the cache's configured size (an unbounded cache would grow by about 120 bytes per token). The hit rate of a round robin over more tokens than the cache holds is 0 by design: it shows that nothing is found, not a goal."
+    echo "- Scale (b): $nloc locations \`location /pN { auth_jwt …; auth_jwt_key_file t/data/jwks-rsa1.json; empty_gif; }\` against the same $nloc without the two directives (the module loaded in both): \`nginx -t\` wall time (median of $t_runs, the two interleaved) and the master's and the worker's RSS (\`/proc/PID/status\` VmRSS) after start; /p$nloc must answer 401 without a token with the directives, 200 without. Target: with the directives within 10% of without, time and master RSS."
+    echo "- Issue 8's targets, for the cases issue 17 does not cover: same token ≥ 0.85 of plain req/s (100-key JWKS, 900-byte and 8 KiB tokens); distinct tokens with the 100-key JWKS ≤ plain + bare + 5 µs; malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."
     echo
     echo "### How to run"
     echo
     echo '```'
-    echo 'make bench                    # ~9 min: 3 repeats x 22 cases x 5 s, plus make bench-core and a 1,000,000-jti list'
+    echo 'make bench                    # ~12 min: 3 repeats x 24 cases x 5 s, make bench-core, a 1,000,000-jti list, the scale cases'
+    echo 'make bench BENCH_SET=issue17  # ~7 min: the cases of issue 17 and the scale cases only (docs written)'
     echo 'make bench BENCH_SECONDS=10   # longer cases'
-    echo 'make bench BENCH_QUICK=1      # ~1 min smoke run (2 s, 1 repeat, bench-core reused)'
+    echo 'make bench BENCH_QUICK=1      # ~2 min smoke run (2 s, 1 repeat, bench-core reused)'
+    echo 'make bench BENCH_QUICK=1 BENCH_ONLY="rs256 ps256-d scale-locations"   # some cases, docs left alone'
     echo '```'
     echo
-    echo "Other knobs: BENCH_REPEAT, BENCH_CONNECTIONS, BENCH_POOL, BENCH_CORE=run|reuse, BENCH_PORT, BENCH_KEEP=1, BENCH_STRICT=1. \`make bench\` installs wrk and gnuplot-nox (tools/deps.sh) when run as root. Raw numbers and wrk output: \`build/bench/\`."
+    echo "Other knobs: BENCH_REPEAT, BENCH_CONNECTIONS, BENCH_POOL, BENCH_CORE=run|reuse, BENCH_PORT (the first of three ports), BENCH_KEEP=1, BENCH_STRICT=1, BENCH_REVOKED, BENCH_SCALE=0 (no scale cases), BENCH_SCALE_TOKENS (100000), BENCH_SCALE_SECONDS (3 x BENCH_SECONDS), BENCH_LOCATIONS (10000). \`make bench\` installs wrk and gnuplot-nox (tools/deps.sh) when run as root. Raw numbers and wrk output: \`build/bench/\`."
     echo
     echo "<details><summary>make bench-core output used above</summary>"
     echo

@@ -56,45 +56,17 @@ done
 
 # --- processes, cleanup ----------------------------------------------------
 
+lib_name=demo
+. "$top/tools/lib.sh"
+
 dir=$(mktemp -d /tmp/jwtgate-demo.XXXXXX)
 mkdir -p "$dir/logs"
-issuer_pid=
-nginx_pid=
 failures=0
 checks=0
 
-# alive PID: exists and is not a zombie
-alive() {
-    local s
-    [ -n "$1" ] || return 1
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    s=${s##*) }
-    [ "${s%% *}" != Z ]
-}
-
-# stop PID SIGNAL: signal a child of ours, wait at most 5 s, then KILL
-stop() {
-    local pid=$1 sig=$2 i
-    alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
-    kill "-$sig" "$pid" 2>/dev/null
-    for i in $(seq 50); do
-        alive "$pid" || break
-        sleep 0.1
-    done
-    if alive "$pid"; then
-        echo "demo: pid $pid did not stop on SIG$sig, killing it" >&2
-        kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -n "$nginx_pid" ] && stop "$nginx_pid" QUIT
-    [ -n "$issuer_pid" ] && stop "$issuer_pid" TERM
-    if [ "$rc" -ne 0 ]; then
+# after lib_exit has stopped nginx and the issuer
+on_exit() {
+    if [ "$1" -ne 0 ]; then
         for f in "$dir/logs/error.log" "$dir/logs/nginx.stderr" \
                  "$dir/logs/issuer.log"; do
             [ -s "$f" ] || continue
@@ -107,13 +79,8 @@ cleanup() {
     else
         rm -rf "$dir"
     fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-die() { echo "demo: $*" >&2; exit 1; }
+lib_traps
 
 # --- output ----------------------------------------------------------------
 
@@ -186,19 +153,6 @@ token_of_answer() {
     sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p' "$dir/b"
 }
 
-b64url_decode() {
-    local s=$1
-    s=${s//-/+}
-    s=${s//_//}
-    case $((${#s} % 4)) in
-        2) s="$s==" ;;
-        3) s="$s=" ;;
-    esac
-    printf '%s' "$s" | base64 -d 2>/dev/null
-}
-jwt_header() { b64url_decode "${1%%.*}"; }
-jwt_payload() { local p=${1#*.}; b64url_decode "${p%%.*}"; }
-kid_of() { jwt_header "$1" | sed -n 's/.*"kid" *: *"\([^"]*\)".*/\1/p'; }
 
 elapsed() {
     local t=$(( ${EPOCHREALTIME/./} - t_start ))
@@ -243,15 +197,7 @@ issuer_args=(--port 0 --users "$dir/users" --services "$dir/services"
 say "\$ $build/jwtgate-issuer --port 0 --users users --services services --key-dir keys \\"
 say "      --issuer $iss --audience $aud --lifetime $lifetime --rotation-delay $rotation_delay \\"
 say "      --jwks-max-age 1 --retire-grace 30 --admin-secret-file admin-secret &"
-"$issuer_bin" "${issuer_args[@]}" < /dev/null >> "$dir/logs/issuer.log" 2>&1 &
-issuer_pid=$!
-
-deadline=$((SECONDS + 15))
-until [ -s "$dir/issuer.pid" ]; do
-    alive "$issuer_pid" || die "the issuer exited at start"
-    [ $SECONDS -lt $deadline ] || die "the issuer did not start within 15 s"
-    sleep 0.05
-done
+issuer_start "$dir/logs/issuer.log" "${issuer_args[@]}" || exit 1
 issuer_port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' \
                   "$dir/logs/issuer.log" | head -n 1)
 [ -n "$issuer_port" ] || die "no port in the issuer's log"
@@ -263,11 +209,7 @@ if [ -n "${DEMO_PORT:-}" ]; then
     set -- "$DEMO_PORT" $((DEMO_PORT + 1)) $((DEMO_PORT + 2))
 else
     # three distinct free ports, chosen by the kernel
-    ports=$(perl -MIO::Socket::INET -e '
-        my @s = map { IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-                          LocalPort => 0, Listen => 1) or die "$!\n" } 1 .. 3;
-        print join(" ", map { $_->sockport } @s), "\n"') \
-        || die "no free port"
+    ports=$(free_ports 3) || die "no free port"
     set -- $ports
 fi
 gw_port=$1 orders_port=$2 users_port=$3
@@ -281,7 +223,8 @@ done
 # gateway.conf with the ports, the module and our own pid, logs and
 # temporary directories
 DIR=$dir MODULE=$dir/ngx_http_auth_jwt_module.so GW_PORT=$gw_port ISSUER_PORT=$issuer_port \
-ORDERS_PORT=$orders_port USERS_PORT=$users_port perl -e '
+ORDERS_PORT=$orders_port USERS_PORT=$users_port \
+TEMP_PATHS=$(ngx_temp_paths "$dir/tmp") perl -e '
     local $/;
     my $c = <STDIN>;
     my $d = $ENV{DIR};
@@ -292,12 +235,7 @@ ORDERS_PORT=$orders_port USERS_PORT=$users_port perl -e '
     $c =~ s{127\.0\.0\.1:8092\b}{127.0.0.1:$ENV{USERS_PORT}}g;
     $c =~ s{^(\s*http\s*\{)}{$1
     access_log            $d/logs/access.log;
-    client_body_temp_path $d/tmp/body;
-    proxy_temp_path       $d/tmp/proxy;
-    fastcgi_temp_path     $d/tmp/fastcgi;
-    uwsgi_temp_path       $d/tmp/uwsgi;
-    scgi_temp_path        $d/tmp/scgi;
-}m or die "no http block\n";
+$ENV{TEMP_PATHS}}m or die "no http block\n";
     print "pid $d/nginx.pid;\nerror_log $d/logs/error.log info;\n$c";
 ' < "$conf_src" > "$dir/nginx.conf" || die "cannot write nginx.conf"
 mkdir -p "$dir/tmp"
@@ -305,20 +243,9 @@ mkdir -p "$dir/tmp"
 # running workers
 cp "$module" "$dir/ngx_http_auth_jwt_module.so" || die "cannot copy $module"
 
-ngx_args=(-p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log")
+ngx_args "$dir/" "$dir/nginx.conf" "$dir/logs/error.log"
 say "\$ nginx -c conf-examples/gateway.conf   (ports: gateway $gw_port, orders $orders_port, users $users_port, issuer $issuer_port)"
-"$nginx" -t "${ngx_args[@]}" > "$dir/logs/nginx.stderr" 2>&1 \
-    || { cat "$dir/logs/nginx.stderr" >&2; die "nginx -t failed"; }
-"$nginx" "${ngx_args[@]}" -g 'daemon off;' \
-    < /dev/null >> "$dir/logs/nginx.stderr" 2>&1 &
-nginx_pid=$!
-
-deadline=$((SECONDS + 10))
-until curl -s -o /dev/null --max-time 1 "$GW/healthz"; do
-    alive "$nginx_pid" || die "nginx exited at start"
-    [ $SECONDS -lt $deadline ] || die "nginx did not answer within 10 s"
-    sleep 0.05
-done
+ngx_start "$GW/healthz" || exit 1
 say "  nginx: master pid $nginx_pid, 2 workers, listening on $GW"
 
 # --- (a) login -------------------------------------------------------------
@@ -543,8 +470,7 @@ expect_body "X-User-Id=alice"
 # --- the end -----------------------------------------------------------------
 
 step "done in $(elapsed) s: stopping nginx (pid $nginx_pid) and the issuer (pid $issuer_pid)"
-stop "$nginx_pid" QUIT
-nginx_pid=
+ngx_stop
 stop "$issuer_pid" TERM
 issuer_pid=
 

@@ -19,7 +19,10 @@
 # Every answer to a valid token must be 2xx: one that is not, a wrk timeout
 # or connect error, a crashed worker or a dead master makes the exit status
 # non-zero.  The table (requests, non-2xx, 503s, JWKS fetches, latencies,
-# event timings per phase) is printed and written to build/soak.txt; the
+# event timings per phase) is printed and written to build/soak.txt, with
+# the target of issue 17: every phase after the steady one keeps its p99
+# latency within 2x of the steady phase's (PASS or MISS; exit status 0
+# either way); the
 # logs of the run are copied to build/soak-logs/.
 #
 # Everything it starts (issuer, nginx, wrk, a watchdog) it stops by PID on
@@ -83,111 +86,28 @@ done
 
 # --- process bookkeeping -------------------------------------------------
 
+lib_name=soak
+. "$top/tools/lib.sh"
+
 mkdir -p "$top/$build"
 rm -f "$report"
 dir=$(mktemp -d /tmp/jwtgate-soak.XXXXXX)
 mkdir -p "$dir/logs" "$dir/keys"
-ngx_pid=
-issuer_pid=
-wrk_pid=
-watchdog_pid=
 result=FAIL
 failures=()
 
-now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 t_start=$(now_ms)
 elapsed() { local n; n=$(now_ms); printf '%d.%03d' $(((n - t_start) / 1000)) $(((n - t_start) % 1000)); }
 log() { printf '[soak %7ss] %s\n' "$(elapsed)" "$*"; }
 fail() { failures+=("$*"); log "FAIL: $*"; }
-
-# ppid_of PID: the parent of PID, from /proc (fails if gone)
-ppid_of() {
-    local s
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    s=${s##*) }
-    s=${s#* }
-    echo "${s%% *}"
-}
-# alive PID: it exists and is not a zombie
-alive() {
-    local s
-    [ -n "$1" ] || return 1
-    { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
-    s=${s##*) }
-    [ "${s%% *}" != Z ]
-}
-# ours PID: alive and a child of this shell (so never a recycled PID)
-ours() { alive "$1" && [ "$(ppid_of "$1")" = "$$" ]; }
-# children PID: the live children of PID
-children() {
-    local c='' p s out=''
-    if { read -r c < "/proc/$1/task/$1/children"; } 2>/dev/null; then
-        for p in $c; do alive "$p" && out="$out $p"; done
-    else
-        for p in /proc/[0-9]*; do
-            { read -r s < "$p/stat"; } 2>/dev/null || continue
-            s=${s##*) }
-            case "$s" in Z*) continue ;; esac
-            s=${s#* }
-            [ "${s%% *}" = "$1" ] && out="$out ${p#/proc/}"
-        done
-    fi
-    echo $out
-}
 # lines FILE: its number of lines (0 if missing)
 lines() { local n; n=$(wc -l < "$1" 2>/dev/null) || n=0; echo "${n:-0}"; }
-# wait_gone PID SECONDS: true once PID has exited, false at the deadline
-wait_gone() {
-    local end=$(( $(now_ms) + $2 * 1000 ))
-    while alive "$1"; do
-        [ "$(now_ms)" -lt "$end" ] || return 1
-        sleep 0.05
-    done
-    return 0
-}
-# stop PID SIGNAL SECONDS: signal one of our children, escalate to KILL
-stop() {
-    local pid=$1
-    ours "$pid" || return 0
-    kill "-$2" "$pid" 2>/dev/null
-    if ! wait_gone "$pid" "$3"; then
-        ours "$pid" && kill -KILL "$pid" 2>/dev/null
-        wait_gone "$pid" 2
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
 
-stop_nginx() {
-    local workers w
-    [ -n "$ngx_pid" ] && ours "$ngx_pid" || return 0
-    workers=$(children "$ngx_pid")
-    kill -QUIT "$ngx_pid" 2>/dev/null
-    if ! wait_gone "$ngx_pid" 5; then
-        kill -TERM "$ngx_pid" 2>/dev/null
-        if ! wait_gone "$ngx_pid" 2; then
-            # the workers of our master, then the master
-            for w in $workers; do
-                [ "$(ppid_of "$w")" = "$ngx_pid" ] && kill -KILL "$w" 2>/dev/null
-            done
-            kill -KILL "$ngx_pid" 2>/dev/null
-            wait_gone "$ngx_pid" 2
-        fi
-    fi
-    wait "$ngx_pid" 2>/dev/null
-    ngx_pid=
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -n "$wrk_pid" ] && stop "$wrk_pid" TERM 2
-    [ -n "$issuer_pid" ] && stop "$issuer_pid" TERM 3
-    stop_nginx
-    [ -n "$watchdog_pid" ] && stop "$watchdog_pid" TERM 1
+# after lib_exit has stopped wrk, the issuer and nginx
+on_exit() {
     if [ ! -f "$report" ]; then
         {
-            echo "jwtgate soak: ABORTED after $(elapsed)s (exit status $rc)"
+            echo "jwtgate soak: ABORTED after $(elapsed)s (exit status $1)"
             for f in "${failures[@]}"; do echo "FAIL: $f"; done
         } > "$report" 2>/dev/null
     fi
@@ -197,30 +117,19 @@ cleanup() {
         cp "$dir/nginx.conf" "$dir"/logs/*.log "$logs_out/" 2>/dev/null
         rm -rf "$dir"
     fi
-    exit "$rc"
 }
-trap cleanup EXIT
+lib_traps
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated (watchdog or signal)"; exit 143' TERM
 
 # the backstop: whatever happens, the run ends after SOAK_SECONDS + 40 s
 # (the cleanup then takes at most ~15 s)
-perl -e 'sleep $ARGV[0]; kill "TERM", $ARGV[1]' $((seconds + 40)) $$ &
-watchdog_pid=$!
+watchdog $((seconds + 40))
 
 # --- ports -----------------------------------------------------------------
 
 # three free loopback ports from SOAK_PORT up, outside the ephemeral range
-read -r gw_port up_port issuer_port < <(perl -MIO::Socket::INET -e '
-    my ($p, @got) = ($ARGV[0]);
-    while (@got < 3 && $p < $ARGV[0] + 1000) {
-        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-                    LocalPort => $p, Listen => 1, ReuseAddr => 1);
-        push @got, $p if $s;
-        close $s if $s;
-        $p++;
-    }
-    print "@got\n";' "${SOAK_PORT:-18480}")
+read -r gw_port up_port issuer_port < <(free_ports 3 "${SOAK_PORT:-18480}")
 if [ -z "${issuer_port:-}" ]; then
     echo "soak: no free loopback ports from ${SOAK_PORT:-18480}" >&2
     exit 1
@@ -237,25 +146,11 @@ if [ -z "$hash" ]; then
 fi
 printf 'soak:%s:user\n' "$hash" > "$dir/users"
 
-issuer_start() {
-    local end
-    rm -f "$dir/issuer.pid"
-    "$issuer_bin" --users "$dir/users" --key-dir "$dir/keys" \
-        --port "$issuer_port" --lifetime "$lifetime" \
-        --rotation-delay "$rot_delay" --jwks-max-age 1 \
-        --pid-file "$dir/issuer.pid" 2>>"$dir/logs/issuer.log" &
-    issuer_pid=$!
-    end=$(( $(now_ms) + 15000 ))
-    until [ "$(cat "$dir/issuer.pid" 2>/dev/null)" = "$issuer_pid" ]; do
-        if ! alive "$issuer_pid" || [ "$(now_ms)" -ge "$end" ]; then
-            echo "soak: the issuer did not start:" >&2
-            tail -5 "$dir/logs/issuer.log" >&2
-            return 1
-        fi
-        sleep 0.02
-    done
-    return 0
-}
+# the issuer, again on the same port and key directory after a stop
+issuer_args=(--users "$dir/users" --key-dir "$dir/keys"
+             --port "$issuer_port" --lifetime "$lifetime"
+             --rotation-delay "$rot_delay" --jwks-max-age 1
+             --pid-file "$dir/issuer.pid")
 
 # login: prints an access token
 login() {
@@ -264,23 +159,13 @@ login() {
         "http://127.0.0.1:$issuer_port/auth/login" |
         sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p'
 }
-# kid TOKEN: the kid of its header
-kid() {
-    local h=${1%%.*}
-    h=$(printf '%s' "$h" | tr '_-' '/+')
-    case $(( ${#h} % 4 )) in 2) h="$h==" ;; 3) h="$h=" ;; esac
-    printf '%s' "$h" | base64 -d 2>/dev/null |
-        sed -n 's/.*"kid" *: *"\([^"]*\)".*/\1/p'
-}
-
-issuer_start || exit 1
+issuer_start "$dir/logs/issuer.log" "${issuer_args[@]}" || exit 1
 log "issuer pid $issuer_pid on 127.0.0.1:$issuer_port (lifetime ${lifetime}s, rotation delay ${rot_delay}s)"
 
 # --- nginx -------------------------------------------------------------------
 
 cat > "$dir/nginx.conf" <<EOF
 load_module $module;
-daemon off;
 master_process on;
 worker_processes 2;
 pid $dir/nginx.pid;
@@ -288,11 +173,7 @@ error_log $dir/logs/error.log info;
 events { worker_connections 1024; }
 http {
     access_log off;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fastcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
+$(ngx_temp_paths "$dir")
 
     map \$status \$soak_not_2xx { ~^2 0; default 1; }
     log_format soak_jwks '\$msec \$status up=\$upstream_status'
@@ -343,31 +224,15 @@ http {
 }
 EOF
 
-if ! "$nginx" -t -q -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" 2>"$dir/logs/nginx-t.log"; then
-    echo "soak: nginx -t failed:" >&2
-    cat "$dir/logs/nginx-t.log" >&2
-    exit 1
-fi
-"$nginx" -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" 2>>"$dir/logs/stderr.log" &
-ngx_pid=$!
-end=$(( $(now_ms) + 10000 ))
-until [ "$(cat "$dir/nginx.pid" 2>/dev/null)" = "$ngx_pid" ] &&
-      [ "$(children "$ngx_pid" | wc -w)" -ge 2 ] &&
-      curl -s -o /dev/null -m 1 "http://127.0.0.1:$gw_port/health"; do
-    if ! alive "$ngx_pid" || [ "$(now_ms)" -ge "$end" ]; then
-        echo "soak: nginx did not start:" >&2
-        cat "$dir/logs/stderr.log" "$dir/logs/error.log" >&2
-        exit 1
-    fi
-    sleep 0.05
-done
-log "nginx master pid $ngx_pid, workers $(children "$ngx_pid"), gateway 127.0.0.1:$gw_port"
+ngx_args "$dir" "$dir/nginx.conf" "$dir/logs/error.log"
+ngx_start "http://127.0.0.1:$gw_port/health" 2 "$dir/logs/stderr.log" || exit 1
+log "nginx master pid $nginx_pid, workers $(children "$nginx_pid"), gateway 127.0.0.1:$gw_port"
 
 # --- first token, cold start, sanity -----------------------------------------
 
 url=http://127.0.0.1:$gw_port/api/orders
 tok_a=$(login)
-kid_a=$(kid "$tok_a")
+kid_a=$(kid_of "$tok_a")
 if [ -z "$tok_a" ] || [ -z "$kid_a" ]; then
     echo "soak: no token from the issuer's /auth/login:" >&2
     tail -5 "$dir/logs/issuer.log" >&2
@@ -586,7 +451,7 @@ wrk_end() {
     [ "${ph_timeout[$p]}" -eq 0 ] || fail "$p: ${ph_timeout[$p]} wrk timeouts (5 s)"
     [ "$(get connect)" -eq 0 ] || fail "$p: $(get connect) connect errors"
     [ "${ph_req[$p]}" -gt 0 ] || fail "$p: no request completed"
-    alive "$ngx_pid" || fail "$p: the nginx master is gone"
+    alive "$nginx_pid" || fail "$p: the nginx master is gone"
     log "  ${ph_req[$p]} requests, statuses ${ph_statuses[$p]:-none}, fetches ${ph_fok[$p]} ok ${ph_ffail[$p]} failed"
 }
 
@@ -617,7 +482,7 @@ issuer_pid=
 event "issuer stopped at +${down_at}s ($(since_ms $t) ms)"
 at $((down_at + down_for))
 t=$(now_ms)
-if issuer_start; then
+if issuer_start "$dir/logs/issuer.log" "${issuer_args[@]}"; then
     event "down ${down_for}s, restarted and listening in $(since_ms $t) ms"
 else
     fail "issuer-down: the issuer did not start again"
@@ -635,7 +500,7 @@ tok_b='' kid_b=''
 end=$(( t + (rot_delay + 10) * 1000 ))
 while [ "$(now_ms)" -lt "$end" ]; do
     tok_b=$(login)
-    kid_b=$(kid "$tok_b")
+    kid_b=$(kid_of "$tok_b")
     [ -n "$kid_b" ] && [ "$kid_b" != "$kid_a" ] && break
     sleep 0.25
 done
@@ -660,14 +525,14 @@ wrk_end
 # 5. nginx -s reload in the middle of the load
 wrk_start reload $d_reload
 at $reload_at
-old_workers=" $(children "$ngx_pid") "
+old_workers=" $(children "$nginx_pid") "
 t=$(now_ms)
-if "$nginx" -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" -s reload 2>>"$dir/logs/stderr.log"; then
+if "$nginx" "${ngx_args[@]}" -s reload 2>>"$dir/logs/stderr.log"; then
     new_ms='' gone_ms=''
     end=$(( t + 10000 ))
     while [ "$(now_ms)" -lt "$end" ]; do
         n=0
-        for w in $(children "$ngx_pid"); do
+        for w in $(children "$nginx_pid"); do
             case "$old_workers" in *" $w "*) ;; *) n=$((n + 1)) ;; esac
         done
         [ -z "$new_ms" ] && [ $n -ge 2 ] && new_ms=$(since_ms $t)
@@ -691,7 +556,7 @@ total_ms=$(now_ms)
 if grep -q 'exited on signal' "$dir/logs/error.log"; then
     fail "a worker crashed: $(grep 'exited on signal' "$dir/logs/error.log" | head -3)"
 fi
-alive "$ngx_pid" || fail "the nginx master is gone"
+alive "$nginx_pid" || fail "the nginx master is gone"
 # nginx's own count of non-2xx answers while the load ran (wrk's cross-check);
 # 499 is wrk closing its connections with requests in flight as a phase ends
 ngx_non2xx=$(tail -n +$((not2xx_from + 1)) "$dir/logs/not2xx.log" | awk '$2 != 499' | wc -l)
@@ -711,6 +576,21 @@ done
 # fetches: the whole run, the cold start included
 tot_fok=$(grep -c ' 200 up=200 ' "$dir/logs/jwks.log")
 tot_ffail=$(( $(lines "$dir/logs/jwks.log") - tot_fok ))
+
+# lat_target PHASE: the issue-17 line for a phase, its p99 against 2x the
+# steady phase's: PASS, MISS (counted in lat_misses) or "no figure"
+lat_misses=0
+lat_target() {
+    local a=${ph_p99[$1]:--} b=${ph_p99[steady]:--} v
+    if [ "$a" = - ] || [ "$b" = - ]; then
+        echo "- $1: p99 $a ms: no figure (no exact latencies in this wrk)"
+        return
+    fi
+    v=$(awk -v a="$a" -v b="$b" 'BEGIN { r = b > 0 ? a / b : 0
+            printf "%s %.2f", (a <= 2 * b) ? "PASS" : "MISS", r }')
+    [ "${v%% *}" = PASS ] || lat_misses=$((lat_misses + 1))
+    echo "- **${v%% *}** $1: p99 $a ms, ${v#* }x the steady phase's"
+}
 
 {
     rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null) &&
@@ -734,6 +614,14 @@ tot_ffail=$(( $(lines "$dir/logs/jwks.log") - tot_fok ))
     row total "$tot_secs" "$tot_req" "$(( tot_req / (tot_secs > 0 ? tot_secs : 1) ))" \
         "$tot_non" "$tot_503" '' '' '' '' '' "$tot_slow" "$tot_fok/$tot_ffail"
     echo "(latencies per request, measured in wrk's Lua; fetches: the nginx access log of /_jwks, the total includes the cold start)"
+    echo
+    # issue 17: while keys refresh, fail over, rotate or nginx reloads, the
+    # tail latency stays within 2x of the steady phase's
+    echo "target (issue 17): the refresh phases' p99 within 2x of the steady phase's (${ph_p99[steady]:--} ms):"
+    for p in "${phase_names[@]}"; do
+        [ "$p" = steady ] && continue
+        lat_target "$p"
+    done
     echo
     echo "events:"
     echo "- cold start: first request $cold_code in ${cold_time}s ($cold_fetches fetch)"
