@@ -65,9 +65,9 @@ DEPS = gcc make perl pkg-config curl ca-certificates openssl \
 PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
                          || echo t/lib)
 PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
-            TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
+            TEST_NGINX_LOAD_MODULES=$(abspath $(MODULE)) \
             $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB)) \
-            JWTGATE_JWKS=$(CURDIR)/$(BUILD)/jwtgate-jwks
+            JWTGATE_JWKS=$(abspath $(BUILD)/jwtgate-jwks)
 
 # --- jwtgate-issuer (reference token issuer; tests in t/issuer/) ---
 ISSUER     = $(BUILD)/jwtgate-issuer
@@ -75,7 +75,7 @@ ISSUER_SRCS = $(wildcard tools/issuer/*.c)
 ISSUER_HDRS = $(wildcard tools/issuer/*.h)
 TOOLS     += $(ISSUER)
 DEPS      += libmicrohttpd-dev libcrypt-dev
-PROVE_ENV += JWTGATE_ISSUER=$(CURDIR)/$(ISSUER)
+PROVE_ENV += JWTGATE_ISSUER=$(abspath $(ISSUER))
 # --- end jwtgate-issuer ---
 
 .PHONY: all module deps check-deps test unit unit-build prove tools demo \
