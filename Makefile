@@ -302,6 +302,7 @@ test-matrix: module tools
 	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
 	    $(if $(MATRIX_VERSIONS),MATRIX_VERSIONS="$(MATRIX_VERSIONS)") \
 	    $(if $(MATRIX_ALL_ON),MATRIX_ALL_ON="$(MATRIX_ALL_ON)") \
+	    $(if $(MATRIX_SUITES),MATRIX_SUITES="$(MATRIX_SUITES)") \
 	    MATRIX_JOBS=$(MATRIX_JOBS) PROVE_JOBS=$(PROVE_JOBS) \
 	    bash tools/matrix.sh
 
