@@ -227,8 +227,8 @@ run_version() {
     fail=$(sed -n 's/^\(t\/[^ ]*\.t\) *(Wstat.*/\1/p' "$log" | sort -u \
            | wc -l)
     if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
-        fail=?
-        ok=?
+        fail='?'
+        ok='?'
         echo "matrix: nginx $v: prove exited $rc, and its summary names" \
              "no failed file" >&2
     else
