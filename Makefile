@@ -65,9 +65,9 @@ DEPS = gcc make perl pkg-config curl ca-certificates openssl \
 PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
                          || echo t/lib)
 PROVE_ENV = TEST_NGINX_BINARY=$(NGINX_BIN) \
-            TEST_NGINX_LOAD_MODULES=$(CURDIR)/$(MODULE) \
+            TEST_NGINX_LOAD_MODULES=$(abspath $(MODULE)) \
             $(if $(PERL_TEST_LIB),PERL5LIB=$(CURDIR)/$(PERL_TEST_LIB)) \
-            JWTGATE_JWKS=$(CURDIR)/$(BUILD)/jwtgate-jwks
+            JWTGATE_JWKS=$(abspath $(BUILD)/jwtgate-jwks)
 
 # --- jwtgate-issuer (reference token issuer; tests in t/issuer/) ---
 ISSUER     = $(BUILD)/jwtgate-issuer
@@ -75,7 +75,7 @@ ISSUER_SRCS = $(wildcard tools/issuer/*.c)
 ISSUER_HDRS = $(wildcard tools/issuer/*.h)
 TOOLS     += $(ISSUER)
 DEPS      += libmicrohttpd-dev libcrypt-dev
-PROVE_ENV += JWTGATE_ISSUER=$(CURDIR)/$(ISSUER)
+PROVE_ENV += JWTGATE_ISSUER=$(abspath $(ISSUER))
 # --- end jwtgate-issuer ---
 
 .PHONY: all module deps check-deps test unit unit-build prove tools demo \
@@ -101,8 +101,10 @@ ci-deps:
 # --- interop (issue 14): the token libraries of t/09x-interop*.t ---
 # jsonwebtoken, jose and @nestjs/jwt from npm, at the exact versions of
 # t/interop/package-lock.json, installed into build/npm (never system-wide,
-# install scripts off).  Without npm the suites run PyJWT (Debian's
-# python3-jwt) only and say so.
+# install scripts off).  Without npm the suites that need them skip and
+# say why; under CI (CI=true, or JWTGATE_INTEROP_REQUIRED=1: .ci/run) no
+# npm/node fails here, and a library missing fails those suites
+# (JWTGate::Interop::need).
 NPM_DIR = $(BUILD)/npm
 PROVE_ENV += JWTGATE_NPM_DIR=$(abspath $(NPM_DIR))
 .PHONY: interop-deps
@@ -116,8 +118,14 @@ $(NPM_DIR)/.installed: t/interop/package.json t/interop/package-lock.json
 	    cp t/interop/package.json t/interop/package-lock.json $(NPM_DIR)/ && \
 	    (cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund \
 	        --loglevel=error) && touch $@; \
+	elif [ "$${JWTGATE_INTEROP_REQUIRED:-}" = 1 ] || \
+	     [ "$$(echo "$${CI:-}" | tr A-Z a-z)" = true ]; then \
+	    echo "interop-deps: no npm/node, and the interop suites are" \
+	         "required (CI=true or JWTGATE_INTEROP_REQUIRED=1)" >&2; \
+	    exit 1; \
 	else \
-	    echo "interop-deps: no npm/node: the interop suites run PyJWT only"; \
+	    echo "interop-deps: no npm/node: the interop suites that need" \
+	         "them skip"; \
 	fi
 # --- end interop ---
 
@@ -299,6 +307,7 @@ test-matrix: module tools
 	    PERL_TEST_LIB=$(if $(PERL_TEST_LIB),$(CURDIR)/$(PERL_TEST_LIB)) \
 	    $(if $(MATRIX_VERSIONS),MATRIX_VERSIONS="$(MATRIX_VERSIONS)") \
 	    $(if $(MATRIX_ALL_ON),MATRIX_ALL_ON="$(MATRIX_ALL_ON)") \
+	    $(if $(MATRIX_SUITES),MATRIX_SUITES="$(MATRIX_SUITES)") \
 	    MATRIX_JOBS=$(MATRIX_JOBS) PROVE_JOBS=$(PROVE_JOBS) \
 	    bash tools/matrix.sh
 

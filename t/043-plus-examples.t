@@ -1,6 +1,9 @@
 # The configuration examples of the NGINX Plus ngx_http_auth_jwt_module
 # documentation, unchanged but for the key file's path, behave as
 # documented there.
+#
+# Keeps the real Test::Nginx's HUP mode (t/lib/README.md): only TEST 9
+# fetches keys into the shared zone, and no block reads auth_jwt_status.
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';

@@ -13,13 +13,14 @@ use strict;
 use warnings;
 use Test::More;
 use File::Spec;
-use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use IO::Select;
 use POSIX ();
 use Time::HiRes ();
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::Reload qw($prefix $gw $issuer $master spew slurp start_nginx
+                       stop_nginx workers_of wait_for http_get);
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my ($module) = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
@@ -29,36 +30,9 @@ $module = File::Spec->rel2abs($module);
 
 $SIG{PIPE} = 'IGNORE';
 
-my $prefix = tempdir('jwtgate-052-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-mkdir "$prefix/$_" or die "$prefix/$_: $!" for qw(conf html html/.well-known logs);
-
-# two free ports from the kernel
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
-my $gw = free_port();
-my $issuer;
-do { $issuer = free_port() } while $issuer == $gw;
-
-sub spew {
-    my ($file, $text) = @_;
-    open my $fh, '>', $file or die "$file: $!";
-    print {$fh} $text;
-    close $fh or die "$file: $!";
-}
-
-sub slurp {
-    my ($file) = @_;
-    open my $fh, '<', $file or return '';
-    local $/;
-    my $s = <$fh>;
-    return $s // '';
-}
+# the prefix; the gateway's and the issuer's ports: free ones in this
+# file's slot (TEST_NGINX_PORT + 1 on: tools/prove-slot.sh)
+JWTGate::Reload::setup('052', qw(conf html html/.well-known logs));
 
 {
     my $src = JWTGate::Token::data_dir() . '/jwks-rsa1.json';
@@ -121,110 +95,8 @@ spew("$prefix/conf/nginx.conf", conf());
 # ---------------------------------------------------------------------------
 # our nginx
 
-my $master;
-
-sub stop_nginx {
-    return unless $master;
-    for my $step ([QUIT => 5], [TERM => 3], [KILL => 3]) {
-        my ($sig, $wait) = @$step;
-        kill $sig, $master;
-        my $deadline = Time::HiRes::time() + $wait;
-        while (Time::HiRes::time() < $deadline) {
-            my $r = waitpid $master, POSIX::WNOHANG();
-            if ($r == $master || $r < 0) {
-                undef $master;
-                return $sig;
-            }
-            Time::HiRes::sleep(0.02);
-        }
-    }
-    diag "nginx (pid $master) did not stop";
-    undef $master;
-    return 'stuck';
-}
-
-END {
-    local $?;
-    stop_nginx();
-}
-$SIG{INT} = $SIG{TERM} = sub { stop_nginx(); exit 1 };
-
-sub start_nginx {
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if ($pid == 0) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>>', "$prefix/logs/stderr";
-        open STDERR, '>&', \*STDOUT;
-        { no warnings 'exec';
-          exec $nginx, '-p', "$prefix/", '-c', "$prefix/conf/nginx.conf",
-                       '-e', "$prefix/logs/error.log"; }
-        print STDERR "exec $nginx failed: $!\n";
-        POSIX::_exit(127);
-    }
-    return $pid;
-}
-
-# The workers of our master: the processes whose parent it is.
-sub workers_of {
-    my ($ppid) = @_;
-    my @w;
-    opendir my $d, '/proc' or return ();
-    for my $p (grep { /^\d+$/ } readdir $d) {
-        my $stat = slurp("/proc/$p/stat") or next;
-        # pid (comm) state ppid ...
-        my ($rest) = $stat =~ /\)\s+(.*)$/s or next;
-        my (undef, $pp) = split ' ', $rest;
-        push @w, $p + 0 if $pp == $ppid;
-    }
-    return sort { $a <=> $b } @w;
-}
-
-# wait_for($seconds, $what, sub { ... true when done }): polls every 20 ms.
-sub wait_for {
-    my ($secs, $what, $cond) = @_;
-    my $deadline = Time::HiRes::time() + $secs;
-    while (1) {
-        my $r = $cond->();
-        return $r if $r;
-        if (Time::HiRes::time() > $deadline) {
-            diag "gave up after $secs s waiting for $what";
-            return;
-        }
-        my $r2 = waitpid $master, POSIX::WNOHANG();
-        if ($r2 == $master) {
-            diag "nginx exited while waiting for $what: status $?";
-            undef $master;
-            return;
-        }
-        Time::HiRes::sleep(0.02);
-    }
-}
-
-# http_get($path, $token): (status, body); each on its own connection.
-sub http_get {
-    my ($path, $token) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $gw,
-                                  Proto => 'tcp', Timeout => 2)
-        or return ('', "connect: $!");
-    my $req = "GET $path HTTP/1.0\r\nHost: localhost\r\n"
-            . (defined $token ? "Authorization: Bearer $token\r\n" : '')
-            . "\r\n";
-    syswrite $s, $req;
-    my $sel = IO::Select->new($s);
-    my $buf = '';
-    my $deadline = Time::HiRes::time() + 3;
-    while ((my $left = $deadline - Time::HiRes::time()) > 0) {
-        last unless $sel->can_read($left);
-        my $n = sysread $s, my $chunk, 65536;
-        last unless $n;
-        $buf .= $chunk;
-    }
-    close $s;
-    my ($head, $body) = split /\r\n\r\n/, $buf, 2;
-    my ($status) = ($head // '') =~ m{^HTTP/\d\.\d (\d{3})};
-    return ($status // '', $body // '');
-}
+# (JWTGate::Reload: start_nginx, stop_nginx, workers_of, wait_for,
+# http_get)
 
 # auth_jwt_status's counters: (verified, bad_signature, fetches_ok)
 sub counters {

@@ -14,6 +14,7 @@ use POSIX ();
 use Time::HiRes ();
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::Ports ();
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my ($module) = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
@@ -30,18 +31,10 @@ copy(JWTGate::Token::data_dir() . '/jwks-rsa1.json', "$prefix/html/jwks.json")
 chmod 0755, $prefix, "$prefix/html";
 chmod 0644, "$prefix/html/jwks.json";
 
-sub free_port {
-    my %taken = map { $_ => 1 } @_;
-    for my $p (map { 20000 + int rand 20000 } 1 .. 100) {
-        next if $taken{$p};
-        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                                      LocalPort => $p, Listen => 1,
-                                      ReuseAddr => 1) or next;
-        close $s;
-        return $p;
-    }
-    die "no free port\n";
-}
+# ports of this file's slot: free ones from TEST_NGINX_PORT + 1
+# (JWTGate::Ports; tools/prove-slot.sh gives each file 250 ports)
+my $base = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
+sub free_port { return JWTGate::Ports::free_port($base + 1, $base, @_) }
 
 my $h2 = free_port();
 my $h1 = free_port($h2);

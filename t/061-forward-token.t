@@ -6,6 +6,13 @@
 # failed.  The upstream is a proxied location of the same server that
 # echoes what it receives.
 
+# TEST 18 reads auth_jwt_status's counters, which live in shared memory
+# and outlive a reload: under the real Test::Nginx's TEST_NGINX_USE_HUP
+# the earlier blocks' duplicates would be counted in it too (21 seen),
+# and its "duplicate" check would pass without its own: every block
+# gets an nginx of its own (t/lib/README.md, "The real runner's HUP
+# mode").
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;

@@ -3,6 +3,10 @@
 # and a token with a kid the gateway lacks makes it fetch its keys again.
 # The "issuer" here is a location of the same server answering with a
 # token minted by Crypt::JWT (t/071-login-issuer.t uses the real one).
+#
+# Keeps the real Test::Nginx's HUP mode (t/lib/README.md): only TEST 8
+# fetches keys into the shared zone and has a limit_req_zone, and no
+# block reads auth_jwt_status.
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';

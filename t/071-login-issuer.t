@@ -2,6 +2,11 @@
 # the gateway proxies login, sets the cookie, fetches the issuer's JWKS,
 # and the cookie's token opens a protected location whose upstream sees
 # the forwarded identity.
+#
+# Keeps the real Test::Nginx's HUP mode (t/lib/README.md): every block
+# has the same configuration and the same issuer, so the key set in the
+# shared zone is the same warm or cold, and no block asserts a fetch or
+# reads auth_jwt_status.
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';

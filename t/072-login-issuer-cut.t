@@ -9,6 +9,7 @@
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::Ports ();
 
 use IO::Socket::INET;
 use Socket qw(SOL_SOCKET SO_LINGER);
@@ -36,10 +37,14 @@ my %ANSWER = (
                  'close'],
 );
 
-my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                   Listen => 16, ReuseAddr => 1, Proto => 'tcp')
-    or die "issuer socket: $!";
-$ENV{TEST_NGINX_CUT_PORT} = $listen->sockport;
+# a port of this file's slot (TEST_NGINX_PORT + 1 on: tools/prove-slot.sh)
+my $base = server_port();
+my $cut_port = JWTGate::Ports::free_port($base + 1, $base);
+my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                   LocalPort => $cut_port, Listen => 16,
+                                   ReuseAddr => 1, Proto => 'tcp')
+    or die "issuer socket on $cut_port: $!";
+$ENV{TEST_NGINX_CUT_PORT} = $cut_port;
 
 our $PARENT = $$;
 our $SERVER = fork // die "fork: $!";

@@ -13,10 +13,7 @@
 BEGIN {
     push @INC, 't/lib';
     require JWTGate::Interop;
-    if (my $why = JWTGate::Interop::node_missing()) {
-        require Test::More;
-        Test::More::plan(skip_all => $why);
-    }
+    JWTGate::Interop::need('node');    # or skip; under CI: fail
 }
 
 use Test::Nginx::Socket 'no_plan';

@@ -14,12 +14,7 @@
 BEGIN {
     push @INC, 't/lib';
     require JWTGate::Interop;
-    my $why = JWTGate::Interop::node_missing()
-              // JWTGate::Interop::python_missing();
-    if ($why) {
-        require Test::More;
-        Test::More::plan(skip_all => $why);
-    }
+    JWTGate::Interop::need('node', 'python');  # or skip; under CI: fail
 }
 
 use Test::Nginx::Socket 'no_plan';

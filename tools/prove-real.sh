@@ -30,6 +30,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
 BUILD=${BUILD:-build}
+# absolute from here on (BUILD=/some/where, or relative to the top)
+mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd) || exit 1
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 tarball=${TEST_NGINX_REAL_TARBALL:-$(ls -t \
     ../shared/test-nginx/test-nginx-*.tar.gz 2>/dev/null | head -1)}
@@ -77,7 +79,7 @@ if [ "$jobs" -gt 1 ]; then
     }
     mapfile -t suites < <(sh tools/suite-order.sh "${files[@]}")
     rm -rf "$BUILD/real-slots"
-    export PROVE_SLOT_DIR=$top/$BUILD/real-slots PROVE_SLOTS=$jobs
+    export PROVE_SLOT_DIR=$BUILD/real-slots PROVE_SLOTS=$jobs
     prove_cmd=(prove -j"$jobs" --exec "$top/tools/prove-slot.sh")
 fi
 
@@ -86,15 +88,15 @@ echo "== prove-real: $(perl -I"$tn/lib" -MTest::Nginx::Socket \
      "$tarball, nginx $("$NGINX_BIN" -v 2>&1 | sed 's,.*/,,')" >&2
 start=$(date +%s)
 
-module=$top/$BUILD/ngx_http_auth_jwt_module.so
+module=$BUILD/ngx_http_auth_jwt_module.so
 TEST_NGINX_USE_HUP=1 \
-TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$top/$BUILD/real-servroot} \
+TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$BUILD/real-servroot} \
 TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-$NGINX_BIN} \
 TEST_NGINX_LOAD_MODULES=${TEST_NGINX_LOAD_MODULES:-$module} \
-JWTGATE_ISSUER=${JWTGATE_ISSUER:-$top/$BUILD/jwtgate-issuer} \
-JWTGATE_JWKS=${JWTGATE_JWKS:-$top/$BUILD/jwtgate-jwks} \
-JWTGATE_NPM_DIR=${JWTGATE_NPM_DIR:-$top/$BUILD/npm} \
-PERL5LIB=$top/$tn/lib:$top/t/lib${PERL5LIB:+:$PERL5LIB} \
+JWTGATE_ISSUER=${JWTGATE_ISSUER:-$BUILD/jwtgate-issuer} \
+JWTGATE_JWKS=${JWTGATE_JWKS:-$BUILD/jwtgate-jwks} \
+JWTGATE_NPM_DIR=${JWTGATE_NPM_DIR:-$BUILD/npm} \
+PERL5LIB=$tn/lib:$top/t/lib${PERL5LIB:+:$PERL5LIB} \
     "${prove_cmd[@]}" "${suites[@]}"
 rc=$?
 echo "== prove-real: $(( $(date +%s) - start )) s" >&2

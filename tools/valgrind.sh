@@ -15,6 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
 BUILD=${BUILD:-build}
+# absolute from here on (BUILD=/some/where, or relative to the top)
+mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd) || exit 1
 NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 TEST_NGINX_TGZ=${TEST_NGINX_TGZ:-$(ls ../shared/test-nginx/test-nginx-*.tar.gz \
                                     2>/dev/null | head -1)}
@@ -37,12 +39,12 @@ echo "== valgrind: $(echo $VALGRIND_SUITES)" >&2
 
 # a server root of its own: a slow run must not share t/servroot with
 # another run of the suites in the same checkout
-TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$top/$BUILD/valgrind-servroot} \
+TEST_NGINX_SERVROOT=${TEST_NGINX_SERVROOT:-$BUILD/valgrind-servroot} \
 TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_USE_HUP=1 \
 TEST_NGINX_BINARY=$NGINX_BIN \
-TEST_NGINX_LOAD_MODULES=$top/$BUILD/ngx_http_auth_jwt_module.so \
-JWTGATE_ISSUER=$top/$BUILD/jwtgate-issuer \
-PERL5LIB=$top/$tn/lib:$top/t/lib \
+TEST_NGINX_LOAD_MODULES=$BUILD/ngx_http_auth_jwt_module.so \
+JWTGATE_ISSUER=$BUILD/jwtgate-issuer \
+PERL5LIB=$tn/lib:$top/t/lib \
     prove $VALGRIND_SUITES > "$log" 2>&1
 prove_rc=$?
 

@@ -11,7 +11,8 @@ package JWTGate::BlockLog;
 # them to sections of its own, block_error_log and block_grep_error_log[_out],
 # checked once, after the last response, against the block's whole
 # error.log (nginx's startup included when the harness started nginx for
-# the block).  A block of one request keeps the harness's own checks.
+# the block), read again until the lines are there, for a second at most
+# (see $WAIT below).  A block of one request keeps the harness's own checks.
 # no_error_log stays where it is: a line no window may have is a line the
 # whole log may not have.
 #
@@ -27,6 +28,7 @@ use strict;
 use warnings;
 
 use Test::More ();
+use Time::HiRes ();
 
 my $registered;
 
@@ -70,6 +72,17 @@ sub _log_lines {
     return \@lines;
 }
 
+# How long the checks wait for their lines: nginx writes some of them
+# after the last response (when it closes the connection, in a timer, a
+# background fetch ending), and the harnesses look at the log in windows
+# after a short sleep (ours 10 to 50 ms, the real one 45 ms, or --- wait)
+# that comes only after this check.  So the log is read again, every
+# 20 ms, until every pattern matches and grep_error_log_out is as
+# expected, for at most WAIT seconds (or --- wait's when longer); then
+# the tests are run on the last reading.
+our $WAIT = 1;
+our $STEP = 0.02;
+
 sub _check {
     my ($block, $body, $req_idx, $repeated, $dry_run) = @_;
     return if $dry_run;
@@ -79,31 +92,53 @@ sub _check {
     my ($n) = _requests($block);
     return unless $req_idx == $n - 1;
 
-    my $name = $block->name;
-    my $lines = _log_lines();
-    if (defined $want) {
-        for my $p (_patterns($want)) {
-            my $hit = grep { ref $p ? $_ =~ $p : index($_, $p) >= 0 } @$lines;
-            Test::More::ok($hit, "$name - pattern \"$p\" matches a line in "
-                                 . "error.log (block)");
+    my @want = defined $want ? _patterns($want) : ();
+    my $exp = $block->block_grep_error_log_out;
+    $exp = '' unless defined $exp;
+    my $wait = $block->wait;
+    $wait = $WAIT unless defined $wait && $wait =~ /^\d+(?:\.\d*)?$/
+                         && $wait > $WAIT;
+    my $deadline = Time::HiRes::time() + $wait;
+
+    my ($hits, $got);
+    while (1) {
+        my $lines = _log_lines();
+        $hits = [map { my $p = $_;
+                       scalar grep { ref $p ? $_ =~ $p : index($_, $p) >= 0 }
+                                   @$lines } @want];
+        $got = defined $grep ? _grep($grep, $lines) : undef;
+        my $done = !grep { !$_ } @$hits;
+        if ($done && defined $grep) {
+            $done = ref $exp eq 'Regexp' ? $got =~ $exp : $got eq $exp;
         }
+        last if $done || Time::HiRes::time() >= $deadline;
+        Time::HiRes::sleep($STEP);
+    }
+
+    my $name = $block->name;
+    for my $i (0 .. $#want) {
+        Test::More::ok($hits->[$i], "$name - pattern \"$want[$i]\" matches"
+                                    . " a line in error.log (block)");
     }
     if (defined $grep) {
-        # as Test::Nginx: the first match of each line, one a line
-        my $got = '';
-        for my $l (@$lines) {
-            if (ref $grep ? $l =~ $grep : $l =~ /\Q$grep\E/) {
-                $got .= "$&\n" if $& !~ /\n/;
-            }
-        }
-        my $exp = $block->block_grep_error_log_out;
-        $exp = '' unless defined $exp;
         if (ref $exp eq 'Regexp') {
             Test::More::like($got, $exp, "$name - grep_error_log_out (block)");
         } else {
             Test::More::is($got, $exp, "$name - grep_error_log_out (block)");
         }
     }
+}
+
+# as Test::Nginx: the first match of each line, one a line
+sub _grep {
+    my ($grep, $lines) = @_;
+    my $got = '';
+    for my $l (@$lines) {
+        if (ref $grep ? $l =~ $grep : $l =~ /\Q$grep\E/) {
+            $got .= "$&\n" if $& !~ /\n/;
+        }
+    }
+    return $got;
 }
 
 1;

@@ -48,15 +48,39 @@ sub npm_dir {
     return $ENV{JWTGATE_NPM_DIR} || "$ROOT/build/npm";
 }
 
-# Why the Node libraries cannot run here, or undef when they can.
+# Why the Node libraries cannot run here, or undef when they can: node,
+# npm, every dependency of t/interop/package.json installed in npm_dir(),
+# and t/interop/mint.mjs loading them all (for an empty request list: a
+# dependency of theirs that is missing shows there).  Asked once.
+my %NODE_MISSING;
+
 sub node_missing {
-    my $node = _which('node');
-    return 'node is not installed' unless $node;
-    return 'npm is not installed' unless _which('npm');
     my $dir = npm_dir();
-    for my $m (qw(jsonwebtoken jose @nestjs/jwt)) {
+    $NODE_MISSING{$dir} = [_node_missing($dir)]
+        unless exists $NODE_MISSING{$dir};
+    return $NODE_MISSING{$dir}[0];
+}
+
+sub _node_missing {
+    my ($dir) = @_;
+    return 'node is not installed' unless _which('node');
+    return 'npm is not installed' unless _which('npm');
+    my $deps = $JSON->decode(_slurp("$ROOT/t/interop/package.json"))
+                    ->{dependencies};
+    for my $m (sort keys %$deps) {
         return "$m is not installed in $dir (make interop-deps)"
             unless -f "$dir/node_modules/$m/package.json";
+    }
+    my $in = File::Temp->new;
+    print {$in} '[]';
+    close $in;
+    local $ENV{JWTGATE_NPM_DIR} = $dir;
+    my $err = `node '$ROOT/t/interop/mint.mjs' < '@{[ $in->filename ]}' 2>&1`;
+    if ($? != 0) {
+        my ($line) = $err =~ /^(\w*Error\b.*)$/m;
+        $line //= (split /\n/, $err)[0] // "exit status $?";
+        return "the Node libraries in $dir do not load ($line;"
+               . " make interop-deps)";
     }
     return undef;
 }
@@ -68,6 +92,38 @@ sub python_missing {
         or return 'python3-jwt or python3-cryptography is not installed'
                   . ' (make deps)';
     return undef;
+}
+
+# Whether a library that cannot run fails the interop suites instead of
+# skipping them: under CI (CI=true, as CI runs .ci/run) or with
+# JWTGATE_INTEROP_REQUIRED=1, so that CI cannot pass without them.
+sub required {
+    return 1 if ($ENV{JWTGATE_INTEROP_REQUIRED} // '') eq '1';
+    return 1 if lc($ENV{CI} // '') =~ /^(?:true|1|yes)$/;
+    return 0;
+}
+
+# need(qw(python node)): in a suite's BEGIN block, before the runner is
+# loaded.  When one of the libraries named cannot run here, the file is
+# skipped with the reason, or, when interop is required, fails with it.
+sub need {
+    my @why;
+    for my $what (@_) {
+        my $why = $what eq 'node'   ? node_missing()
+                : $what eq 'python' ? python_missing()
+                : croak "need: no library '$what'";
+        push @why, $why if defined $why;
+    }
+    return unless @why;
+    my $why = join '; ', @why;
+    require Test::More;
+    unless (required()) {
+        Test::More::plan(skip_all => $why);
+    }
+    Test::More::plan(tests => 1);
+    Test::More::fail('interop libraries required (CI=true or'
+                     . ' JWTGATE_INTEROP_REQUIRED=1): ' . $why);
+    exit 1;
 }
 
 sub _which {
