@@ -102,8 +102,9 @@ ci-deps:
 # jsonwebtoken, jose and @nestjs/jwt from npm, at the exact versions of
 # t/interop/package-lock.json, installed into build/npm (never system-wide,
 # install scripts off).  Without npm the suites that need them skip and
-# say why; under CI (CI=true, or JWTGATE_INTEROP_REQUIRED=1: .ci/run) no
-# npm/node fails here, and a library missing fails those suites
+# say why; under CI (CI=true, or JWTGATE_INTEROP_REQUIRED=1: .ci/run)
+# Debian's nodejs and npm are installed when missing (as root), no
+# npm/node after that fails here, and a library missing fails those suites
 # (JWTGate::Interop::need).
 NPM_DIR = $(BUILD)/npm
 PROVE_ENV += JWTGATE_NPM_DIR=$(abspath $(NPM_DIR))
@@ -112,7 +113,16 @@ PROVE_ENV += JWTGATE_NPM_DIR=$(abspath $(NPM_DIR))
 interop-deps: $(NPM_DIR)/.installed
 
 $(NPM_DIR)/.installed: t/interop/package.json t/interop/package-lock.json
-	@if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; \
+	@if ! { command -v npm && command -v node; } >/dev/null 2>&1 && \
+	   { [ "$${JWTGATE_INTEROP_REQUIRED:-}" = 1 ] || \
+	     [ "$$(echo "$${CI:-}" | tr A-Z a-z)" = true ]; } && \
+	   [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "interop-deps: installing Debian's nodejs and npm"; \
+	    apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends nodejs npm \
+	        >/dev/null; \
+	fi; \
+	if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; \
 	then \
 	    mkdir -p $(NPM_DIR) && \
 	    cp t/interop/package.json t/interop/package-lock.json $(NPM_DIR)/ && \
