@@ -34,6 +34,7 @@ static ngx_int_t ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_auth_jwt_fetch_error_page(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_auth_jwt_fetch_cleanup(void *data);
+static void ngx_http_auth_jwt_fetch_no_keepalive(ngx_http_request_t *r);
 static ngx_http_auth_jwt_fetch_t *ngx_http_auth_jwt_fetch_of(
     ngx_http_request_t *r, ngx_uint_t *own);
 static void ngx_http_auth_jwt_poll_handler(ngx_event_t *ev);
@@ -156,6 +157,7 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
                    background ? " in the background" : "");
 
     if (background) {
+        ngx_http_auth_jwt_fetch_no_keepalive(r);
         return NGX_OK;
     }
 
@@ -177,6 +179,40 @@ failed:
     }
 
     return NGX_ERROR;
+}
+
+
+/*
+ * A background fetch holds its main request's count: nginx keeps an
+ * HTTP/1.x connection out of keep-alive until the fetch ends, and the
+ * client's next request on it would wait for the fetch.  The response
+ * says "Connection: close" instead: the client's next request goes on a
+ * new connection.  An HTTP/2 or HTTP/3 stream holds no connection that
+ * way.  A main request whose header went out already (a subrequest
+ * checked after it, SSI) keeps its connection as it is.
+ */
+
+static void
+ngx_http_auth_jwt_fetch_no_keepalive(ngx_http_request_t *r)
+{
+    ngx_http_request_t  *mr;
+
+    mr = r->main;
+
+    if (mr->http_version >= NGX_HTTP_VERSION_20
+#if (NGX_HTTP_V2)
+        || mr->stream != NULL
+#endif
+        || mr->header_sent
+        || !mr->keepalive)
+    {
+        return;
+    }
+
+    mr->keepalive = 0;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_jwt: no keep-alive, a background fetch runs");
 }
 
 
