@@ -3,18 +3,20 @@
 # A background fetch of a key set (auth_jwt_key_request, stale keys) or of
 # a revocation list (auth_jwt_revocation_request, interval= passed) must
 # not hold up the next request of the client whose request started it.
-# On HTTP/1.1 keep-alive nginx does not read that client's next request
-# before the fetch ends, so the response of the request that started a
-# background fetch says "Connection: close": the client's next request
-# goes on a new connection and is answered at once.  A fetch that the
-# request waits for (cold start) keeps the connection.
+# It is a subrequest of a request of its own, on a connection of its own
+# (src/ngx_http_auth_jwt_fetch.c): the client's connection goes back to
+# keep-alive as soon as its response is out, and its next request is
+# answered at once.  (As a subrequest of the client's request, nginx would
+# not read that connection again before the fetch ended.)
 #
 # The keep-alive client is the gateway itself: /ka/URI proxies to the
 # gateway's own /URI over an upstream with keepalive, so a response that
 # keeps its connection leaves it in the cache and the next /ka/ request
-# goes on it ($upstream_http_connection in X-Gw-Connection says which).
-# One worker: the upstream's connection cache is the one the next request
-# uses.
+# goes on it.  X-Gw-Connection ($upstream_http_connection) says what the
+# response said of its connection, X-Requests ($connection_requests) the
+# how-manyth request of its connection it was: the same connection carries
+# the request that started the refresh and the next one.  One worker: the
+# upstream's connection cache is the one the next request uses.
 #
 # The issuer is a second server {} of the same nginx (port
 # $TEST_NGINX_ISSUER_PORT), as in t/050-key-request.t: it serves html/,
@@ -72,12 +74,12 @@ sub api {
              hlike => $hl };
 }
 
-# ka($conn, %o): api() through the keep-alive upstream; $conn is what the
-# gateway's response said of its connection (keep-alive or close).
+# ka($n, %o): api() through the keep-alive upstream: the $n-th request of
+# its connection, which stays open (keep-alive).
 sub ka {
-    my ($conn, %o) = @_;
+    my ($n, %o) = @_;
     return api(%o, uri => '/ka' . ($o{uri} // '/api'),
-               hlike => "X-Gw-Connection: $conn");
+               hlike => "X-Gw-Connection: keep-alive\nX-Requests: $n");
 }
 
 # put($name, $content): the issuer's html/$name replaced (201 or 204).
@@ -203,22 +205,23 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: key set: the request that starts a background refresh closes its connection, the next request is answered while the refresh runs
+=== TEST 1: key set: the connection of the request that starts a background refresh is kept, its next request is answered while the refresh runs
 --- config
     location /api {
         auth_jwt             "test";
         auth_jwt_key_request /_jwks;
         auth_jwt_key_cache   1s;
+        add_header           X-Requests $connection_requests always;
         return 200 "ok $jwt_header_kid\n";
     }
 --- steps eval
 [
-  ka('keep-alive', body => "ok rsa1\n"),  # cold: waits for its fetch
-  ka('keep-alive', body => "ok rsa1\n"),
+  ka(1, body => "ok rsa1\n"),     # cold: waits for its fetch
+  ka(2, body => "ok rsa1\n"),
   put('issuer-slow'),
   sleep_s(1.2),
-  ka('close', body => "ok rsa1\n"),       # stale: the refresh starts
-  ka('keep-alive', body => "ok rsa1\n"),  # a new connection: no wait
+  ka(3, body => "ok rsa1\n"),     # stale: the refresh starts
+  ka(4, body => "ok rsa1\n"),     # the same connection, at once:
   fetches('/.well-known/jwks.json 200'),  # the refresh has not ended
   sleep_s(3),
   fetches('/.well-known/jwks.json 200', '/.well-known/jwks.json 200'),
@@ -234,7 +237,7 @@ auth_jwt_key_request "/_jwks": 1 keys, generation 1
 
 
 
-=== TEST 2: revocation list: the request that starts a background refresh closes its connection, the next request is answered while the refresh runs
+=== TEST 2: revocation list: the connection of the request that starts a background refresh is kept, its next request is answered while the refresh runs
 --- rlist eval
 rlist(jti => { 'gone-1' => time + 3600 })
 --- config
@@ -242,24 +245,25 @@ rlist(jti => { 'gone-1' => time + 3600 })
         auth_jwt                    "test";
         auth_jwt_key_file           $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
         auth_jwt_revocation_request /_revoked interval=1s;
+        add_header                  X-Requests $connection_requests always;
         return 200 "ok $jwt_claim_jti\n";
     }
 --- steps eval
 [
-  ka('keep-alive', body => "ok kept-1\n", claims => { jti => 'kept-1' }),
-  ka('keep-alive', code => 401, claims => { jti => 'gone-1' }),
+  ka(1, body => "ok kept-1\n", claims => { jti => 'kept-1' }),
+  ka(2, code => 401, claims => { jti => 'gone-1' }),
   # a new list (another size: another ETag, not a 304), slow
   put('revoked.json', rlist(jti => { 'gone-2' => time + 3600,
                                      'gone-3' => time + 3600 })),
   put('issuer-slow'),
   sleep_s(1.2),
-  ka('close', body => "ok gone-2\n", claims => { jti => 'gone-2' }),
-  ka('keep-alive', code => 401, claims => { jti => 'gone-1' }),
+  ka(3, body => "ok gone-2\n", claims => { jti => 'gone-2' }),  # starts it
+  ka(4, code => 401, claims => { jti => 'gone-1' }),  # at once, old list
   fetches('/revoked.json 200'),       # the refresh has not ended
   sleep_s(3),
   fetches('/revoked.json 200', '/revoked.json 200'),
-  ka('keep-alive', body => "ok gone-1\n", claims => { jti => 'gone-1' }),
-  ka('keep-alive', code => 401, claims => { jti => 'gone-2' }),
+  ka(5, body => "ok gone-1\n", claims => { jti => 'gone-1' }),
+  ka(6, code => 401, claims => { jti => 'gone-2' }),
 ]
 --- no_error_log
 [error]
