@@ -1,6 +1,7 @@
 
 /*
- * jwtgate: fetching a key set (auth_jwt_key_request).
+ * jwtgate: fetching a key set (auth_jwt_key_request) or a revocation list
+ * (auth_jwt_revocation_request).
  *
  * A fetch is a background subrequest to the source's URI, normally an
  * internal location that proxies to the issuer, so nginx's own proxy
@@ -17,6 +18,10 @@
  * fetch is woken when it ends.  That one does not notice its client
  * leave: the fetch runs to its end and holds the lock till then, so that
  * clients that connect and leave do not start a fetch each.
+ *
+ * A fetch nobody waits for (a background refresh) is a subrequest of a
+ * request of its own, on a connection of its own (ngx_http_auth_jwt_owner):
+ * no client's connection is held while it runs.
  */
 
 
