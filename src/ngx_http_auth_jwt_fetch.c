@@ -1,6 +1,7 @@
 
 /*
- * jwtgate: fetching a key set (auth_jwt_key_request).
+ * jwtgate: fetching a key set (auth_jwt_key_request) or a revocation list
+ * (auth_jwt_revocation_request).
  *
  * A fetch is a background subrequest to the source's URI, normally an
  * internal location that proxies to the issuer, so nginx's own proxy
@@ -17,6 +18,10 @@
  * fetch is woken when it ends.  That one does not notice its client
  * leave: the fetch runs to its end and holds the lock till then, so that
  * clients that connect and leave do not start a fetch each.
+ *
+ * A fetch nobody waits for (a background refresh) is a subrequest of a
+ * request of its own, on a connection of its own (ngx_http_auth_jwt_owner):
+ * no client's connection is held while it runs.
  */
 
 
@@ -34,6 +39,14 @@ static ngx_int_t ngx_http_auth_jwt_fetch_done(ngx_http_request_t *r,
 static ngx_uint_t ngx_http_auth_jwt_fetch_error_page(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_auth_jwt_fetch_cleanup(void *data);
+static void ngx_http_auth_jwt_fetch_no_keepalive(ngx_http_request_t *r);
+static ngx_http_request_t *ngx_http_auth_jwt_owner(ngx_http_request_t *r,
+    ngx_http_auth_jwt_source_t *src);
+static void ngx_http_auth_jwt_owner_close(ngx_http_request_t *mr);
+static void ngx_http_auth_jwt_owner_handler(ngx_event_t *ev);
+static void ngx_http_auth_jwt_owner_peer_close(void *data);
+static u_char *ngx_http_auth_jwt_owner_log(ngx_log_t *log, u_char *buf,
+    size_t len);
 static ngx_http_auth_jwt_fetch_t *ngx_http_auth_jwt_fetch_of(
     ngx_http_request_t *r, ngx_uint_t *own);
 static void ngx_http_auth_jwt_poll_handler(ngx_event_t *ev);
@@ -62,6 +75,11 @@ ngx_http_auth_jwt_fetch_init(ngx_conf_t *cf)
 /*
  * Starts a fetch of src.  A waited one (background 0) makes the request
  * wait: NGX_AGAIN.  lock is the zone's lock taken for it, 0 for none.
+ *
+ * A background fetch belongs to no client: it is a subrequest of a
+ * request of its own (ngx_http_auth_jwt_owner()), which ends with it.
+ * Only when that cannot be made (no free connection, no socket) is it a
+ * subrequest of r, whose HTTP/1.x client is then told to close.
  */
 
 ngx_int_t
@@ -71,17 +89,24 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
 {
     ngx_str_t                     uri;
     ngx_list_t                    headers;
-    ngx_http_request_t           *sr;
+    ngx_http_request_t           *pr, *sr;
     ngx_pool_cleanup_t           *cln;
     ngx_http_auth_jwt_fetch_t    *fetch;
     ngx_http_post_subrequest_t   *ps;
 
-    fetch = ngx_pcalloc(r->pool, sizeof(ngx_http_auth_jwt_fetch_t));
-    ps = ngx_palloc(r->pool, sizeof(ngx_http_post_subrequest_t));
-    cln = ngx_pool_cleanup_add(r->pool, 0);
+    /* the fetch's parent */
+    pr = background ? ngx_http_auth_jwt_owner(r, src) : NULL;
+
+    if (pr == NULL) {
+        pr = r;
+    }
+
+    fetch = ngx_pcalloc(pr->pool, sizeof(ngx_http_auth_jwt_fetch_t));
+    ps = ngx_palloc(pr->pool, sizeof(ngx_http_post_subrequest_t));
+    cln = ngx_pool_cleanup_add(pr->pool, 0);
 
     if (fetch == NULL || ps == NULL || cln == NULL
-        || ngx_list_init(&headers, r->pool, 1, sizeof(ngx_table_elt_t))
+        || ngx_list_init(&headers, pr->pool, 1, sizeof(ngx_table_elt_t))
            != NGX_OK)
     {
         goto failed;
@@ -103,9 +128,9 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
 
     uri = src->uri;
 
-    if (src->family != NULL) {
+    if (src->family != NULL || pr != r) {
         /* the subrequest's own copy */
-        uri.data = ngx_pstrdup(r->pool, &src->uri);
+        uri.data = ngx_pstrdup(pr->pool, &src->uri);
         if (uri.data == NULL) {
             goto failed;
         }
@@ -119,7 +144,7 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
      * subrequest would end when the client leaves
      */
 
-    if (ngx_http_subrequest(r, &uri, NULL, &sr, ps,
+    if (ngx_http_subrequest(pr, &uri, NULL, &sr, ps,
                             NGX_HTTP_SUBREQUEST_BACKGROUND)
         != NGX_OK)
     {
@@ -151,11 +176,23 @@ ngx_http_auth_jwt_fetch_start(ngx_http_request_t *r,
                       "If-None-Match", &src->uri);
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "auth_jwt: fetching \"%V\"%s", &src->uri,
-                   background ? " in the background" : "");
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_jwt: fetching \"%V\"%s%s", &src->uri,
+                   background ? " in the background" : "",
+                   pr != r ? ", owned by no client" : "");
+
+    if (pr != r) {
+        pr->uri = uri;
+        pr->unparsed_uri = uri;
+
+        /* runs once this event's handler is done; pr ends with it */
+        pr->count--;
+        ngx_post_event(pr->connection->write, &ngx_posted_events);
+        return NGX_OK;
+    }
 
     if (background) {
+        ngx_http_auth_jwt_fetch_no_keepalive(r);
         return NGX_OK;
     }
 
@@ -176,7 +213,329 @@ failed:
                                        0);
     }
 
+    if (pr != r) {
+        /* its cleanups run, its connection and sockets closed */
+        ngx_http_auth_jwt_owner_close(pr);
+    }
+
     return NGX_ERROR;
+}
+
+
+/*
+ * The request a background fetch is a subrequest of: made for it alone
+ * in the source's server{}, on a connection of its own.  nginx's upstream
+ * module adds the write event of the connection of the request it serves
+ * (ngx_http_upstream_init()), so the connection has a real socket: one
+ * end of a socketpair, whose other end stays open and silent until the
+ * fetch ends.  Its events are handled by ngx_http_auth_jwt_owner_handler().
+ *
+ * When the fetch ends its subrequest's ngx_http_finalize_connection()
+ * finds the request's count at 1 and the connection's read side at eof:
+ * the request is freed (the fetch's pool cleanup runs) and the connection
+ * and both sockets closed.  The connection is idle: a worker that shuts
+ * down gracefully closes it at once (ngx_close_idle_connections()), which
+ * ends an unfinished fetch as a client that leaves did before (the lock
+ * released, the next try a second later).  NULL: none could be made.
+ */
+
+static ngx_http_request_t *
+ngx_http_auth_jwt_owner(ngx_http_request_t *r, ngx_http_auth_jwt_source_t *src)
+{
+    ngx_log_t               *log;
+    ngx_pool_t              *pool;
+    ngx_socket_t             s[2];
+    ngx_connection_t        *c;
+    ngx_pool_cleanup_t      *cln;
+    ngx_http_request_t      *mr;
+    ngx_http_log_ctx_t      *lctx;
+    struct sockaddr_un      *sa;
+    ngx_http_connection_t   *hc;
+
+    if (src->server == NULL || src->server->ctx == NULL) {
+        return NULL;
+    }
+
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, s) == -1) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_socket_errno,
+                      "auth_jwt: socketpair() failed, the fetch of \"%V\" "
+                      "runs in a client's request", &src->uri);
+        return NULL;
+    }
+
+    if (ngx_nonblocking(s[0]) == -1) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_socket_errno,
+                      "auth_jwt: " ngx_nonblocking_n " failed");
+        goto close_sockets;
+    }
+
+    c = ngx_get_connection(s[0], ngx_cycle->log);
+    if (c == NULL) {
+        /* logged: worker_connections are not enough */
+        goto close_sockets;
+    }
+
+    c->pool = ngx_create_pool(512, ngx_cycle->log);
+    if (c->pool == NULL) {
+        goto failed;
+    }
+
+    /* the peer's socket: closed with the connection's pool */
+    cln = ngx_pool_cleanup_add(c->pool, 0);
+    if (cln == NULL) {
+        goto failed;
+    }
+
+    cln->handler = ngx_http_auth_jwt_owner_peer_close;
+    cln->data = (void *) (intptr_t) s[1];
+    s[1] = (ngx_socket_t) -1;
+
+    log = ngx_palloc(c->pool, sizeof(ngx_log_t));
+    hc = ngx_pcalloc(c->pool, sizeof(ngx_http_connection_t));
+    lctx = ngx_pcalloc(c->pool, sizeof(ngx_http_log_ctx_t));
+    sa = ngx_pcalloc(c->pool, sizeof(struct sockaddr_un));
+    c->buffer = ngx_calloc_buf(c->pool);
+
+    if (log == NULL || hc == NULL || lctx == NULL || sa == NULL
+        || c->buffer == NULL)
+    {
+        goto failed;
+    }
+
+    *log = *ngx_cycle->log;
+
+    c->log = log;
+    c->pool->log = log;
+    c->read->log = log;
+    c->write->log = log;
+
+    c->number = ngx_atomic_fetch_add(ngx_connection_counter, 1);
+    c->start_time = ngx_current_msec;
+    c->log_error = NGX_ERROR_INFO;
+
+    c->recv = ngx_recv;
+    c->send = ngx_send;
+    c->recv_chain = ngx_recv_chain;
+    c->send_chain = ngx_send_chain;
+
+    sa->sun_family = AF_UNIX;
+    c->sockaddr = (struct sockaddr *) sa;
+    c->socklen = offsetof(struct sockaddr_un, sun_path);
+    c->local_sockaddr = c->sockaddr;
+    c->local_socklen = c->socklen;
+    ngx_str_set(&c->addr_text, "unix:");
+
+    hc->conf_ctx = src->server->ctx;
+    c->data = hc;
+
+    lctx->connection = c;
+    log->connection = c->number;
+    log->handler = ngx_http_auth_jwt_owner_log;
+    log->data = lctx;
+    log->action = NULL;
+
+    c->read->handler = ngx_http_auth_jwt_owner_handler;
+    c->write->handler = ngx_http_auth_jwt_owner_handler;
+    c->write->ready = 1;
+
+    /* its peer says nothing: ngx_http_finalize_connection() closes it */
+    c->read->eof = 1;
+
+#if (NGX_STAT_STUB)
+    (void) ngx_atomic_fetch_add(ngx_stat_active, 1);
+#endif
+
+    mr = ngx_http_create_request(c);
+    if (mr == NULL) {
+        ngx_http_close_connection(c);
+        return NULL;
+    }
+
+    c->data = mr;
+
+#if (NGX_STAT_STUB)
+    /* not a request nginx reads */
+    if (mr->stat_reading) {
+        (void) ngx_atomic_fetch_add(ngx_stat_reading, -1);
+        mr->stat_reading = 0;
+    }
+#endif
+
+    if (ngx_list_init(&mr->headers_in.headers, mr->pool, 1,
+                      sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        ngx_http_auth_jwt_owner_close(mr);
+        return NULL;
+    }
+
+    mr->method = NGX_HTTP_GET;
+    ngx_str_set(&mr->method_name, "GET");
+    mr->http_version = NGX_HTTP_VERSION_11;
+    ngx_str_set(&mr->http_protocol, "HTTP/1.1");
+    mr->internal = 1;
+    mr->keepalive = 0;
+    mr->logged = 1;                 /* not a request of the access log */
+    mr->post_action = 1;            /* nor one to run a post_action */
+    mr->uri_changes = 0;
+    mr->read_event_handler = ngx_http_block_reading;
+    mr->write_event_handler = ngx_http_request_empty_handler;
+    mr->http_state = NGX_HTTP_PROCESS_REQUEST_STATE;
+
+    c->idle = 1;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "auth_jwt: a request of its own for the fetch of \"%V\"",
+                   &src->uri);
+
+    return mr;
+
+failed:
+
+    pool = c->pool;
+
+    ngx_close_connection(c);        /* closes s[0] */
+
+    if (pool != NULL) {
+        ngx_destroy_pool(pool);     /* and s[1], if its cleanup is in */
+    }
+
+    if (s[1] != (ngx_socket_t) -1) {
+        (void) ngx_close_socket(s[1]);
+    }
+
+    return NULL;
+
+close_sockets:
+
+    (void) ngx_close_socket(s[0]);
+    (void) ngx_close_socket(s[1]);
+
+    return NULL;
+}
+
+
+/* a fetch's own request that did not start its fetch */
+
+static void
+ngx_http_auth_jwt_owner_close(ngx_http_request_t *mr)
+{
+    ngx_connection_t  *c;
+
+    c = mr->connection;
+
+    ngx_http_free_request(mr, 0);
+    ngx_http_close_connection(c);
+}
+
+
+/*
+ * The events of a fetch's own connection: the subrequest, once posted,
+ * runs; a worker that shuts down (c->close: an idle connection, or
+ * worker_shutdown_timeout) ends the fetch and the request, as nginx does
+ * for a client connection in ngx_http_request_handler().
+ */
+
+static void
+ngx_http_auth_jwt_owner_handler(ngx_event_t *ev)
+{
+    ngx_connection_t    *c;
+    ngx_http_request_t  *mr;
+
+    c = ev->data;
+    mr = c->data;
+
+    ngx_http_set_log_request(c->log, mr);
+
+    if (c->close) {
+        ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                      "auth_jwt: the fetch of \"%V\" is abandoned, the "
+                      "worker shuts down", &mr->uri);
+
+        mr->count++;
+        ngx_http_finalize_request(mr, NGX_ERROR);
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_auth_jwt_owner_peer_close(void *data)
+{
+    ngx_socket_t  s = (ngx_socket_t) (intptr_t) data;
+
+    if (ngx_close_socket(s) == -1) {
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, ngx_socket_errno,
+                      ngx_close_socket_n " failed");
+    }
+}
+
+
+/* as ngx_http_log_error(): the fetch's subrequest and upstream */
+
+static u_char *
+ngx_http_auth_jwt_owner_log(ngx_log_t *log, u_char *buf, size_t len)
+{
+    u_char              *p;
+    ngx_http_request_t  *r;
+    ngx_http_log_ctx_t  *ctx;
+
+    p = buf;
+
+    if (log->action) {
+        p = ngx_snprintf(buf, len, " while %s", log->action);
+        len -= p - buf;
+        buf = p;
+    }
+
+    ctx = log->data;
+
+    p = ngx_snprintf(buf, len, ", client: %V (a key fetch)",
+                     &ctx->connection->addr_text);
+    len -= p - buf;
+
+    r = ctx->request;
+
+    if (r != NULL && ctx->current_request != NULL) {
+        return r->log_handler(r, ctx->current_request, p, len);
+    }
+
+    return p;
+}
+
+
+/*
+ * A background fetch holds its main request's count: nginx keeps an
+ * HTTP/1.x connection out of keep-alive until the fetch ends, and the
+ * client's next request on it would wait for the fetch.  The response
+ * says "Connection: close" instead: the client's next request goes on a
+ * new connection.  An HTTP/2 or HTTP/3 stream holds no connection that
+ * way.  A main request whose header went out already (a subrequest
+ * checked after it, SSI) keeps its connection as it is.
+ */
+
+static void
+ngx_http_auth_jwt_fetch_no_keepalive(ngx_http_request_t *r)
+{
+    ngx_http_request_t  *mr;
+
+    mr = r->main;
+
+    if (mr->http_version >= NGX_HTTP_VERSION_20
+#if (NGX_HTTP_V2)
+        || mr->stream != NULL
+#endif
+        || mr->header_sent
+        || !mr->keepalive)
+    {
+        return;
+    }
+
+    mr->keepalive = 0;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth_jwt: no keep-alive, a background fetch runs");
 }
 
 

@@ -752,8 +752,8 @@ token rejected
 === TEST 17: the issuer is slower than proxy_read_timeout: nobody waits for it, the old keys keep working
 Every response of the block must start within 0.4 s (X-Elapsed: nginx's
 $request_time when it sends the header); the background fetch takes 0.5 s
-(proxy_read_timeout) to fail.  A connection that started a refresh closes
-only when the refresh ends: the client's timeout is longer than that.
+(proxy_read_timeout) to fail.  The refresh is a request of its own: the
+connection that started it is free at once (t/079-refresh-no-wait.t).
 --- main_config
     worker_shutdown_timeout 1s;
 --- config
