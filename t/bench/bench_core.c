@@ -33,12 +33,13 @@
  * an issuer and an audience.  Run from the repository root.
  *
  * Options: --jwks-100 (the RS256 token of the 100-key set only),
- * --alg NAME (only the rows whose first column is NAME), --iterations N
+ * --alg NAME (only the rows whose first column is NAME, or whose token
+ * file is NAME: "rs256" is the first RS256 row only), --iterations N
  * (every measure N times), --rounds R.  Instruction counts, free of
  * noise:
  *
  *   valgrind --tool=callgrind --callgrind-out-file=cg.out \
- *       build/bench_core --alg ES256 --iterations 20 --rounds 1
+ *       build/bench_core --alg es256 --iterations 20 --rounds 1
  *   callgrind_annotate --inclusive=yes cg.out | grep loop_
  *
  * gives loop_bare, loop_verify, loop_miss and loop_rest, each over 20
@@ -622,7 +623,9 @@ main(int argc, char **argv)
         snprintf(name, sizeof(name), "%s%s", cases[i].alg,
                  only_100 ? " (100-key set)" : "");
 
-        if (only != NULL && strcmp(only, name) != 0) {
+        if (only != NULL && strcmp(only, name) != 0
+            && strcmp(only, cases[i].token_file) != 0)
+        {
             continue;
         }
 
