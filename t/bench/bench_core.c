@@ -677,8 +677,8 @@ main(int argc, char **argv)
             bare_free(&bs);
 
         } else {
-            printf("| %s | %zu | — | %.2f | %.2f | — | — | %.2f |\n", name,
-                   len, v, m, o);
+            printf("| %s | %zu | — | %.2f | %.2f | — | — "
+                   "| %.2f |\n", name, len, v, m, o);
         }
 
         jwtgate_token_free(token);
