@@ -396,8 +396,16 @@ jwtgate_verify_eddsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     }
 
     if (EVP_MD_CTX_copy_ex(set->eddsa, key->eddsa) != 1) {
+        /* OpenSSL 3.0.0 copies no context without a digest (3.0.1 does):
+         * initialised for this check alone, as before */
         ERR_clear_error();
-        return -1;
+
+        if (EVP_DigestVerifyInit(set->eddsa, NULL, NULL, NULL, key->pkey)
+            != 1)
+        {
+            ERR_clear_error();
+            return -1;
+        }
     }
 
     rc = EVP_DigestVerify(set->eddsa, t->sig, t->sig_len,
