@@ -28,8 +28,12 @@ struct jwtgate_key_s {
     size_t              secret_len;
     size_t              index;      /* position in "keys" */
     const char         *warning;    /* static: loaded, but looks wrong */
-    /* RSA and ECDSA: a verify context per algorithm, made once */
+    /* RSA and ECDSA: a verify context per algorithm, made once (the
+     * digest, padding and PSS salt set) and reused */
     EVP_PKEY_CTX       *verify[JWTGATE_ALG_COUNT];
+    /* OKP: EVP_DigestVerifyInit() done once; each check verifies with a
+     * copy (EVP_DigestVerify() is once per initialisation) */
+    EVP_MD_CTX         *eddsa;
 };
 
 
@@ -41,8 +45,15 @@ typedef struct {
 } jwtgate_skipped_t;
 
 
+/*
+ * A set's OpenSSL contexts are scratch space of its checks: a set is used
+ * by one thread at a time (an nginx worker; a test).
+ */
+
 struct jwtgate_keyset_s {
     EVP_MD             *md[3];      /* SHA-256, -384, -512, fetched once */
+    EVP_MD_CTX         *hash;       /* the signing input's digest */
+    EVP_MD_CTX         *eddsa;      /* a copy of a key's eddsa context */
     jwtgate_key_t      *keys;
     size_t              n;
     unsigned            algs;
@@ -144,6 +155,16 @@ int jwtgate_alg_md_index(jwtgate_alg_t alg);
  * exactly, one per call: *pos starts at 0; NULL after the last. */
 const jwtgate_key_t *jwtgate_keyset_next(const jwtgate_keyset_t *set,
     const jwtgate_token_t *t, size_t *pos);
+
+/* JWS ECDSA signatures are r || s, each exactly the curve's size (RFC
+ * 7518 3.4: 32 bytes for P-256, 48 for P-384, 66 for P-521); OpenSSL
+ * verifies the DER SEQUENCE of two INTEGERs (minimal, non-negative).
+ * Writes it to der (JWTGATE_ECDSA_DER_MAX bytes); returns its length, or
+ * 0 when half is not one of those sizes, sig_len is not 2 * half, or r or
+ * s is zero.  No allocation. */
+#define JWTGATE_ECDSA_DER_MAX   (3 + 2 * (2 + 1 + 66))
+size_t jwtgate_ecdsa_der(const unsigned char *sig, size_t sig_len,
+    size_t half, unsigned char *der);
 
 /* Makes the key's verify contexts; -1 on an OpenSSL failure. */
 int jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md);

@@ -101,7 +101,12 @@ jwtgate_keyset_parse_flags(const char *json, size_t len, unsigned flags,
     set->md[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
     set->md[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
 
-    if (set->md[0] == NULL || set->md[1] == NULL || set->md[2] == NULL) {
+    set->hash = EVP_MD_CTX_new();
+    set->eddsa = EVP_MD_CTX_new();
+
+    if (set->md[0] == NULL || set->md[1] == NULL || set->md[2] == NULL
+        || set->hash == NULL || set->eddsa == NULL)
+    {
         goto done;
     }
 
@@ -179,6 +184,9 @@ jwtgate_keyset_free(jwtgate_keyset_t *set)
         free(set->skipped);
     }
 
+    /* the scratch contexts may hold references to keys and digests */
+    EVP_MD_CTX_free(set->eddsa);
+    EVP_MD_CTX_free(set->hash);
     EVP_MD_free(set->md[0]);
     EVP_MD_free(set->md[1]);
     EVP_MD_free(set->md[2]);

@@ -8,15 +8,11 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/hmac.h>
 #include <openssl/rsa.h>
 
 #include "jwtgate_int.h"
-
-
-#define JWTGATE_MAX_DER_SIG  (2 * 66 + 16)
 
 
 static int jwtgate_verify_key(const jwtgate_token_t *t,
@@ -27,9 +23,11 @@ static int jwtgate_verify_digest(const jwtgate_token_t *t,
     const jwtgate_keyset_t *set, const jwtgate_key_t *key,
     const unsigned char *sig, size_t sig_len);
 static int jwtgate_verify_eddsa(const jwtgate_token_t *t,
-    const jwtgate_key_t *key);
+    const jwtgate_keyset_t *set, const jwtgate_key_t *key);
 static int jwtgate_verify_ecdsa(const jwtgate_token_t *t,
     const jwtgate_keyset_t *set, const jwtgate_key_t *key);
+static unsigned char *jwtgate_der_integer(unsigned char *p,
+    const unsigned char *v, size_t len);
 
 
 jwtgate_rc_t
@@ -207,7 +205,7 @@ jwtgate_verify_key(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
             return 0;
         }
 
-        return jwtgate_verify_eddsa(t, key);
+        return jwtgate_verify_eddsa(t, set, key);
 
     default:
         if (key->kty != JWTGATE_KTY_RSA) {
@@ -260,17 +258,57 @@ static int
 jwtgate_verify_ecdsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     const jwtgate_key_t *key)
 {
-    int             rc, der_len;
-    size_t          half, i;
-    BIGNUM         *r, *s;
-    ECDSA_SIG      *sig;
-    unsigned char   der[JWTGATE_MAX_DER_SIG], *p;
-    unsigned char   acc_r, acc_s;
+    size_t          half, der_len;
+    unsigned char   der[JWTGATE_ECDSA_DER_MAX];
 
     half = t->alg == JWTGATE_ALG_ES256 ? 32
            : t->alg == JWTGATE_ALG_ES384 ? 48 : 66;
 
-    if (t->sig_len != 2 * half) {
+    /* 0: a length other than the curve's, or r or s zero */
+    der_len = jwtgate_ecdsa_der(t->sig, t->sig_len, half, der);
+    if (der_len == 0) {
+        return 0;
+    }
+
+    return jwtgate_verify_digest(t, set, key, der, der_len);
+}
+
+
+/* one INTEGER (X.690 8.3): minimal, a 0x00 first when the high bit is
+ * set; v is not all zero */
+
+static unsigned char *
+jwtgate_der_integer(unsigned char *p, const unsigned char *v, size_t len)
+{
+    while (v[0] == 0) {
+        v++;
+        len--;
+    }
+
+    *p++ = 0x02;
+
+    if (v[0] & 0x80) {
+        *p++ = (unsigned char) (len + 1);
+        *p++ = 0x00;
+
+    } else {
+        *p++ = (unsigned char) len;
+    }
+
+    memcpy(p, v, len);
+
+    return p + len;
+}
+
+
+size_t
+jwtgate_ecdsa_der(const unsigned char *sig, size_t sig_len, size_t half,
+    unsigned char *der)
+{
+    size_t          i, len;
+    unsigned char   acc_r, acc_s, body[2 * (2 + 1 + 66)], *p;
+
+    if ((half != 32 && half != 48 && half != 66) || sig_len != 2 * half) {
         return 0;
     }
 
@@ -278,50 +316,30 @@ jwtgate_verify_ecdsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     acc_s = 0;
 
     for (i = 0; i < half; i++) {
-        acc_r |= t->sig[i];
-        acc_s |= t->sig[half + i];
+        acc_r |= sig[i];
+        acc_s |= sig[half + i];
     }
 
     if (acc_r == 0 || acc_s == 0) {
         return 0;
     }
 
-    sig = ECDSA_SIG_new();
-    r = BN_bin2bn(t->sig, (int) half, NULL);
-    s = BN_bin2bn(t->sig + half, (int) half, NULL);
+    p = jwtgate_der_integer(body, sig, half);
+    p = jwtgate_der_integer(p, sig + half, half);
+    len = (size_t) (p - body);
 
-    if (sig == NULL || r == NULL || s == NULL) {
-        ECDSA_SIG_free(sig);
-        BN_free(r);
-        BN_free(s);
-        return -1;
-    }
-
-    /* sig owns r and s from here */
-    if (ECDSA_SIG_set0(sig, r, s) != 1) {
-        ECDSA_SIG_free(sig);
-        BN_free(r);
-        BN_free(s);
-        return -1;
-    }
-
-    der_len = i2d_ECDSA_SIG(sig, NULL);
-    if (der_len <= 0 || der_len > (int) sizeof(der)) {
-        ECDSA_SIG_free(sig);
-        return -1;
-    }
-
+    /* SEQUENCE; P-521's may need the long form of its length (< 256) */
     p = der;
-    der_len = i2d_ECDSA_SIG(sig, &p);
-    ECDSA_SIG_free(sig);
+    *p++ = 0x30;
 
-    if (der_len <= 0) {
-        return -1;
+    if (len > 127) {
+        *p++ = 0x81;
     }
 
-    rc = jwtgate_verify_digest(t, set, key, der, (size_t) der_len);
+    *p++ = (unsigned char) len;
+    memcpy(p, body, len);
 
-    return rc;
+    return (size_t) (p - der) + len;
 }
 
 
@@ -341,9 +359,13 @@ jwtgate_verify_digest(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
         return 0;
     }
 
-    if (EVP_Digest(t->signing_input, t->signing_len, hash, &len,
-                   set->md[jwtgate_alg_md_index(t->alg)], NULL)
-        != 1)
+    /* the set's context: no allocation once it has held this digest */
+    if (EVP_DigestInit_ex(set->hash, set->md[jwtgate_alg_md_index(t->alg)],
+                          NULL)
+        != 1
+        || EVP_DigestUpdate(set->hash, t->signing_input, t->signing_len)
+           != 1
+        || EVP_DigestFinal_ex(set->hash, hash, &len) != 1)
     {
         return -1;
     }
@@ -360,29 +382,35 @@ jwtgate_verify_digest(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
 }
 
 
-/* EdDSA signs the message itself, no prehash (RFC 8037 3.1) */
+/* EdDSA signs the message itself, no prehash (RFC 8037 3.1): a copy of
+ * the key's initialised context, in the set's scratch context */
 
 static int
-jwtgate_verify_eddsa(const jwtgate_token_t *t, const jwtgate_key_t *key)
+jwtgate_verify_eddsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key)
 {
-    int          rc;
-    EVP_MD_CTX  *ctx;
+    int  rc;
 
-    ctx = EVP_MD_CTX_new();
-    if (ctx == NULL) {
-        return -1;
+    if (key->eddsa == NULL) {
+        return 0;
     }
 
-    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) != 1) {
-        EVP_MD_CTX_free(ctx);
-        return -1;
+    if (EVP_MD_CTX_copy_ex(set->eddsa, key->eddsa) != 1) {
+        /* OpenSSL 3.0.0 copies no context without a digest (3.0.1 does):
+         * initialised for this check alone, as before */
+        ERR_clear_error();
+
+        if (EVP_DigestVerifyInit(set->eddsa, NULL, NULL, NULL, key->pkey)
+            != 1)
+        {
+            ERR_clear_error();
+            return -1;
+        }
     }
 
-    rc = EVP_DigestVerify(ctx, t->sig, t->sig_len,
+    rc = EVP_DigestVerify(set->eddsa, t->sig, t->sig_len,
                           (const unsigned char *) t->signing_input,
                           t->signing_len);
-
-    EVP_MD_CTX_free(ctx);
 
     if (rc != 1) {
         ERR_clear_error();
@@ -428,9 +456,24 @@ jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md)
     EVP_MD        *m;
     EVP_PKEY_CTX  *ctx;
 
+    if (key->kty == JWTGATE_KTY_OKP) {
+        key->eddsa = EVP_MD_CTX_new();
+        if (key->eddsa == NULL) {
+            return -1;
+        }
+
+        /* no digest: Ed25519 and Ed448 hash the message themselves */
+        if (EVP_DigestVerifyInit(key->eddsa, NULL, NULL, NULL, key->pkey)
+            != 1)
+        {
+            return -1;
+        }
+
+        return 0;
+    }
+
     for (i = 0; i < JWTGATE_ALG_COUNT; i++) {
-        if (!(key->algs & JWTGATE_ALG_BIT(i))
-            || key->kty == JWTGATE_KTY_OCT || key->kty == JWTGATE_KTY_OKP)
+        if (!(key->algs & JWTGATE_ALG_BIT(i)) || key->kty == JWTGATE_KTY_OCT)
         {
             continue;
         }
@@ -478,4 +521,7 @@ jwtgate_key_release(jwtgate_key_t *key)
         EVP_PKEY_CTX_free(key->verify[i]);
         key->verify[i] = NULL;
     }
+
+    EVP_MD_CTX_free(key->eddsa);
+    key->eddsa = NULL;
 }

@@ -1,14 +1,51 @@
 /*
- * make bench-core: microseconds per verification through the core, for
- * each algorithm, next to a bare OpenSSL verify loop on the same key and
- * the same bytes, and the cost of everything but the signature: split,
- * base64url, JSON, key lookup (the keys verify_signature would try,
- * found without trying them), claims.  Medians of several rounds.
+ * make bench-core: microseconds per verification, per algorithm, of
+ *
+ *   bare    the cheapest OpenSSL 3 sequence for one verification, set up
+ *           beforehand as far as OpenSSL allows: RSA and ECDSA
+ *           EVP_PKEY_verify() on a digest computed once, with an
+ *           EVP_PKEY_CTX made and initialised for verify (digest,
+ *           padding, PSS salt) once and reused; ECDSA's DER made once.
+ *           EdDSA signs the message itself (no prehash): a context
+ *           initialised once with EVP_DigestVerifyInit() is copied
+ *           (EVP_MD_CTX_copy_ex(), as EVP_DigestVerify() may be called
+ *           only once per initialisation from OpenSSL 3.2 on), then
+ *           EVP_DigestVerify().  No fetch, no parse, no decoding.
+ *   verify  jwtgate_verify_signature() on a token parsed once: key
+ *           lookup, the hash of the signing input, ECDSA's r || s to
+ *           DER, the check.
+ *   miss    what a token not in the cache costs the core:
+ *           jwtgate_token_parse() (split, base64url, JSON),
+ *           jwtgate_verify_signature(), jwtgate_check_claims(), free.
+ *   rest    the miss without the signature: the key that would be tried
+ *           first looked up instead.
+ *
+ * and the differences verify - bare and miss - bare.  Medians of ROUNDS
+ * rounds, the four measures interleaved within each round; the process's
+ * CPU time (like the worker's in tools/bench.sh), not wall time, so that
+ * other jobs on the CPU count less.
+ *
+ * tools/bench.sh reads the table by its first column (the alg, "RS256
+ * (100-key set)" for --jwks-100) and takes the third (bare µs) as the
+ * bare OpenSSL cost; keep that order.
  *
  * Tokens are the Crypt::JWT-minted seeds in t/fuzz/corpus/token/; keys
  * are t/data/ (rsa1 again without "alg" for RS384, RS512, PS256).  The
  * 909-byte token (rs256-900) carries iss and aud, and is checked against
  * an issuer and an audience.  Run from the repository root.
+ *
+ * Options: --jwks-100 (the RS256 token of the 100-key set only),
+ * --alg NAME (only the rows whose first column is NAME, or whose token
+ * file is NAME: "rs256" is the first RS256 row only), --iterations N
+ * (every measure N times), --rounds R.  Instruction counts, free of
+ * noise:
+ *
+ *   valgrind --tool=callgrind --callgrind-out-file=cg.out \
+ *       build/bench_core --alg es256 --iterations 20 --rounds 1
+ *   callgrind_annotate --inclusive=yes cg.out | grep loop_
+ *
+ * gives loop_bare, loop_verify, loop_miss and loop_rest, each over 20
+ * verifications (setup not counted).
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -19,6 +56,7 @@
 #include <time.h>
 
 #include <openssl/ecdsa.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -26,11 +64,12 @@
 #include "jwtgate_int.h"
 
 
-#define ROUNDS  7
+#define ROUNDS      7
+#define NOINLINE    __attribute__((noinline))
 
 
 typedef struct {
-    const char  *alg;
+    const char  *alg;           /* the row's name */
     const char  *token_file;
     const char  *pub_pem;       /* NULL for HMAC */
     int          iterations;
@@ -38,17 +77,32 @@ typedef struct {
 } bench_case_t;
 
 
+/* the bare primitive, set up */
+typedef struct {
+    EVP_PKEY_CTX   *pctx;       /* RSA, ECDSA */
+    EVP_MD_CTX     *prepared;   /* EdDSA: initialised once */
+    EVP_MD_CTX     *work;       /* EdDSA: a copy of it per verification */
+    unsigned char   digest[EVP_MAX_MD_SIZE];
+    unsigned int    digest_len;
+    unsigned char  *sig;        /* DER for ECDSA */
+    size_t          sig_len;
+    const char     *msg;        /* EdDSA: the signing input */
+    size_t          msg_len;
+} bare_t;
+
+
 static const bench_case_t  cases[] = {
-    { "RS256", "rs256", "rsa1.pub.pem", 20000, 0 },
-    { "RS256", "rs256-900", "rsa1.pub.pem", 20000, 1 },
-    { "RS384", "rs384", "rsa1.pub.pem", 20000, 0 },
-    { "RS512", "rs512", "rsa1.pub.pem", 20000, 0 },
-    { "PS256", "ps256", "rsa1.pub.pem", 20000, 0 },
-    { "ES256", "es256", "ec256.pub.pem", 5000, 0 },
-    { "ES384", "es384", "ec384.pub.pem", 2000, 0 },
-    { "ES512", "es512", "ec521.pub.pem", 1000, 0 },
-    { "EdDSA", "eddsa", "ed25519.pub.pem", 5000, 0 },
-    { "HS256", "hs256", NULL, 100000, 0 },
+    { "RS256", "rs256", "rsa1.pub.pem", 5000, 0 },
+    { "RS256", "rs256-900", "rsa1.pub.pem", 5000, 1 },
+    { "RS384", "rs384", "rsa1.pub.pem", 5000, 0 },
+    { "RS512", "rs512", "rsa1.pub.pem", 5000, 0 },
+    { "PS256", "ps256", "rsa1.pub.pem", 5000, 0 },
+    { "ES256", "es256", "ec256.pub.pem", 2000, 0 },
+    { "ES384", "es384", "ec384.pub.pem", 200, 0 },
+    { "ES512", "es512", "ec521.pub.pem", 200, 0 },
+    { "EdDSA", "eddsa", "ed25519.pub.pem", 1000, 0 },
+    { "EdDSA (Ed448)", "ed448", "ed448.pub.pem", 300, 0 },
+    { "HS256", "hs256", NULL, 50000, 0 },
 };
 
 static const char  *issuers[] = { "https://auth.example.com/realms/main" };
@@ -101,7 +155,8 @@ now_us(void)
 {
     struct timespec  ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* CPU time: a shared machine's other processes are not counted */
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
@@ -123,140 +178,144 @@ median(double *v, int n)
 }
 
 
-/* 1: full verification; 0: everything but the signature, the key that
- * would be tried first looked up */
-
-static double
-run_core(const char *tok, size_t len, int iterations, int with_signature,
-    int iss_aud)
+static void
+die(const char *what)
 {
-    int                       i;
-    size_t                    k, pos;
-    double                    t0;
-    jwtgate_rc_t              rc;
-    jwtgate_token_t          *token;
-    jwtgate_limits_t          limits;
-    const jwtgate_key_t      *key;
-    jwtgate_claims_policy_t   policy;
-
-    jwtgate_limits_init(&limits);
-    memset(&policy, 0, sizeof(policy));
-    policy.now = time(NULL);
-    policy.require_exp = 1;
-
-    if (iss_aud) {
-        policy.issuers = issuers;
-        policy.n_issuers = 1;
-        policy.audiences = audiences;
-        policy.n_audiences = 1;
-    }
-
-    t0 = now_us();
-
-    for (i = 0; i < iterations; i++) {
-        rc = jwtgate_token_parse(tok, len, &limits, JWTGATE_ALGS_ALL, &token);
-
-        if (rc == JWTGATE_OK && with_signature) {
-            rc = jwtgate_verify_signature(token,
-                                          (const jwtgate_keyset_t *const *)
-                                              sets, nsets, NULL, NULL);
-
-        } else if (rc == JWTGATE_OK) {
-            key = NULL;
-
-            for (k = 0; key == NULL && k < nsets; k++) {
-                pos = 0;
-                key = jwtgate_keyset_next(sets[k], token, &pos);
-            }
-
-            rc = key != NULL ? JWTGATE_OK : JWTGATE_ERR_UNKNOWN_KID;
-        }
-
-        if (rc == JWTGATE_OK) {
-            rc = jwtgate_check_claims(token, &policy);
-        }
-
-        if (rc != JWTGATE_OK) {
-            fprintf(stderr, "bench token rejected: %s\n",
-                    jwtgate_strerror(rc));
-            exit(1);
-        }
-
-        jwtgate_token_free(token);
-    }
-
-    return (now_us() - t0) / iterations;
+    fprintf(stderr, "bench_core: %s\n", what);
+    ERR_print_errors_fp(stderr);
+    exit(1);
 }
 
 
-/* the same signature check with OpenSSL alone, on a parsed key */
-
-static double
-run_bare(const char *alg, const char *tok, size_t len, EVP_PKEY *pkey,
-    int iterations)
+static void
+policy_init(jwtgate_claims_policy_t *policy, int iss_aud)
 {
-    int              i, pss, half;
-    double           t0;
-    size_t           sig_len, input_len, der_len;
-    const char      *dot;
-    EVP_MD_CTX      *ctx;
-    EVP_PKEY_CTX    *pctx;
-    ECDSA_SIG       *es;
-    const EVP_MD    *md;
-    unsigned char   *sig, *der, *p;
+    memset(policy, 0, sizeof(jwtgate_claims_policy_t));
+    policy->now = time(NULL);
+    policy->require_exp = 1;
 
-    dot = strrchr(tok, '.');
-    input_len = (size_t) (dot - tok);
-
-    sig = malloc(len);
-    sig_len = jwtgate_b64url_decode(sig, dot + 1, len - input_len - 1);
-
-    md = strstr(alg, "256") ? EVP_sha256()
-         : strstr(alg, "384") ? EVP_sha384()
-         : strstr(alg, "512") ? EVP_sha512() : NULL;
-    pss = alg[0] == 'P';
-
-    if (alg[0] == 'E' && alg[1] == 'S') {
-        half = (int) sig_len / 2;
-        es = ECDSA_SIG_new();
-        ECDSA_SIG_set0(es, BN_bin2bn(sig, half, NULL),
-                       BN_bin2bn(sig + half, half, NULL));
-        der = malloc(256);
-        p = der;
-        der_len = (size_t) i2d_ECDSA_SIG(es, &p);
-        ECDSA_SIG_free(es);
-        free(sig);
-        sig = der;
-        sig_len = der_len;
+    if (iss_aud) {
+        policy->issuers = issuers;
+        policy->n_issuers = 1;
+        policy->audiences = audiences;
+        policy->n_audiences = 1;
     }
+}
 
-    t0 = now_us();
 
-    for (i = 0; i < iterations; i++) {
-        ctx = EVP_MD_CTX_new();
+/* the bare primitive, n times */
 
-        if (EVP_DigestVerifyInit(ctx, &pctx, md, NULL, pkey) != 1) {
-            exit(1);
+static NOINLINE void
+loop_bare(bare_t *b, int n)
+{
+    int  i;
+
+    for (i = 0; i < n; i++) {
+        if (b->pctx != NULL) {
+            if (EVP_PKEY_verify(b->pctx, b->sig, b->sig_len, b->digest,
+                                b->digest_len)
+                != 1)
+            {
+                die("bare verify failed");
+            }
+
+            continue;
         }
 
-        if (pss) {
-            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
-            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
-        }
-
-        if (EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *) tok,
-                             input_len)
-            != 1)
+        if (EVP_MD_CTX_copy_ex(b->work, b->prepared) != 1
+            || EVP_DigestVerify(b->work, b->sig, b->sig_len,
+                                (const unsigned char *) b->msg, b->msg_len)
+               != 1)
         {
-            fprintf(stderr, "bare %s verify failed\n", alg);
-            exit(1);
+            die("bare EdDSA verify failed");
+        }
+    }
+}
+
+
+/* jwtgate_verify_signature() on a parsed token, n times */
+
+static NOINLINE void
+loop_verify(const jwtgate_token_t *token, int n)
+{
+    int  i;
+
+    for (i = 0; i < n; i++) {
+        if (jwtgate_verify_signature(token,
+                                     (const jwtgate_keyset_t *const *) sets,
+                                     nsets, NULL, NULL)
+            != JWTGATE_OK)
+        {
+            die("core verify failed");
+        }
+    }
+}
+
+
+/* parse, verify (or look the key up only), claims, free: n times */
+
+static int
+one_miss(const char *tok, size_t len, const jwtgate_limits_t *limits,
+    const jwtgate_claims_policy_t *policy, int with_signature)
+{
+    size_t                k, pos;
+    jwtgate_rc_t          rc;
+    jwtgate_token_t      *token;
+    const jwtgate_key_t  *key;
+
+    rc = jwtgate_token_parse(tok, len, limits, JWTGATE_ALGS_ALL, &token);
+
+    if (rc == JWTGATE_OK && with_signature) {
+        rc = jwtgate_verify_signature(token,
+                                      (const jwtgate_keyset_t *const *) sets,
+                                      nsets, NULL, NULL);
+
+    } else if (rc == JWTGATE_OK) {
+        key = NULL;
+
+        for (k = 0; key == NULL && k < nsets; k++) {
+            pos = 0;
+            key = jwtgate_keyset_next(sets[k], token, &pos);
         }
 
-        EVP_MD_CTX_free(ctx);
+        rc = key != NULL ? JWTGATE_OK : JWTGATE_ERR_UNKNOWN_KID;
     }
 
-    free(sig);
-    return (now_us() - t0) / iterations;
+    if (rc == JWTGATE_OK) {
+        rc = jwtgate_check_claims(token, policy);
+    }
+
+    if (rc != JWTGATE_OK) {
+        fprintf(stderr, "bench token rejected: %s\n", jwtgate_strerror(rc));
+        exit(1);
+    }
+
+    jwtgate_token_free(token);
+    return 0;
+}
+
+
+static NOINLINE void
+loop_miss(const char *tok, size_t len, const jwtgate_limits_t *limits,
+    const jwtgate_claims_policy_t *policy, int n)
+{
+    int  i;
+
+    for (i = 0; i < n; i++) {
+        one_miss(tok, len, limits, policy, 1);
+    }
+}
+
+
+static NOINLINE void
+loop_rest(const char *tok, size_t len, const jwtgate_limits_t *limits,
+    const jwtgate_claims_policy_t *policy, int n)
+{
+    int  i;
+
+    for (i = 0; i < n; i++) {
+        one_miss(tok, len, limits, policy, 0);
+    }
 }
 
 
@@ -279,10 +338,164 @@ read_pub(const char *name)
     fclose(f);
 
     if (pkey == NULL) {
-        exit(1);
+        die("no public key");
     }
 
     return pkey;
+}
+
+
+/* the bare primitive for the token: everything but the check done */
+
+static void
+bare_setup(bare_t *b, const char *alg, const char *tok, size_t len,
+    EVP_PKEY *pkey)
+{
+    int             ok;
+    size_t          half;
+    BIGNUM         *r, *s;
+    EVP_MD         *md;
+    ECDSA_SIG      *es;
+    const char     *dot;
+    unsigned char  *p;
+
+    memset(b, 0, sizeof(bare_t));
+
+    dot = strrchr(tok, '.');
+    b->msg = tok;
+    b->msg_len = (size_t) (dot - tok);
+
+    b->sig = malloc(len);
+    if (b->sig == NULL) {
+        die("out of memory");
+    }
+
+    b->sig_len = jwtgate_b64url_decode(b->sig, dot + 1,
+                                       len - b->msg_len - 1);
+    if (b->sig_len == (size_t) -1) {
+        die("signature not base64url");
+    }
+
+    if (strncmp(alg, "EdDSA", 5) == 0) {
+        b->prepared = EVP_MD_CTX_new();
+        b->work = EVP_MD_CTX_new();
+
+        if (b->prepared == NULL || b->work == NULL
+            || EVP_DigestVerifyInit(b->prepared, NULL, NULL, NULL, pkey) != 1)
+        {
+            die("EdDSA setup");
+        }
+
+        return;
+    }
+
+    md = EVP_MD_fetch(NULL, strstr(alg, "256") ? "SHA256"
+                            : strstr(alg, "384") ? "SHA384" : "SHA512",
+                      NULL);
+
+    if (md == NULL
+        || EVP_Digest(b->msg, b->msg_len, b->digest, &b->digest_len, md,
+                      NULL)
+           != 1)
+    {
+        die("digest");
+    }
+
+    b->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (b->pctx == NULL || EVP_PKEY_verify_init(b->pctx) != 1
+        || EVP_PKEY_CTX_set_signature_md(b->pctx, md) != 1)
+    {
+        die("verify context");
+    }
+
+    ok = 1;
+
+    if (alg[0] == 'P') {
+        ok = EVP_PKEY_CTX_set_rsa_padding(b->pctx, RSA_PKCS1_PSS_PADDING)
+                 == 1
+             && EVP_PKEY_CTX_set_rsa_pss_saltlen(b->pctx,
+                                                 RSA_PSS_SALTLEN_DIGEST)
+                == 1
+             && EVP_PKEY_CTX_set_rsa_mgf1_md(b->pctx, md) == 1;
+
+    } else if (alg[0] == 'R') {
+        ok = EVP_PKEY_CTX_set_rsa_padding(b->pctx, RSA_PKCS1_PADDING) == 1;
+    }
+
+    EVP_MD_free(md);
+
+    if (!ok) {
+        die("padding");
+    }
+
+    if (alg[0] != 'E') {
+        return;
+    }
+
+    /* r || s to DER with OpenSSL's own encoder, once */
+    half = b->sig_len / 2;
+    es = ECDSA_SIG_new();
+    r = BN_bin2bn(b->sig, (int) half, NULL);
+    s = BN_bin2bn(b->sig + half, (int) half, NULL);
+
+    if (es == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0(es, r, s)) {
+        die("ECDSA_SIG");
+    }
+
+    p = b->sig;
+    b->sig_len = (size_t) i2d_ECDSA_SIG(es, &p);
+    ECDSA_SIG_free(es);
+}
+
+
+static void
+bare_free(bare_t *b)
+{
+    EVP_PKEY_CTX_free(b->pctx);
+    EVP_MD_CTX_free(b->prepared);
+    EVP_MD_CTX_free(b->work);
+    free(b->sig);
+}
+
+
+static double
+timed_bare(bare_t *b, int n)
+{
+    double  t0;
+
+    t0 = now_us();
+    loop_bare(b, n);
+    return (now_us() - t0) / n;
+}
+
+
+static double
+timed_verify(const jwtgate_token_t *token, int n)
+{
+    double  t0;
+
+    t0 = now_us();
+    loop_verify(token, n);
+    return (now_us() - t0) / n;
+}
+
+
+static double
+timed_miss(const char *tok, size_t len, const jwtgate_limits_t *limits,
+    const jwtgate_claims_policy_t *policy, int n, int with_signature)
+{
+    double  t0;
+
+    t0 = now_us();
+
+    if (with_signature) {
+        loop_miss(tok, len, limits, policy, n);
+
+    } else {
+        loop_rest(tok, len, limits, policy, n);
+    }
+
+    return (now_us() - t0) / n;
 }
 
 
@@ -340,15 +553,48 @@ rsa1_any_alg(void)
 int
 main(int argc, char **argv)
 {
-    int            r, n, only_100;
-    char           path[256], *tok;
-    const char    *alg;
-    size_t         i, len, target_len;
-    double         full[ROUNDS], bare[ROUNDS], rest[ROUNDS], f, b, o;
-    double         target;
-    EVP_PKEY      *pkey;
+    int                       a, r, n, rounds, iterations, only_100;
+    char                      path[256], name[64], *tok;
+    size_t                    i, len, target_len;
+    double                    bare[ROUNDS], verify[ROUNDS], miss[ROUNDS];
+    double                    rest[ROUNDS], b, v, m, o, target;
+    bare_t                    bs;
+    EVP_PKEY                 *pkey;
+    const char               *only;
+    jwtgate_rc_t              rc;
+    jwtgate_token_t          *token;
+    jwtgate_limits_t          limits;
+    jwtgate_claims_policy_t   policy;
 
-    only_100 = argc > 1 && strcmp(argv[1], "--jwks-100") == 0;
+    only_100 = 0;
+    only = NULL;
+    iterations = 0;
+    rounds = ROUNDS;
+
+    for (a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--jwks-100") == 0) {
+            only_100 = 1;
+
+        } else if (strcmp(argv[a], "--alg") == 0 && a + 1 < argc) {
+            only = argv[++a];
+
+        } else if (strcmp(argv[a], "--iterations") == 0 && a + 1 < argc) {
+            iterations = atoi(argv[++a]);
+
+        } else if (strcmp(argv[a], "--rounds") == 0 && a + 1 < argc) {
+            rounds = atoi(argv[++a]);
+
+        } else {
+            fprintf(stderr, "usage: bench_core [--jwks-100] [--alg NAME] "
+                    "[--iterations N] [--rounds R (1..%d)]\n", ROUNDS);
+            return 2;
+        }
+    }
+
+    if (rounds < 1 || rounds > ROUNDS || iterations < 0) {
+        fprintf(stderr, "bench_core: bad --rounds or --iterations\n");
+        return 2;
+    }
 
     if (only_100) {
         /* the 100-key set holds rsa1 as k042 */
@@ -362,9 +608,12 @@ main(int argc, char **argv)
         nsets = 3;
     }
 
-    printf("| alg | token bytes | core µs/verify | bare OpenSSL µs "
-           "| core / bare | all but the signature µs |\n");
-    printf("|---|---:|---:|---:|---:|---:|\n");
+    jwtgate_limits_init(&limits);
+
+    printf("| alg | token bytes | bare OpenSSL µs | core verify µs "
+           "| core miss µs | verify − bare µs | miss − bare µs "
+           "| all but the signature µs |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 
     target = -1;
     target_len = 0;
@@ -374,25 +623,48 @@ main(int argc, char **argv)
             continue;
         }
 
+        snprintf(name, sizeof(name), "%s%s", cases[i].alg,
+                 only_100 ? " (100-key set)" : "");
+
+        if (only != NULL && strcmp(only, name) != 0
+            && strcmp(only, cases[i].token_file) != 0)
+        {
+            continue;
+        }
+
         snprintf(path, sizeof(path), "t/fuzz/corpus/token/%s%s",
                  cases[i].token_file, only_100 ? "-k042" : "");
         tok = slurp(path, &len);
 
         pkey = cases[i].pub_pem ? read_pub(cases[i].pub_pem) : NULL;
-        alg = cases[i].alg;
-        n = cases[i].iterations;
+        n = iterations ? iterations : cases[i].iterations;
 
-        for (r = 0; r < ROUNDS; r++) {
-            full[r] = run_core(tok, len, n, 1, cases[i].iss_aud);
-            /* cheap: more iterations for a steadier figure */
-            rest[r] = run_core(tok, len, n < 50000 ? 50000 : n, 0,
-                               cases[i].iss_aud);
-            bare[r] = pkey ? run_bare(alg, tok, len, pkey, n) : 0;
+        if (pkey != NULL) {
+            bare_setup(&bs, cases[i].alg, tok, len, pkey);
         }
 
-        f = median(full, ROUNDS);
-        b = median(bare, ROUNDS);
-        o = median(rest, ROUNDS);
+        policy_init(&policy, cases[i].iss_aud);
+
+        rc = jwtgate_token_parse(tok, len, &limits, JWTGATE_ALGS_ALL,
+                                 &token);
+        if (rc != JWTGATE_OK) {
+            die(jwtgate_strerror(rc));
+        }
+
+        for (r = 0; r < rounds; r++) {
+            bare[r] = pkey ? timed_bare(&bs, n) : 0;
+            verify[r] = timed_verify(token, n);
+            miss[r] = timed_miss(tok, len, &limits, &policy, n, 1);
+            /* cheap: more iterations for a steadier figure */
+            rest[r] = timed_miss(tok, len, &limits, &policy,
+                                 iterations ? iterations
+                                 : n < 50000 ? 50000 : n, 0);
+        }
+
+        b = median(bare, rounds);
+        v = median(verify, rounds);
+        m = median(miss, rounds);
+        o = median(rest, rounds);
 
         if (strcmp(cases[i].token_file, "rs256-900") == 0) {
             target = o;
@@ -400,15 +672,16 @@ main(int argc, char **argv)
         }
 
         if (pkey != NULL) {
-            printf("| %s%s | %zu | %.2f | %.2f | %.3f | %.2f |\n",
-                   cases[i].alg, only_100 ? " (100-key set)" : "", len, f,
-                   b, f / b, o);
+            printf("| %s | %zu | %.2f | %.2f | %.2f | %+.2f | %+.2f "
+                   "| %.2f |\n", name, len, b, v, m, v - b, m - b, o);
+            bare_free(&bs);
 
         } else {
-            printf("| %s | %zu | %.2f | — | — | %.2f |\n", cases[i].alg,
-                   len, f, o);
+            printf("| %s | %zu | — | %.2f | %.2f | — | — "
+                   "| %.2f |\n", name, len, v, m, o);
         }
 
+        jwtgate_token_free(token);
         EVP_PKEY_free(pkey);
         free(tok);
     }
@@ -416,7 +689,7 @@ main(int argc, char **argv)
     if (target >= 0) {
         printf("\nAll but the signature, %zu-byte token (issuer and audience "
                "checked): %.2f µs median of %d rounds (target: 3 µs)\n",
-               target_len, target, ROUNDS);
+               target_len, target, rounds);
     }
 
     for (i = 0; i < nsets; i++) {
