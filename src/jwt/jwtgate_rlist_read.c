@@ -35,12 +35,53 @@ rl_spaces(rl_t *rl)
 }
 
 
+/* at an object's or array's opening: 1 when it closes at once (passed),
+ * else 0 at its first element */
+
+static int
+rl_open(rl_t *rl, unsigned char close)
+{
+    rl->p++;
+    rl_spaces(rl);
+
+    if (rl->p < rl->end && *rl->p == close) {
+        rl->p++;
+        return 1;
+    }
+
+    return 0;
+}
+
+
+/* after an element: 1 at a ',' (passed, at the next element), 0 at the
+ * close (passed), else -1 */
+
+static int
+rl_next(rl_t *rl, unsigned char close)
+{
+    rl_spaces(rl);
+
+    if (rl->p < rl->end && *rl->p == ',') {
+        rl->p++;
+        rl_spaces(rl);
+        return 1;
+    }
+
+    if (rl->p < rl->end && *rl->p == close) {
+        rl->p++;
+        return 0;
+    }
+
+    return jwtgate_rl_fail(rl, "malformed JSON");
+}
+
+
 /* the whole text: one object, then nothing but whitespace */
 
 int
 jwtgate_rl_read(rl_t *rl)
 {
-    int                   kind;
+    int                   kind, rc;
     size_t                raw_len, len;
     const unsigned char  *raw;
 
@@ -60,16 +101,9 @@ jwtgate_rl_read(rl_t *rl)
             return -1;
         }
 
-    } else {
-        rl->p++;
-        rl_spaces(rl);
+    } else if (!rl_open(rl, '}')) {
 
-        if (rl->p < rl->end && *rl->p == '}') {
-            rl->p++;
-            goto done;
-        }
-
-        for ( ;; ) {
+        do {
             if (rl_name(rl, &raw, &raw_len, &len) != 0 || rl_colon(rl) != 0)
             {
                 return -1;
@@ -96,8 +130,8 @@ jwtgate_rl_read(rl_t *rl)
             if (kind == RL_JTI || kind == RL_SUB) {
                 if (rl->p == rl->end || *rl->p != '{') {
                     return jwtgate_rl_fail(rl, kind == RL_JTI
-                                       ? "\"jti\" is not an object"
-                                       : "\"sub\" is not an object");
+                                               ? "\"jti\" is not an object"
+                                               : "\"sub\" is not an object");
                 }
 
                 if (rl_names(rl, kind) != 0) {
@@ -118,24 +152,14 @@ jwtgate_rl_read(rl_t *rl)
                 return -1;
             }
 
-            rl_spaces(rl);
+            rc = rl_next(rl, '}');
 
-            if (rl->p < rl->end && *rl->p == ',') {
-                rl->p++;
-                rl_spaces(rl);
-                continue;
-            }
+        } while (rc == 1);
 
-            if (rl->p < rl->end && *rl->p == '}') {
-                rl->p++;
-                break;
-            }
-
-            return jwtgate_rl_fail(rl, "malformed JSON");
+        if (rc != 0) {
+            return -1;
         }
     }
-
-done:
 
     rl_spaces(rl);
 
@@ -152,15 +176,12 @@ done:
 static int
 rl_names(rl_t *rl, int kind)
 {
+    int                   rc;
     size_t                raw_len, len;
     int64_t               date;
     const unsigned char  *raw;
 
-    rl->p++;
-    rl_spaces(rl);
-
-    if (rl->p < rl->end && *rl->p == '}') {
-        rl->p++;
+    if (rl_open(rl, '}')) {
         return 0;
     }
 
@@ -175,20 +196,10 @@ rl_names(rl_t *rl, int kind)
             return -1;
         }
 
-        rl_spaces(rl);
-
-        if (rl->p < rl->end && *rl->p == ',') {
-            rl->p++;
-            rl_spaces(rl);
-            continue;
+        rc = rl_next(rl, '}');
+        if (rc != 1) {
+            return rc;
         }
-
-        if (rl->p < rl->end && *rl->p == '}') {
-            rl->p++;
-            return 0;
-        }
-
-        return jwtgate_rl_fail(rl, "malformed JSON");
     }
 }
 
@@ -198,14 +209,11 @@ rl_names(rl_t *rl, int kind)
 static int
 rl_kids(rl_t *rl)
 {
+    int                   rc;
     size_t                raw_len, len;
     const unsigned char  *raw;
 
-    rl->p++;
-    rl_spaces(rl);
-
-    if (rl->p < rl->end && *rl->p == ']') {
-        rl->p++;
+    if (rl_open(rl, ']')) {
         return 0;
     }
 
@@ -220,20 +228,10 @@ rl_kids(rl_t *rl)
             return -1;
         }
 
-        rl_spaces(rl);
-
-        if (rl->p < rl->end && *rl->p == ',') {
-            rl->p++;
-            rl_spaces(rl);
-            continue;
+        rc = rl_next(rl, ']');
+        if (rc != 1) {
+            return rc;
         }
-
-        if (rl->p < rl->end && *rl->p == ']') {
-            rl->p++;
-            return 0;
-        }
-
-        return jwtgate_rl_fail(rl, "malformed JSON");
     }
 }
 
@@ -243,14 +241,11 @@ rl_kids(rl_t *rl)
 static int
 rl_kjdev(rl_t *rl, int kind)
 {
+    int                   rc;
     size_t                raw_len, len;
     const unsigned char  *raw;
 
-    rl->p++;
-    rl_spaces(rl);
-
-    if (rl->p < rl->end && *rl->p == '}') {
-        rl->p++;
+    if (rl_open(rl, '}')) {
         return 0;
     }
 
@@ -265,20 +260,10 @@ rl_kjdev(rl_t *rl, int kind)
             return -1;
         }
 
-        rl_spaces(rl);
-
-        if (rl->p < rl->end && *rl->p == ',') {
-            rl->p++;
-            rl_spaces(rl);
-            continue;
+        rc = rl_next(rl, '}');
+        if (rc != 1) {
+            return rc;
         }
-
-        if (rl->p < rl->end && *rl->p == '}') {
-            rl->p++;
-            return 0;
-        }
-
-        return jwtgate_rl_fail(rl, "malformed JSON");
     }
 }
 
