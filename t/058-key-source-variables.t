@@ -24,7 +24,8 @@ use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
 use JWTGate::IssuerServer qw(issuer_ports data_file sleep_s fetches_of
-                              filters issuer_block);
+                              filters vhost_conf fetches_tick_conf
+                              issuer_block);
 use IO::Socket::INET;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
@@ -105,24 +106,12 @@ my $ISSUER = <<'CONF';
     }
 CONF
 
-my $GATEWAY = <<'CONF';
-    # a block's own second server {} (another virtual host) listens on
-    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
-    # server listens on *:port, where a server {} on 127.0.0.1:port would
-    # take every connection.  GET /vhost/URI reaches it as GET /URI.
-    location /vhost/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
-    }
+# the gateway's /vhost/ (a block's second server {}), /fetches and /tick
+# (JWTGate::IssuerServer), and its /_jwks/NAME
+my $GATEWAY = vhost_conf() . <<'CONF' . fetches_tick_conf();
     location /_jwks/ {
         internal;
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/jwks/;
-    }
-    location = /fetches {
-        alias logs/fetch.log;
-    }
-    location = /tick {
-        limit_req zone=tick burst=5;
-        empty_gif;
     }
 CONF
 

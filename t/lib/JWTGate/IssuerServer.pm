@@ -41,7 +41,8 @@ use JWTGate::Token ();
 
 our @EXPORT_OK = qw(issuer_ports data_file jwks api put del sleep_s settle
                     fetches_of fetches_like log_like two_pids_200 filters
-                    issuer_conf gateway_conf issuer_block);
+                    issuer_conf gateway_conf vhost_conf fetches_tick_conf
+                    issuer_block);
 
 # ---------------------------------------------------------------------------
 # ports
@@ -228,7 +229,7 @@ my $ISSUER = <<'CONF';
     }
 CONF
 
-my $GATEWAY = <<'CONF';
+my $VHOST = <<'CONF';
     # a block's own second server {} (another virtual host) listens on
     # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
     # server listens on *:port, where a server {} on 127.0.0.1:port would
@@ -238,6 +239,9 @@ my $GATEWAY = <<'CONF';
     location /vhost/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
     }
+CONF
+
+my $JWKS = <<'CONF';
     location = /_jwks {
         internal;
         proxy_read_timeout 500ms;
@@ -248,10 +252,13 @@ my $GATEWAY = <<'CONF';
     }
 CONF
 
-my $GATEWAY_TAIL = <<'CONF';
+my $DAV = <<'CONF';
     location /issuer/ {
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
     }
+CONF
+
+my $FETCHES_TICK = <<'CONF';
     location = /fetches {
         alias logs/fetch.log;
     }
@@ -267,7 +274,11 @@ sub issuer_conf { $ISSUER }
 # the gateway's locations: /vhost/, /_jwks (the issuer's
 # /.well-known/jwks.json, or the "down" port), $more, /issuer/ (WebDAV),
 # /fetches, /tick
-sub gateway_conf { $GATEWAY . ($_[0] // '') . $GATEWAY_TAIL }
+sub gateway_conf { $VHOST . $JWKS . ($_[0] // '') . $DAV . $FETCHES_TICK }
+
+# only /vhost/; only /fetches and /tick
+sub vhost_conf { $VHOST }
+sub fetches_tick_conf { $FETCHES_TICK }
 
 # issuer_block($block, $http, $config, @files): in a block preprocessor,
 # the issuer's files (@files: [name, content] pairs), then the block's own
