@@ -13,9 +13,8 @@
 #include "jwtgate_rlist_int.h"
 
 
-static int rl_names(rl_t *rl, int kind);
+static int rl_members(rl_t *rl, int kind, int dated);
 static int rl_kids(rl_t *rl);
-static int rl_kjdev(rl_t *rl, int kind);
 static int rl_name(rl_t *rl, const unsigned char **raw, size_t *raw_len,
     size_t *len);
 static int rl_date(rl_t *rl, int64_t *date);
@@ -92,12 +91,12 @@ jwtgate_rl_read(rl_t *rl)
     }
 
     if (rl->fmt == JWTGATE_RLIST_KJDEV_SUB) {
-        if (rl_kjdev(rl, RL_SUB) != 0) {
+        if (rl_members(rl, RL_SUB, 0) != 0) {
             return -1;
         }
 
     } else if (rl->fmt == JWTGATE_RLIST_KJDEV_KID) {
-        if (rl_kjdev(rl, RL_KID) != 0) {
+        if (rl_members(rl, RL_KID, 0) != 0) {
             return -1;
         }
 
@@ -134,7 +133,7 @@ jwtgate_rl_read(rl_t *rl)
                                                : "\"sub\" is not an object");
                 }
 
-                if (rl_names(rl, kind) != 0) {
+                if (rl_members(rl, kind, 1) != 0) {
                     return -1;
                 }
 
@@ -171,10 +170,12 @@ jwtgate_rl_read(rl_t *rl)
 }
 
 
-/* {"name": date, ...} at rl->p (a '{'), the jti or sub object */
+/* {"name": value, ...} at rl->p (a '{'): the jti or sub object, each
+ * value a date (dated); or kjdev's files, any value, every name listed
+ * for good */
 
 static int
-rl_names(rl_t *rl, int kind)
+rl_members(rl_t *rl, int kind, int dated)
 {
     int                   rc;
     size_t                raw_len, len;
@@ -186,10 +187,21 @@ rl_names(rl_t *rl, int kind)
     }
 
     for ( ;; ) {
-        if (rl_name(rl, &raw, &raw_len, &len) != 0 || rl_colon(rl) != 0
-            || rl_date(rl, &date) != 0)
-        {
+        if (rl_name(rl, &raw, &raw_len, &len) != 0 || rl_colon(rl) != 0) {
             return -1;
+        }
+
+        if (dated) {
+            if (rl_date(rl, &date) != 0) {
+                return -1;
+            }
+
+        } else {
+            if (rl_skip(rl, 1) != 0) {
+                return -1;
+            }
+
+            date = RL_FOREVER;
         }
 
         if (jwtgate_rl_entry(rl, kind, raw, raw_len, len, date) != 0) {
@@ -229,38 +241,6 @@ rl_kids(rl_t *rl)
         }
 
         rc = rl_next(rl, ']');
-        if (rc != 1) {
-            return rc;
-        }
-    }
-}
-
-
-/* kjdev's files: {"name": anything, ...}, every name listed for good */
-
-static int
-rl_kjdev(rl_t *rl, int kind)
-{
-    int                   rc;
-    size_t                raw_len, len;
-    const unsigned char  *raw;
-
-    if (rl_open(rl, '}')) {
-        return 0;
-    }
-
-    for ( ;; ) {
-        if (rl_name(rl, &raw, &raw_len, &len) != 0 || rl_colon(rl) != 0
-            || rl_skip(rl, 1) != 0)
-        {
-            return -1;
-        }
-
-        if (jwtgate_rl_entry(rl, kind, raw, raw_len, len, RL_FOREVER) != 0) {
-            return -1;
-        }
-
-        rc = rl_next(rl, '}');
         if (rc != 1) {
             return rc;
         }
