@@ -173,9 +173,13 @@ unit-build: check-deps $(UNIT_BINS)
 # the tests' own headers too: t/unit/jread_check.h, t/fuzz/jread_reference.h
 TEST_HDRS  = $(wildcard t/unit/*.h t/fuzz/*.h)
 
-$(UNIT_DIR)/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
+# what the tests share (keys, signatures, key sets, tokens): linked into each
+UNIT_FIXTURES = t/unit/fixtures.c
+
+$(UNIT_DIR)/%: t/unit/%.c $(UNIT_FIXTURES) $(CORE_SRCS) $(CORE_HDRS) $(TEST_HDRS)
 	@mkdir -p $(UNIT_DIR)
-	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka $(CORE_LIBS)
+	$(CC) $(CORE_CFLAGS) -It/unit -o $@ $< $(UNIT_FIXTURES) $(CORE_SRCS) \
+	    -lcmocka $(CORE_LIBS)
 
 # libFuzzer targets (clang-14): make fuzz FUZZ_SECONDS=60 [FUZZ_JOBS=n]
 FUZZ_SECONDS ?= 60

@@ -9,6 +9,7 @@
 #include "ngx_http_auth_jwt_revoke_conf.h"
 #include "ngx_http_auth_jwt_keyset.h"
 #include "ngx_http_auth_jwt_revoke.h"
+#include "ngx_http_auth_jwt_source_conf.h"
 
 
 static ngx_http_auth_jwt_revoke_t *ngx_http_auth_jwt_conf_revoke(
@@ -307,12 +308,10 @@ char *
 ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf)
 {
-    ngx_uint_t                      i, j;
-    ngx_array_t                    *bound;
-    ngx_http_core_srv_conf_t       *cscf;
-    ngx_http_auth_jwt_source_t    **sp, *src;
-    ngx_http_auth_jwt_rrequest_t   *rq;
-    ngx_http_auth_jwt_main_conf_t  *amcf;
+    ngx_uint_t                     i, made;
+    ngx_array_t                   *bound;
+    ngx_http_auth_jwt_source_t    *src;
+    ngx_http_auth_jwt_rrequest_t  *rq;
 
     conf->rsources = NULL;
 
@@ -320,50 +319,39 @@ ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
         return NGX_CONF_OK;
     }
 
-    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
-
-    if (prev->rsources != NULL && prev->revoke == conf->revoke) {
-        sp = prev->rsources->elts;
-
-        if (sp[0]->server == cscf) {
-            conf->rsources = prev->rsources;
-            return NGX_CONF_OK;
-        }
-    }
-
-    bound = ngx_array_create(cf->pool, conf->revoke->requests.nelts,
-                             sizeof(ngx_http_auth_jwt_source_t *));
+    bound = ngx_http_auth_jwt_source_bound(cf, prev->rsources,
+                                           prev->revoke == conf->revoke,
+                                           conf->revoke->requests.nelts);
     if (bound == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+    if (bound == prev->rsources) {
+        conf->rsources = bound;
+        return NGX_CONF_OK;
+    }
+
     rq = conf->revoke->requests.elts;
 
     for (i = 0; i < conf->revoke->requests.nelts; i++) {
-        sp = amcf->sources.elts;
-        src = NULL;
-
-        for (j = amcf->sources.nelts; j > 0 && sp[j - 1]->server == cscf;
-             j--)
-        {
-            if (sp[j - 1]->kind == NGX_HTTP_AUTH_JWT_SRC_REVOCATION
-                && sp[j - 1]->uri.len == rq[i].uri.len
-                && ngx_strncmp(sp[j - 1]->uri.data, rq[i].uri.data,
-                               rq[i].uri.len)
-                   == 0)
-            {
-                src = sp[j - 1];
-                break;
-            }
+        src = ngx_http_auth_jwt_source_bind_one(cf, bound,
+                                      NGX_HTTP_AUTH_JWT_SRC_REVOCATION,
+                                      &rq[i].uri, rq[i].issuer, &made);
+        if (src == NULL) {
+            return NGX_CONF_ERROR;
         }
 
-        if (src != NULL
-            && (src->interval != rq[i].interval
-                || src->max_size != rq[i].max_size
-                || (src->issuer == NULL) != (rq[i].issuer == NULL)
-                || (src->issuer != NULL
-                    && ngx_strcmp(src->issuer, rq[i].issuer) != 0)))
+        if (made) {
+            src->interval = rq[i].interval;
+            src->max_size = rq[i].max_size;
+            continue;
+        }
+
+        if (src->interval != rq[i].interval
+            || src->max_size != rq[i].max_size
+            || (src->issuer == NULL) != (rq[i].issuer == NULL)
+            || (src->issuer != NULL
+                && ngx_strcmp(src->issuer, rq[i].issuer) != 0))
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "\"auth_jwt_revocation_request %V\" is "
@@ -371,35 +359,6 @@ ngx_http_auth_jwt_revoke_bind(ngx_conf_t *cf,
                                "parameters", &rq[i].uri);
             return NGX_CONF_ERROR;
         }
-
-        if (src == NULL) {
-            src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_source_t));
-            if (src == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            src->uri = rq[i].uri;
-            src->issuer = rq[i].issuer;
-            src->kind = NGX_HTTP_AUTH_JWT_SRC_REVOCATION;
-            src->interval = rq[i].interval;
-            src->max_size = rq[i].max_size;
-            src->server = cscf;
-            src->server_name = cscf->server_name;
-
-            sp = ngx_array_push(&amcf->sources);
-            if (sp == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            *sp = src;
-        }
-
-        sp = ngx_array_push(bound);
-        if (sp == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *sp = src;
     }
 
     conf->rsources = bound;

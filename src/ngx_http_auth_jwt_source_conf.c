@@ -259,20 +259,17 @@ ngx_http_auth_jwt_same_issuer(const char *a, const char *b)
 
 /*
  * The sources of a location: the auth_jwt_key_request of its level, each
- * in the location's server{} (the merge runs server by server, so the
- * sources of this server are the last ones made).
+ * in the location's server{}.
  */
 
 char *
 ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
     ngx_http_auth_jwt_loc_conf_t *prev, ngx_http_auth_jwt_loc_conf_t *conf)
 {
-    ngx_uint_t                         i, j;
+    ngx_uint_t                         i, made;
     ngx_array_t                       *bound;
-    ngx_http_core_srv_conf_t          *cscf;
-    ngx_http_auth_jwt_source_t       **sp, *src;
+    ngx_http_auth_jwt_source_t        *src;
     ngx_http_auth_jwt_key_request_t  **rq;
-    ngx_http_auth_jwt_main_conf_t     *amcf;
 
     conf->sources = NULL;
 
@@ -280,80 +277,135 @@ ngx_http_auth_jwt_source_bind(ngx_conf_t *cf,
         return NGX_CONF_OK;
     }
 
-    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
-
-    if (prev->sources != NULL && prev->keys == conf->keys) {
-        sp = prev->sources->elts;
-
-        if (sp[0]->server == cscf) {
-            conf->sources = prev->sources;
-            return NGX_CONF_OK;
-        }
-    }
-
-    bound = ngx_array_create(cf->pool, conf->keys->sources.nelts,
-                             sizeof(ngx_http_auth_jwt_source_t *));
+    bound = ngx_http_auth_jwt_source_bound(cf, prev->sources,
+                                           prev->keys == conf->keys,
+                                           conf->keys->sources.nelts);
     if (bound == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+    if (bound == prev->sources) {
+        conf->sources = bound;
+        return NGX_CONF_OK;
+    }
+
     rq = conf->keys->sources.elts;
 
     for (i = 0; i < conf->keys->sources.nelts; i++) {
-        sp = amcf->sources.elts;
-        src = NULL;
-
-        for (j = amcf->sources.nelts; j > 0 && sp[j - 1]->server == cscf;
-             j--)
-        {
-            if (sp[j - 1]->kind == NGX_HTTP_AUTH_JWT_SRC_KEYS
-                && sp[j - 1]->uri.len == rq[i]->uri.len
-                && ngx_strncmp(sp[j - 1]->uri.data, rq[i]->uri.data,
-                               rq[i]->uri.len)
-                   == 0
-                && ngx_http_auth_jwt_same_issuer(sp[j - 1]->issuer,
-                                                 rq[i]->issuer))
-            {
-                src = sp[j - 1];
-                break;
-            }
-        }
-
+        src = ngx_http_auth_jwt_source_bind_one(cf, bound,
+                                                NGX_HTTP_AUTH_JWT_SRC_KEYS,
+                                                &rq[i]->uri, rq[i]->issuer,
+                                                &made);
         if (src == NULL) {
-            src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_source_t));
-            if (src == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            src->uri = rq[i]->uri;
-            src->issuer = rq[i]->issuer;
-            src->flags = rq[i]->flags;
-            src->server = cscf;
-            src->server_name = cscf->server_name;
-            src->cv = rq[i]->cv;
-            src->max = rq[i]->max;
-            ngx_queue_init(&src->members);
-
-            sp = ngx_array_push(&amcf->sources);
-            if (sp == NULL) {
-                return NGX_CONF_ERROR;
-            }
-
-            *sp = src;
-        }
-
-        sp = ngx_array_push(bound);
-        if (sp == NULL) {
             return NGX_CONF_ERROR;
         }
 
-        *sp = src;
+        if (made) {
+            src->flags = rq[i]->flags;
+            src->cv = rq[i]->cv;
+            src->max = rq[i]->max;
+        }
     }
 
     conf->sources = bound;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The sources a level binds in the location's server{}: the previous
+ * level's (prev) when it is the same level (same) in the same server{},
+ * else a new empty array for n.
+ */
+
+ngx_array_t *
+ngx_http_auth_jwt_source_bound(ngx_conf_t *cf, ngx_array_t *prev,
+    ngx_uint_t same, ngx_uint_t n)
+{
+    ngx_http_core_srv_conf_t     *cscf;
+    ngx_http_auth_jwt_source_t  **sp;
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+
+    if (prev != NULL && same) {
+        sp = prev->elts;
+
+        if (sp[0]->server == cscf) {
+            return prev;
+        }
+    }
+
+    return ngx_array_create(cf->pool, n, sizeof(ngx_http_auth_jwt_source_t *));
+}
+
+
+/*
+ * The source of a kind for uri in the location's server{}, pushed to
+ * bound: the one made before for this server{} (the merge runs server by
+ * server, so the sources of this server are the last ones made), or a new
+ * one (*made = 1) with what every source has; the caller sets the rest.
+ * A key set is known by uri and issuer, a revocation list by uri alone.
+ */
+
+ngx_http_auth_jwt_source_t *
+ngx_http_auth_jwt_source_bind_one(ngx_conf_t *cf, ngx_array_t *bound,
+    ngx_uint_t kind, ngx_str_t *uri, char *issuer, ngx_uint_t *made)
+{
+    ngx_uint_t                       j;
+    ngx_http_core_srv_conf_t        *cscf;
+    ngx_http_auth_jwt_source_t     **sp, *src;
+    ngx_http_auth_jwt_main_conf_t   *amcf;
+
+    cscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_core_module);
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+
+    *made = 0;
+    sp = amcf->sources.elts;
+    src = NULL;
+
+    for (j = amcf->sources.nelts; j > 0 && sp[j - 1]->server == cscf; j--) {
+        if (sp[j - 1]->kind == kind
+            && sp[j - 1]->uri.len == uri->len
+            && ngx_strncmp(sp[j - 1]->uri.data, uri->data, uri->len) == 0
+            && (kind != NGX_HTTP_AUTH_JWT_SRC_KEYS
+                || ngx_http_auth_jwt_same_issuer(sp[j - 1]->issuer, issuer)))
+        {
+            src = sp[j - 1];
+            break;
+        }
+    }
+
+    if (src == NULL) {
+        src = ngx_pcalloc(cf->pool, sizeof(ngx_http_auth_jwt_source_t));
+        if (src == NULL) {
+            return NULL;
+        }
+
+        src->uri = *uri;
+        src->issuer = issuer;
+        src->kind = kind;
+        src->server = cscf;
+        src->server_name = cscf->server_name;
+        ngx_queue_init(&src->members);
+
+        sp = ngx_array_push(&amcf->sources);
+        if (sp == NULL) {
+            return NULL;
+        }
+
+        *sp = src;
+        *made = 1;
+    }
+
+    sp = ngx_array_push(bound);
+    if (sp == NULL) {
+        return NULL;
+    }
+
+    *sp = src;
+
+    return src;
 }
 
 

@@ -32,9 +32,9 @@ static ngx_int_t ngx_http_auth_jwt_mask_arg(ngx_http_request_t *r,
     ngx_str_t *name);
 
 
-static ngx_str_t  ngx_http_auth_jwt_access_token = ngx_string("access_token");
-static ngx_str_t  ngx_http_auth_jwt_authorization =
-    ngx_string("authorization");
+/* the names a token goes by (token_remove.c too) */
+ngx_str_t  ngx_http_auth_jwt_access_token = ngx_string("access_token");
+ngx_str_t  ngx_http_auth_jwt_authorization = ngx_string("authorization");
 
 
 /*

@@ -12,6 +12,11 @@
 #include "ngx_http_auth_jwt.h"
 
 
+/* "access_token" (the argument), "authorization" (the header) */
+extern ngx_str_t  ngx_http_auth_jwt_access_token;
+extern ngx_str_t  ngx_http_auth_jwt_authorization;
+
+
 ngx_uint_t ngx_http_auth_jwt_token_copies(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf);
 ngx_int_t ngx_http_auth_jwt_token_mask(ngx_http_request_t *r,

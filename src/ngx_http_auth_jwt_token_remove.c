@@ -26,9 +26,6 @@ static void ngx_http_auth_jwt_token_forget(ngx_http_request_t *r,
     const char *prefix, ngx_str_t *rest);
 
 
-static ngx_str_t  ngx_http_auth_jwt_access_token = ngx_string("access_token");
-static ngx_str_t  ngx_http_auth_jwt_authorization =
-    ngx_string("authorization");
 static ngx_str_t  ngx_http_auth_jwt_no_rest = ngx_null_string;
 
 

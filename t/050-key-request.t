@@ -3,7 +3,8 @@
 # auth_jwt_key_zone and issuer=.
 #
 # The issuer is a second server {} of the same nginx (port
-# $TEST_NGINX_ISSUER_PORT).  It serves the files of html/ (user_files):
+# $TEST_NGINX_ISSUER_PORT; t/lib/JWTGate/IssuerServer.pm).  It serves the
+# files of html/ (user_files):
 # /.well-known/jwks.json is html/.well-known/jwks.json, and every fetch is a
 # line "fetch <uri> <status>" of logs/fetch.log, read back at GET /fetches.
 # Its state changes in the middle of a block through WebDAV on the issuer
@@ -37,237 +38,41 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
-use JWTGate::Steps qw(steps_to_block user_files_list);
+use JWTGate::IssuerServer qw(issuer_ports data_file jwks api put del sleep_s
+                              settle fetches_of fetches_like log_like
+                              two_pids_200 filters issuer_conf gateway_conf
+                              issuer_block);
 use IO::Socket::INET;
-use POSIX ();
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 # Ports next to the server port with nothing on them: the issuer, a second
-# gateway (listen reuseport: connections spread over both workers), and one
-# left unused (the issuer "down").
-use JWTGate::Ports qw(free_port);
-{
-    my $sp = server_port();
-    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
-    $ENV{TEST_NGINX_GW2_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
-                                            $sp, $ENV{TEST_NGINX_ISSUER_PORT});
-    $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
-                                             $sp, $ENV{TEST_NGINX_ISSUER_PORT},
-                                             $ENV{TEST_NGINX_GW2_PORT});
-    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_DOWN_PORT} + 1,
-                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
-                                              $ENV{TEST_NGINX_GW2_PORT},
-                                              $ENV{TEST_NGINX_DOWN_PORT});
-}
+# gateway (listen reuseport: connections spread over both workers), one
+# left unused (the issuer "down") and a block's second server {}.
+issuer_ports(server_port(), qw(GW2 DOWN VHOST));
 
 # ---------------------------------------------------------------------------
-# steps: each function returns one step hash, or a list of them
-
-sub data_file {
-    my ($name) = @_;
-    my $path = JWTGate::Token::data_dir() . "/$name";
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
-
-sub jwks { data_file("jwks-$_[0].json") }
-
-# api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
-# (regex of the body), hlike (response_headers_like), token (the exact
-# Authorization value's token; undef: no Authorization header), host (set:
-# to the block's second server {}, through /vhost/), and anything else goes
-# to jwt() (key, kid, claims, ...).
-sub api {
-    my %o = @_;
-    my $uri  = delete $o{uri}  // '/api';
-    my $code = delete $o{code} // 200;
-    my $body = delete $o{body};
-    my $like = delete $o{like};
-    my $hl   = delete $o{hlike};
-    my $host = delete $o{host};
-    my $headers;
-    if (exists $o{token}) {
-        my $t = delete $o{token};
-        $headers = defined $t ? "Authorization: Bearer $t" : "X-No-Token: 1";
-    } else {
-        $headers = "Authorization: Bearer " . jwt(%o);
-    }
-    # another virtual host: the block's second server {} (see /vhost/)
-    $uri = "/vhost$uri" if defined $host;
-    return { request => "GET $uri", headers => $headers, code => $code,
-             body => $body, like => $like, hlike => $hl };
-}
-
-# put($name, $content): the issuer's html/$name replaced (201 or 204).
-sub put {
-    my ($name, $content) = @_;
-    $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
-             body => '' };
-}
-
-# del($name): the issuer's html/$name removed.
-sub del {
-    my ($name) = @_;
-    return { request => "DELETE /issuer/$name", code => 204 };
-}
-
-# sleep_s($s): at least $s seconds pass before the next step.
-sub sleep_s {
-    my ($s) = @_;
-    my $n = POSIX::ceil($s / 0.1) + 1;
-    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
-}
-
-# settle(): background fetches end and their log lines land.
-sub settle { sleep_s(0.2) }
+# steps (JWTGate::IssuerServer): data_file jwks api put del sleep_s settle
+# fetches_like log_like two_pids_200, and
 
 # fetches(@what): the issuer's fetch log is exactly these lines; each item
 # is a status of /.well-known/jwks.json or "URI STATUS".
-sub fetches {
-    my $body = join '', map {
-        /\s/ ? "fetch $_\n" : "fetch /.well-known/jwks.json $_\n"
-    } @_;
-    return { request => "GET /fetches", code => 200, body => $body };
-}
+sub fetches { fetches_of('/.well-known/jwks.json', @_) }
 
-# fetches_like($regex): the fetch log matches.
-sub fetches_like {
-    my ($re) = @_;
-    return { request => "GET /fetches", code => 200, like => $re };
-}
-
-# log_of($uri, $regex): a log file (aliased at $uri) matches.
-sub log_like {
-    my ($uri, $re) = @_;
-    return { request => "GET $uri", code => 200, like => $re };
-}
-
-# A log of "<pid> <status>" lines: exactly $n lines of status 200, at least
-# two pids (both workers served).
-sub two_pids_200 {
-    my ($n) = @_;
-    return qr/\A(?=(?:\d+ 200\n){$n}\z)(\d+) 200\n(?:\d+ 200\n)*?(?!\1 )\d+ 200\n/;
-}
-
-for my $f (qw(data_file jwks api put del sleep_s settle fetches fetches_like
-              log_like two_pids_200)) {
-    no strict 'refs';
-    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
-}
+filters(qw(data_file jwks api put del sleep_s settle fetches fetches_like
+           log_like two_pids_200));
 
 # ---------------------------------------------------------------------------
-# the issuer, and the gateway's own locations
-
-my $ISSUER = <<'CONF';
-    log_format fetch 'fetch $uri $status';
-    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
-    limit_req_zone $binary_remote_addr zone=issuer_delay:1m rate=1r/s;
-    limit_req_log_level info;
-
-    server {
-        listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
-        server_name issuer;
-        root html;
-        access_log off;
-        types {
-            application/json json;
-        }
-        if_modified_since before;   # a future If-Modified-Since gets 304
-
-        location ~ \.json$ {
-            access_log logs/fetch.log fetch;
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-500) {
-                return 500;
-            }
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-close) {
-                return 444;
-            }
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
-                limit_rate 1;
-            }
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-xar) {
-                add_header X-Accel-Redirect /metrics;
-            }
-        }
-
-        # the key set at about 200 bytes a second: 2 s or more
-        location = /slow.json {
-            access_log logs/fetch.log fetch;
-            limit_rate 200;
-            alias html/.well-known/jwks.json;
-        }
-
-        # after a request to /prime, the next one to /delayed/ waits 1 s
-        location = /prime {
-            limit_req zone=issuer_delay burst=5;
-            empty_gif;
-        }
-        location ^~ /delayed/ {
-            access_log logs/fetch.log fetch;
-            limit_req zone=issuer_delay burst=5;
-            alias html/;
-        }
-
-        location ^~ /dav/ {
-            alias html/;
-            dav_methods PUT DELETE;
-            create_full_put_path on;
-        }
-    }
-CONF
-
-my $GATEWAY = <<'CONF';
-    # a block's own second server {} (another virtual host) listens on
-    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
-    # server listens on *:port, where a server {} on 127.0.0.1:port would
-    # take every connection.  GET /vhost/URI reaches it as GET /URI.
-    # So these hosts differ by address as well as by name; two hosts that
-    # differ by name only: t/078-vhost-names.t.
-    location /vhost/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
-    }
-    location = /_jwks {
-        internal;
-        proxy_read_timeout 500ms;
-        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
-            proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
-        }
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
-    }
-    location /issuer/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
-    }
-    location = /fetches {
-        alias logs/fetch.log;
-    }
-    location = /tick {
-        limit_req zone=tick burst=5;
-        empty_gif;
-    }
-CONF
+# the issuer, and the gateway's own locations (JWTGate::IssuerServer)
 
 add_block_preprocessor(sub {
     my $block = shift;
 
     # the issuer's key set: "--- jwks: rsa12" (t/data/jwks-rsa12.json),
     # rsa1 by default; then the block's own user_files
-    my @files = ([ '.well-known/jwks.json',
+    issuer_block($block, issuer_conf(), gateway_conf(),
+                 [ '.well-known/jwks.json',
                    jwks(scalar($block->jwks) // 'rsa1') ]);
-    if (defined(my $uf = $block->user_files)) {
-        push @files, user_files_list($uf);
-    }
-    $block->set_value('user_files', \@files);
-
-    $block->set_value('http_config',
-                      $ISSUER . ($block->http_config // ''));
-    $block->set_value('config', $GATEWAY . ($block->config // ''));
-
-    # "--- keepalive: 1": the requests go on one connection, pipelined
-    steps_to_block($block, scalar $block->steps,
-                   pipelined => scalar $block->keepalive);
 });
 
 master_on();

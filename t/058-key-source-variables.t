@@ -5,7 +5,8 @@
 # a variable.  docs/KEYSTORE.md, docs/DIRECTIVES.md.
 #
 # The issuer is a second server {} of the same nginx (port
-# $TEST_NGINX_ISSUER_PORT): GET /jwks/NAME is html/jwks/NAME (user_files),
+# $TEST_NGINX_ISSUER_PORT, helpers: t/lib/JWTGate/IssuerServer.pm):
+# GET /jwks/NAME is html/jwks/NAME (user_files),
 # and every fetch is a line "fetch <uri> <status>" of logs/fetch.log, read
 # back at the gateway's GET /fetches.  The gateway's /_jwks/NAME is the
 # issuer's /jwks/NAME.  GET /tick goes through limit_req at 10 r/s: a run of
@@ -22,26 +23,15 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
-use JWTGate::Steps qw(steps_to_block user_files_list);
+use JWTGate::IssuerServer qw(issuer_ports data_file sleep_s fetches_of
+                              filters vhost_conf fetches_tick_conf
+                              issuer_block);
 use IO::Socket::INET;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
-use JWTGate::Ports qw(free_port);
-{
-    my $sp = server_port();
-    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
-    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
-                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT});
-}
-
-sub data_file {
-    my ($name) = @_;
-    my $path = JWTGate::Token::data_dir() . "/$name";
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
+# ports next to the server port: the issuer, a block's second server {}
+issuer_ports(server_port(), qw(VHOST));
 
 my %TENANT_KEY = (acme => 'rsa1', globex => 'rsa2', initech => 'ec256');
 
@@ -79,24 +69,13 @@ sub raw {
              code => $code, body => $body };
 }
 
-sub sleep_s {
-    my ($s) = @_;
-    my $n = int($s / 0.1 + 0.999) + 1;
-    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
-}
-
+# sleep_s($s) (JWTGate::IssuerServer): at least $s seconds pass
 sub settle { sleep_s(0.3) }
 
 # the issuer's fetch log is exactly these lines ("URI STATUS")
-sub fetches {
-    my $body = join '', map { "fetch $_\n" } @_;
-    return { request => "GET /fetches", code => 200, body => $body };
-}
+sub fetches { fetches_of(undef, @_) }
 
-for my $f (qw(api raw sleep_s settle fetches tok data_file)) {
-    no strict 'refs';
-    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
-}
+filters(qw(api raw sleep_s settle fetches tok data_file));
 
 my $ISSUER = <<'CONF';
     log_format fetch 'fetch $uri $status';
@@ -127,24 +106,12 @@ my $ISSUER = <<'CONF';
     }
 CONF
 
-my $GATEWAY = <<'CONF';
-    # a block's own second server {} (another virtual host) listens on
-    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
-    # server listens on *:port, where a server {} on 127.0.0.1:port would
-    # take every connection.  GET /vhost/URI reaches it as GET /URI.
-    location /vhost/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
-    }
+# the gateway's /vhost/ (a block's second server {}), /fetches and /tick
+# (JWTGate::IssuerServer), and its /_jwks/NAME
+my $GATEWAY = vhost_conf() . <<'CONF' . fetches_tick_conf();
     location /_jwks/ {
         internal;
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/jwks/;
-    }
-    location = /fetches {
-        alias logs/fetch.log;
-    }
-    location = /tick {
-        limit_req zone=tick burst=5;
-        empty_gif;
     }
 CONF
 
@@ -153,15 +120,7 @@ add_block_preprocessor(sub {
 
     my @files = map { [ "jwks/$_", tenant_jwks($_) ] } sort keys %TENANT_KEY;
     push @files, [ 'jwks-b/acme', tenant_jwks('globex') ];
-    if (defined(my $uf = $block->user_files)) {
-        push @files, user_files_list($uf);
-    }
-    $block->set_value('user_files', \@files);
-
-    $block->set_value('http_config', $ISSUER . ($block->http_config // ''));
-    $block->set_value('config', $GATEWAY . ($block->config // ''));
-
-    steps_to_block($block, scalar $block->steps);
+    issuer_block($block, $ISSUER, $GATEWAY, @files);
 });
 
 master_on();

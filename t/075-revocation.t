@@ -3,12 +3,12 @@
 # auth_jwt_revocation_list_sub, auth_jwt_revocation_list_kid,
 # auth_jwt_revocation_max_age, auth_jwt_revocation_stale.
 #
-# Built on t/050-key-request.t's harness: the issuer is a second server {}
-# of the same nginx serving html/ (html/revoked.json is the list, "--- rlist
-# eval" sets it; nginx's static files send an ETag and answer
-# If-None-Match with 304), every fetch of a .json is a line "fetch <uri>
-# <status>" of logs/fetch.log (GET /fetches), and the issuer's files
-# change mid-block by WebDAV (PUT /issuer/NAME).  The gateway's /_revoked
+# Built on t/050-key-request.t's harness (t/lib/JWTGate/IssuerServer.pm):
+# the issuer is a second server {} of the same nginx serving html/
+# (html/revoked.json is the list, "--- rlist eval" sets it; nginx's static
+# files send an ETag and answer If-None-Match with 304), every fetch of a
+# .json is a line "fetch <uri> <status>" of logs/fetch.log (GET /fetches),
+# and the issuer's files change mid-block by WebDAV (PUT /issuer/NAME).  The gateway's /_revoked
 # proxies to the issuer's /revoked.json.  Keys come from a key file
 # (rsa1, rsa2), so only the list is fetched.
 #
@@ -23,123 +23,27 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
-use JWTGate::Steps qw(steps_to_block user_files_list);
+use JWTGate::IssuerServer qw(issuer_ports data_file jwks api put del sleep_s
+                              settle fetches_of fetches_like log_like
+                              two_pids_200 filters issuer_conf gateway_conf
+                              issuer_block);
 use JSON::PP ();
 use IO::Socket::INET;
-use POSIX ();
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 # Ports next to the server port with nothing on them: the issuer, a second
-# gateway (listen reuseport: connections spread over both workers), and one
-# left unused (the issuer "down").
-use JWTGate::Ports qw(free_port);
-{
-    my $sp = server_port();
-    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
-    $ENV{TEST_NGINX_GW2_PORT} ||= free_port($ENV{TEST_NGINX_ISSUER_PORT} + 1,
-                                            $sp, $ENV{TEST_NGINX_ISSUER_PORT});
-    $ENV{TEST_NGINX_DOWN_PORT} ||= free_port($ENV{TEST_NGINX_GW2_PORT} + 1,
-                                             $sp, $ENV{TEST_NGINX_ISSUER_PORT},
-                                             $ENV{TEST_NGINX_GW2_PORT});
-    $ENV{TEST_NGINX_VHOST_PORT} ||= free_port($ENV{TEST_NGINX_DOWN_PORT} + 1,
-                                              $sp, $ENV{TEST_NGINX_ISSUER_PORT},
-                                              $ENV{TEST_NGINX_GW2_PORT},
-                                              $ENV{TEST_NGINX_DOWN_PORT});
-}
+# gateway (listen reuseport: connections spread over both workers), one
+# left unused (the issuer "down") and a block's second server {}.
+issuer_ports(server_port(), qw(GW2 DOWN VHOST));
 
 # ---------------------------------------------------------------------------
-# steps: each function returns one step hash, or a list of them
-
-sub data_file {
-    my ($name) = @_;
-    my $path = JWTGate::Token::data_dir() . "/$name";
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
-
-sub jwks { data_file("jwks-$_[0].json") }
-
-# api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like
-# (regex of the body), hlike (response_headers_like), token (the exact
-# Authorization value's token; undef: no Authorization header), host (set:
-# to the block's second server {}, through /vhost/), and anything else goes
-# to jwt() (key, kid, claims, ...).
-sub api {
-    my %o = @_;
-    my $uri  = delete $o{uri}  // '/api';
-    my $code = delete $o{code} // 200;
-    my $body = delete $o{body};
-    my $like = delete $o{like};
-    my $hl   = delete $o{hlike};
-    my $cl   = delete $o{code_like};
-    my $host = delete $o{host};
-    my $headers;
-    if (exists $o{token}) {
-        my $t = delete $o{token};
-        $headers = defined $t ? "Authorization: Bearer $t" : "X-No-Token: 1";
-    } else {
-        $headers = "Authorization: Bearer " . jwt(%o);
-    }
-    # another virtual host: the block's second server {} (see /vhost/)
-    $uri = "/vhost$uri" if defined $host;
-    return { request => "GET $uri", headers => $headers,
-             code => (defined $cl ? undef : $code), code_like => $cl,
-             body => $body, like => $like, hlike => $hl };
-}
-
-# put($name, $content): the issuer's html/$name replaced (201 or 204).
-sub put {
-    my ($name, $content) = @_;
-    $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
-             body => '' };
-}
-
-# del($name): the issuer's html/$name removed.
-sub del {
-    my ($name) = @_;
-    return { request => "DELETE /issuer/$name", code => 204 };
-}
-
-# sleep_s($s): at least $s seconds pass before the next step.
-sub sleep_s {
-    my ($s) = @_;
-    my $n = POSIX::ceil($s / 0.1) + 1;
-    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
-}
-
-# settle(): background fetches end and their log lines land.
-sub settle { sleep_s(0.2) }
+# steps (JWTGate::IssuerServer): data_file jwks api put del sleep_s settle
+# fetches_like log_like two_pids_200, and
 
 # fetches(@what): the issuer's fetch log is exactly these lines; each item
-# is a status of /.well-known/jwks.json or "URI STATUS".
-sub fetches {
-    my $body = join '', map {
-        /\s/ ? "fetch $_\n" : "fetch /revoked.json $_\n"
-    } @_;
-    return { request => "GET /fetches", code => 200, body => $body };
-}
-
-# fetches_like($regex): the fetch log matches.
-sub fetches_like {
-    my ($re) = @_;
-    return { request => "GET /fetches", code => 200, like => $re };
-}
-
-# log_of($uri, $regex): a log file (aliased at $uri) matches.
-sub log_like {
-    my ($uri, $re) = @_;
-    return { request => "GET $uri", code => 200, like => $re };
-}
-
-# A log of "<pid> <status>" lines: exactly $n lines of status 200, at least
-# two pids (both workers served).
-sub two_pids_200 {
-    my ($n) = @_;
-    return qr/\A(?=(?:\d+ 200\n){$n}\z)(\d+) 200\n(?:\d+ 200\n)*?(?!\1 )\d+ 200\n/;
-}
+# is a status of /revoked.json or "URI STATUS".
+sub fetches { fetches_of('/revoked.json', @_) }
 
 # rlist(%o): a list's JSON text (keys in a fixed order)
 sub rlist {
@@ -153,89 +57,14 @@ sub tok {
     return jwt(claims => { jti => $jti, %c });
 }
 
-for my $f (qw(data_file jwks api put del sleep_s settle fetches fetches_like
-              log_like two_pids_200 rlist tok)) {
-    no strict 'refs';
-    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
-}
+filters(qw(data_file jwks api put del sleep_s settle fetches fetches_like
+           log_like two_pids_200 rlist tok));
 
 # ---------------------------------------------------------------------------
-# the issuer, and the gateway's own locations
+# the issuer (JWTGate::IssuerServer), and the gateway's own locations: its
+# (/vhost/, /_jwks, /issuer/, /fetches, /tick) and these
 
-my $ISSUER = <<'CONF';
-    log_format fetch 'fetch $uri $status';
-    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
-    limit_req_zone $binary_remote_addr zone=issuer_delay:1m rate=1r/s;
-    limit_req_log_level info;
-
-    server {
-        listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
-        server_name issuer;
-        root html;
-        access_log off;
-        types {
-            application/json json;
-        }
-        if_modified_since before;   # a future If-Modified-Since gets 304
-
-        location ~ \.json$ {
-            access_log logs/fetch.log fetch;
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-500) {
-                return 500;
-            }
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-close) {
-                return 444;
-            }
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
-                limit_rate 1;
-            }
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-xar) {
-                add_header X-Accel-Redirect /metrics;
-            }
-        }
-
-        # the key set at about 200 bytes a second: 2 s or more
-        location = /slow.json {
-            access_log logs/fetch.log fetch;
-            limit_rate 200;
-            alias html/.well-known/jwks.json;
-        }
-
-        # after a request to /prime, the next one to /delayed/ waits 1 s
-        location = /prime {
-            limit_req zone=issuer_delay burst=5;
-            empty_gif;
-        }
-        location ^~ /delayed/ {
-            access_log logs/fetch.log fetch;
-            limit_req zone=issuer_delay burst=5;
-            alias html/;
-        }
-
-        location ^~ /dav/ {
-            alias html/;
-            dav_methods PUT DELETE;
-            create_full_put_path on;
-        }
-    }
-CONF
-
-my $GATEWAY = <<'CONF';
-    # a block's own second server {} (another virtual host) listens on
-    # TEST_NGINX_VHOST_PORT, not on the server port: the real Test::Nginx's
-    # server listens on *:port, where a server {} on 127.0.0.1:port would
-    # take every connection.  GET /vhost/URI reaches it as GET /URI.
-    location /vhost/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_VHOST_PORT/;
-    }
-    location = /_jwks {
-        internal;
-        proxy_read_timeout 500ms;
-        if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
-            proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
-        }
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
-    }
+my $GATEWAY = gateway_conf(<<'CONF');
     location = /_revoked {
         internal;
         proxy_read_timeout 5s;
@@ -251,16 +80,6 @@ my $GATEWAY = <<'CONF';
     location = /status {
         auth_jwt_status;
     }
-    location /issuer/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
-    }
-    location = /fetches {
-        alias logs/fetch.log;
-    }
-    location = /tick {
-        limit_req zone=tick burst=5;
-        empty_gif;
-    }
 CONF
 
 add_block_preprocessor(sub {
@@ -272,18 +91,8 @@ add_block_preprocessor(sub {
                    jwks(scalar($block->jwks) // 'rsa1') ]);
     # the issuer's revocation list: "--- rlist eval"
     push @files, [ 'revoked.json', $block->rlist ] if defined $block->rlist;
-    if (defined(my $uf = $block->user_files)) {
-        push @files, user_files_list($uf);
-    }
-    $block->set_value('user_files', \@files);
 
-    $block->set_value('http_config',
-                      $ISSUER . ($block->http_config // ''));
-    $block->set_value('config', $GATEWAY . ($block->config // ''));
-
-    # "--- keepalive: 1": the requests go on one connection, pipelined
-    steps_to_block($block, scalar $block->steps,
-                   pipelined => scalar $block->keepalive);
+    issuer_block($block, issuer_conf(), $GATEWAY, @files);
 });
 
 master_on();

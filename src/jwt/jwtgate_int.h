@@ -186,9 +186,10 @@ jwtgate_rc_t jwtgate_jread(const char *text, size_t len,
     const jwtgate_limits_t *limits, const jwtgate_jname_t *want, size_t n,
     jwtgate_jvalue_t *found);
 
-/* Pieces of JSON text (jwtgate_jtext.c).  A string's contents from just
- * after the opening quote: returns the closing quote, or NULL when the
- * string is not valid; *len is the length after unescaping. */
+/* Pieces of JSON text (strings: jwtgate_jtext.c; numbers:
+ * jwtgate_jnumber.c).  A string's contents from just after the opening
+ * quote: returns the closing quote, or NULL when the string is not valid;
+ * *len is the length after unescaping. */
 const unsigned char *jwtgate_jscan_string(const unsigned char *p,
     const unsigned char *end, size_t *len);
 /* A number: returns the byte after it, or NULL; *type is INTEGER (fits

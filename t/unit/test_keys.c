@@ -24,357 +24,18 @@
 #include <openssl/rsa.h>
 
 #include "jwtgate.h"
+#include "fixtures.h"
 
-
-#ifndef JWTGATE_TEST_DATA
-#define JWTGATE_TEST_DATA  "t/data"
-#endif
 
 #define PAYLOAD  "{\"sub\":\"alice\",\"exp\":4102444800}"
 
 
-/* a signing key: a private key, or an HMAC secret */
-
-typedef struct {
-    EVP_PKEY       *pkey;
-    unsigned char  *secret;
-    size_t          secret_len;
-} signer_t;
-
-
-/* files */
+/* a signed compact token of PAYLOAD, kid optional */
 
 static char *
-slurp(const char *name, size_t *len)
+sign_token(jwtgate_alg_t alg, const char *kid, const fx_signer_t *k)
 {
-    long    n;
-    char   *buf, path[256];
-    FILE   *f;
-
-    snprintf(path, sizeof(path), "%s/%s", JWTGATE_TEST_DATA, name);
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        fail_msg("cannot open %s (run from the repository root)", path);
-    }
-
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-
-    buf = malloc((size_t) n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t) n, f), (size_t) n);
-    fclose(f);
-
-    buf[n] = '\0';
-
-    if (len != NULL) {
-        *len = (size_t) n;
-    }
-
-    return buf;
-}
-
-
-static signer_t
-private_key(const char *name)
-{
-    char       path[256];
-    FILE      *f;
-    signer_t   k;
-
-    snprintf(path, sizeof(path), "%s/%s.pem", JWTGATE_TEST_DATA, name);
-
-    f = fopen(path, "r");
-    if (f == NULL) {
-        fail_msg("cannot open %s (run from the repository root)", path);
-    }
-
-    memset(&k, 0, sizeof(k));
-    k.pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    fclose(f);
-    assert_non_null(k.pkey);
-
-    return k;
-}
-
-
-/* the "k" of an oct JWK file */
-
-static signer_t
-hmac_key(const char *name)
-{
-    char          *text;
-    json_t        *jwk;
-    signer_t       k;
-    const json_t  *v;
-
-    text = slurp(name, NULL);
-    jwk = json_loads(text, 0, NULL);
-    free(text);
-    assert_non_null(jwk);
-
-    v = json_object_get(jwk, "k");
-    assert_true(json_is_string(v));
-
-    memset(&k, 0, sizeof(k));
-    k.secret = malloc(jwtgate_b64url_decoded_len(json_string_length(v)) + 1);
-    assert_non_null(k.secret);
-    k.secret_len = jwtgate_b64url_decode(k.secret, json_string_value(v),
-                                         json_string_length(v));
-    assert_true(k.secret_len != (size_t) -1);
-
-    json_decref(jwk);
-
-    return k;
-}
-
-
-static signer_t
-secret_key(const void *bytes, size_t len)
-{
-    signer_t  k;
-
-    memset(&k, 0, sizeof(k));
-    k.secret = malloc(len + 1);
-    assert_non_null(k.secret);
-    memcpy(k.secret, bytes, len);
-    k.secret_len = len;
-
-    return k;
-}
-
-
-static void
-signer_free(signer_t *k)
-{
-    EVP_PKEY_free(k->pkey);
-    free(k->secret);
-    memset(k, 0, sizeof(signer_t));
-}
-
-
-/* signing */
-
-static const EVP_MD *
-alg_md(jwtgate_alg_t alg)
-{
-    switch (alg) {
-
-    case JWTGATE_ALG_HS256:
-    case JWTGATE_ALG_RS256:
-    case JWTGATE_ALG_PS256:
-    case JWTGATE_ALG_ES256:
-        return EVP_sha256();
-
-    case JWTGATE_ALG_HS384:
-    case JWTGATE_ALG_RS384:
-    case JWTGATE_ALG_PS384:
-    case JWTGATE_ALG_ES384:
-        return EVP_sha384();
-
-    case JWTGATE_ALG_HS512:
-    case JWTGATE_ALG_RS512:
-    case JWTGATE_ALG_PS512:
-    case JWTGATE_ALG_ES512:
-        return EVP_sha512();
-
-    default:
-        return NULL;
-    }
-}
-
-
-/* DER ECDSA-Sig-Value to r || s, each as long as the key's curve */
-
-static unsigned char *
-ecdsa_der_to_raw(const unsigned char *der, size_t der_len, EVP_PKEY *pkey,
-    size_t *len)
-{
-    size_t                half;
-    ECDSA_SIG            *sig;
-    const BIGNUM         *r, *s;
-    unsigned char        *raw;
-    const unsigned char  *p;
-
-    half = (size_t) (EVP_PKEY_get_bits(pkey) + 7) / 8;
-
-    p = der;
-    sig = d2i_ECDSA_SIG(NULL, &p, (long) der_len);
-    assert_non_null(sig);
-
-    ECDSA_SIG_get0(sig, &r, &s);
-
-    raw = malloc(2 * half);
-    assert_non_null(raw);
-    assert_int_equal(BN_bn2binpad(r, raw, (int) half), (int) half);
-    assert_int_equal(BN_bn2binpad(s, raw + half, (int) half), (int) half);
-
-    ECDSA_SIG_free(sig);
-
-    *len = 2 * half;
-    return raw;
-}
-
-
-/* The JWS signature of input under alg.  der: ECDSA as OpenSSL gives
- * it, not converted. */
-
-static unsigned char *
-sign_bytes(jwtgate_alg_t alg, const signer_t *k, const char *input,
-    size_t *len, int der)
-{
-    int             pss;
-    size_t          n;
-    unsigned int    mac_len;
-    EVP_MD_CTX     *ctx;
-    EVP_PKEY_CTX   *pctx;
-    unsigned char  *sig, *raw;
-    const EVP_MD   *md;
-
-    md = alg_md(alg);
-
-    if (alg <= JWTGATE_ALG_HS512) {
-        sig = malloc(EVP_MAX_MD_SIZE);
-        assert_non_null(sig);
-        assert_non_null(HMAC(md, k->secret, (int) k->secret_len,
-                             (const unsigned char *) input, strlen(input),
-                             sig, &mac_len));
-        *len = mac_len;
-        return sig;
-    }
-
-    pss = alg >= JWTGATE_ALG_PS256 && alg <= JWTGATE_ALG_PS512;
-
-    ctx = EVP_MD_CTX_new();
-    assert_non_null(ctx);
-
-    pctx = NULL;
-    assert_int_equal(EVP_DigestSignInit(ctx, &pctx, md, NULL, k->pkey), 1);
-
-    if (pss) {
-        assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pctx,
-                                                      RSA_PKCS1_PSS_PADDING),
-                         1);
-        assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
-                                                      RSA_PSS_SALTLEN_DIGEST),
-                         1);
-        assert_int_equal(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md), 1);
-    }
-
-    assert_int_equal(EVP_DigestSign(ctx, NULL, &n,
-                                    (const unsigned char *) input,
-                                    strlen(input)),
-                     1);
-
-    sig = malloc(n);
-    assert_non_null(sig);
-
-    assert_int_equal(EVP_DigestSign(ctx, sig, &n,
-                                    (const unsigned char *) input,
-                                    strlen(input)),
-                     1);
-
-    EVP_MD_CTX_free(ctx);
-
-    if (alg >= JWTGATE_ALG_ES256 && alg <= JWTGATE_ALG_ES512 && !der) {
-        raw = ecdsa_der_to_raw(sig, n, k->pkey, &n);
-        free(sig);
-        sig = raw;
-    }
-
-    *len = n;
-    return sig;
-}
-
-
-/* "b64url(header).b64url(payload)" */
-
-static char *
-signing_input(const char *header, const char *payload)
-{
-    char    *s;
-    size_t   n, hlen, plen;
-
-    hlen = strlen(header);
-    plen = strlen(payload);
-
-    s = malloc(jwtgate_b64url_encoded_len(hlen)
-               + jwtgate_b64url_encoded_len(plen) + 2);
-    assert_non_null(s);
-
-    n = jwtgate_b64url_encode(s, (const unsigned char *) header, hlen);
-    s[n++] = '.';
-    n += jwtgate_b64url_encode(s + n, (const unsigned char *) payload, plen);
-    s[n] = '\0';
-
-    return s;
-}
-
-
-/* "input.b64url(sig)" */
-
-static char *
-with_sig(const char *input, const unsigned char *sig, size_t len)
-{
-    char    *s;
-    size_t   n;
-
-    n = strlen(input);
-
-    s = malloc(n + jwtgate_b64url_encoded_len(len) + 2);
-    assert_non_null(s);
-
-    memcpy(s, input, n);
-    s[n++] = '.';
-    n += jwtgate_b64url_encode(s + n, sig, len);
-    s[n] = '\0';
-
-    return s;
-}
-
-
-static char *
-header_json(jwtgate_alg_t alg, const char *kid)
-{
-    char  *h;
-
-    h = malloc(64 + (kid ? strlen(kid) : 0));
-    assert_non_null(h);
-
-    if (kid != NULL) {
-        sprintf(h, "{\"alg\":\"%s\",\"kid\":\"%s\"}", jwtgate_alg_name(alg),
-                kid);
-
-    } else {
-        sprintf(h, "{\"alg\":\"%s\"}", jwtgate_alg_name(alg));
-    }
-
-    return h;
-}
-
-
-/* a signed compact token, kid optional */
-
-static char *
-sign_token(jwtgate_alg_t alg, const char *kid, const signer_t *k)
-{
-    char           *hdr, *input, *tok;
-    size_t          len;
-    unsigned char  *sig;
-
-    hdr = header_json(alg, kid);
-    input = signing_input(hdr, PAYLOAD);
-    sig = sign_bytes(alg, k, input, &len, 0);
-    tok = with_sig(input, sig, len);
-
-    free(sig);
-    free(input);
-    free(hdr);
-
-    return tok;
+    return fx_sign_token(alg, kid, PAYLOAD, k);
 }
 
 
@@ -387,32 +48,6 @@ parse_set(const char *text, jwtgate_keyset_t **set)
 }
 
 
-static jwtgate_keyset_t *
-text_set(const char *text)
-{
-    jwtgate_keyset_t  *set;
-
-    assert_int_equal(parse_set(text, &set), JWTGATE_OK);
-    assert_non_null(set);
-
-    return set;
-}
-
-
-static jwtgate_keyset_t *
-file_set(const char *name)
-{
-    char              *text;
-    jwtgate_keyset_t  *set;
-
-    text = slurp(name, NULL);
-    set = text_set(text);
-    free(text);
-
-    return set;
-}
-
-
 /* a set of the keys of two JWK files */
 
 static jwtgate_keyset_t *
@@ -421,14 +56,14 @@ pair_set(const char *a, const char *b)
     char              *ta, *tb, *text;
     jwtgate_keyset_t  *set;
 
-    ta = slurp(a, NULL);
-    tb = slurp(b, NULL);
+    ta = fx_slurp(a, NULL);
+    tb = fx_slurp(b, NULL);
 
     text = malloc(strlen(ta) + strlen(tb) + 16);
     assert_non_null(text);
     sprintf(text, "{\"keys\":[%s,%s]}", ta, tb);
 
-    set = text_set(text);
+    set = fx_keyset(text);
 
     free(text);
     free(tb);
@@ -447,7 +82,7 @@ jwk_edit(const char *name, const char *member, const char *value)
     char    *text;
     json_t  *jwk, *v;
 
-    text = slurp(name, NULL);
+    text = fx_slurp(name, NULL);
     jwk = json_loads(text, 0, NULL);
     free(text);
     assert_non_null(jwk);
@@ -476,7 +111,7 @@ edited_set(const char *name, const char *member, const char *value)
     jwtgate_keyset_t  *set;
 
     text = jwk_edit(name, member, value);
-    set = text_set(text);
+    set = fx_keyset(text);
     free(text);
 
     return set;
@@ -655,7 +290,7 @@ flip_sig_bit(const char *tok)
     memcpy(input, tok, (size_t) (dot - tok));
     input[dot - tok] = '\0';
 
-    out = with_sig(input, sig, n);
+    out = fx_with_sig(input, sig, n);
 
     free(input);
     free(sig);
@@ -679,7 +314,7 @@ test_every_alg_verifies(void **state)
 {
     char                *tok, *bad, name[64];
     size_t               i;
-    signer_t             k;
+    fx_signer_t             k;
     const char          *kid;
     jwtgate_keyset_t    *set;
     static const alg_case_t  cases[] = {
@@ -704,11 +339,11 @@ test_every_alg_verifies(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        k = cases[i].alg <= JWTGATE_ALG_HS512 ? hmac_key(cases[i].key)
-                                              : private_key(cases[i].key);
+        k = cases[i].alg <= JWTGATE_ALG_HS512 ? fx_hmac_key(cases[i].key)
+                                              : fx_private_key(cases[i].key);
 
         set = cases[i].no_alg ? edited_set(cases[i].jwk, "alg", NULL)
-                              : file_set(cases[i].jwk);
+                              : fx_file_set(cases[i].jwk);
         assert_true(jwtgate_keyset_algs(set)
                     & JWTGATE_ALG_BIT(cases[i].alg));
 
@@ -733,7 +368,7 @@ test_every_alg_verifies(void **state)
         free(tok);
 
         jwtgate_keyset_free(set);
-        signer_free(&k);
+        fx_signer_free(&k);
     }
 }
 
@@ -743,7 +378,7 @@ test_jwks_all(void **state)
 {
     char              *tok;
     size_t             i;
-    signer_t           k;
+    fx_signer_t           k;
     const char        *kid;
     jwtgate_keyset_t  *set;
     static const struct {
@@ -762,7 +397,7 @@ test_jwks_all(void **state)
 
     (void) state;
 
-    set = file_set("jwks-all.json");
+    set = fx_file_set("jwks-all.json");
     assert_int_equal(jwtgate_keyset_count(set), 8);
     assert_int_equal(jwtgate_keyset_algs(set),
                      JWTGATE_ALG_BIT(JWTGATE_ALG_RS256)
@@ -772,7 +407,7 @@ test_jwks_all(void **state)
                      | JWTGATE_ALG_BIT(JWTGATE_ALG_EDDSA));
 
     for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        k = private_key(keys[i].name);
+        k = fx_private_key(keys[i].name);
 
         tok = sign_token(keys[i].alg, keys[i].name, &k);
         assert_int_equal(verify_one(tok, set, &kid), JWTGATE_OK);
@@ -785,7 +420,7 @@ test_jwks_all(void **state)
         assert_string_equal(kid, keys[i].name);
         free(tok);
 
-        signer_free(&k);
+        fx_signer_free(&k);
     }
 
     jwtgate_keyset_free(set);
@@ -799,7 +434,7 @@ test_hmac_with_public_key_as_secret(void **state)
 {
     char                   *tok, *secret;
     size_t                  i, j, len;
-    signer_t                k;
+    fx_signer_t                k;
     jwtgate_rc_t            rc;
     jwtgate_token_t        *t;
     jwtgate_limits_t        limits;
@@ -816,15 +451,15 @@ test_hmac_with_public_key_as_secret(void **state)
 
     jwtgate_limits_init(&limits);
 
-    set = file_set("jwks-rsa1.json");
+    set = fx_file_set("jwks-rsa1.json");
     assert_int_equal(jwtgate_keyset_algs(set) & JWTGATE_ALGS_HMAC, 0);
 
     /* the same RSA key next to a real HMAC key */
     both = pair_set("rsa1.jwk", "hs256.jwk");
 
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        secret = slurp(files[i], &len);
-        k = secret_key(secret, len);
+        secret = fx_slurp(files[i], &len);
+        k = fx_secret_key(secret, len);
         free(secret);
 
         for (j = 0; j < sizeof(algs) / sizeof(algs[0]) * 2; j++) {
@@ -859,7 +494,7 @@ test_hmac_with_public_key_as_secret(void **state)
             free(tok);
         }
 
-        signer_free(&k);
+        fx_signer_free(&k);
     }
 
     jwtgate_keyset_free(both);
@@ -871,17 +506,17 @@ static void
 test_key_type_and_curve_confusion(void **state)
 {
     char              *tok;
-    signer_t           ec384, ec256, rsa1, other;
+    fx_signer_t           ec384, ec256, rsa1, other;
     jwtgate_keyset_t  *ec256_set, *all;
 
     (void) state;
 
-    ec256_set = file_set("ec256.jwk");
-    all = file_set("jwks-all.json");
+    ec256_set = fx_file_set("ec256.jwk");
+    all = fx_file_set("jwks-all.json");
 
-    ec256 = private_key("ec256");
-    ec384 = private_key("ec384");
-    rsa1 = private_key("rsa1");
+    ec256 = fx_private_key("ec256");
+    ec384 = fx_private_key("ec384");
+    rsa1 = fx_private_key("rsa1");
 
     /* ES256 signed by the P-384 key, claiming the P-256 kid */
     tok = sign_token(JWTGATE_ALG_ES256, "ec256", &ec384);
@@ -901,7 +536,7 @@ test_key_type_and_curve_confusion(void **state)
     tok = sign_token(JWTGATE_ALG_ES256, NULL, &other);
     assert_int_equal(verify_one(tok, all, NULL), JWTGATE_ERR_BAD_SIGNATURE);
     free(tok);
-    signer_free(&other);
+    fx_signer_free(&other);
 
     /* ES384 with the P-256 kid: the key exists, cannot do ES384 */
     tok = sign_token(JWTGATE_ALG_ES384, "ec256", &ec384);
@@ -934,9 +569,9 @@ test_key_type_and_curve_confusion(void **state)
                      JWTGATE_ERR_ALG_KEY_MISMATCH);
     free(tok);
 
-    signer_free(&rsa1);
-    signer_free(&ec384);
-    signer_free(&ec256);
+    fx_signer_free(&rsa1);
+    fx_signer_free(&ec384);
+    fx_signer_free(&ec256);
     jwtgate_keyset_free(all);
     jwtgate_keyset_free(ec256_set);
 }
@@ -953,7 +588,7 @@ sig_rc(const char *input, const unsigned char *sig, size_t len,
     char          *tok;
     jwtgate_rc_t   rc;
 
-    tok = with_sig(input, sig, len);
+    tok = fx_with_sig(input, sig, len);
     rc = verify_one(tok, set, NULL);
     free(tok);
 
@@ -1019,19 +654,19 @@ check_ecdsa_signatures(jwtgate_alg_t alg, const char *name)
     char              *hdr, *input;
     size_t             len, half;
     BIGNUM            *order;
-    signer_t           k;
+    fx_signer_t           k;
     unsigned char     *sig, *der, bad[2 * 66 + 8];
     jwtgate_keyset_t  *set;
     char               file[32];
 
     snprintf(file, sizeof(file), "%s.jwk", name);
-    set = file_set(file);
-    k = private_key(name);
+    set = fx_file_set(file);
+    k = fx_private_key(name);
 
-    hdr = header_json(alg, name);
-    input = signing_input(hdr, PAYLOAD);
+    hdr = fx_header_json(alg, name);
+    input = fx_signing_input(hdr, PAYLOAD);
 
-    sig = sign_bytes(alg, &k, input, &len, 0);
+    sig = fx_sign_bytes(alg, &k, input, &len, 0);
     half = len / 2;
     assert_int_equal(sig_rc(input, sig, len, set), JWTGATE_OK);
 
@@ -1064,7 +699,7 @@ check_ecdsa_signatures(jwtgate_alg_t alg, const char *name)
                      JWTGATE_ERR_BAD_SIGNATURE);
 
     /* the DER form OpenSSL produces, instead of r || s */
-    der = sign_bytes(alg, &k, input, &len, 1);
+    der = fx_sign_bytes(alg, &k, input, &len, 1);
     assert_int_equal(sig_rc(input, der, len, set), JWTGATE_ERR_BAD_SIGNATURE);
     free(der);
     len = 2 * half;
@@ -1107,7 +742,7 @@ check_ecdsa_signatures(jwtgate_alg_t alg, const char *name)
     free(sig);
     free(input);
     free(hdr);
-    signer_free(&k);
+    fx_signer_free(&k);
     jwtgate_keyset_free(set);
 }
 
@@ -1128,24 +763,24 @@ test_other_malformed_signatures(void **state)
 {
     char              *input;
     size_t             len;
-    signer_t           rsa, ed, hs;
+    fx_signer_t           rsa, ed, hs;
     unsigned char     *sig, bad[600];
     jwtgate_keyset_t  *rsa_set, *any_rsa, *ed_set, *hs_set;
 
     (void) state;
 
-    rsa_set = file_set("rsa1.jwk");
+    rsa_set = fx_file_set("rsa1.jwk");
     any_rsa = edited_set("rsa1.jwk", "alg", NULL);
-    ed_set = file_set("ed25519.jwk");
-    hs_set = file_set("hs256.jwk");
+    ed_set = fx_file_set("ed25519.jwk");
+    hs_set = fx_file_set("hs256.jwk");
 
-    rsa = private_key("rsa1");
-    ed = private_key("ed25519");
-    hs = hmac_key("hs256.jwk");
+    rsa = fx_private_key("rsa1");
+    ed = fx_private_key("ed25519");
+    hs = fx_hmac_key("hs256.jwk");
 
     /* RSA */
-    input = signing_input("{\"alg\":\"RS256\"}", PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_RS256, &rsa, input, &len, 0);
+    input = fx_signing_input("{\"alg\":\"RS256\"}", PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_RS256, &rsa, input, &len, 0);
     assert_int_equal(len, 256);
     assert_int_equal(sig_rc(input, sig, len, rsa_set), JWTGATE_OK);
 
@@ -1173,23 +808,23 @@ test_other_malformed_signatures(void **state)
     free(input);
 
     /* a PKCS#1 v1.5 signature is not a PSS one, nor the reverse */
-    input = signing_input("{\"alg\":\"PS256\"}", PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_RS256, &rsa, input, &len, 0);
+    input = fx_signing_input("{\"alg\":\"PS256\"}", PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_RS256, &rsa, input, &len, 0);
     assert_int_equal(sig_rc(input, sig, len, any_rsa),
                      JWTGATE_ERR_BAD_SIGNATURE);
     free(sig);
     free(input);
 
-    input = signing_input("{\"alg\":\"RS256\"}", PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_PS256, &rsa, input, &len, 0);
+    input = fx_signing_input("{\"alg\":\"RS256\"}", PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_PS256, &rsa, input, &len, 0);
     assert_int_equal(sig_rc(input, sig, len, any_rsa),
                      JWTGATE_ERR_BAD_SIGNATURE);
     free(sig);
     free(input);
 
     /* Ed25519 */
-    input = signing_input("{\"alg\":\"EdDSA\"}", PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_EDDSA, &ed, input, &len, 0);
+    input = fx_signing_input("{\"alg\":\"EdDSA\"}", PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_EDDSA, &ed, input, &len, 0);
     assert_int_equal(len, 64);
     assert_int_equal(sig_rc(input, sig, len, ed_set), JWTGATE_OK);
     assert_int_equal(sig_rc(input, sig, 63, ed_set),
@@ -1209,8 +844,8 @@ test_other_malformed_signatures(void **state)
     free(input);
 
     /* HMAC: a truncated or extended MAC */
-    input = signing_input("{\"alg\":\"HS256\"}", PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_HS256, &hs, input, &len, 0);
+    input = fx_signing_input("{\"alg\":\"HS256\"}", PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_HS256, &hs, input, &len, 0);
     assert_int_equal(len, 32);
     assert_int_equal(sig_rc(input, sig, len, hs_set), JWTGATE_OK);
     assert_int_equal(sig_rc(input, sig, 16, hs_set),
@@ -1227,9 +862,9 @@ test_other_malformed_signatures(void **state)
     free(sig);
     free(input);
 
-    signer_free(&hs);
-    signer_free(&ed);
-    signer_free(&rsa);
+    fx_signer_free(&hs);
+    fx_signer_free(&ed);
+    fx_signer_free(&rsa);
     jwtgate_keyset_free(hs_set);
     jwtgate_keyset_free(ed_set);
     jwtgate_keyset_free(any_rsa);
@@ -1244,20 +879,20 @@ test_kid_selection(void **state)
 {
     char                    *tok;
     size_t                   idx;
-    signer_t                 rsa1, rsa2;
+    fx_signer_t                 rsa1, rsa2;
     const char              *kid;
     jwtgate_keyset_t        *rsa12, *set1, *set2;
     const jwtgate_keyset_t  *sets[2];
 
     (void) state;
 
-    rsa12 = file_set("jwks-rsa12.json");
-    set1 = file_set("jwks-rsa1.json");
-    set2 = file_set("jwks-rsa2.json");
+    rsa12 = fx_file_set("jwks-rsa12.json");
+    set1 = fx_file_set("jwks-rsa1.json");
+    set2 = fx_file_set("jwks-rsa2.json");
     assert_int_equal(jwtgate_keyset_count(rsa12), 2);
 
-    rsa1 = private_key("rsa1");
-    rsa2 = private_key("rsa2");
+    rsa1 = fx_private_key("rsa1");
+    rsa2 = fx_private_key("rsa2");
 
     /* a kid: only that key */
     tok = sign_token(JWTGATE_ALG_RS256, "rsa1", &rsa1);
@@ -1321,8 +956,8 @@ test_kid_selection(void **state)
                      JWTGATE_ERR_UNKNOWN_KID);
     free(tok);
 
-    signer_free(&rsa2);
-    signer_free(&rsa1);
+    fx_signer_free(&rsa2);
+    fx_signer_free(&rsa1);
     jwtgate_keyset_free(set2);
     jwtgate_keyset_free(set1);
     jwtgate_keyset_free(rsa12);
@@ -1357,17 +992,17 @@ static void
 test_keyset_fits(void **state)
 {
     char              *tok;
-    signer_t           rsa2, ec;
+    fx_signer_t           rsa2, ec;
     jwtgate_keyset_t  *set1, *set2, *ec256;
 
     (void) state;
 
-    set1 = file_set("jwks-rsa1.json");
-    set2 = file_set("jwks-rsa2.json");
+    set1 = fx_file_set("jwks-rsa1.json");
+    set2 = fx_file_set("jwks-rsa2.json");
     ec256 = pair_set("ec256.jwk", "ec384.jwk");
 
-    rsa2 = private_key("rsa2");
-    ec = private_key("ec256");
+    rsa2 = fx_private_key("rsa2");
+    ec = fx_private_key("ec256");
 
     /* kid rsa1 signed by another key: rsa1's set fits (and fails), not
      * rsa2's, whose key verifies it but under another kid */
@@ -1404,8 +1039,8 @@ test_keyset_fits(void **state)
     assert_int_equal(fits(tok, set1), 0);
     free(tok);
 
-    signer_free(&ec);
-    signer_free(&rsa2);
+    fx_signer_free(&ec);
+    fx_signer_free(&rsa2);
     jwtgate_keyset_free(ec256);
     jwtgate_keyset_free(set2);
     jwtgate_keyset_free(set1);
@@ -1418,7 +1053,7 @@ test_jwks_mixed(void **state)
     char              *text, *tok;
     size_t             i;
     skips_t            skips;
-    signer_t           rsa1, rsa2;
+    fx_signer_t           rsa1, rsa2;
     jwtgate_rc_t       rc;
     jwtgate_keyset_t  *set;
     static const char *kids[] = { "rsa1024", "xyz1", "p192", "enc1" };
@@ -1426,7 +1061,7 @@ test_jwks_mixed(void **state)
 
     (void) state;
 
-    text = slurp("jwks-mixed.json", NULL);
+    text = fx_slurp("jwks-mixed.json", NULL);
     memset(&skips, 0, sizeof(skips));
     rc = jwtgate_keyset_parse(text, strlen(text), record_skip, &skips, &set);
     free(text);
@@ -1445,8 +1080,8 @@ test_jwks_mixed(void **state)
         assert_non_null(strstr(skips.reason[i], why[i]));
     }
 
-    rsa1 = private_key("rsa1");
-    rsa2 = private_key("rsa2");
+    rsa1 = fx_private_key("rsa1");
+    rsa2 = fx_private_key("rsa2");
 
     tok = sign_token(JWTGATE_ALG_RS256, "rsa1", &rsa1);
     assert_int_equal(verify_one(tok, set, NULL), JWTGATE_OK);
@@ -1462,14 +1097,14 @@ test_jwks_mixed(void **state)
     free(tok);
 
     /* nor is the 1024-bit key */
-    signer_free(&rsa2);
-    rsa2 = private_key("rsa1024");
+    fx_signer_free(&rsa2);
+    rsa2 = fx_private_key("rsa1024");
     tok = sign_token(JWTGATE_ALG_RS256, "rsa1024", &rsa2);
     assert_int_equal(verify_one(tok, set, NULL), JWTGATE_ERR_UNKNOWN_KID);
     free(tok);
 
-    signer_free(&rsa2);
-    signer_free(&rsa1);
+    fx_signer_free(&rsa2);
+    fx_signer_free(&rsa1);
     jwtgate_keyset_free(set);
 }
 
@@ -1480,12 +1115,12 @@ static void
 test_jwk_alg_restricts(void **state)
 {
     char              *tok;
-    signer_t           rsa1;
+    fx_signer_t           rsa1;
     jwtgate_keyset_t  *set;
 
     (void) state;
 
-    rsa1 = private_key("rsa1");
+    rsa1 = fx_private_key("rsa1");
 
     set = edited_set("rsa1.jwk", "alg", "\"RS384\"");
     assert_int_equal(jwtgate_keyset_algs(set),
@@ -1523,7 +1158,7 @@ test_jwk_alg_restricts(void **state)
                      | JWTGATE_ALG_BIT(JWTGATE_ALG_PS512));
     jwtgate_keyset_free(set);
 
-    signer_free(&rsa1);
+    fx_signer_free(&rsa1);
 }
 
 
@@ -1641,8 +1276,8 @@ forged_rc(const jwtgate_keyset_t *set, jwtgate_alg_t alg)
         0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
     };
 
-    hdr = header_json(alg, NULL);
-    input = signing_input(hdr, "{\"sub\":\"admin\"}");
+    hdr = fx_header_json(alg, NULL);
+    input = fx_signing_input(hdr, "{\"sub\":\"admin\"}");
 
     if (alg == JWTGATE_ALG_RS256) {
         /* EMSA-PKCS1-v1_5: 00 01 ff .. ff 00 DigestInfo hash */
@@ -1664,7 +1299,7 @@ forged_rc(const jwtgate_keyset_t *set, jwtgate_alg_t alg)
         sig[0] = 0x01;
     }
 
-    tok = with_sig(input, sig, len);
+    tok = fx_with_sig(input, sig, len);
     rc = verify_one(tok, set, NULL);
 
     free(tok);
@@ -1760,13 +1395,13 @@ test_header_keys_ignored(void **state)
 {
     char              *hdr, *input, *tok, x[64], y[64];
     size_t             len;
-    signer_t           own;
+    fx_signer_t           own;
     unsigned char     *sig, point[65];
     jwtgate_keyset_t  *set;
 
     (void) state;
 
-    set = file_set("ec256.jwk");
+    set = fx_file_set("ec256.jwk");
 
     memset(&own, 0, sizeof(own));
     own.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -1791,9 +1426,9 @@ test_header_keys_ignored(void **state)
              "\"jwk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\","
              "\"y\":\"%s\"}}", x, y);
 
-    input = signing_input(hdr, PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_ES256, &own, input, &len, 0);
-    tok = with_sig(input, sig, len);
+    input = fx_signing_input(hdr, PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_ES256, &own, input, &len, 0);
+    tok = fx_with_sig(input, sig, len);
     assert_int_equal(verify_one(tok, set, NULL), JWTGATE_ERR_BAD_SIGNATURE);
     free(tok);
     free(sig);
@@ -1803,16 +1438,16 @@ test_header_keys_ignored(void **state)
     snprintf(hdr, 512, "{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\","
              "\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}}", x, y);
 
-    input = signing_input(hdr, PAYLOAD);
-    sig = sign_bytes(JWTGATE_ALG_ES256, &own, input, &len, 0);
-    tok = with_sig(input, sig, len);
+    input = fx_signing_input(hdr, PAYLOAD);
+    sig = fx_sign_bytes(JWTGATE_ALG_ES256, &own, input, &len, 0);
+    tok = fx_with_sig(input, sig, len);
     assert_int_equal(verify_one(tok, set, NULL), JWTGATE_ERR_BAD_SIGNATURE);
     free(tok);
     free(sig);
     free(input);
 
     free(hdr);
-    signer_free(&own);
+    fx_signer_free(&own);
     jwtgate_keyset_free(set);
 }
 
@@ -1825,7 +1460,7 @@ test_pss_salt_length(void **state)
 {
     char              *input, *tok, *good;
     size_t             i, n;
-    signer_t           rsa1;
+    fx_signer_t           rsa1;
     EVP_MD_CTX        *ctx;
     EVP_PKEY_CTX      *pctx;
     unsigned char      sig[256];
@@ -1835,8 +1470,8 @@ test_pss_salt_length(void **state)
     (void) state;
 
     set = edited_set("rsa1.jwk", "alg", NULL);
-    rsa1 = private_key("rsa1");
-    input = signing_input("{\"alg\":\"PS256\"}", PAYLOAD);
+    rsa1 = fx_private_key("rsa1");
+    input = fx_signing_input("{\"alg\":\"PS256\"}", PAYLOAD);
 
     for (i = 0; i < sizeof(salt) / sizeof(salt[0]); i++) {
         ctx = EVP_MD_CTX_new();
@@ -1859,7 +1494,7 @@ test_pss_salt_length(void **state)
                          1);
         EVP_MD_CTX_free(ctx);
 
-        tok = with_sig(input, sig, n);
+        tok = fx_with_sig(input, sig, n);
         assert_int_equal(verify_one(tok, set, NULL),
                          salt[i] == 32 ? JWTGATE_OK
                                        : JWTGATE_ERR_BAD_SIGNATURE);
@@ -1876,7 +1511,7 @@ test_pss_salt_length(void **state)
     free(good);
 
     free(input);
-    signer_free(&rsa1);
+    fx_signer_free(&rsa1);
     jwtgate_keyset_free(set);
 }
 
@@ -1896,7 +1531,7 @@ test_jwk_ec_points(void **state)
 
     (void) state;
 
-    text = slurp("ec256.jwk", NULL);
+    text = fx_slurp("ec256.jwk", NULL);
     jwk = json_loads(text, 0, NULL);
     free(text);
     assert_non_null(jwk);
@@ -1981,7 +1616,7 @@ test_jwk_oct_lengths(void **state)
             continue;
         }
 
-        set = text_set(json);
+        set = fx_keyset(json);
         assert_int_equal(jwtgate_keyset_algs(set), cases[i].algs);
         jwtgate_keyset_free(set);
     }
@@ -2025,7 +1660,7 @@ oct_warnings(const void *secret, size_t len, const char **reason)
     snprintf(json, sizeof(json), "{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"%s\"}",
              enc);
 
-    set = text_set(json);
+    set = fx_keyset(json);
     memset(&w, 0, sizeof(w));
     n = jwtgate_keyset_warnings(set, record_warning, &w);
     assert_int_equal(n, w.n);
@@ -2097,17 +1732,17 @@ test_jwk_oct_warnings(void **state)
     }
 
     /* the operator said how k was made (jwtgate-jwks --oct writes it) */
-    set = text_set("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"text\","
-                   "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
-                   "K1BxLzh4TDFtRT0\"}");
+    set = fx_keyset("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"text\","
+                    "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
+                    "K1BxLzh4TDFtRT0\"}");
     memset(&w, 0, sizeof(w));
     assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 0);
     jwtgate_keyset_free(set);
 
     /* the same key without the member, or with another value: warned */
-    set = text_set("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"txt\","
-                   "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
-                   "K1BxLzh4TDFtRT0\"}");
+    set = fx_keyset("{\"kty\":\"oct\",\"x-jwtgate-secret\":\"txt\","
+                    "\"k\":\"cTNjeEo4azB2MXk5bzVSdDduVHpCMG9TMmxZNGFXOWta"
+                    "K1BxLzh4TDFtRT0\"}");
     memset(&w, 0, sizeof(w));
     assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 1);
     assert_non_null(strstr(w.reason[0], "x-jwtgate-secret"));
@@ -2119,11 +1754,11 @@ test_jwk_oct_warnings(void **state)
     assert_non_null(strstr(reason, "newline"));
 
     /* a hex secret pasted into k: k is 64 hex digits (48 bytes) */
-    set = text_set("{\"keys\":[{\"kty\":\"oct\",\"k\":\"0123456789abcdef"
-                   "0123456789abcdef0123456789abcdef0123456789abcdef\"},"
-                   "{\"kty\":\"oct\",\"kid\":\"short\",\"k\":\"AAAA\"},"
-                   "{\"kty\":\"oct\",\"kid\":\"hex\",\"k\":\"0123456789ABCDEF"
-                   "0123456789abcdef0123456789abcdef0123456789abcdef\"}]}");
+    set = fx_keyset("{\"keys\":[{\"kty\":\"oct\",\"k\":\"0123456789abcdef"
+                    "0123456789abcdef0123456789abcdef0123456789abcdef\"},"
+                    "{\"kty\":\"oct\",\"kid\":\"short\",\"k\":\"AAAA\"},"
+                    "{\"kty\":\"oct\",\"kid\":\"hex\",\"k\":\"0123456789ABCDEF"
+                    "0123456789abcdef0123456789abcdef0123456789abcdef\"}]}");
     memset(&w, 0, sizeof(w));
     assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 2);
     assert_int_equal(w.index[0], 0);
@@ -2142,10 +1777,10 @@ test_jwk_oct_warnings(void **state)
     jwtgate_keyset_free(set);
 
     /* a standard base64 secret pasted into k: refused, and said why */
-    set = text_set("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"pasted\","
-                   "\"k\":\"q3cxJ8k0v1y9o5Rt7nTzB0oS2lY4aW9kZ+Pq/8xL1mE=\"},"
-                   "{\"kty\":\"oct\",\"kid\":\"ok\",\"k\":\"q3cxJ8k0v1y9o5Rt"
-                   "7nTzB0oS2lY4aW9kZ-Pq_8xL1mE\"}]}");
+    set = fx_keyset("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"pasted\","
+                    "\"k\":\"q3cxJ8k0v1y9o5Rt7nTzB0oS2lY4aW9kZ+Pq/8xL1mE=\"},"
+                    "{\"kty\":\"oct\",\"kid\":\"ok\",\"k\":\"q3cxJ8k0v1y9o5Rt"
+                    "7nTzB0oS2lY4aW9kZ-Pq_8xL1mE\"}]}");
     reason = jwtgate_keyset_skipped(set, "pasted", 6);
     assert_non_null(reason);
     assert_non_null(strstr(reason, "not base64url"));
@@ -2153,7 +1788,7 @@ test_jwk_oct_warnings(void **state)
     jwtgate_keyset_free(set);
 
     /* other key types are never warned about */
-    set = file_set("jwks-rsa12.json");
+    set = fx_file_set("jwks-rsa12.json");
     memset(&w, 0, sizeof(w));
     assert_int_equal(jwtgate_keyset_warnings(set, record_warning, &w), 0);
     jwtgate_keyset_free(set);
@@ -2200,7 +1835,7 @@ test_jwks_shapes(void **state)
     }
 
     /* a single JWK, not in a set, loads */
-    set = file_set("rsa1.jwk");
+    set = fx_file_set("rsa1.jwk");
     assert_int_equal(jwtgate_keyset_count(set), 1);
     assert_int_equal(jwtgate_keyset_algs(set),
                      JWTGATE_ALG_BIT(JWTGATE_ALG_RS256));
@@ -2224,7 +1859,7 @@ test_jwks_shapes(void **state)
     free(text);
 
     /* more than 1 MiB of text */
-    jwk = slurp("rsa1.jwk", NULL);
+    jwk = fx_slurp("rsa1.jwk", NULL);
     text = malloc(1024 * 1024 + 64);
     assert_non_null(text);
     n = (size_t) sprintf(text, "{\"keys\":[%s]", jwk);
@@ -2235,7 +1870,7 @@ test_jwks_shapes(void **state)
 
     /* just under: loads */
     memcpy(text + 1024 * 1024 - 2, "}", 2);
-    set = text_set(text);
+    set = fx_keyset(text);
     assert_int_equal(jwtgate_keyset_count(set), 1);
     jwtgate_keyset_free(set);
 
@@ -2248,16 +1883,16 @@ static void
 test_jwks_100(void **state)
 {
     char              *tok;
-    signer_t           rsa1;
+    fx_signer_t           rsa1;
     const char        *kid;
     jwtgate_keyset_t  *set;
 
     (void) state;
 
-    set = file_set("jwks-100.json");
+    set = fx_file_set("jwks-100.json");
     assert_int_equal(jwtgate_keyset_count(set), 100);
 
-    rsa1 = private_key("rsa1");
+    rsa1 = fx_private_key("rsa1");
 
     tok = sign_token(JWTGATE_ALG_RS256, "k042", &rsa1);
     assert_int_equal(verify_one(tok, set, &kid), JWTGATE_OK);
@@ -2283,7 +1918,7 @@ test_jwks_100(void **state)
     assert_string_equal(kid, "k042");
     free(tok);
 
-    signer_free(&rsa1);
+    fx_signer_free(&rsa1);
     jwtgate_keyset_free(set);
 }
 
@@ -2297,21 +1932,21 @@ test_kidless_try_limit(void **state)
 {
     char                    *tok;
     size_t                   idx;
-    signer_t                 rsa1, rsa3072, ec256;
+    fx_signer_t                 rsa1, rsa3072, ec256;
     const char              *kid;
     jwtgate_keyset_t        *set100, *rsa12, *set1, *set2, *all;
     const jwtgate_keyset_t  *sets[2];
 
     (void) state;
 
-    set100 = file_set("jwks-100.json");
-    rsa12 = file_set("jwks-rsa12.json");
-    set1 = file_set("jwks-rsa1.json");
-    set2 = file_set("jwks-rsa2.json");
-    all = file_set("jwks-all.json");
-    rsa1 = private_key("rsa1");
-    rsa3072 = private_key("rsa3072");
-    ec256 = private_key("ec256");
+    set100 = fx_file_set("jwks-100.json");
+    rsa12 = fx_file_set("jwks-rsa12.json");
+    set1 = fx_file_set("jwks-rsa1.json");
+    set2 = fx_file_set("jwks-rsa2.json");
+    all = fx_file_set("jwks-all.json");
+    rsa1 = fx_private_key("rsa1");
+    rsa3072 = fx_private_key("rsa3072");
+    ec256 = fx_private_key("ec256");
 
     /* rsa1 is k042, the 43rd key */
     tok = sign_token(JWTGATE_ALG_RS256, NULL, &rsa1);
@@ -2358,9 +1993,9 @@ test_kidless_try_limit(void **state)
     assert_string_equal(kid, "ec256");
     free(tok);
 
-    signer_free(&ec256);
-    signer_free(&rsa3072);
-    signer_free(&rsa1);
+    fx_signer_free(&ec256);
+    fx_signer_free(&rsa3072);
+    fx_signer_free(&rsa1);
     jwtgate_keyset_free(all);
     jwtgate_keyset_free(set2);
     jwtgate_keyset_free(set1);
@@ -2417,12 +2052,12 @@ test_rsa_modulus_cap(void **state)
 
     /* 8192 bits: kept */
     big = rsa_jwk_bits("big", 8192);
-    set = text_set(big);
+    set = fx_keyset(big);
     assert_int_equal(jwtgate_keyset_count(set), 1);
     jwtgate_keyset_free(set);
     free(big);
 
-    rsa1 = slurp("rsa1.jwk", NULL);
+    rsa1 = fx_slurp("rsa1.jwk", NULL);
 
     for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
         big = rsa_jwk_bits("big", bits[i]);
@@ -2462,7 +2097,7 @@ test_public_set_no_symmetric(void **state)
 
     (void) state;
 
-    text = slurp("jwks-hmac.json", NULL);
+    text = fx_slurp("jwks-hmac.json", NULL);
     memset(&skips, 0, sizeof(skips));
     assert_int_equal(jwtgate_keyset_parse_flags(text, strlen(text),
                                                 JWTGATE_KEYSET_NO_SYMMETRIC,
@@ -2474,13 +2109,13 @@ test_public_set_no_symmetric(void **state)
     assert_non_null(strstr(skips.reason[1], "symmetric"));
 
     /* without the flag they load */
-    set = text_set(text);
+    set = fx_keyset(text);
     assert_int_equal(jwtgate_keyset_count(set), 2);
     jwtgate_keyset_free(set);
     free(text);
 
-    rsa1 = slurp("rsa1.jwk", NULL);
-    hs256 = slurp("hs256.jwk", NULL);
+    rsa1 = fx_slurp("rsa1.jwk", NULL);
+    hs256 = fx_slurp("hs256.jwk", NULL);
     text = malloc(strlen(rsa1) + strlen(hs256) + 16);
     assert_non_null(text);
     sprintf(text, "{\"keys\":[%s,%s]}", hs256, rsa1);
@@ -2514,7 +2149,7 @@ test_skipped_by_kid(void **state)
 
     (void) state;
 
-    set = file_set("jwks-mixed.json");
+    set = fx_file_set("jwks-mixed.json");
 
     assert_non_null(strstr(jwtgate_keyset_skipped(set, "rsa1024", 7),
                            "2048"));
@@ -2527,7 +2162,7 @@ test_skipped_by_kid(void **state)
     jwtgate_keyset_free(set);
 
     /* nothing skipped */
-    set = file_set("jwks-rsa12.json");
+    set = fx_file_set("jwks-rsa12.json");
     assert_null(jwtgate_keyset_skipped(set, "rsa1", 4));
     jwtgate_keyset_free(set);
 }
@@ -2538,14 +2173,14 @@ test_one_set_many_tokens(void **state)
 {
     char              *tok;
     size_t             i;
-    signer_t           rsa1;
+    fx_signer_t           rsa1;
     jwtgate_keyset_t  *set;
 
     (void) state;
 
     /* a key set is immutable and shared: reuse leaves it intact */
-    set = file_set("jwks-rsa12.json");
-    rsa1 = private_key("rsa1");
+    set = fx_file_set("jwks-rsa12.json");
+    rsa1 = fx_private_key("rsa1");
     tok = sign_token(JWTGATE_ALG_PS256, NULL, &rsa1);
 
     for (i = 0; i < 20; i++) {
@@ -2561,7 +2196,7 @@ test_one_set_many_tokens(void **state)
     }
 
     free(tok);
-    signer_free(&rsa1);
+    fx_signer_free(&rsa1);
     jwtgate_keyset_free(set);
 
     jwtgate_keyset_free(NULL);

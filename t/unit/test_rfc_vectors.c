@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "jwtgate_int.h"
+#include "fixtures.h"
 
 
 /* exp of the RFC 7515 A.1 - A.3 claims */
@@ -193,12 +194,9 @@ static const char  rfc7520_4_4_jws[] =
 static jwtgate_keyset_t *
 load_set(const char *json, size_t count)
 {
-    jwtgate_rc_t       rc;
     jwtgate_keyset_t  *set;
 
-    rc = jwtgate_keyset_parse(json, strlen(json), NULL, NULL, &set);
-    assert_int_equal(rc, JWTGATE_OK);
-    assert_non_null(set);
+    set = fx_keyset(json);
     assert_int_equal(jwtgate_keyset_count(set), count);
 
     return set;
@@ -208,12 +206,7 @@ load_set(const char *json, size_t count)
 static jwtgate_rc_t
 parse(const char *jws, jwtgate_token_t **t)
 {
-    jwtgate_limits_t  limits;
-
-    jwtgate_limits_init(&limits);
-
-    return jwtgate_token_parse(jws, strlen(jws), &limits, JWTGATE_ALGS_ALL,
-                               t);
+    return fx_parse(jws, NULL, JWTGATE_ALGS_ALL, t);
 }
 
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "jwtgate.h"
+#include "fixtures.h"
 
 
 #define NOW   1700000000L
@@ -26,62 +27,6 @@
 
 /* helpers */
 
-/* "b64url(header).b64url(payload).sig", malloc'ed */
-
-static char *
-make_token_n(const char *header, size_t hlen, const char *payload,
-    size_t plen, const char *sig)
-{
-    char    *tok;
-    size_t   n, slen;
-
-    slen = strlen(sig);
-
-    tok = malloc(jwtgate_b64url_encoded_len(hlen)
-                 + jwtgate_b64url_encoded_len(plen) + slen + 3);
-    assert_non_null(tok);
-
-    n = jwtgate_b64url_encode(tok, (const unsigned char *) header, hlen);
-    tok[n++] = '.';
-    n += jwtgate_b64url_encode(tok + n, (const unsigned char *) payload,
-                               plen);
-    tok[n++] = '.';
-    memcpy(tok + n, sig, slen + 1);
-
-    return tok;
-}
-
-
-static char *
-make_token(const char *header, const char *payload)
-{
-    return make_token_n(header, strlen(header), payload, strlen(payload),
-                        "c2ln");
-}
-
-
-static jwtgate_rc_t
-parse_token(const char *tok, const jwtgate_limits_t *limits, unsigned algs,
-    jwtgate_token_t **t)
-{
-    jwtgate_rc_t      rc;
-    jwtgate_limits_t  defaults;
-
-    if (limits == NULL) {
-        jwtgate_limits_init(&defaults);
-        limits = &defaults;
-    }
-
-    rc = jwtgate_token_parse(tok, strlen(tok), limits, algs, t);
-
-    if (rc != JWTGATE_OK) {
-        assert_null(*t);
-    }
-
-    return rc;
-}
-
-
 /* the reason for a compact token given as it is */
 
 static jwtgate_rc_t
@@ -90,7 +35,7 @@ raw_rc(const char *tok)
     jwtgate_rc_t      rc;
     jwtgate_token_t  *t;
 
-    rc = parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t);
+    rc = fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t);
     jwtgate_token_free(t);
 
     return rc;
@@ -107,19 +52,12 @@ rc_limits_algs(const char *header, const char *payload,
     jwtgate_rc_t      rc;
     jwtgate_token_t  *t;
 
-    tok = make_token(header, payload);
-    rc = parse_token(tok, limits, algs, &t);
+    tok = fx_token(header, payload);
+    rc = fx_parse(tok, limits, algs, &t);
     jwtgate_token_free(t);
     free(tok);
 
     return rc;
-}
-
-
-static jwtgate_rc_t
-rc_of(const char *header, const char *payload)
-{
-    return rc_limits_algs(header, payload, NULL, JWTGATE_ALGS_ALL);
 }
 
 
@@ -280,7 +218,7 @@ test_alg_none_in_any_case(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
-        assert_int_equal(rc_of(hdr[i], "{}"), JWTGATE_ERR_UNSUPPORTED_ALG);
+        assert_int_equal(fx_rc(hdr[i], "{}"), JWTGATE_ERR_UNSUPPORTED_ALG);
     }
 }
 
@@ -303,16 +241,16 @@ test_alg_none_unsecured(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
-        tok = make_token_n(hdr[i], strlen(hdr[i]), "{\"sub\":\"a\"}", 11,
-                           "");
-        assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+        tok = fx_token_n(hdr[i], strlen(hdr[i]), "{\"sub\":\"a\"}", 11,
+                         "");
+        assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                          JWTGATE_ERR_UNSUPPORTED_ALG);
         free(tok);
     }
 
     /* an algorithm we know, and no signature: malformed */
-    tok = make_token_n("{\"alg\":\"RS256\"}", 15, "{}", 2, "");
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token_n("{\"alg\":\"RS256\"}", 15, "{}", 2, "");
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_ERR_MALFORMED);
     free(tok);
 }
@@ -338,7 +276,7 @@ test_alg_unknown(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
-        assert_int_equal(rc_of(hdr[i], "{}"), JWTGATE_ERR_UNSUPPORTED_ALG);
+        assert_int_equal(fx_rc(hdr[i], "{}"), JWTGATE_ERR_UNSUPPORTED_ALG);
     }
 }
 
@@ -385,7 +323,7 @@ test_alg_missing_or_not_a_string(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
-        assert_int_equal(rc_of(hdr[i], "{}"), JWTGATE_ERR_MALFORMED);
+        assert_int_equal(fx_rc(hdr[i], "{}"), JWTGATE_ERR_MALFORMED);
     }
 }
 
@@ -404,16 +342,16 @@ test_every_alg_name_parses(void **state)
         snprintf(hdr, sizeof(hdr), "{\"alg\":\"%s\"}",
                  jwtgate_alg_name((jwtgate_alg_t) i));
 
-        tok = make_token(hdr, "{}");
-        assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+        tok = fx_token(hdr, "{}");
+        assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                          JWTGATE_OK);
         assert_int_equal(jwtgate_token_alg(t), i);
         jwtgate_token_free(t);
 
         /* and nothing else lets it through */
-        assert_int_equal(parse_token(tok, NULL,
-                                     JWTGATE_ALGS_ALL
-                                     & ~JWTGATE_ALG_BIT(i), &t),
+        assert_int_equal(fx_parse(tok, NULL,
+                                  JWTGATE_ALGS_ALL
+                                  & ~JWTGATE_ALG_BIT(i), &t),
                          JWTGATE_ERR_UNSUPPORTED_ALG);
         free(tok);
     }
@@ -428,21 +366,21 @@ test_duplicate_members(void **state)
     (void) state;
 
     /* a second "alg" must never win over a checked first one */
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"alg\":\"none\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"alg\":\"none\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"none\",\"alg\":\"RS256\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"none\",\"alg\":\"RS256\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"alg\":\"RS256\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"alg\":\"RS256\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"kid\":\"a\",\"kid\":\"b\"}",
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"kid\":\"a\",\"kid\":\"b\"}",
                            "{}"),
                      JWTGATE_ERR_MALFORMED);
 
-    assert_int_equal(rc_of(RS, "{\"exp\":1,\"exp\":2}"),
+    assert_int_equal(fx_rc(RS, "{\"exp\":1,\"exp\":2}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of(RS, "{\"sub\":\"a\",\"sub\":\"b\"}"),
+    assert_int_equal(fx_rc(RS, "{\"sub\":\"a\",\"sub\":\"b\"}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of(RS, "{\"x\":{\"y\":1,\"y\":1}}"),
+    assert_int_equal(fx_rc(RS, "{\"x\":{\"y\":1,\"y\":1}}"),
                      JWTGATE_ERR_MALFORMED);
 }
 
@@ -466,10 +404,10 @@ test_not_an_object(void **state)
 
     for (i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
         if (json[i][0] != '\0') {
-            assert_int_equal(rc_of(json[i], "{}"), JWTGATE_ERR_MALFORMED);
+            assert_int_equal(fx_rc(json[i], "{}"), JWTGATE_ERR_MALFORMED);
         }
 
-        assert_int_equal(rc_of(RS, json[i]), JWTGATE_ERR_MALFORMED);
+        assert_int_equal(fx_rc(RS, json[i]), JWTGATE_ERR_MALFORMED);
     }
 }
 
@@ -494,11 +432,11 @@ test_header_member_types(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
-        assert_int_equal(rc_of(hdr[i], "{}"), JWTGATE_ERR_MALFORMED);
+        assert_int_equal(fx_rc(hdr[i], "{}"), JWTGATE_ERR_MALFORMED);
     }
 
     /* registered members of the right type, and unknown ones, are fine */
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"kid\":\"\",\"typ\":\"JWT\","
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"kid\":\"\",\"typ\":\"JWT\","
                            "\"cty\":\"x\",\"zip\":1,\"foo\":[1]}", "{}"),
                      JWTGATE_OK);
 }
@@ -509,33 +447,33 @@ test_crit_and_b64(void **state)
 {
     (void) state;
 
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"crit\":[\"exp\"]}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"crit\":[\"exp\"]}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_CRIT);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"crit\":[\"b64\"],"
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"crit\":[\"b64\"],"
                            "\"b64\":true}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_CRIT);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"crit\":[1]}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"crit\":[1]}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_CRIT);
 
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"crit\":[]}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"crit\":[]}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"crit\":\"x\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"crit\":\"x\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"crit\":null}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"crit\":null}", "{}"),
                      JWTGATE_ERR_MALFORMED);
 
     /* RFC 7797 unencoded payloads */
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"b64\":false}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"b64\":false}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_CRIT);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"b64\":\"no\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"b64\":\"no\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"b64\":0}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"b64\":0}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"b64\":true}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"b64\":true}", "{}"),
                      JWTGATE_OK);
 
     /* "none" is refused before anything else in the header is looked at */
-    assert_int_equal(rc_of("{\"alg\":\"none\",\"crit\":[\"exp\"]}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"none\",\"crit\":[\"exp\"]}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_ALG);
 }
 
@@ -590,11 +528,11 @@ test_claim_types(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(rc_of(RS, bad[i]), JWTGATE_ERR_BAD_CLAIM_TYPE);
+        assert_int_equal(fx_rc(RS, bad[i]), JWTGATE_ERR_BAD_CLAIM_TYPE);
     }
 
     for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        assert_int_equal(rc_of(RS, good[i]), JWTGATE_OK);
+        assert_int_equal(fx_rc(RS, good[i]), JWTGATE_OK);
     }
 }
 
@@ -609,39 +547,39 @@ test_claim_numbers_at_the_edges(void **state)
     (void) state;
 
     /* beyond what an int64 holds: jansson refuses the whole text */
-    assert_int_equal(rc_of(RS, "{\"exp\":99999999999999999999}"),
+    assert_int_equal(fx_rc(RS, "{\"exp\":99999999999999999999}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of(RS, "{\"exp\":1e400}"), JWTGATE_ERR_MALFORMED);
+    assert_int_equal(fx_rc(RS, "{\"exp\":1e400}"), JWTGATE_ERR_MALFORMED);
 
     /* Integers above 2^53 are outside the NumericDate range [0, 2^53];
      * 2^53 + 1 is compared as an integer, not rounded to 2^53 first. */
-    assert_int_equal(rc_of(RS, "{\"exp\":9007199254740992}"), JWTGATE_OK);
-    assert_int_equal(rc_of(RS, "{\"exp\":9007199254740993}"),
+    assert_int_equal(fx_rc(RS, "{\"exp\":9007199254740992}"), JWTGATE_OK);
+    assert_int_equal(fx_rc(RS, "{\"exp\":9007199254740993}"),
                      JWTGATE_ERR_BAD_CLAIM_TYPE);
-    assert_int_equal(rc_of(RS, "{\"exp\":9007199254740994}"),
+    assert_int_equal(fx_rc(RS, "{\"exp\":9007199254740994}"),
                      JWTGATE_ERR_BAD_CLAIM_TYPE);
-    assert_int_equal(rc_of(RS, "{\"exp\":9223372036854775807}"),
+    assert_int_equal(fx_rc(RS, "{\"exp\":9223372036854775807}"),
                      JWTGATE_ERR_BAD_CLAIM_TYPE);
 
     /* jwtgate_token_exp() */
-    tok = make_token(RS, "{\"exp\":1300819380}");
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token(RS, "{\"exp\":1300819380}");
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     assert_int_equal(jwtgate_token_exp(t, &exp), 0);
     assert_true(exp == 1300819380.0);
     jwtgate_token_free(t);
     free(tok);
 
-    tok = make_token(RS, "{\"exp\":1.25}");
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token(RS, "{\"exp\":1.25}");
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     assert_int_equal(jwtgate_token_exp(t, &exp), 0);
     assert_true(exp == 1.25);
     jwtgate_token_free(t);
     free(tok);
 
-    tok = make_token(RS, "{}");
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token(RS, "{}");
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     assert_int_equal(jwtgate_token_exp(t, &exp), -1);
     jwtgate_token_free(t);
@@ -667,24 +605,24 @@ test_limit_token(void **state)
     free(tok);
 
     pay = build("{\"x\":\"", 'a', 13000, "\"}");
-    tok = make_token(RS, pay);
+    tok = fx_token(RS, pay);
     assert_true(strlen(tok) > JWTGATE_MAX_TOKEN);
     assert_int_equal(raw_rc(tok), JWTGATE_ERR_TOO_LARGE);
     free(tok);
     free(pay);
 
     /* exactly at the limit passes, one byte over does not */
-    tok = make_token(RS, "{\"sub\":\"x\"}");
+    tok = fx_token(RS, "{\"sub\":\"x\"}");
     len = strlen(tok);
 
     jwtgate_limits_init(&limits);
     limits.max_token = len;
-    assert_int_equal(parse_token(tok, &limits, JWTGATE_ALGS_ALL, &t),
+    assert_int_equal(fx_parse(tok, &limits, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     jwtgate_token_free(t);
 
     limits.max_token = len - 1;
-    assert_int_equal(parse_token(tok, &limits, JWTGATE_ALGS_ALL, &t),
+    assert_int_equal(fx_parse(tok, &limits, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_ERR_TOO_LARGE);
     free(tok);
 
@@ -692,18 +630,18 @@ test_limit_token(void **state)
     limits.max_token = 100;
 
     pay = build("{\"x\":\"", 'a', 30, "\"}");
-    tok = make_token(RS, pay);
+    tok = fx_token(RS, pay);
     assert_true(strlen(tok) <= 100);
-    assert_int_equal(parse_token(tok, &limits, JWTGATE_ALGS_ALL, &t),
+    assert_int_equal(fx_parse(tok, &limits, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     jwtgate_token_free(t);
     free(tok);
     free(pay);
 
     pay = build("{\"x\":\"", 'a', 60, "\"}");
-    tok = make_token(RS, pay);
+    tok = fx_token(RS, pay);
     assert_true(strlen(tok) > 100);
-    assert_int_equal(parse_token(tok, &limits, JWTGATE_ALGS_ALL, &t),
+    assert_int_equal(fx_parse(tok, &limits, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_ERR_TOO_LARGE);
     free(tok);
     free(pay);
@@ -722,7 +660,7 @@ test_limit_header(void **state)
 
     /* an encoded header over 8192 bytes in a token under 16384 */
     hdr = build("{\"alg\":\"RS256\",\"x\":\"", 'a', 6200, "\"}");
-    tok = make_token(hdr, "{}");
+    tok = fx_token(hdr, "{}");
     assert_true(strchr(tok, '.') - tok > JWTGATE_MAX_HEADER);
     assert_true(strlen(tok) <= JWTGATE_MAX_TOKEN);
     assert_int_equal(raw_rc(tok), JWTGATE_ERR_TOO_LARGE);
@@ -730,17 +668,17 @@ test_limit_header(void **state)
     free(hdr);
 
     /* the boundary, on the encoded length */
-    tok = make_token("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{}");
+    tok = fx_token("{\"alg\":\"RS256\",\"kid\":\"k\"}", "{}");
     len = (size_t) (strchr(tok, '.') - tok);
 
     jwtgate_limits_init(&limits);
     limits.max_header = len;
-    assert_int_equal(parse_token(tok, &limits, JWTGATE_ALGS_ALL, &t),
+    assert_int_equal(fx_parse(tok, &limits, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     jwtgate_token_free(t);
 
     limits.max_header = len - 1;
-    assert_int_equal(parse_token(tok, &limits, JWTGATE_ALGS_ALL, &t),
+    assert_int_equal(fx_parse(tok, &limits, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_ERR_TOO_LARGE);
     free(tok);
 }
@@ -757,23 +695,23 @@ test_limit_depth(void **state)
 
     /* the payload object itself is depth 1 */
     json = nested_objects(JWTGATE_MAX_DEPTH);
-    assert_int_equal(rc_of(RS, json), JWTGATE_OK);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_OK);
     free(json);
 
     json = nested_objects(JWTGATE_MAX_DEPTH + 1);
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     json = nested_arrays(JWTGATE_MAX_DEPTH);
-    assert_int_equal(rc_of(RS, json), JWTGATE_OK);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_OK);
     free(json);
 
     json = nested_arrays(JWTGATE_MAX_DEPTH + 1);
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     /* in the header too */
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"x\":[[[[[[[[[[[[[[[[1]]]]]]]"
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"x\":[[[[[[[[[[[[[[[[1]]]]]]]"
                            "]]]]]]]]]}", "{}"),
                      JWTGATE_ERR_TOO_LARGE);
 
@@ -790,12 +728,12 @@ test_limit_depth(void **state)
     /* very deep: refused (by our limit or by jansson's own), no crash;
      * 5000 arrays still fit in a 16 KB token */
     json = nested_arrays(1000);
-    rc = rc_of(RS, json);
+    rc = fx_rc(RS, json);
     assert_true(rc == JWTGATE_ERR_TOO_LARGE || rc == JWTGATE_ERR_MALFORMED);
     free(json);
 
     json = nested_arrays(5000);
-    rc = rc_of(RS, json);
+    rc = fx_rc(RS, json);
     assert_true(rc == JWTGATE_ERR_TOO_LARGE || rc == JWTGATE_ERR_MALFORMED);
     free(json);
 }
@@ -810,20 +748,20 @@ test_limit_string(void **state)
     (void) state;
 
     json = build("{\"x\":\"", 'a', JWTGATE_MAX_STRING, "\"}");
-    assert_int_equal(rc_of(RS, json), JWTGATE_OK);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_OK);
     free(json);
 
     json = build("{\"x\":\"", 'a', JWTGATE_MAX_STRING + 1, "\"}");
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     /* in an array, and as a member name */
     json = build("{\"x\":[\"", 'a', JWTGATE_MAX_STRING + 1, "\"]}");
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     json = build("{\"", 'k', JWTGATE_MAX_STRING + 1, "\":1}");
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     /* counted in bytes after unescaping (the header's "RS256" is 5) */
@@ -854,34 +792,34 @@ test_limit_members(void **state)
     (void) state;
 
     json = wide(JWTGATE_MAX_MEMBERS, 0);
-    assert_int_equal(rc_of(RS, json), JWTGATE_OK);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_OK);
     free(json);
 
     json = wide(JWTGATE_MAX_MEMBERS + 1, 0);
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     /* arrays count their elements */
     arr = wide(JWTGATE_MAX_MEMBERS, 1);
     json = concat("{\"a\":", arr, "}");
     free(arr);
-    assert_int_equal(rc_of(RS, json), JWTGATE_OK);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_OK);
     free(json);
 
     arr = wide(JWTGATE_MAX_MEMBERS + 1, 1);
     json = concat("{\"a\":", arr, "}");
     free(arr);
-    assert_int_equal(rc_of(RS, json), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(RS, json), JWTGATE_ERR_TOO_LARGE);
     free(json);
 
     /* in the header too: "alg" and 256 more */
     arr = wide(JWTGATE_MAX_MEMBERS, 0);
     json = concat("{\"alg\":\"RS256\",", arr + 1, "");
     free(arr);
-    assert_int_equal(rc_of(json, "{}"), JWTGATE_ERR_TOO_LARGE);
+    assert_int_equal(fx_rc(json, "{}"), JWTGATE_ERR_TOO_LARGE);
     /* one member fewer: 256 in all */
     memcpy(strrchr(json, ','), "}", 2);
-    assert_int_equal(rc_of(json, "{}"), JWTGATE_OK);
+    assert_int_equal(fx_rc(json, "{}"), JWTGATE_OK);
     free(json);
 }
 
@@ -915,23 +853,23 @@ test_json_text_encoding(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(rc_of(RS, bad[i]), JWTGATE_ERR_MALFORMED);
+        assert_int_equal(fx_rc(RS, bad[i]), JWTGATE_ERR_MALFORMED);
     }
 
     /* a NUL byte after the payload's closing brace */
-    tok = make_token_n(RS, strlen(RS), "{}\0", 3, "c2ln");
+    tok = fx_token_n(RS, strlen(RS), "{}\0", 3, "c2ln");
     assert_int_equal(raw_rc(tok), JWTGATE_ERR_MALFORMED);
     free(tok);
 
     /* and in the header */
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"kid\":\"\xff\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"kid\":\"\xff\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    tok = make_token_n(RS "\0", strlen(RS) + 1, "{}", 2, "c2ln");
+    tok = fx_token_n(RS "\0", strlen(RS) + 1, "{}", 2, "c2ln");
     assert_int_equal(raw_rc(tok), JWTGATE_ERR_MALFORMED);
     free(tok);
 
     /* valid UTF-8, escaped or not, and a surrogate pair are fine */
-    assert_int_equal(rc_of(RS, "{\"x\":\"caf\xc3\xa9 \\u00e9 "
+    assert_int_equal(fx_rc(RS, "{\"x\":\"caf\xc3\xa9 \\u00e9 "
                                "\\ud83d\\ude00\"}"),
                      JWTGATE_OK);
 }
@@ -1015,9 +953,9 @@ test_accessors(void **state)
 
     (void) state;
 
-    tok = make_token("{\"kid\":\"key-1\",\"alg\":\"ES384\",\"typ\":\"JWT\"}",
-                     payload);
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token("{\"kid\":\"key-1\",\"alg\":\"ES384\",\"typ\":\"JWT\"}",
+                   payload);
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
 
     assert_int_equal(jwtgate_token_alg(t), JWTGATE_ALG_ES384);
@@ -1040,8 +978,8 @@ test_accessors(void **state)
     free(tok);
 
     /* no kid */
-    tok = make_token(RS, "{}");
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token(RS, "{}");
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
     assert_null(jwtgate_token_kid(t));
     jwtgate_token_free(t);
@@ -1200,8 +1138,8 @@ claims_rc(const char *payload, const jwtgate_claims_policy_t *policy)
     jwtgate_rc_t      rc;
     jwtgate_token_t  *t;
 
-    tok = make_token(RS, payload);
-    assert_int_equal(parse_token(tok, NULL, JWTGATE_ALGS_ALL, &t),
+    tok = fx_token(RS, payload);
+    assert_int_equal(fx_parse(tok, NULL, JWTGATE_ALGS_ALL, &t),
                      JWTGATE_OK);
 
     rc = jwtgate_check_claims(t, policy);

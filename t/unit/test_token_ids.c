@@ -18,36 +18,12 @@
 #include <cmocka.h>
 
 #include "jwtgate.h"
+#include "fixtures.h"
 
 
 #define NOW   1700000000L
 
 #define RS    "{\"alg\":\"RS256\"}"
-
-
-/* "b64url(header).b64url(payload).c2ln", malloc'ed */
-
-static char *
-make_token(const char *header, const char *payload)
-{
-    char    *tok;
-    size_t   n, hlen, plen;
-
-    hlen = strlen(header);
-    plen = strlen(payload);
-
-    tok = malloc(jwtgate_b64url_encoded_len(hlen)
-                 + jwtgate_b64url_encoded_len(plen) + 8);
-    assert_non_null(tok);
-
-    n = jwtgate_b64url_encode(tok, (const unsigned char *) header, hlen);
-    tok[n++] = '.';
-    n += jwtgate_b64url_encode(tok + n, (const unsigned char *) payload,
-                               plen);
-    memcpy(tok + n, ".c2ln", 6);
-
-    return tok;
-}
 
 
 static jwtgate_rc_t
@@ -60,7 +36,7 @@ parse(const char *header, const char *payload, unsigned flags,
 
     jwtgate_limits_init(&limits);
 
-    tok = make_token(header, payload);
+    tok = fx_token(header, payload);
     rc = jwtgate_token_parse_flags(tok, strlen(tok), &limits,
                                    JWTGATE_ALGS_ALL, flags, detail, t);
     free(tok);

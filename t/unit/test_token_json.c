@@ -16,70 +16,12 @@
 #include <cmocka.h>
 
 #include "jwtgate.h"
+#include "fixtures.h"
 
 
 #define NOW   1700000000L
 
 #define RS    "{\"alg\":\"RS256\"}"
-
-
-/* "b64url(header).b64url(payload).c2ln", malloc'ed */
-
-static char *
-make_token(const char *header, const char *payload)
-{
-    char    *tok;
-    size_t   n, hlen, plen;
-
-    hlen = strlen(header);
-    plen = strlen(payload);
-
-    tok = malloc(jwtgate_b64url_encoded_len(hlen)
-                 + jwtgate_b64url_encoded_len(plen) + 7);
-    assert_non_null(tok);
-
-    n = jwtgate_b64url_encode(tok, (const unsigned char *) header, hlen);
-    tok[n++] = '.';
-    n += jwtgate_b64url_encode(tok + n, (const unsigned char *) payload,
-                               plen);
-    memcpy(tok + n, ".c2ln", 6);
-
-    return tok;
-}
-
-
-static jwtgate_rc_t
-parse(const char *header, const char *payload, jwtgate_token_t **t)
-{
-    char              *tok;
-    jwtgate_rc_t       rc;
-    jwtgate_limits_t   limits;
-
-    jwtgate_limits_init(&limits);
-    tok = make_token(header, payload);
-
-    rc = jwtgate_token_parse(tok, strlen(tok), &limits, JWTGATE_ALGS_ALL, t);
-    free(tok);
-
-    if (rc != JWTGATE_OK) {
-        assert_null(*t);
-    }
-
-    return rc;
-}
-
-
-static jwtgate_rc_t
-rc_of(const char *header, const char *payload)
-{
-    jwtgate_rc_t      rc;
-    jwtgate_token_t  *t;
-
-    rc = parse(header, payload, &t);
-    jwtgate_token_free(t);
-
-    return rc;
-}
 
 
 /* the claims' reason for a payload, under a policy of one issuer and one
@@ -92,7 +34,7 @@ claims_rc(const char *payload, const char *issuer, const char *audience)
     jwtgate_token_t         *t;
     jwtgate_claims_policy_t  policy;
 
-    assert_int_equal(parse(RS, payload, &t), JWTGATE_OK);
+    assert_int_equal(fx_parse_json(RS, payload, &t), JWTGATE_OK);
 
     memset(&policy, 0, sizeof(policy));
     policy.now = NOW;
@@ -117,55 +59,55 @@ test_escaped_header(void **state)
     (void) state;
 
     /* "alg" behind an escape is alg, and a second one is a duplicate */
-    assert_int_equal(parse("{\"\\u0061lg\":\"ES256\"}", "{}", &t),
+    assert_int_equal(fx_parse_json("{\"\\u0061lg\":\"ES256\"}", "{}", &t),
                      JWTGATE_OK);
     assert_int_equal(jwtgate_token_alg(t), JWTGATE_ALG_ES256);
     jwtgate_token_free(t);
 
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\"}",
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"\\u0061lg\":\"none\"}",
                            "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"a\\u006cg\":\"none\",\"alg\":\"RS256\"}",
+    assert_int_equal(fx_rc("{\"a\\u006cg\":\"none\",\"alg\":\"RS256\"}",
                            "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"kid\":\"a\","
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"kid\":\"a\","
                            "\"\\u006b\\u0069\\u0064\":\"b\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
 
     /* values: the unescaped text decides */
-    assert_int_equal(parse("{\"alg\":\"\\u0052S\\u0032\\u00356\"}", "{}",
-                           &t),
+    assert_int_equal(fx_parse_json("{\"alg\":\"\\u0052S\\u0032\\u00356\"}",
+                                   "{}", &t),
                      JWTGATE_OK);
     assert_int_equal(jwtgate_token_alg(t), JWTGATE_ALG_RS256);
     jwtgate_token_free(t);
 
-    assert_int_equal(rc_of("{\"alg\":\"\\u006eone\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"\\u006eone\"}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_ALG);
-    assert_int_equal(rc_of("{\"alg\":\"\\u004EO\\u004eE\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"\\u004EO\\u004eE\"}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_ALG);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\\u0000\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\\u0000\"}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\\u0020\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\\u0020\"}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_ALG);
-    assert_int_equal(rc_of("{\"alg\":\"\\uff32S256\"}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"\\uff32S256\"}", "{}"),
                      JWTGATE_ERR_UNSUPPORTED_ALG);
 
     /* the registered members' types, behind escapes too */
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"\\u006bid\":1}", "{}"),
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"\\u006bid\":1}", "{}"),
                      JWTGATE_ERR_MALFORMED);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"\\u0063rit\":[\"x\"]}",
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"\\u0063rit\":[\"x\"]}",
                            "{}"),
                      JWTGATE_ERR_UNSUPPORTED_CRIT);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"b\\u0036\\u0034\":false}",
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"b\\u0036\\u0034\":false}",
                            "{}"),
                      JWTGATE_ERR_UNSUPPORTED_CRIT);
-    assert_int_equal(rc_of("{\"alg\":\"RS256\",\"x5t\\u0023S256\":1}",
+    assert_int_equal(fx_rc("{\"alg\":\"RS256\",\"x5t\\u0023S256\":1}",
                            "{}"),
                      JWTGATE_ERR_MALFORMED);
 
     /* a kid comes out unescaped and NUL-terminated */
-    assert_int_equal(parse("{\"alg\":\"RS256\",\"kid\":\"a\\/b\\u00e9\\\"\"}",
-                           "{}", &t),
+    assert_int_equal(fx_parse_json("{\"alg\":\"RS256\",\"kid\":"
+                                   "\"a\\/b\\u00e9\\\"\"}", "{}", &t),
                      JWTGATE_OK);
     assert_string_equal(jwtgate_token_kid(t), "a/b\xc3\xa9\"");
     jwtgate_token_free(t);
@@ -185,9 +127,9 @@ test_escaped_claims(void **state)
     assert_int_equal(claims_rc("{\"exp\":1800000000,\"\\u006ebf\":"
                                "1800000000}", NULL, NULL),
                      JWTGATE_ERR_NOT_YET_VALID);
-    assert_int_equal(rc_of(RS, "{\"\\u0065xp\":\"1\"}"),
+    assert_int_equal(fx_rc(RS, "{\"\\u0065xp\":\"1\"}"),
                      JWTGATE_ERR_BAD_CLAIM_TYPE);
-    assert_int_equal(rc_of(RS, "{\"exp\":1,\"\\u0065xp\":2}"),
+    assert_int_equal(fx_rc(RS, "{\"exp\":1,\"\\u0065xp\":2}"),
                      JWTGATE_ERR_MALFORMED);
 
     /* issuer and audience compared unescaped */
@@ -199,7 +141,7 @@ test_escaped_claims(void **state)
                                "\"\\u0069ss\":\"\\u0061\"}", "a", NULL),
                      JWTGATE_OK);
     /* a NUL never cuts an issuer short: refused as text */
-    assert_int_equal(rc_of(RS, "{\"iss\":\"a\\u0000b\"}"),
+    assert_int_equal(fx_rc(RS, "{\"iss\":\"a\\u0000b\"}"),
                      JWTGATE_ERR_MALFORMED);
     assert_int_equal(claims_rc("{\"exp\":1800000000,\"aud\":[\"x\","
                                "\"\\u0061pi\"]}", NULL, "api"),
@@ -253,7 +195,7 @@ test_hostile_payloads(void **state)
     (void) state;
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        assert_int_equal(rc_of(RS, cases[i].payload), cases[i].rc);
+        assert_int_equal(fx_rc(RS, cases[i].payload), cases[i].rc);
     }
 }
 
@@ -277,7 +219,7 @@ test_lazy_trees(void **state)
 
     (void) state;
 
-    assert_int_equal(parse(header, payload, &t), JWTGATE_OK);
+    assert_int_equal(fx_parse_json(header, payload, &t), JWTGATE_OK);
 
     htext = jwtgate_token_header_text(t, &hlen);
     assert_int_equal(hlen, strlen(header));
@@ -307,11 +249,11 @@ test_lazy_trees(void **state)
     jwtgate_token_free(t);
 
     /* a token whose trees are never asked for frees cleanly too */
-    assert_int_equal(parse(header, payload, &t), JWTGATE_OK);
+    assert_int_equal(fx_parse_json(header, payload, &t), JWTGATE_OK);
     jwtgate_token_free(t);
 
     /* only the header's */
-    assert_int_equal(parse(header, payload, &t), JWTGATE_OK);
+    assert_int_equal(fx_parse_json(header, payload, &t), JWTGATE_OK);
     assert_non_null(jwtgate_token_header(t));
     jwtgate_token_free(t);
 }
