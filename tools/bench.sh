@@ -17,7 +17,7 @@
 # CryptX (Crypt::PK::Ed25519): never by the verifier under test.
 #
 # "Distinct tokens": the token cache is made small for the run
-# (auth_jwt_token_cache 16k: about 136 tokens) and wrk sends a pool of
+# (auth_jwt_token_cache 16k: about 10 to 20 tokens) and wrk sends a pool of
 # BENCH_POOL (512) tokens round robin, one per request (a Lua script), so
 # every request misses the cache, as when clients outnumber the cache.  The
 # same-token cases hit it.  auth_jwt_status counters, read before and after
@@ -88,7 +88,7 @@ else
     core_mode=${BENCH_CORE:-run}
 fi
 conns=${BENCH_CONNECTIONS:-12}
-cache_size=16k          # ~136 entries of 120 bytes: far below the pool
+cache_size=16k          # ~10-20 entries of 0.9-1.7 KiB: far below the pool
 token_life=3600
 revoked_n=${BENCH_REVOKED:-1000000}
 
@@ -99,7 +99,7 @@ for v in seconds reps conns pool revoked_n; do
     esac
 done
 if [ "$pool" -lt 300 ]; then
-    echo "bench: BENCH_POOL must be at least 300 (the cache holds ~136)" >&2
+    echo "bench: BENCH_POOL must be at least 300 (the cache holds ~20)" >&2
     exit 2
 fi
 
@@ -901,7 +901,7 @@ section=$dir/section.md
     echo
     echo "- Worker CPU per request: utime + stime of the one worker from \`/proc/<pid>/stat\` just before and after wrk, divided by the requests wrk completed (clock ticks of 1/$clk s; a case takes some hundreds of ticks). \"Worker busy\" is that CPU time over the wall time, \"waiting\" the time it was runnable but not running (\`/proc/<pid>/schedstat\`: another process had CPU 0, or, in a VM, the virtual CPU was not running yet): busy + waiting near 100% means the worker was the bottleneck (on a shared machine, with only part of a CPU); busy + waiting well below 100% means wrk or the loopback was."
     echo "- Tokens: RS256 and ES256 minted by \`build/jwtgate-mint\` (libjwt), EdDSA by CryptX (\`Crypt::PK::Ed25519\`; libjwt 1.10 has no EdDSA); never by the verifier under test. Keys: \`t/data/jwks-rsa1.json\` (1 key), \`t/data/jwks-100.json\` (100 RSA keys, the token's kid \`k042\` is rsa1's key), \`t/data/ec256.jwk\`, \`t/data/ed25519.jwk\`. Same-token RS256 token: $size_rs256 bytes; padded tokens $size_t900 and $size_t8k bytes (realistic claims plus a \`pad\` claim; \`large_client_header_buffers 4 16k\`)."
-    echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 136 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
+    echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 10 to 20 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
     echo "- Bad ones: bad signature (an RS256 token with one signature character changed: full RSA verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
     echo "- Revocation (issue 15): the \"RS256 with jti\" cases send the same tokens (each with a \`jti\`, none of them listed) to a location without a list and to one with an \`auth_jwt_revocation_request\` list of $revoked_n random revoked \`jti\` ($rl_bytes bytes in the zone, $rl_per bytes per \`jti\`; JSON $rl_text bytes), loaded before the run from a static file of the same nginx through a proxied internal location. Targets: same token within 1% (req/s and worker CPU), distinct tokens within 0.5 µs/req, the differences taken within each repeat. The revoked token is refused as \`revoked\`."
     echo "- Targets as in issue 8: same token ≥ 0.85 of plain req/s; distinct tokens: worker µs/req ≤ plain's + the bare OpenSSL verify + 5 µs; missing/garbage/malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."
