@@ -87,6 +87,7 @@ typedef struct ngx_http_auth_jwt_file_s    ngx_http_auth_jwt_file_t;
 typedef struct ngx_http_auth_jwt_source_s  ngx_http_auth_jwt_source_t;
 typedef struct ngx_http_auth_jwt_shsrc_s   ngx_http_auth_jwt_shsrc_t;
 typedef struct ngx_http_auth_jwt_revoke_s  ngx_http_auth_jwt_revoke_t;
+typedef struct ngx_http_auth_jwt_centry_s  ngx_http_auth_jwt_centry_t;
 
 /* what a source fetches */
 #define NGX_HTTP_AUTH_JWT_SRC_KEYS       0
@@ -376,6 +377,9 @@ typedef struct {
 typedef struct {
     jwtgate_token_t            *token;     /* parsed, signature checked */
     ngx_str_t                   raw;        /* its text */
+    ngx_http_auth_jwt_centry_t *centry;     /* the cache entry that lends
+                                               token, or NULL: the token
+                                               is the request's own */
     ngx_http_auth_jwt_keys_t   *verified;   /* the key sources the
                                                signature verified with */
     ngx_http_auth_jwt_keylist_t  verified_list;     /* and their sets */
@@ -396,6 +400,9 @@ typedef struct {
     unsigned                    kid_refreshed:1;
     unsigned                    token_removed:1;
     unsigned                    preflight:1;    /* let through, no token */
+    unsigned                    numeric_ids:1;  /* token of its own was
+                                                   parsed with
+                                                   JWTGATE_PARSE_NUMERIC_IDS */
     unsigned                    login:1;    /* keeping the login answer */
     unsigned                    login_done:1;
     u_char                     *login_buf;

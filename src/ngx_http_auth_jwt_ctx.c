@@ -6,6 +6,7 @@
 
 
 #include "ngx_http_auth_jwt_ctx.h"
+#include "ngx_http_auth_jwt_cache.h"
 #include "ngx_http_auth_jwt_fetch.h"
 
 
@@ -96,8 +97,8 @@ ngx_http_auth_jwt_ctx_cleanup(void *data)
 {
     ngx_http_auth_jwt_ctx_t  *ctx = data;
 
-    jwtgate_token_free(ctx->token);
-    ctx->token = NULL;
+    /* freed, or given back to the token cache */
+    ngx_http_auth_jwt_cache_forget(ctx);
 
     ngx_http_auth_jwt_ctx_release(ctx);
 }

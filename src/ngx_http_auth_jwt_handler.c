@@ -436,10 +436,8 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_ctx_t *ctx,
     ngx_str_t *token)
 {
-    double                        exp;
     size_t                        index;
-    u_char                        digest[32];
-    unsigned                      algs;
+    unsigned                      algs, flags;
     ngx_int_t                     rc;
     jwtgate_rc_t                  jrc;
     jwtgate_limits_t              limits;
@@ -460,32 +458,43 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
 
     algs = (ajcf->algs != NGX_CONF_UNSET_UINT) ? ajcf->algs
                                                : JWTGATE_ALGS_ALL;
+    flags = ajcf->numeric_ids ? JWTGATE_PARSE_NUMERIC_IDS : 0;
 
     if (ctx->token != NULL
         && (ctx->raw.len != token->len
             || ngx_strncmp(ctx->raw.data, token->data, token->len) != 0))
     {
         /* this level takes the token from elsewhere */
-        jwtgate_token_free(ctx->token);
-        ctx->token = NULL;
+        ngx_http_auth_jwt_cache_forget(ctx);
         ctx->verified = NULL;
     }
 
     ctx->detail.member = NULL;
 
     if (ctx->token == NULL) {
-        jwtgate_limits_init(&limits);
 
-        jrc = jwtgate_token_parse_flags((char *) token->data, token->len,
-                                        &limits, algs,
-                                        ajcf->numeric_ids
-                                        ? JWTGATE_PARSE_NUMERIC_IDS : 0,
-                                        &ctx->detail, &ctx->token);
-        if (jrc != JWTGATE_OK) {
-            return jrc;
+        /* a token verified before, found by its bytes: nothing decoded */
+        if (ngx_http_auth_jwt_cache_borrow(ctx, token, ajcf->keys, flags)
+            != NGX_OK)
+        {
+            jwtgate_limits_init(&limits);
+
+            jrc = jwtgate_token_parse_flags((char *) token->data, token->len,
+                                            &limits, algs, flags,
+                                            &ctx->detail, &ctx->token);
+            if (jrc != JWTGATE_OK) {
+                return jrc;
+            }
+
+            ctx->numeric_ids = ajcf->numeric_ids ? 1 : 0;
         }
 
         ctx->raw = *token;
+    }
+
+    if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs)) {
+        /* parsed at a level, or cached, with other algorithms */
+        return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
 
     if (!ajcf->numeric_ids && jwtgate_token_numeric_id(ctx->token) != NULL) {
@@ -531,8 +540,8 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     {
         ctx->verified = NULL;
 
-        rc = ngx_http_auth_jwt_cache_lookup(r, token, ajcf->keys, &list,
-                                            digest, &ctx->issuer);
+        rc = ngx_http_auth_jwt_cache_lookup(ctx, ajcf->keys, &list, flags,
+                                            &ctx->issuer);
         if (rc == NGX_OK) {
             /* verified before, with the key sets this request has */
             ctx->verified = ajcf->keys;
@@ -555,8 +564,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         {
             /* a key rotated in at the issuer, under a new kid or under
              * the same one?  verified again after */
-            jwtgate_token_free(ctx->token);
-            ctx->token = NULL;
+            ngx_http_auth_jwt_cache_forget(ctx);
             return NGX_HTTP_AUTH_JWT_WAIT;
         }
 
@@ -573,8 +581,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         }
 
         if (jrc != JWTGATE_OK) {
-            jwtgate_token_free(ctx->token);
-            ctx->token = NULL;
+            ngx_http_auth_jwt_cache_forget(ctx);
             ctx->verified = NULL;
             return jrc;
         }
@@ -584,12 +591,8 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         ctx->issuer = list.issuers[index];
 
         if (rc == NGX_DECLINED) {
-            if (jwtgate_token_exp(ctx->token, &exp) != 0) {
-                exp = 0;
-            }
-
-            ngx_http_auth_jwt_cache_insert(digest, ajcf->keys, &list, index,
-                                           exp);
+            ngx_http_auth_jwt_cache_insert(r, ctx, ajcf->keys, &list, index,
+                                           flags);
         }
     }
 

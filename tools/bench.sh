@@ -17,7 +17,7 @@
 # CryptX (Crypt::PK::Ed25519): never by the verifier under test.
 #
 # "Distinct tokens": the token cache is made small for the run
-# (auth_jwt_token_cache 16k: about 136 tokens) and wrk sends a pool of
+# (auth_jwt_token_cache 16k: about 10 to 20 tokens) and wrk sends a pool of
 # BENCH_POOL (512) tokens round robin, one per request (a Lua script), so
 # every request misses the cache, as when clients outnumber the cache.  The
 # same-token cases hit it.  auth_jwt_status counters, read before and after
@@ -109,7 +109,7 @@ nloc=${BENCH_LOCATIONS:-10000}          # scale (b): protected locations
 scale_secs=${BENCH_SCALE_SECONDS:-$((seconds * 3))}   # scale (a)'s wrk run
 t_runs=5                                # scale (b): nginx -t runs, each way
 [ "$quick" = 1 ] && t_runs=3
-cache_size=16k          # ~136 entries of 120 bytes: far below the pool
+cache_size=16k          # ~10-20 entries of 0.9-1.7 KiB: far below the pool
 token_life=3600
 revoked_n=${BENCH_REVOKED:-1000000}
 
@@ -120,7 +120,7 @@ for v in seconds reps conns pool revoked_n scale_n nloc scale_secs; do
     esac
 done
 if [ "$pool" -lt 300 ]; then
-    echo "bench: BENCH_POOL must be at least 300 (the cache holds ~136)" >&2
+    echo "bench: BENCH_POOL must be at least 300 (the cache holds ~20)" >&2
     exit 2
 fi
 
@@ -751,7 +751,7 @@ scale_targets=$out/scale-targets.md
 : > "$scale_targets"
 cache_default=1m        # auth_jwt_token_cache's default (per worker)
 cache_default_kb=1024
-# ES256 distinct tokens in the main run (136-entry cache), median µs/req
+# ES256 distinct tokens in the main run (16k cache: 10 to 20 entries), median µs/req
 es_d_us=$(awk -F'\t' '$2 == "es256-d" { print $7 }' "$raw" | sort -n |
     awk '{ a[NR] = $1 } END { if (NR) print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 
@@ -847,7 +847,7 @@ if selected scale-tokens; then
                 echo "|---|---:|"
                 echo "| minting (python3-cryptography, 2 processes) | $(calc "$mint_ms / 1000") s |"
                 echo "| requests (wrk -t1 -c$conns, ${scale_secs} s, round robin), rotations of the pool | $req ($rps req/s), $covered |"
-                echo "| worker µs/req (ES256 distinct tokens with the 136-entry cache: ${es_d_us:-—}) | $us |"
+                echo "| worker µs/req (ES256 distinct tokens with the 16k cache: ${es_d_us:-—}) | $us |"
                 echo "| cache hits / misses / evictions (auth_jwt_status) | $hits / $misses / $evict |"
                 echo "| hit rate | $hp% |"
                 echo "| entries at the end${cbytes:+ (bytes: $cbytes)} | $entries ($cache_default_kb KiB / entries = $per bytes each) |"
@@ -1223,12 +1223,12 @@ section=$dir/section.md
     echo
     echo "- Worker CPU per request: utime + stime of the one worker from \`/proc/<pid>/stat\` just before and after wrk, divided by the requests wrk completed (clock ticks of 1/$clk s; a case takes some hundreds of ticks). The fresh-token target lines also give the worker's user time alone (utime): `make bench-core` measures user time, and on a 2-vCPU VM the kernel's share of a slow case grows with the wake-ups of wrk's idle vCPU; the targets are judged on utime + stime as the issue states. \"Worker busy\" is that CPU time over the wall time, \"waiting\" the time it was runnable but not running (\`/proc/<pid>/schedstat\`: another process had CPU 0, or, in a VM, the virtual CPU was not running yet): busy + waiting near 100% means the worker was the bottleneck (on a shared machine, with only part of a CPU); busy + waiting well below 100% means wrk or the loopback was."
     echo "- Tokens: RS256 and ES256 minted by \`build/jwtgate-mint\` (libjwt), EdDSA by CryptX (\`Crypt::PK::Ed25519\`; libjwt 1.10 has no EdDSA); never by the verifier under test. Keys: \`t/data/jwks-rsa1.json\` (1 key), \`t/data/jwks-100.json\` (100 RSA keys, the token's kid \`k042\` is rsa1's key), \`t/data/ec256.jwk\`, \`t/data/ed25519.jwk\`. Same-token RS256 token: $size_rs256 bytes; padded tokens $size_t900 and $size_t8k bytes (realistic claims plus a \`pad\` claim; \`large_client_header_buffers 4 16k\`)."
-    echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 136 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
+    echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 10 to 20 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
     echo "- Bad ones: bad signature (an RS256 token, and an ES256 one, with one signature character changed: a full verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
     echo "- Revocation (issue 15): the \"RS256 with jti\" cases send the same tokens (each with a \`jti\`, none of them listed) to a location without a list and to one with an \`auth_jwt_revocation_request\` list of $revoked_n random revoked \`jti\` ($rl_bytes bytes in the zone, $rl_per bytes per \`jti\`; JSON $rl_text bytes), loaded before the run from a static file of the same nginx through a proxied internal location. Targets: same token within 1% (req/s and worker CPU), distinct tokens within 0.5 µs/req, the differences taken within each repeat. The revoked token is refused as \`revoked\`."
     echo "- PS256 (issue 17): distinct tokens signed by CryptX (\`Crypt::PK::RSA\`, PSS, SHA-256, salt 32) with rsa1, checked against rsa1's JWK without its \`alg\` (\`RS256\`)."
     echo "- Issue 17's targets. Hit (same token; RS256, ES256, EdDSA): req/s ≥ 0.95 of plain and worker µs/req at most 0.7 above plain's (both taken within each repeat, medians). Fresh token (distinct tokens, every request misses the cache; RS256, PS256, ES256, EdDSA): worker µs/req ≤ plain's + the bare primitive + 3 µs, the bare primitive being \`make bench-core\`'s \`EVP_PKEY_verify\` figure for that algorithm (\"no bare figure\" when its table has none). Rejections: a bad signature (RS256; ES256) costs no more worker µs/req than a fresh valid token of the same kind (the difference taken within each repeat), \`error_log\` at its default level, \`error\`; garbage and missing tokens ≥ 0.95 of plain (req/s and worker CPU)."
-    echo "- Scale (a): $scale_n distinct ES256 tokens (each its own \`sub\` and \`jti\`; python3-cryptography, which signs ES256 fastest), sent round robin for ${scale_secs} s to a second nginx whose \`auth_jwt_token_cache\` is at its default ($cache_default per worker). Reported: hits, misses and evictions from \`auth_jwt_status\`, the entries at the end (the status's own figure if it has one, else misses less evictions since the start: the cache's capacity once it is full), the worker's RSS before and after the run. Target: the cache filled and evicted, and the worker grew by less than the cache's configured size (an unbounded cache would grow by about 120 bytes per token). The hit rate of a round robin over more tokens than the cache holds is 0 by design: it shows that nothing is found, not a goal."
+    echo "- Scale (a): $scale_n distinct ES256 tokens (each its own \`sub\` and \`jti\`; python3-cryptography, which signs ES256 fastest), sent round robin for ${scale_secs} s to a second nginx whose \`auth_jwt_token_cache\` is at its default ($cache_default per worker). Reported: hits, misses and evictions from \`auth_jwt_status\`, the entries at the end (the status's own figure if it has one, else misses less evictions since the start: the cache's capacity once it is full), the worker's RSS before and after the run. Target: the cache filled and evicted, and the worker grew by less than the cache's configured size (an unbounded cache would grow by about 1 KiB per token). The hit rate of a round robin over more tokens than the cache holds is 0 by design: it shows that nothing is found, not a goal."
     echo "- Scale (b): $nloc locations \`location /pN { auth_jwt …; auth_jwt_key_file t/data/jwks-rsa1.json; empty_gif; }\` against the same $nloc without the two directives (the module loaded in both): \`nginx -t\` wall time (median of $t_runs, the two interleaved) and the master's and the worker's RSS (\`/proc/PID/status\` VmRSS) after start; /p$nloc must answer 401 without a token with the directives, 200 without. Target: with the directives within 10% of without, time and master RSS."
     echo "- Issue 8's targets, for the cases issue 17 does not cover: same token ≥ 0.85 of plain req/s (100-key JWKS, 900-byte and 8 KiB tokens); distinct tokens with the 100-key JWKS ≤ plain + bare + 5 µs; malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."
     echo

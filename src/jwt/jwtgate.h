@@ -289,6 +289,17 @@ const char *jwtgate_token_header_text(const jwtgate_token_t *token,
 const char *jwtgate_token_payload_text(const jwtgate_token_t *token,
     size_t *len);
 
+/* The bytes of the block jwtgate_token_parse() allocated for the token
+ * (the token, its signing input, decoded texts and copies), the trees of
+ * jwtgate_token_header() and jwtgate_token_payload() not included: what
+ * a cache that keeps parsed tokens counts for one. */
+size_t jwtgate_token_size(const jwtgate_token_t *token);
+/* Frees the trees jwtgate_token_header() and jwtgate_token_payload()
+ * built, if any: a token kept beyond the requests that asked for them
+ * goes back to jwtgate_token_size().  Pointers those two returned are
+ * no longer valid; a later call builds the tree again. */
+void jwtgate_token_drop_trees(jwtgate_token_t *token);
+
 /* Member lookup by path: path[0] in the object, path[1] in that, ...
  * Returns NULL when any step is missing or not an object. */
 const json_t *jwtgate_json_path(const json_t *root, const char *const *path,

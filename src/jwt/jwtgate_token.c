@@ -838,3 +838,32 @@ jwtgate_string_in(const char *text, const jwtgate_jvalue_t *s,
 
     return 0;
 }
+
+
+/*
+ * The block of jwtgate_token_parse_flags(): after a successful parse
+ * every decoded length is its segment's jwtgate_b64url_decoded_len(),
+ * the size that was allocated for it.
+ */
+
+size_t
+jwtgate_token_size(const jwtgate_token_t *t)
+{
+    return sizeof(jwtgate_token_t) + t->signing_len + 3 * t->header_len
+           + 2 * t->payload_len + t->sig_len + 7;
+}
+
+
+void
+jwtgate_token_drop_trees(jwtgate_token_t *t)
+{
+    if (t->header != NULL) {
+        json_decref(t->header);
+        t->header = NULL;
+    }
+
+    if (t->payload != NULL) {
+        json_decref(t->payload);
+        t->payload = NULL;
+    }
+}
