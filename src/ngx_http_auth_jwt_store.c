@@ -113,9 +113,10 @@ ngx_http_auth_jwt_store_init(ngx_conf_t *cf)
         amcf->zone_size = NGX_HTTP_AUTH_JWT_ZONE_SIZE;
     }
 
-    /* auth_jwt_token_cache: on, 1m per worker, entries at most 5m old */
+    /* auth_jwt_token_cache: on, 8m per worker (some 5,000 RS256 tokens),
+     * entries at most 5m old */
     if (amcf->cache_size == NGX_CONF_UNSET) {
-        amcf->cache_size = 1024 * 1024;
+        amcf->cache_size = 8 * 1024 * 1024;
     }
 
     if (amcf->cache_max_age == NGX_CONF_UNSET) {
