@@ -8,7 +8,8 @@
 # renamed into place: a new inode), DELETE /files/keys.json.  GET /tick
 # goes through limit_req at 10 r/s: n ticks take at least (n - 1) / 10 s,
 # which is how a block sleeps.  Requests are listed as "--- steps eval"
-# (see t/050-key-request.t).
+# (see t/050-key-request.t), made by JWTGate::IssuerServer's step makers
+# (this suite has no issuer).
 
 # What the module keeps in shared memory (key sets, revocation lists, the
 # token cache, the counters) outlives an nginx reload: every block needs
@@ -19,67 +20,22 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
-use JWTGate::Steps qw(steps_to_block user_files_list);
+use JWTGate::IssuerServer qw(suite_ports dav_uri data_file jwks api put del
+                              sleep_s log_like filters issuer_block);
 use IO::Socket::INET;
-use POSIX ();
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 # a port next to the server port with nothing on it: a second server that
 # listens with reuseport, so that connections spread over both workers
-use JWTGate::Ports qw(free_port);
-$ENV{TEST_NGINX_GW2_PORT} ||= free_port(server_port() + 1, server_port());
+suite_ports(server_port(), 'GW2');
 
-sub data_file {
-    my ($name) = @_;
-    my $path = JWTGate::Token::data_dir() . "/$name";
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
+# steps (JWTGate::IssuerServer): data_file jwks api put del sleep_s
+# log_like; put and del go to the gateway's own WebDAV, /files/
+dav_uri('/files/');
+filters(qw(data_file jwks api put del sleep_s log_like));
 
-sub jwks { data_file("jwks-$_[0].json") }
-
-# api(%o): GET <uri> (/api) with a token; code (200), body, like; the
-# other options go to jwt()
-sub api {
-    my %o = @_;
-    my $uri  = delete $o{uri}  // '/api';
-    my $code = delete $o{code} // 200;
-    my $body = delete $o{body};
-    my $like = delete $o{like};
-    return { request => "GET $uri",
-             headers => "Authorization: Bearer " . jwt(%o),
-             code => $code, body => $body, like => $like };
-}
-
-sub put {
-    my ($name, $content) = @_;
-    return { request => "PUT /files/$name\n$content",
-             code_like => '^20[14]$', body => '' };
-}
-
-sub del {
-    my ($name) = @_;
-    return { request => "DELETE /files/$name", code => 204 };
-}
-
-sub sleep_s {
-    my ($s) = @_;
-    my $n = POSIX::ceil($s / 0.1) + 1;
-    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
-}
-
-sub log_like {
-    my ($uri, $re) = @_;
-    return { request => "GET $uri", code => 200, like => $re };
-}
-
-for my $f (qw(data_file jwks api put del sleep_s log_like)) {
-    no strict 'refs';
-    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
-}
-
+# no issuer: the gateway's WebDAV on html/, and /tick
 my $HTTP = <<'CONF';
     limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
 CONF
@@ -102,15 +58,7 @@ add_block_preprocessor(sub {
 
     # html/keys.json: t/data/jwks-rsa1.json; then the block's own
     # user_files
-    my @files = ([ 'keys.json', jwks('rsa1') ]);
-    if (defined(my $uf = $block->user_files)) {
-        push @files, user_files_list($uf);
-    }
-    $block->set_value('user_files', \@files);
-    $block->set_value('http_config', $HTTP . ($block->http_config // ''));
-    $block->set_value('config', $GATEWAY . ($block->config // ''));
-
-    steps_to_block($block, scalar $block->steps);
+    issuer_block($block, $HTTP, $GATEWAY, [ 'keys.json', jwks('rsa1') ]);
 });
 
 master_on();

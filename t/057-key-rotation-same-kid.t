@@ -29,29 +29,19 @@ BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
-use JWTGate::Steps qw(steps_to_block);
+use JWTGate::IssuerServer qw(issuer_ports data_file api put sleep_s settle
+                              fetches_of filters issuer_conf jwks_conf
+                              dav_conf fetches_tick_conf issuer_block);
 use IO::Socket::INET;
 use JSON::PP ();
-use POSIX ();
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
-use JWTGate::Ports qw(free_port);
-{
-    my $sp = server_port();
-    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
-}
+# the issuer's port: the first free one above the server port
+issuer_ports(server_port());
 
 # ---------------------------------------------------------------------------
 # key sets
-
-sub data_file {
-    my ($name) = @_;
-    my $path = JWTGate::Token::data_dir() . "/$name";
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
 
 # The JWKS of one RSA key of t/data ($key), published under $kid.
 sub jwks_as {
@@ -70,99 +60,27 @@ our $OLD = jwt(claims => { sub => 'old' });
 our $NEW = jwt(key => 'rsa2', kid => 'rsa1', claims => { sub => 'new' });
 
 # ---------------------------------------------------------------------------
-# steps: each function returns one step hash, or a list of them
-# (JWTGate::Steps: code is the status, body the exact body)
-
-
-# api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body (the
-# exact body), why (the reason of a 401), token (the exact token), and
-# anything else goes to jwt().
-sub api {
-    my %o = @_;
-    my $uri  = delete $o{uri}  // '/api';
-    my $code = delete $o{code} // 200;
-    my $body = delete $o{body};
-    my $why  = delete $o{why};
-    $body = "why=$why\n" if defined $why;
-    my $t = exists $o{token} ? delete $o{token} : jwt(%o);
-    return { request => "GET $uri", headers => "Authorization: Bearer $t",
-             code => $code, body => $body };
-}
+# steps (JWTGate::IssuerServer: data_file api sleep_s settle; api's why is
+# the reason of a 401, from /why), and
 
 # rotate($content): the issuer's key set replaced
-sub rotate {
-    my ($content) = @_;
-    return { request => "PUT /issuer/.well-known/jwks.json\n$content",
-             code_like => '^20[14]$', body => '' };
-}
-
-# sleep_s($s): at least $s seconds pass before the next step.
-sub sleep_s {
-    my ($s) = @_;
-    my $n = POSIX::ceil($s / 0.1) + 1;
-    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
-}
-
-sub settle { sleep_s(0.2) }
+sub rotate { put('.well-known/jwks.json', @_) }
 
 # fetches($n): the issuer's fetch log has exactly $n lines, each a 200 of
 # the key set
-sub fetches {
-    my ($n) = @_;
-    return { request => "GET /fetches", code => 200,
-             body => "fetch /.well-known/jwks.json 200\n" x $n };
-}
+sub fetches { fetches_of('/.well-known/jwks.json', (200) x $_[0]) }
 
-for my $f (qw(data_file jwks_as api rotate sleep_s settle
-              fetches)) {
-    no strict 'refs';
-    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
-}
+filters(qw(data_file jwks_as api rotate sleep_s settle fetches));
 
 # ---------------------------------------------------------------------------
+# the issuer (JWTGate::IssuerServer: its key set, the fetch log, WebDAV;
+# none of the markers), and the gateway's own locations: /_jwks, /issuer/,
+# /fetches, /tick, and /why
 
-my $ISSUER = <<'CONF';
-    log_format fetch 'fetch $uri $status';
-    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
-    limit_req_log_level info;
+my $ISSUER = issuer_conf(full => 0, markers => []);
 
-    server {
-        listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
-        server_name issuer;
-        root html;
-        access_log off;
-        types {
-            application/json json;
-        }
-
-        location ~ \.json$ {
-            access_log logs/fetch.log fetch;
-        }
-
-        location ^~ /dav/ {
-            alias html/;
-            dav_methods PUT DELETE;
-            create_full_put_path on;
-        }
-    }
-CONF
-
-my $GATEWAY = <<'CONF';
-    location = /_jwks {
-        internal;
-        proxy_read_timeout 5s;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
-    }
-    location /issuer/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
-    }
-    location = /fetches {
-        alias logs/fetch.log;
-    }
-    location = /tick {
-        limit_req zone=tick burst=5;
-        empty_gif;
-    }
+my $GATEWAY = jwks_conf(timeout => '5s', down => 0) . dav_conf()
+            . fetches_tick_conf() . <<'CONF';
     location = /why {
         internal;
         return 401 "why=$jwt_error\n";
@@ -172,12 +90,8 @@ CONF
 add_block_preprocessor(sub {
     my $block = shift;
 
-    my @files = ([ '.well-known/jwks.json', data_file('jwks-rsa1.json') ]);
-    $block->set_value('user_files', \@files);
-    $block->set_value('http_config', $ISSUER . ($block->http_config // ''));
-    $block->set_value('config', $GATEWAY . ($block->config // ''));
-
-    steps_to_block($block, scalar $block->steps);
+    issuer_block($block, $ISSUER, $GATEWAY,
+                 [ '.well-known/jwks.json', data_file('jwks-rsa1.json') ]);
 });
 
 master_on();

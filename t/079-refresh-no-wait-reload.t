@@ -11,7 +11,8 @@
 # A plain Test::More script, like t/052-key-store-reload.t: it runs its
 # own nginx (master and one worker, TEST_NGINX_BINARY with the module of
 # TEST_NGINX_LOAD_MODULES) in a temporary prefix, with a gateway and an
-# issuer server on free 127.0.0.1 ports.  The issuer sends its key set at
+# issuer server on free 127.0.0.1 ports of the file's slot (its nginx,
+# ports and requests: JWTGate::Reload).  The issuer sends its key set at
 # 20 bytes a second while html/slow exists: a fetch takes half a minute.
 # Every wait has a deadline; only the nginx this script started gets a
 # signal.
@@ -20,15 +21,13 @@ use strict;
 use warnings;
 use Test::More;
 use File::Spec;
-use File::Temp qw(tempdir);
 use IO::Socket::INET;
-use IO::Select;
-use POSIX ();
 use Time::HiRes ();
 use lib 't/lib';
 use JWTGate::Token;
+use JWTGate::Reload qw($prefix $gw $issuer $master spew slurp start_nginx
+                       stop_nginx workers_of wait_for http_get);
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
 my ($module) = split ' ', ($ENV{TEST_NGINX_LOAD_MODULES} || '');
 plan skip_all => 'TEST_NGINX_LOAD_MODULES names no module' unless $module;
 plan skip_all => "no /proc here" unless -d "/proc/$$";
@@ -36,35 +35,7 @@ $module = File::Spec->rel2abs($module);
 
 $SIG{PIPE} = 'IGNORE';
 
-my $prefix = tempdir('jwtgate-079-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-mkdir "$prefix/$_" or die "$prefix/$_: $!" for qw(conf html html/.well-known logs);
-
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
-my $gw = free_port();
-my $issuer;
-do { $issuer = free_port() } while $issuer == $gw;
-
-sub spew {
-    my ($file, $text) = @_;
-    open my $fh, '>', $file or die "$file: $!";
-    print {$fh} $text;
-    close $fh or die "$file: $!";
-}
-
-sub slurp {
-    my ($file) = @_;
-    open my $fh, '<', $file or return '';
-    local $/;
-    my $s = <$fh>;
-    return $s // '';
-}
+JWTGate::Reload::setup('079', qw(conf html html/.well-known logs));
 
 {
     my $src = JWTGate::Token::data_dir() . '/jwks-rsa1.json';
@@ -129,111 +100,6 @@ CONF
 spew("$prefix/conf/nginx.conf", conf());
 
 # ---------------------------------------------------------------------------
-# our nginx
-
-my $master;
-
-sub stop_nginx {
-    return unless $master;
-    for my $step ([QUIT => 5], [TERM => 3], [KILL => 3]) {
-        my ($sig, $wait) = @$step;
-        kill $sig, $master;
-        my $deadline = Time::HiRes::time() + $wait;
-        while (Time::HiRes::time() < $deadline) {
-            my $r = waitpid $master, POSIX::WNOHANG();
-            if ($r == $master || $r < 0) {
-                undef $master;
-                return $sig;
-            }
-            Time::HiRes::sleep(0.02);
-        }
-    }
-    diag "nginx (pid $master) did not stop";
-    undef $master;
-    return 'stuck';
-}
-
-END {
-    local $?;
-    stop_nginx();
-}
-$SIG{INT} = $SIG{TERM} = sub { stop_nginx(); exit 1 };
-
-sub start_nginx {
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if ($pid == 0) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>>', "$prefix/logs/stderr";
-        open STDERR, '>&', \*STDOUT;
-        { no warnings 'exec';
-          exec $nginx, '-p', "$prefix/", '-c', "$prefix/conf/nginx.conf",
-                       '-e', "$prefix/logs/error.log"; }
-        print STDERR "exec $nginx failed: $!\n";
-        POSIX::_exit(127);
-    }
-    return $pid;
-}
-
-# The workers of our master: the processes whose parent it is.
-sub workers_of {
-    my ($ppid) = @_;
-    my @w;
-    opendir my $d, '/proc' or return ();
-    for my $p (grep { /^\d+$/ } readdir $d) {
-        my $stat = slurp("/proc/$p/stat") or next;
-        my ($rest) = $stat =~ /\)\s+(.*)$/s or next;
-        my (undef, $pp) = split ' ', $rest;
-        push @w, $p + 0 if $pp == $ppid;
-    }
-    return sort { $a <=> $b } @w;
-}
-
-# wait_for($seconds, $what, sub { ... true when done }): polls every 20 ms.
-sub wait_for {
-    my ($secs, $what, $cond) = @_;
-    my $deadline = Time::HiRes::time() + $secs;
-    while (1) {
-        my $r = $cond->();
-        return $r if $r;
-        if (Time::HiRes::time() > $deadline) {
-            diag "gave up after $secs s waiting for $what";
-            return;
-        }
-        my $r2 = waitpid $master, POSIX::WNOHANG();
-        if ($r2 == $master) {
-            diag "nginx exited while waiting for $what: status $?";
-            undef $master;
-            return;
-        }
-        Time::HiRes::sleep(0.02);
-    }
-}
-
-# http_get($path, $token): (status, body); HTTP/1.0, a connection each.
-sub http_get {
-    my ($path, $token) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $gw,
-                                  Proto => 'tcp', Timeout => 2)
-        or return ('', "connect: $!");
-    my $req = "GET $path HTTP/1.0\r\nHost: localhost\r\n"
-            . (defined $token ? "Authorization: Bearer $token\r\n" : '')
-            . "\r\n";
-    syswrite $s, $req;
-    my $sel = IO::Select->new($s);
-    my $buf = '';
-    my $deadline = Time::HiRes::time() + 3;
-    while ((my $left = $deadline - Time::HiRes::time()) > 0) {
-        last unless $sel->can_read($left);
-        my $n = sysread $s, my $chunk, 65536;
-        last unless $n;
-        $buf .= $chunk;
-    }
-    close $s;
-    my ($head, $body) = split /\r\n\r\n/, $buf, 2;
-    my ($status) = ($head // '') =~ m{^HTTP/\d\.\d (\d{3})};
-    return ($status // '', $body // '');
-}
 
 sub fetches_ok {
     my (undef, $body) = http_get('/status');

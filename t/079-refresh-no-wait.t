@@ -35,44 +35,18 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
-use JWTGate::Steps qw(steps_to_block user_files_list);
+use JWTGate::IssuerServer qw(issuer_ports data_file jwks api put sleep_s
+                              fetches_of filters issuer_conf jwks_conf
+                              dav_conf fetches_tick_conf issuer_block);
 use JSON::PP ();
-use POSIX ();
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
-use JWTGate::Ports qw(free_port);
-{
-    my $sp = server_port();
-    $ENV{TEST_NGINX_ISSUER_PORT} ||= free_port($sp + 1, $sp);
-}
+# the issuer's port: the first free one above the server port
+issuer_ports(server_port());
 
 # ---------------------------------------------------------------------------
-# steps: each function returns one step hash, or a list of them
-
-sub data_file {
-    my ($name) = @_;
-    my $path = JWTGate::Token::data_dir() . "/$name";
-    open my $fh, '<:raw', $path or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
-
-sub jwks { data_file("jwks-$_[0].json") }
-
-# api(%o): GET <uri> with a token.  %o: uri (/api), code (200), body, like,
-# hlike (response_headers_like lines), and anything else goes to jwt().
-sub api {
-    my %o = @_;
-    my $uri  = delete $o{uri}  // '/api';
-    my $code = delete $o{code} // 200;
-    my $body = delete $o{body};
-    my $like = delete $o{like};
-    my $hl   = delete $o{hlike};
-    return { request => "GET $uri", headers => "Authorization: Bearer "
-             . jwt(%o), code => $code, body => $body, like => $like,
-             hlike => $hl };
-}
+# steps (JWTGate::IssuerServer): data_file jwks api put sleep_s, and
 
 # ka($n, %o): api() through the keep-alive upstream: the $n-th request of
 # its connection, which stays open (keep-alive).
@@ -82,26 +56,8 @@ sub ka {
                hlike => "X-Gw-Connection: keep-alive\nX-Requests: $n");
 }
 
-# put($name, $content): the issuer's html/$name replaced (201 or 204).
-sub put {
-    my ($name, $content) = @_;
-    $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
-             body => '' };
-}
-
-# sleep_s($s): at least $s seconds pass before the next step.
-sub sleep_s {
-    my ($s) = @_;
-    my $n = POSIX::ceil($s / 0.1) + 1;
-    return map { { request => "GET /tick", code => 200 } } 1 .. $n;
-}
-
 # fetches(@what): the issuer's fetch log is exactly these "URI STATUS".
-sub fetches {
-    my $body = join '', map { "fetch $_\n" } @_;
-    return { request => "GET /fetches", code => 200, body => $body };
-}
+sub fetches { fetches_of(undef, @_) }
 
 # rlist(%lists): a revocation list; padded to some 500 bytes, so that a
 # slow issuer takes 2 s or more for it
@@ -112,49 +68,23 @@ sub rlist {
     return JSON::PP->new->canonical->encode(\%o);
 }
 
-for my $f (qw(data_file jwks api ka put sleep_s fetches rlist)) {
-    no strict 'refs';
-    *{"Test::Base::Filter::$f"} = \&{"main::$f"};
-}
+filters(qw(data_file jwks api ka put sleep_s fetches rlist));
 
 # ---------------------------------------------------------------------------
-# the issuer, and the gateway's own locations
+# the issuer (JWTGate::IssuerServer: issuer-slow only, 200 bytes a second),
+# the gateway's keep-alive upstream to itself, and the gateway's own
+# locations: /ka/, /_jwks, /_revoked, /issuer/, /fetches, /tick
 
-my $ISSUER = <<'CONF';
-    log_format fetch 'fetch $uri $status';
-    limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
-    limit_req_log_level info;
-
+my $ISSUER = issuer_conf(full => 0, markers => ['slow'], slow_rate => 200,
+                         http => <<'CONF');
     upstream gateway_ka {
         server 127.0.0.1:$TEST_NGINX_SERVER_PORT;
         keepalive 4;
     }
 
-    server {
-        listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
-        server_name issuer;
-        root html;
-        access_log off;
-        types {
-            application/json json;
-        }
-
-        location ~ \.json$ {
-            access_log logs/fetch.log fetch;
-            if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
-                limit_rate 200;
-            }
-        }
-
-        location ^~ /dav/ {
-            alias html/;
-            dav_methods PUT DELETE;
-            create_full_put_path on;
-        }
-    }
 CONF
 
-my $GATEWAY = <<'CONF';
+my $KA = <<'CONF';
     location /ka/ {
         proxy_pass http://gateway_ka/;
         proxy_http_version 1.1;
@@ -162,40 +92,26 @@ my $GATEWAY = <<'CONF';
         proxy_read_timeout 10s;
         add_header X-Gw-Connection $upstream_http_connection always;
     }
-    location = /_jwks {
-        internal;
-        proxy_read_timeout 5s;
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
-    }
+CONF
+
+my $REVOKED = <<'CONF';
     location = /_revoked {
         internal;
         proxy_read_timeout 5s;
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/revoked.json;
     }
-    location /issuer/ {
-        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/dav/;
-    }
-    location = /fetches {
-        alias logs/fetch.log;
-    }
-    location = /tick {
-        limit_req zone=tick burst=5;
-        empty_gif;
-    }
 CONF
+
+my $GATEWAY = $KA . jwks_conf(timeout => '5s', down => 0) . $REVOKED
+            . dav_conf() . fetches_tick_conf();
 
 add_block_preprocessor(sub {
     my $block = shift;
 
     my @files = ([ '.well-known/jwks.json', jwks('rsa1') ]);
     push @files, [ 'revoked.json', $block->rlist ] if defined $block->rlist;
-    $block->set_value('user_files', \@files);
 
-    $block->set_value('http_config',
-                      $ISSUER . ($block->http_config // ''));
-    $block->set_value('config', $GATEWAY . ($block->config // ''));
-
-    steps_to_block($block, scalar $block->steps);
+    issuer_block($block, $ISSUER, $GATEWAY, @files);
 });
 
 master_on();

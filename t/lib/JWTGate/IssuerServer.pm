@@ -2,8 +2,11 @@ package JWTGate::IssuerServer;
 
 # The key store's issuer as a second server {} of the same nginx, for the
 # suites that fetch keys or lists from it (t/050-key-request.t,
-# t/058-key-source-variables.t, t/075-revocation.t).  Not the issuer
-# binary: that is JWTGate::Issuer.
+# t/057-key-rotation-same-kid.t, t/058-key-source-variables.t,
+# t/075-revocation.t, t/079-refresh-no-wait.t).  Not the issuer binary:
+# that is JWTGate::Issuer.  t/051-key-file-change.t has no issuer: it
+# takes the ports, the step makers and issuer_block() only, its WebDAV on
+# the gateway itself (dav_uri('/files/')).
 #
 # The issuer (issuer_conf(), port $TEST_NGINX_ISSUER_PORT) serves the
 # files of html/ (user_files): every fetch of a .json is a line
@@ -39,10 +42,10 @@ use JWTGate::Ports qw(free_port);
 use JWTGate::Steps qw(steps_to_block user_files_list);
 use JWTGate::Token ();
 
-our @EXPORT_OK = qw(issuer_ports data_file jwks api put del sleep_s settle
-                    fetches_of fetches_like log_like two_pids_200 filters
-                    issuer_conf gateway_conf vhost_conf fetches_tick_conf
-                    issuer_block);
+our @EXPORT_OK = qw(issuer_ports suite_ports dav_uri data_file jwks api put
+                    del sleep_s settle fetches_of fetches_like log_like
+                    two_pids_200 filters issuer_conf gateway_conf vhost_conf
+                    jwks_conf dav_conf fetches_tick_conf issuer_block);
 
 # ---------------------------------------------------------------------------
 # ports
@@ -53,9 +56,15 @@ our @EXPORT_OK = qw(issuer_ports data_file jwks api put del sleep_s settle
 # the first free port above the one before, unless already set.
 sub issuer_ports {
     my ($sp, @names) = @_;
+    suite_ports($sp, 'ISSUER', @names);
+}
+
+# suite_ports($server_port, @names): the same without the issuer's
+sub suite_ports {
+    my ($sp, @names) = @_;
     my @taken = ($sp);
     my $prev = $sp;
-    for my $name ('ISSUER', @names) {
+    for my $name (@names) {
         my $var = "TEST_NGINX_${name}_PORT";
         $ENV{$var} ||= free_port($prev + 1, @taken);
         push @taken, $ENV{$var};
@@ -65,6 +74,12 @@ sub issuer_ports {
 
 # ---------------------------------------------------------------------------
 # steps: each function returns one step hash, or a list of them
+
+# put() and del() go to $DAV_URI<name>: the gateway's /issuer/ (the
+# issuer's WebDAV) unless dav_uri() names another location
+my $DAV_URI = '/issuer/';
+
+sub dav_uri { $DAV_URI = $_[0] }
 
 sub data_file {
     my ($name) = @_;
@@ -78,10 +93,11 @@ sub jwks { data_file("jwks-$_[0].json") }
 
 # api(%o): GET <uri> with a token.  %o: uri (/api), code (200), code_like
 # (a pattern of the status, instead of code), body, like (regex of the
-# body), hlike (response_headers_like), token (the exact Authorization
-# value's token; undef: no Authorization header), host (set: to the
-# block's second server {}, through /vhost/), and anything else goes to
-# jwt() (key, kid, claims, ...).
+# body), why (the body is "why=<why>\n": the reason of a 401 from an
+# error page), hlike (response_headers_like), token (the exact
+# Authorization value's token; undef: no Authorization header), host (set:
+# to the block's second server {}, through /vhost/), and anything else
+# goes to jwt() (key, kid, claims, ...).
 sub api {
     my %o = @_;
     my $uri  = delete $o{uri}  // '/api';
@@ -91,6 +107,8 @@ sub api {
     my $hl   = delete $o{hlike};
     my $cl   = delete $o{code_like};
     my $host = delete $o{host};
+    my $why  = delete $o{why};
+    $body = "why=$why\n" if defined $why;
     my $headers;
     if (exists $o{token}) {
         my $t = delete $o{token};
@@ -109,14 +127,14 @@ sub api {
 sub put {
     my ($name, $content) = @_;
     $content = 'x' unless defined $content && length $content;
-    return { request => "PUT /issuer/$name\n$content", code_like => '^20[14]$',
-             body => '' };
+    return { request => "PUT $DAV_URI$name\n$content",
+             code_like => '^20[14]$', body => '' };
 }
 
 # del($name): the issuer's html/$name removed.
 sub del {
     my ($name) = @_;
-    return { request => "DELETE /issuer/$name", code => 204 };
+    return { request => "DELETE $DAV_URI$name", code => 204 };
 }
 
 # sleep_s($s): at least $s seconds pass before the next step.
@@ -171,12 +189,23 @@ sub filters {
 # ---------------------------------------------------------------------------
 # the issuer, and the gateway's own locations
 
-my $ISSUER = <<'CONF';
+# the issuer's http{} part: its zones and log format, $http, then its
+# server {}; issuer_conf() assembles it
+my $ISSUER_ZONES = <<'CONF';
     log_format fetch 'fetch $uri $status';
     limit_req_zone $binary_remote_addr zone=tick:1m rate=10r/s;
+CONF
+
+my $DELAY_ZONE = <<'CONF';
     limit_req_zone $binary_remote_addr zone=issuer_delay:1m rate=1r/s;
+CONF
+
+my $ISSUER_HEAD = <<'CONF';
     limit_req_log_level info;
 
+CONF
+
+my $SERVER_HEAD = <<'CONF';
     server {
         listen 127.0.0.1:$TEST_NGINX_ISSUER_PORT;
         server_name issuer;
@@ -185,23 +214,37 @@ my $ISSUER = <<'CONF';
         types {
             application/json json;
         }
-        if_modified_since before;   # a future If-Modified-Since gets 304
+CONF
 
-        location ~ \.json$ {
-            access_log logs/fetch.log fetch;
+my $IMS = <<'CONF';
+        if_modified_since before;   # a future If-Modified-Since gets 304
+CONF
+
+# the markers' if {} of the .json location (%1 : the issuer-slow rate)
+my %MARKER = (
+    500 => <<'CONF',
             if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-500) {
                 return 500;
             }
+CONF
+    close => <<'CONF',
             if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-close) {
                 return 444;
             }
+CONF
+    slow => <<'CONF',
             if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-slow) {
-                limit_rate 1;
+                limit_rate %1;
             }
+CONF
+    xar => <<'CONF',
             if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-xar) {
                 add_header X-Accel-Redirect /metrics;
             }
-        }
+CONF
+);
+
+my $DELAYED = <<'CONF';
 
         # the key set at about 200 bytes a second: 2 s or more
         location = /slow.json {
@@ -220,6 +263,9 @@ my $ISSUER = <<'CONF';
             limit_req zone=issuer_delay burst=5;
             alias html/;
         }
+CONF
+
+my $ISSUER_DAV = <<'CONF';
 
         location ^~ /dav/ {
             alias html/;
@@ -244,10 +290,16 @@ CONF
 my $JWKS = <<'CONF';
     location = /_jwks {
         internal;
-        proxy_read_timeout 500ms;
+        proxy_read_timeout %T;
+CONF
+
+my $JWKS_DOWN = <<'CONF';
         if (-f $TEST_NGINX_SERVER_ROOT/html/issuer-down) {
             proxy_pass http://127.0.0.1:$TEST_NGINX_DOWN_PORT;
         }
+CONF
+
+my $JWKS_PASS = <<'CONF';
         proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
     }
 CONF
@@ -268,16 +320,48 @@ my $FETCHES_TICK = <<'CONF';
     }
 CONF
 
-# the issuer's server {} and the zones of the gateway's /tick (http{})
-sub issuer_conf { $ISSUER }
+# issuer_conf(%o): the issuer's server {} and the zones of the gateway's
+# /tick (http{}).  %o: markers (the files its .json answers look at:
+# [qw(500 close slow xar)] by default), slow_rate (issuer-slow's
+# limit_rate, 1), full (1: the issuer_delay zone, if_modified_since
+# before, /slow.json, /prime and /delayed/; 0: none of them), http (text
+# of the block's http{} before the issuer's server {})
+sub issuer_conf {
+    my %o = @_;
+    my $full = $o{full} // 1;
+    my $rate = $o{slow_rate} // 1;
+    my $json = "\n        location ~ \\.json\$ {\n"
+             . "            access_log logs/fetch.log fetch;\n";
+    for my $m (@{ $o{markers} // [qw(500 close slow xar)] }) {
+        die "issuer_conf: no marker '$m'" unless exists $MARKER{$m};
+        (my $if = $MARKER{$m}) =~ s/%1/$rate/;
+        $json .= $if;
+    }
+    $json .= "        }\n";
+    return $ISSUER_ZONES . ($full ? $DELAY_ZONE : '') . $ISSUER_HEAD
+         . ($o{http} // '') . $SERVER_HEAD . ($full ? $IMS : '') . $json
+         . ($full ? $DELAYED : '') . $ISSUER_DAV;
+}
+
+# jwks_conf(%o): the gateway's /_jwks, the issuer's /.well-known/jwks.json.
+# %o: timeout (proxy_read_timeout, 500ms), down (1: the "down" port while
+# html/issuer-down exists; 0: not)
+sub jwks_conf {
+    my %o = @_;
+    (my $head = $JWKS) =~ s/%T/$o{timeout} \/\/ '500ms'/e;
+    return $head . (($o{down} // 1) ? $JWKS_DOWN : '') . $JWKS_PASS;
+}
 
 # the gateway's locations: /vhost/, /_jwks (the issuer's
 # /.well-known/jwks.json, or the "down" port), $more, /issuer/ (WebDAV),
 # /fetches, /tick
-sub gateway_conf { $VHOST . $JWKS . ($_[0] // '') . $DAV . $FETCHES_TICK }
+sub gateway_conf {
+    $VHOST . jwks_conf() . ($_[0] // '') . $DAV . $FETCHES_TICK
+}
 
-# only /vhost/; only /fetches and /tick
+# only /vhost/; only /issuer/; only /fetches and /tick
 sub vhost_conf { $VHOST }
+sub dav_conf { $DAV }
 sub fetches_tick_conf { $FETCHES_TICK }
 
 # issuer_block($block, $http, $config, @files): in a block preprocessor,

@@ -1,9 +1,10 @@
 package JWTGate::Reload;
 
-# The helpers of the reload suites (t/052, t/054, t/059, t/076): plain
-# Test::More scripts that run their own nginx (a master and its workers,
-# TEST_NGINX_BINARY) in a temporary prefix, with a gateway and an issuer
-# server on two ports of the file's slot, and reload it (SIGHUP).
+# The helpers of the reload suites (t/052, t/054, t/059, t/076,
+# t/079-refresh-no-wait-reload.t): plain Test::More scripts that run their
+# own nginx (a master and its workers, TEST_NGINX_BINARY) in a temporary
+# prefix, with a gateway and an issuer server on two ports of the file's
+# slot, and reload it (SIGHUP).
 #
 #   use JWTGate::Reload qw($prefix $gw $issuer $master spew slurp
 #                          start_nginx stop_nginx workers_of wait_for
