@@ -40,12 +40,15 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
 {
     time_t                        now;
     ngx_int_t                     rc;
-    ngx_uint_t                    bit, i, lock, fetching;
+    ngx_uint_t                    bit, i, lock, fetching, again;
     ngx_slab_pool_t              *shpool;
     ngx_http_auth_jwt_shsrc_t    *sh;
     ngx_http_auth_jwt_source_t  **sp;
 
     shpool = (ngx_slab_pool_t *) src->zone->shm.addr;
+    again = 0;
+
+sync:
 
     rc = ngx_http_auth_jwt_store_sync(r, src, shpool);
     if (rc != NGX_OK) {
@@ -128,6 +131,17 @@ ngx_http_auth_jwt_store_get(ngx_http_request_t *r,
     }
 
     /* no keys yet */
+
+    if (!again && sh->text != NULL && sh->generation != src->generation) {
+        /*
+         * another worker's fetch ended between this worker's look at the
+         * zone and now: its keys, not a fetch of our own (once: keys this
+         * worker cannot parse leave src->generation at the zone's)
+         */
+        ngx_shmtx_unlock(&shpool->mutex);
+        again = 1;
+        goto sync;
+    }
 
     if (ctx->wait_until == 0) {
         ctx->wait_until = now + NGX_HTTP_AUTH_JWT_WAIT_TIME;
