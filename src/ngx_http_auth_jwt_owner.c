@@ -50,6 +50,15 @@ ngx_http_auth_jwt_owner(ngx_http_request_t *r, ngx_http_auth_jwt_source_t *src)
         return NULL;
     }
 
+    if (ngx_exiting) {
+        /*
+         * the worker shuts down and has closed its idle connections
+         * already: a new one would be left to its timeouts; the fetch
+         * runs in the client's request, as without a connection
+         */
+        return NULL;
+    }
+
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, s) == -1) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_socket_errno,
                       "auth_jwt: socketpair() failed, the fetch of \"%V\" "
@@ -106,6 +115,12 @@ ngx_http_auth_jwt_owner(ngx_http_request_t *r, ngx_http_auth_jwt_source_t *src)
     c->number = ngx_atomic_fetch_add(ngx_connection_counter, 1);
     c->start_time = ngx_current_msec;
     c->log_error = NGX_ERROR_INFO;
+
+    /* a unix socket, as nginx's own for a unix listener: no TCP option
+     * is set on it (proxy_buffering off sets TCP_NODELAY on the
+     * request's connection) */
+    c->tcp_nodelay = NGX_TCP_NODELAY_DISABLED;
+    c->tcp_nopush = NGX_TCP_NOPUSH_DISABLED;
 
     c->recv = ngx_recv;
     c->send = ngx_send;
@@ -171,6 +186,16 @@ ngx_http_auth_jwt_owner(ngx_http_request_t *r, ngx_http_auth_jwt_source_t *src)
     mr->keepalive = 0;
     mr->logged = 1;                 /* not a request of the access log */
     mr->post_action = 1;            /* nor one to run a post_action */
+
+    /*
+     * nor one that limit_req or limit_conn hold or refuse: as before, when
+     * the fetch was a subrequest of a client's request that had passed
+     * them (1: ngx_http_limit_req_module.c's NGX_HTTP_LIMIT_REQ_PASSED,
+     * ngx_http_limit_conn_module.c's NGX_HTTP_LIMIT_CONN_PASSED, since
+     * nginx 1.17.6); a delay would wait on an event nobody passes on
+     */
+    mr->limit_req_status = 1;
+    mr->limit_conn_status = 1;
     mr->uri_changes = 0;
     mr->read_event_handler = ngx_http_block_reading;
     mr->write_event_handler = ngx_http_request_empty_handler;

@@ -184,3 +184,81 @@ rlist(jti => { 'gone-1' => time + 3600 })
 --- no_error_log
 [error]
 --- timeout: 10
+
+
+
+=== TEST 3: a background refresh through a fetch location that does not buffer (proxy_buffering off, or an issuer's X-Accel-Buffering: no) ends well: the fetch's own connection is no TCP socket to set options on
+--- config
+    location = /_jwks_unbuffered {
+        internal;
+        proxy_buffering off;
+        proxy_read_timeout 5s;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks_unbuffered;
+        auth_jwt_key_cache   1s;
+        add_header           X-Requests $connection_requests always;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  ka(1, body => "ok rsa1\n"),     # cold: waits for its fetch
+  put('.well-known/jwks.json', jwks('rsa12')),
+  sleep_s(1.2),
+  ka(2, body => "ok rsa1\n"),     # stale: the refresh starts
+  sleep_s(0.5),
+  fetches('/.well-known/jwks.json 200', '/.well-known/jwks.json 200'),
+  ka(3, body => "ok rsa2\n", key => 'rsa2', kid => 'rsa2'),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": (?:fetch failed: [^,]+|\d+ keys, generation \d+)/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks_unbuffered": 1 keys, generation 1
+auth_jwt_key_request "/_jwks_unbuffered": 2 keys, generation 2
+--- no_error_log
+[error]
+[alert]
+--- timeout: 10
+
+
+
+=== TEST 4: limit_req and limit_conn on the fetch location do not hold a background refresh (a fetch is no client request: it is neither delayed nor refused)
+--- http_config
+    limit_req_zone  $server_name zone=fetches:1m rate=6r/m;
+    limit_conn_zone $server_name zone=fetchconn:1m;
+--- config
+    location = /_jwks_limited {
+        internal;
+        limit_req  zone=fetches burst=5;
+        limit_conn fetchconn 1;
+        proxy_read_timeout 5s;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_ISSUER_PORT/.well-known/jwks.json;
+    }
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /_jwks_limited;
+        auth_jwt_key_cache   1s;
+        add_header           X-Requests $connection_requests always;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  ka(1, body => "ok rsa1\n"),     # cold: waits for its fetch
+  put('.well-known/jwks.json', jwks('rsa12')),
+  sleep_s(1.2),
+  ka(2, body => "ok rsa1\n"),     # stale: the refresh starts
+  sleep_s(0.5),
+  fetches('/.well-known/jwks.json 200', '/.well-known/jwks.json 200'),
+  ka(3, body => "ok rsa2\n", key => 'rsa2', kid => 'rsa2'),
+]
+--- grep_error_log eval
+qr/auth_jwt_key_request "[^"]*": (?:fetch failed: [^,]+|\d+ keys, generation \d+)/
+--- grep_error_log_out
+auth_jwt_key_request "/_jwks_limited": 1 keys, generation 1
+auth_jwt_key_request "/_jwks_limited": 2 keys, generation 2
+--- no_error_log
+[error]
+[alert]
+--- timeout: 10
