@@ -166,6 +166,12 @@ const jwtgate_key_t *jwtgate_keyset_next(const jwtgate_keyset_t *set,
 size_t jwtgate_ecdsa_der(const unsigned char *sig, size_t sig_len,
     size_t half, unsigned char *der);
 
+/* EdDSA: when the key's context cannot be copied, the set's scratch
+ * context (reset) initialised for the key: 1, or -1 on an OpenSSL
+ * failure (errors cleared).  Internal; the unit tests call it. */
+int jwtgate_eddsa_init_fallback(const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key);
+
 /* Makes the key's verify contexts; -1 on an OpenSSL failure. */
 int jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md);
 void jwtgate_key_release(jwtgate_key_t *key);

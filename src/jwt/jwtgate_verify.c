@@ -396,14 +396,10 @@ jwtgate_verify_eddsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     }
 
     if (EVP_MD_CTX_copy_ex(set->eddsa, key->eddsa) != 1) {
-        /* OpenSSL 3.0.0 copies no context without a digest (3.0.1 does):
-         * initialised for this check alone, as before */
+        /* OpenSSL 3.0.0 copies no context without a digest (3.0.1 does) */
         ERR_clear_error();
 
-        if (EVP_DigestVerifyInit(set->eddsa, NULL, NULL, NULL, key->pkey)
-            != 1)
-        {
-            ERR_clear_error();
+        if (jwtgate_eddsa_init_fallback(set, key) != 1) {
             return -1;
         }
     }
@@ -417,6 +413,29 @@ jwtgate_verify_eddsa(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     }
 
     return rc == 1;
+}
+
+
+/* The set's scratch context initialised for this key alone.  It is
+ * reset first: it may still hold the previous check's EVP_PKEY_CTX (a
+ * failed EVP_MD_CTX_copy_ex() leaves it as it was), and
+ * EVP_DigestVerifyInit() reuses a context's EVP_PKEY_CTX, ignoring the
+ * key it is given: without the reset, every check would verify with the
+ * first key the set checked. */
+
+int
+jwtgate_eddsa_init_fallback(const jwtgate_keyset_t *set,
+    const jwtgate_key_t *key)
+{
+    if (EVP_MD_CTX_reset(set->eddsa) != 1
+        || EVP_DigestVerifyInit(set->eddsa, NULL, NULL, NULL, key->pkey)
+           != 1)
+    {
+        ERR_clear_error();
+        return -1;
+    }
+
+    return 1;
 }
 
 
