@@ -3,7 +3,8 @@
  * text validates it as RFC 8259 JSON, enforces the limits, rejects
  * duplicate member names in every object at every depth, and records the
  * top-level members the caller asks for.  It builds no tree: the jansson
- * tree is made later, only if a caller asks for it (jwtgate_token.c).
+ * tree is made later, only if a caller asks for it
+ * (jwtgate_token_access.c).
  *
  * Strict where RFC 8259 leaves room, so that everything accepted here is
  * accepted by jansson (JSON_REJECT_DUPLICATES) into an equal tree, and
