@@ -70,7 +70,8 @@ static ngx_uint_t ngx_http_auth_jwt_cache_same(ngx_http_auth_jwt_centry_t *e,
     ngx_http_auth_jwt_keylist_t *list);
 static void ngx_http_auth_jwt_cache_unlink(ngx_http_auth_jwt_centry_t *e);
 static void ngx_http_auth_jwt_cache_free(ngx_http_auth_jwt_centry_t *e);
-static uint64_t ngx_http_auth_jwt_cache_hash(u_char *p, size_t len);
+static uint64_t ngx_http_auth_jwt_cache_hash(u_char *p, size_t len,
+    ngx_http_auth_jwt_keys_t *keys, unsigned flags);
 
 
 static ngx_http_auth_jwt_centry_t  **ngx_http_auth_jwt_cache_buckets;
@@ -81,6 +82,11 @@ static size_t                        ngx_http_auth_jwt_cache_used;
 static time_t                        ngx_http_auth_jwt_cache_max_age;
 static uint64_t                      ngx_http_auth_jwt_cache_seed;
 
+
+/* entries of one bucket at most: one token verified for many locations
+ * with keys of their own, or for many generations, never makes a long
+ * walk (an entry that would be the next is not cached) */
+#define NGX_HTTP_AUTH_JWT_CACHE_CHAIN  8
 
 #define NGX_HTTP_AUTH_JWT_CACHE_K1  0x9e3779b97f4a7c15ULL
 #define NGX_HTTP_AUTH_JWT_CACHE_K2  0xc2b2ae3d27d4eb4fULL
@@ -172,7 +178,8 @@ ngx_http_auth_jwt_cache_borrow(ngx_http_auth_jwt_ctx_t *ctx, ngx_str_t *raw,
 
     e = ngx_http_auth_jwt_cache_find(raw,
                                      ngx_http_auth_jwt_cache_hash(raw->data,
-                                                                  raw->len),
+                                                                  raw->len,
+                                                                  keys, flags),
                                      keys, flags, NULL);
     if (e == NULL) {
         return NGX_DECLINED;
@@ -211,10 +218,12 @@ ngx_http_auth_jwt_cache_lookup(ngx_http_auth_jwt_ctx_t *ctx,
     {
         /* not the one borrowed: another location's, other sets... */
         e = ngx_http_auth_jwt_cache_find(&ctx->raw,
-                                         e ? e->hash
-                                           : ngx_http_auth_jwt_cache_hash(
-                                                 ctx->raw.data,
-                                                 ctx->raw.len),
+                                         (e && e->keys == keys
+                                          && e->flags == flags)
+                                         ? e->hash
+                                         : ngx_http_auth_jwt_cache_hash(
+                                               ctx->raw.data, ctx->raw.len,
+                                               keys, flags),
                                          keys, flags, list);
     }
 
@@ -250,10 +259,11 @@ ngx_http_auth_jwt_cache_insert(ngx_http_request_t *r,
     double                       exp;
     size_t                       size, len[2];
     time_t                       now, expires;
-    ngx_uint_t                   i, own;
+    uint64_t                     hash;
+    ngx_uint_t                   i, n, own;
     jwtgate_token_t             *token;
     jwtgate_limits_t             limits;
-    ngx_http_auth_jwt_centry_t  *e;
+    ngx_http_auth_jwt_centry_t  *e, *next;
 
     if (ngx_http_auth_jwt_cache_buckets == NULL) {
         return;
@@ -306,6 +316,36 @@ ngx_http_auth_jwt_cache_insert(ngx_http_request_t *r,
         goto failed;
     }
 
+    /*
+     * its bucket: expired entries go, and a bucket that holds
+     * NGX_HTTP_AUTH_JWT_CACHE_CHAIN entries takes no more (the same token
+     * for the same key sources with other sets, one per generation or
+     * per file named by variables, stays in one bucket: a bounded walk)
+     */
+
+    hash = ngx_http_auth_jwt_cache_hash(ctx->raw.data, ctx->raw.len, keys,
+                                        flags);
+    n = 0;
+
+    for (e = ngx_http_auth_jwt_cache_buckets[(ngx_uint_t) hash
+                                             & ngx_http_auth_jwt_cache_mask];
+         e;
+         e = next)
+    {
+        next = e->next;
+
+        if (e->expires <= now) {
+            ngx_http_auth_jwt_cache_unlink(e);
+            continue;
+        }
+
+        n++;
+    }
+
+    if (n >= NGX_HTTP_AUTH_JWT_CACHE_CHAIN) {
+        goto failed;
+    }
+
     while (ngx_http_auth_jwt_cache_used + size
            > ngx_http_auth_jwt_cache_size)
     {
@@ -343,7 +383,7 @@ ngx_http_auth_jwt_cache_insert(ngx_http_request_t *r,
     e->n = list->n;
     e->tries = list->tries;
     e->index = index;
-    e->hash = ngx_http_auth_jwt_cache_hash(e->raw, e->len);
+    e->hash = hash;
     e->token = token;
     e->keys = keys;
     e->size = size;
@@ -525,14 +565,15 @@ ngx_http_auth_jwt_cache_free(ngx_http_auth_jwt_centry_t *e)
 
 /*
  * The bucket's hash: the token's length and its last 32 bytes, the end of
- * its signature.  Not cryptographic and need not be: the whole text is
+ * its signature, with the key sources and the parse flags.  Not cryptographic and need not be: the whole text is
  * compared, and only tokens that verified are in the table, whose
  * signatures differ; the seed keeps a worker's buckets unknown outside.
  * (A hash of every byte cost a quarter of a hit.)
  */
 
 static uint64_t
-ngx_http_auth_jwt_cache_hash(u_char *p, size_t len)
+ngx_http_auth_jwt_cache_hash(u_char *p, size_t len,
+    ngx_http_auth_jwt_keys_t *keys, unsigned flags)
 {
     uint64_t  h, w[4];
 
@@ -545,6 +586,11 @@ ngx_http_auth_jwt_cache_hash(u_char *p, size_t len)
     }
 
     h = ngx_http_auth_jwt_cache_seed ^ (len * NGX_HTTP_AUTH_JWT_CACHE_K1);
+
+    /* the key sources and the parse flags: one token's entries for other
+     * locations go to other buckets */
+    h = ngx_http_auth_jwt_cache_round(h, (uint64_t) (uintptr_t) keys);
+    h = ngx_http_auth_jwt_cache_round(h, (uint64_t) flags);
 
     h = ngx_http_auth_jwt_cache_round(h, w[0]);
     h = ngx_http_auth_jwt_cache_round(h, w[1]);

@@ -265,7 +265,18 @@ ngx_http_auth_jwt_variable_payload(ngx_http_request_t *r,
 
     rc = jwtgate_render_json_text(text, len, NULL, 0, &n);
 
-    if (rc == JWTGATE_RENDER_OK && n != len) {
+    if (rc == JWTGATE_RENDER_OK && n == len) {
+        /* a copy: the token may go before the value is read (a borrowed
+         * token given back to the cache, a token from elsewhere) */
+        p = ngx_pnalloc(r->pool, len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, text, len);
+        text = (const char *) p;
+
+    } else if (rc == JWTGATE_RENDER_OK) {
         p = ngx_pnalloc(r->pool, n + 1);
         if (p == NULL) {
             return NGX_ERROR;

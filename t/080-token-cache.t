@@ -457,3 +457,28 @@ my $t2 = jwt(claims => {sub => 'bob', role => 'x'});
 [qr/^GIF89a/, qr/^GIF89a/, cache_json(0, 4, 3)]
 --- no_error_log
 [error]
+
+
+
+=== TEST 19: one token verified with ten key files named by variables (one location, the same key sources): a bucket keeps at most eight of its entries, so that no lookup walks a long chain
+--- config
+    location /k {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/k$arg_n.json;
+        return 200 "ok\n";
+    }
+    location = /status {
+        auth_jwt_status;
+    }
+--- user_files eval
+[map { ["k$_.json", JWTGate::Token::_slurp(JWTGate::Token::data_dir() . "/jwks-rsa1.json")] } 1 .. 10]
+--- request eval
+[(map { "GET /k?n=$_" } 1 .. 10, 1 .. 10), "GET /status"]
+--- more_headers eval
+[(map { "Authorization: Bearer $main::T1" } 1 .. 20), "X-None: 1"]
+--- error_code eval
+[(200) x 20, 200]
+--- response_body_like eval
+[(map { "^ok\$" } 1 .. 20), cache_json(8, 12, 0)]
+--- no_error_log
+[error]
