@@ -27,7 +27,10 @@
  * Memory: auth_jwt_token_cache size bounds the bytes of the entries in
  * the cache, each counted as its own allocation (the entry, the token's
  * text, its key sets' numbers and issuer= copies) plus the parsed token's
- * block (jwtgate_token_size()); the least recently used go until a new
+ * block (jwtgate_token_size()), each as the heap chunk it takes (the
+ * allocator's header and alignment: ngx_http_auth_jwt_cache_chunk()),
+ * so that the worker's memory, not only the entries' bytes, stays
+ * within size; the least recently used go until a new
  * one fits, and an entry larger than size is not kept.  An entry that
  * leaves the cache while requests hold it is freed by the last of them:
  * it is theirs then, as the token a request parses for itself is.  So are
@@ -70,6 +73,7 @@ static ngx_uint_t ngx_http_auth_jwt_cache_same(ngx_http_auth_jwt_centry_t *e,
     ngx_http_auth_jwt_keylist_t *list);
 static void ngx_http_auth_jwt_cache_unlink(ngx_http_auth_jwt_centry_t *e);
 static void ngx_http_auth_jwt_cache_free(ngx_http_auth_jwt_centry_t *e);
+static size_t ngx_http_auth_jwt_cache_chunk(size_t n);
 static uint64_t ngx_http_auth_jwt_cache_hash(u_char *p, size_t len,
     ngx_http_auth_jwt_keys_t *keys, unsigned flags);
 
@@ -310,7 +314,8 @@ ngx_http_auth_jwt_cache_insert(ngx_http_request_t *r,
         }
     }
 
-    size = len[0] + len[1] + jwtgate_token_size(token);
+    size = ngx_http_auth_jwt_cache_chunk(len[0] + len[1])
+           + ngx_http_auth_jwt_cache_chunk(jwtgate_token_size(token));
 
     if (size > ngx_http_auth_jwt_cache_size) {
         goto failed;
@@ -530,6 +535,22 @@ ngx_http_auth_jwt_cache_same(ngx_http_auth_jwt_centry_t *e,
 
 
 /* out of the cache; freed now unless a request holds it */
+
+/*
+ * The heap chunk that malloc(n) takes: glibc's allocator puts a size word
+ * before the block and rounds to 16 bytes, 32 at least (other allocators
+ * differ by a few bytes; this is what the worker's memory grows by on the
+ * systems we build for).
+ */
+
+static size_t
+ngx_http_auth_jwt_cache_chunk(size_t n)
+{
+    n = (n + sizeof(size_t) + 15) & ~((size_t) 15);
+
+    return n < 32 ? 32 : n;
+}
+
 
 static void
 ngx_http_auth_jwt_cache_unlink(ngx_http_auth_jwt_centry_t *e)
