@@ -107,7 +107,7 @@ conns=${BENCH_CONNECTIONS:-12}
 scale_n=${BENCH_SCALE_TOKENS:-100000}   # scale (a): distinct tokens in rotation
 nloc=${BENCH_LOCATIONS:-10000}          # scale (b): protected locations
 scale_secs=${BENCH_SCALE_SECONDS:-$((seconds * 3))}   # scale (a)'s wrk run
-t_runs=5                                # scale (b): nginx -t runs, each way
+t_runs=9                                # scale (b): nginx -t runs, each way
 [ "$quick" = 1 ] && t_runs=3
 cache_size=32k          # ~20-40 entries of 0.9-1.7 KiB: far below the pool; an 8 KiB token's entry (~21 KB) fits
 token_life=3600

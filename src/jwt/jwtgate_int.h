@@ -34,6 +34,9 @@ struct jwtgate_key_s {
     /* OKP: EVP_DigestVerifyInit() done once; each check verifies with a
      * copy (EVP_DigestVerify() is once per initialisation) */
     EVP_MD_CTX         *eddsa;
+    /* oct: an HMAC context per hash the key may use, keyed once; each
+     * check starts it again from the keyed state (no fetch, no copy) */
+    EVP_MAC_CTX        *hmac[3];
 };
 
 

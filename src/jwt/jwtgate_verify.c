@@ -9,7 +9,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
 #include <openssl/rsa.h>
 
 #include "jwtgate_int.h"
@@ -17,6 +17,7 @@
 
 static int jwtgate_verify_key(const jwtgate_token_t *t,
     const jwtgate_keyset_t *set, const jwtgate_key_t *key);
+static int jwtgate_key_prepare_hmac(jwtgate_key_t *key, EVP_MD *const *md);
 static int jwtgate_verify_hmac(const jwtgate_token_t *t,
     const jwtgate_keyset_t *set, const jwtgate_key_t *key);
 static int jwtgate_verify_digest(const jwtgate_token_t *t,
@@ -221,21 +222,28 @@ static int
 jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     const jwtgate_key_t *key)
 {
-    unsigned int    len;
-    const EVP_MD   *md;
+    int             i;
+    size_t          len;
+    EVP_MAC_CTX    *ctx;
     unsigned char   mac[EVP_MAX_MD_SIZE];
 
-    md = set->md[jwtgate_alg_md_index(t->alg)];
+    (void) set;
 
-    if (key->secret_len > INT32_MAX) {
+    i = jwtgate_alg_md_index(t->alg);
+    if (i < 0 || key->hmac[i] == NULL) {
         return 0;
     }
 
-    if (HMAC(md, key->secret, (int) key->secret_len,
-             (const unsigned char *) t->signing_input, t->signing_len,
-             mac, &len)
-        == NULL)
+    ctx = key->hmac[i];
+
+    /* no key: the keyed state again (OpenSSL 3 HMAC: "just reinit") */
+    if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1
+        || EVP_MAC_update(ctx, (const unsigned char *) t->signing_input,
+                          t->signing_len)
+           != 1
+        || EVP_MAC_final(ctx, mac, &len, sizeof(mac)) != 1)
     {
+        OPENSSL_cleanse(mac, sizeof(mac));
         return -1;
     }
 
@@ -244,10 +252,10 @@ jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
         return 0;
     }
 
-    len = CRYPTO_memcmp(mac, t->sig, len) == 0;
+    i = CRYPTO_memcmp(mac, t->sig, len) == 0;
     OPENSSL_cleanse(mac, sizeof(mac));
 
-    return (int) len;
+    return i;
 }
 
 
@@ -491,9 +499,12 @@ jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md)
         return 0;
     }
 
+    if (key->kty == JWTGATE_KTY_OCT) {
+        return jwtgate_key_prepare_hmac(key, md);
+    }
+
     for (i = 0; i < JWTGATE_ALG_COUNT; i++) {
-        if (!(key->algs & JWTGATE_ALG_BIT(i)) || key->kty == JWTGATE_KTY_OCT)
-        {
+        if (!(key->algs & JWTGATE_ALG_BIT(i))) {
             continue;
         }
 
@@ -531,6 +542,57 @@ jwtgate_key_prepare(jwtgate_key_t *key, EVP_MD *const *md)
 }
 
 
+/* an HMAC context per hash of the HS algorithms the key may verify */
+
+static int
+jwtgate_key_prepare_hmac(jwtgate_key_t *key, EVP_MD *const *md)
+{
+    int          i, m, rc;
+    EVP_MAC     *mac;
+    OSSL_PARAM   params[2];
+
+    if (key->secret == NULL || key->secret_len == 0) {
+        return -1;
+    }
+
+    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) {
+        return -1;
+    }
+
+    rc = 0;
+
+    for (i = JWTGATE_ALG_HS256; i <= JWTGATE_ALG_HS512; i++) {
+        if (!(key->algs & JWTGATE_ALG_BIT(i))) {
+            continue;
+        }
+
+        m = jwtgate_alg_md_index((jwtgate_alg_t) i);
+
+        key->hmac[m] = EVP_MAC_CTX_new(mac);
+        if (key->hmac[m] == NULL) {
+            rc = -1;
+            break;
+        }
+
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                        (char *) EVP_MD_get0_name(md[m]), 0);
+        params[1] = OSSL_PARAM_construct_end();
+
+        if (EVP_MAC_init(key->hmac[m], key->secret, key->secret_len, params)
+            != 1)
+        {
+            rc = -1;
+            break;
+        }
+    }
+
+    EVP_MAC_free(mac);
+
+    return rc;
+}
+
+
 void
 jwtgate_key_release(jwtgate_key_t *key)
 {
@@ -539,6 +601,11 @@ jwtgate_key_release(jwtgate_key_t *key)
     for (i = 0; i < JWTGATE_ALG_COUNT; i++) {
         EVP_PKEY_CTX_free(key->verify[i]);
         key->verify[i] = NULL;
+    }
+
+    for (i = 0; i < 3; i++) {
+        EVP_MAC_CTX_free(key->hmac[i]);
+        key->hmac[i] = NULL;
     }
 
     EVP_MD_CTX_free(key->eddsa);
