@@ -23,8 +23,9 @@
  * the core with malloc() and is freed only by its own _free() function
  * (safe on NULL).  Pointers returned by accessors (jwtgate_token_kid(),
  * jwtgate_token_header(), ...) point into the token and live as long as it.
- * A key set is immutable after parsing and may be shared by any number of
- * tokens and verifications in one thread.
+ * A key set does not change after parsing, except for the OpenSSL
+ * contexts its checks use as scratch space, so it may be shared by any
+ * number of tokens and verifications in one thread (not by two threads).
  */
 
 #ifndef JWTGATE_H

@@ -35,7 +35,7 @@ struct jwtgate_key_s {
      * copy (EVP_DigestVerify() is once per initialisation) */
     EVP_MD_CTX         *eddsa;
     /* oct: an HMAC context per hash the key may use, keyed once; each
-     * check starts it again from the keyed state (no fetch, no copy) */
+     * check works on a copy of it (no fetch, no keying) */
     EVP_MAC_CTX        *hmac[3];
 };
 

@@ -222,7 +222,7 @@ static int
 jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
     const jwtgate_key_t *key)
 {
-    int             i;
+    int             i, ok;
     size_t          len;
     EVP_MAC_CTX    *ctx;
     unsigned char   mac[EVP_MAX_MD_SIZE];
@@ -234,16 +234,28 @@ jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
         return 0;
     }
 
-    ctx = key->hmac[i];
+    /*
+     * A copy of the keyed context: the key's own is never used, so a
+     * check leaves nothing in it (not the last token's MAC either).  Not
+     * EVP_MAC_init() with no key, which OpenSSL 3.0.0 to 3.0.2 take as
+     * "nothing to do" (openssl#17811).
+     */
 
-    /* no key: the keyed state again (OpenSSL 3 HMAC: "just reinit") */
-    if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1
-        || EVP_MAC_update(ctx, (const unsigned char *) t->signing_input,
-                          t->signing_len)
-           != 1
-        || EVP_MAC_final(ctx, mac, &len, sizeof(mac)) != 1)
-    {
+    ctx = EVP_MAC_CTX_dup(key->hmac[i]);
+    if (ctx == NULL) {
+        ERR_clear_error();
+        return -1;
+    }
+
+    ok = EVP_MAC_update(ctx, (const unsigned char *) t->signing_input,
+                        t->signing_len) == 1
+         && EVP_MAC_final(ctx, mac, &len, sizeof(mac)) == 1;
+
+    EVP_MAC_CTX_free(ctx);
+
+    if (!ok) {
         OPENSSL_cleanse(mac, sizeof(mac));
+        ERR_clear_error();
         return -1;
     }
 
@@ -588,6 +600,10 @@ jwtgate_key_prepare_hmac(jwtgate_key_t *key, EVP_MD *const *md)
     }
 
     EVP_MAC_free(mac);
+
+    if (rc != 0) {
+        ERR_clear_error();
+    }
 
     return rc;
 }
