@@ -25,12 +25,12 @@
  * max_age, whichever comes first.
  *
  * Memory: auth_jwt_token_cache size bounds the bytes of the entries in
- * the cache, each counted as its own allocation (the entry, the token's
- * text, its key sets' numbers and issuer= copies) plus the parsed token's
- * block (jwtgate_token_size()), each as the heap chunk it takes (the
- * allocator's header and alignment: ngx_http_auth_jwt_cache_chunk()),
- * so that the worker's memory, not only the entries' bytes, stays
- * within size; the least recently used go until a new
+ * the cache, each counted as the two heap blocks it takes: one for the
+ * entry with its key sets' numbers, issuer= copies and the token's text,
+ * one for the parsed token (jwtgate_token_size()), each with the
+ * allocator's header and rounding (ngx_http_auth_jwt_cache_chunk()), so
+ * that the worker's memory, not only the entries' bytes, stays within
+ * size; the least recently used go until a new
  * one fits, and an entry larger than size is not kept.  An entry that
  * leaves the cache while requests hold it is freed by the last of them:
  * it is theirs then, as the token a request parses for itself is.  So are

@@ -151,9 +151,7 @@ mismatches=0
 
 # after lib_exit has stopped nginx, wrk, make bench-core and the watchdog
 on_exit() {
-    if [ -n "${idle_poll_old:-}" ]; then
-        echo "$idle_poll_old" > "$idle_poll_file" 2>/dev/null || true
-    fi
+    declare -F idle_restore > /dev/null && idle_restore
     if [ "$1" -ne 0 ] && [ -s "$dir/logs/error.log" ]; then
         echo "--- last lines of nginx's error.log" >&2
         tail -n 20 "$dir/logs/error.log" >&2
@@ -279,26 +277,52 @@ lib_pinning
 # that wake-up (writev -> tcp loopback -> sock_def_readable), some 5 µs
 # of kernel time per request that plain nginx, which keeps wrk busy, never
 # pays, and that is neither the module's nor nginx's cost.  The guest's
-# haltpoll cpuidle driver can poll a while before halting, and a polling
-# CPU is woken without an IPI; BENCH_IDLE_POLL=NS (default 200000; 0: leave
-# the machine as it is) sets its guest_halt_poll_ns for the run and puts
-# the old value back at exit.  Without the driver, or not root: no change,
-# and the run says so.
+# haltpoll cpuidle driver and governor can poll a while before halting,
+# and a polling CPU is woken without an IPI.  BENCH_IDLE_POLL=NS (opt-in;
+# default 0: the machine as it is) sets haltpoll's guest_halt_poll_ns (the
+# most an idle CPU polls) for the run: idle CPUs then spin on the host
+# for up to NS each time, which is why it is not the default.  The old
+# value is saved in $build/bench-haltpoll.saved first and put back as soon
+# as the measurements end, and on any exit before that (first thing in
+# the exit trap); a run that finds the file (an earlier run was killed)
+# puts that value back before anything else.
 idle_poll_file=/sys/module/haltpoll/parameters/guest_halt_poll_ns
-idle_poll_old=
-idle_poll=${BENCH_IDLE_POLL:-200000}
-if [ "$idle_poll" != 0 ] && [ -w "$idle_poll_file" ] \
-   && [ "$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null)" = haltpoll ]
-then
-    idle_poll_old=$(cat "$idle_poll_file")
-    if echo "$idle_poll" > "$idle_poll_file" 2>/dev/null; then
-        idle_note="idle CPUs poll ${idle_poll} ns before halting (haltpoll guest_halt_poll_ns, was $idle_poll_old)"
+idle_poll_saved=$top/$build/bench-haltpoll.saved
+idle_poll=${BENCH_IDLE_POLL:-0}
+case "$idle_poll" in
+    ''|*[!0-9]*) echo "bench: BENCH_IDLE_POLL must be a whole number of ns" >&2
+                 exit 2 ;;
+esac
+idle_restore() {   # put guest_halt_poll_ns back; loud when it cannot be
+    local v
+    [ -f "$idle_poll_saved" ] || return 0
+    v=$(cat "$idle_poll_saved")
+    if { echo "$v" > "$idle_poll_file"; } 2>/dev/null; then
+        rm -f "$idle_poll_saved"
     else
-        idle_poll_old=
-        idle_note="idle CPUs: as the machine has them (guest_halt_poll_ns not writable)"
+        echo "bench: could not put $idle_poll_file back to $v" \
+             "(saved in $idle_poll_saved)" >&2
+    fi
+}
+before_exit() { idle_restore; }
+idle_restore
+idle_note="idle CPUs: as the machine has them"
+if [ "$((10#$idle_poll))" -gt 0 ]; then
+    if [ ! -w "$idle_poll_file" ] \
+       || [ "$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null)" != haltpoll ] \
+       || [ "$(cat /sys/devices/system/cpu/cpuidle/current_governor 2>/dev/null)" != haltpoll ]
+    then
+        idle_note="$idle_note (BENCH_IDLE_POLL: no haltpoll driver and governor, or $idle_poll_file not writable)"
+    elif cat "$idle_poll_file" > "$idle_poll_saved" 2>/dev/null \
+         && { echo "$((10#$idle_poll))" > "$idle_poll_file"; } 2>/dev/null
+    then
+        idle_note="idle CPUs poll up to $((10#$idle_poll)) ns before halting (haltpoll guest_halt_poll_ns, $(cat "$idle_poll_saved") otherwise; BENCH_IDLE_POLL)"
+    else
+        idle_restore
+        idle_note="$idle_note (BENCH_IDLE_POLL: $idle_poll_file could not be set)"
     fi
 else
-    idle_note="idle CPUs: as the machine has them (no haltpoll driver, or BENCH_IDLE_POLL=0)"
+    idle_note="$idle_note (BENCH_IDLE_POLL not set)"
 fi
 echo "== $idle_note"
 
@@ -787,7 +811,7 @@ bare_now() {   # bare_now REP CASE-ID
         *) return 0 ;;
     esac
     [ -x "$top/$build/bench_core" ] || return 0
-    timeout 60 "${pin_core[@]}" "$top/$build/bench_core" --alg "$alg" \
+    run_bg timeout 60 "${pin_core[@]}" "$top/$build/bench_core" --alg "$alg" \
         --iterations "$iters" --rounds 1 > "$dir/bare-now.txt" 2>/dev/null \
         || return 0
     v=$(core_txt=$dir/bare-now.txt bare_of "$alg")
@@ -1001,6 +1025,9 @@ if selected scale-locations; then
         "$nloc" "$tw" "$to" "$rt" "$(pm "$(le "$rt" 1.10)")" "$rss_m_with" "$rss_m_without" "$rm_" "$(pm "$(le "$rm_" 1.10)")" >> "$scale_targets"
 fi
 
+# the measurements are over: the machine's idle CPUs as they were
+idle_restore
+
 # --- results ---------------------------------------------------------------------
 
 # per case: medians over the repeats, ratios and differences to plain taken
@@ -1155,7 +1182,7 @@ for pair_ in "rs256-d ${bare_rs256:--}" "ps256-d ${bare_ps256:--}" \
     fi
     set -- $r
     ru=$(fresh_above "$id" "$ctl" "$dflt" 16)
-    src="measured after the case in each of its repeats"
+    src="measured after the case in $3 of its $(awk -F'\t' -v id="$id" '$2 == id' "$raw" | wc -l) repeats"
     [ "$3" -gt 0 ] || src="bench-core's table ($core_when)"
     v17 "$(le "$1" 3)" "fresh token ≤ plain + bare primitive + 3 µs — $(label_of "$id"): $u µs/req against $(get "$ctl" us) ($(label_of "$ctl")) + bare $2 ($src): $1 µs above plain + bare (median within the repeats); user time alone: ${ru%% *} µs above"
 done
@@ -1335,7 +1362,7 @@ section=$dir/section.md
     echo "- Bad ones: bad signature (an RS256 token, and an ES256 one, with one signature character changed: a full verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
     echo "- Revocation (issue 15): the \"RS256 with jti\" cases send the same tokens (each with a \`jti\`, none of them listed) to a location without a list and to one with an \`auth_jwt_revocation_request\` list of $revoked_n random revoked \`jti\` ($rl_bytes bytes in the zone, $rl_per bytes per \`jti\`; JSON $rl_text bytes), loaded before the run from a static file of the same nginx through a proxied internal location. Targets: same token within 1% (req/s and worker CPU), distinct tokens within 0.5 µs/req, the differences taken within each repeat. The revoked token is refused as \`revoked\`."
     echo "- PS256 (issue 17): distinct tokens signed by CryptX (\`Crypt::PK::RSA\`, PSS, SHA-256, salt 32) with rsa1, checked against rsa1's JWK without its \`alg\` (\`RS256\`)."
-    echo "- Issue 17's targets. Hit (same token; RS256, ES256, EdDSA): req/s ≥ 0.95 of plain and worker µs/req at most 0.7 above plain's (both taken within each repeat, medians). Fresh token (distinct tokens, every request misses the cache; RS256, PS256, ES256, EdDSA): worker µs/req ≤ plain's + the bare primitive + 3 µs, the bare primitive being \`make bench-core\`'s \`EVP_PKEY_verify\` figure for that algorithm (\"no bare figure\" when its table has none). Rejections: a bad signature (RS256; ES256) costs no more worker µs/req than a fresh valid token of the same kind (the difference taken within each repeat), \`error_log\` at its default level, \`error\`; garbage and missing tokens ≥ 0.95 of plain (req/s and worker CPU)."
+    echo "- Issue 17's targets. Hit (same token; RS256, ES256, EdDSA): req/s ≥ 0.95 of plain and worker µs/req at most 0.7 above plain's (both taken within each repeat, medians). Fresh token (distinct tokens, every request misses the cache; RS256, PS256, ES256, EdDSA): worker µs/req ≤ plain's + the bare primitive + 3 µs, plain being the \"plain, … unchecked\" control of the same pool and the bare primitive \`EVP_PKEY_verify\` for that algorithm measured by \`build/bench_core --alg\` right after the case in the same repeat (\`make bench-core\`'s table when a repeat has no figure of its own; \"no bare figure\" when neither has one); the median over the repeats of case − control − bare. The hit targets likewise compare with the control of the same token. Rejections: a bad signature (RS256; ES256) costs no more worker µs/req than a fresh valid token of the same kind (the difference taken within each repeat), \`error_log\` at its default level, \`error\`; garbage and missing tokens ≥ 0.95 of plain (req/s and worker CPU)."
     echo "- Scale (a): $scale_n distinct ES256 tokens (each its own \`sub\` and \`jti\`; python3-cryptography, which signs ES256 fastest), sent round robin for ${scale_secs} s to a second nginx whose \`auth_jwt_token_cache\` is at its default ($cache_default per worker). Reported: hits, misses and evictions from \`auth_jwt_status\`, the entries at the end (the status's own figure if it has one, else misses less evictions since the start: the cache's capacity once it is full), the worker's RSS before and after the run. Target: the cache filled and evicted, and the worker grew by no more than the cache's configured size (an unbounded cache would grow by about 1 KiB per token). The hit rate of a round robin over more tokens than the cache holds is 0 by design: it shows that nothing is found, not a goal."
     echo "- Scale (b): $nloc locations \`location /pN { auth_jwt …; auth_jwt_key_file t/data/jwks-rsa1.json; empty_gif; }\` against the same $nloc without the two directives (the module loaded in both): \`nginx -t\` wall time (median of $t_runs, the two interleaved) and the master's and the worker's RSS (\`/proc/PID/status\` VmRSS) after start; /p$nloc must answer 401 without a token with the directives, 200 without. Target: with the directives within 10% of without, time and master RSS."
     echo "- Issue 8's targets, for the cases issue 17 does not cover: same token ≥ 0.85 of plain req/s (100-key JWKS, 900-byte and 8 KiB tokens); distinct tokens with the 100-key JWKS ≤ plain + bare + 5 µs; malformed ≥ 0.90; 100-key JWKS req/s ≥ 0.97 of the 1-key case (same and distinct tokens). The ratio targets are judged on req/s (the issue's measure) and on worker CPU (the same ratio for a saturated worker: on a shared machine where the worker is not saturated, req/s follows the scheduler as much as nginx)."

@@ -4,7 +4,8 @@
 # a token's header.  Sourced by bash; not a program of its own.
 #
 # The sourcing script sets lib_name (its name in messages) first, and may
-# define on_exit RC (called by the EXIT trap after every process below is
+# define before_exit (called first by the EXIT trap) and on_exit RC
+# (called by the EXIT trap after every process below is
 # stopped, before the shell exits: its own logs and temporary directory).
 # The PIDs it starts go into these variables, which the EXIT trap stops in
 # this order: job_pid and wrk_pid (SIGTERM), issuer_pid (SIGTERM),
@@ -124,6 +125,10 @@ watchdog() {
 lib_exit() {
     local rc=$?
     trap - EXIT INT TERM
+    # what must be undone before anything else (a script's before_exit)
+    if declare -F before_exit >/dev/null; then
+        before_exit
+    fi
     [ -n "$job_pid" ] && stop "$job_pid" TERM
     [ -n "$wrk_pid" ] && stop "$wrk_pid" TERM 2
     [ -n "$issuer_pid" ] && stop "$issuer_pid" TERM 3
