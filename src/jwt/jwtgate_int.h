@@ -34,7 +34,19 @@ struct jwtgate_key_s {
     /* OKP: EVP_DigestVerifyInit() done once; each check verifies with a
      * copy (EVP_DigestVerify() is once per initialisation) */
     EVP_MD_CTX         *eddsa;
+    /* decryption sets (JWTGATE_KEYSET_DECRYPT): the JWE algorithms the
+     * key may decrypt with (JWTGATE_JWE_* bits; algs is 0), and the
+     * curve of an EC or X25519 key */
+    unsigned            jwe_algs;
+    int                 crv;        /* JWTGATE_CRV_* */
 };
+
+
+/* the curves of ECDH-ES keys */
+#define JWTGATE_CRV_P256    1
+#define JWTGATE_CRV_P384    2
+#define JWTGATE_CRV_P521    3
+#define JWTGATE_CRV_X25519  4
 
 
 /* a key skipped when its set was parsed, remembered by kid */
@@ -57,6 +69,8 @@ struct jwtgate_keyset_s {
     jwtgate_key_t      *keys;
     size_t              n;
     unsigned            algs;
+    unsigned            flags;      /* JWTGATE_KEYSET_* of the parse */
+    unsigned            jwe_algs;   /* decryption sets: union of keys' */
     jwtgate_skipped_t  *skipped;    /* the skipped keys that have a kid */
     size_t              nskipped;
     /* open addressing by kid: slot holds index + 1, 0 is empty */
@@ -183,6 +197,11 @@ void jwtgate_key_release(jwtgate_key_t *key);
 const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key,
     EVP_MD *const *md, unsigned flags);
 void jwtgate_key_clear(jwtgate_key_t *key);
+
+/* One JWK of a decryption set (jwtgate_jwk_priv.c), as
+ * jwtgate_jwk_parse() with JWTGATE_KEYSET_DECRYPT, which calls it. */
+const char *jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
+    unsigned flags);
 
 /* Validates text as strict JSON whose top level is an object, under the
  * limits, duplicate member names rejected at every depth; found[i] gets
