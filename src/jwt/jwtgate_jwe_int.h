@@ -75,6 +75,9 @@ struct jwtgate_jwe_s {
 };
 
 
+/* 1 for ECDH-ES and ECDH-ES+A*KW (jwtgate_jwe.c) */
+int jwtgate_jwe_is_ecdh(jwtgate_jwe_alg_t alg);
+
 /* enc's sizes (jwtgate_jwe_enc.c): CEK, IV and tag in bytes */
 size_t jwtgate_enc_key_len(jwtgate_enc_t enc);
 size_t jwtgate_enc_iv_len(jwtgate_enc_t enc);
