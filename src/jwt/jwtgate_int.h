@@ -39,6 +39,9 @@ struct jwtgate_key_s {
      * curve of an EC or X25519 key */
     unsigned            jwe_algs;
     int                 crv;        /* JWTGATE_CRV_* */
+    int                 dir_enc;    /* a dir key whose "alg" names an
+                                       enc (RFC 7520 5.6): that enc + 1;
+                                       else 0 */
 };
 
 

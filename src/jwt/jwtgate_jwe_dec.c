@@ -226,7 +226,8 @@ jwtgate_jwe_key_fits(const jwtgate_key_t *key, const jwtgate_jwe_t *jwe,
 
     /* dir: the key is the CEK, of exactly enc's length */
     if (jwe->alg == JWTGATE_JWE_DIR) {
-        return key->secret_len == jwtgate_enc_key_len(jwe->enc);
+        return key->secret_len == jwtgate_enc_key_len(jwe->enc)
+               && (key->dir_enc == 0 || key->dir_enc == (int) jwe->enc + 1);
     }
 
     if (jwtgate_jwe_is_ecdh(jwe->alg) && key->crv != jwe->epk_crv) {

@@ -51,7 +51,8 @@ static const jwtgate_priv_curve_t  priv_curves[] = {
 };
 
 
-static const char *jwtgate_priv_usage(const json_t *jwk, unsigned *algs);
+static const char *jwtgate_priv_usage(const json_t *jwk, unsigned *algs,
+    int *dir_enc);
 static const char *jwtgate_priv_rsa(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_priv_ec(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_priv_okp(const json_t *jwk, jwtgate_key_t *key);
@@ -108,7 +109,7 @@ jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
     }
 
     if (reason == NULL) {
-        reason = jwtgate_priv_usage(jwk, &key->jwe_algs);
+        reason = jwtgate_priv_usage(jwk, &key->jwe_algs, &key->dir_enc);
     }
 
     if (reason == NULL && key->jwe_algs == 0) {
@@ -140,7 +141,7 @@ jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
 /* "use", "key_ops" and "alg" narrow what a key may decrypt with */
 
 static const char *
-jwtgate_priv_usage(const json_t *jwk, unsigned *algs)
+jwtgate_priv_usage(const json_t *jwk, unsigned *algs, int *dir_enc)
 {
     int            alg;
     size_t         i;
@@ -205,6 +206,18 @@ jwtgate_priv_usage(const json_t *jwk, unsigned *algs)
 
         if (strncmp(s, "PBES2", 5) == 0) {
             return "alg PBES2 is never supported";
+        }
+
+        /* a dir key may name the enc it is for (RFC 7520 5.6) */
+        alg = jwtgate_enc_from_name(s, json_string_length(v));
+        if (alg >= 0) {
+            if (!(*algs & BIT(JWTGATE_JWE_DIR))) {
+                return "alg does not fit the key (type, size, key_ops)";
+            }
+
+            *algs = BIT(JWTGATE_JWE_DIR);
+            *dir_enc = alg + 1;
+            return NULL;
         }
 
         alg = jwtgate_jwe_alg_from_name(s, json_string_length(v));

@@ -5,14 +5,17 @@
 # encryption pair jwtgate decrypts.  Never our own output: the decryptor
 # under test reads what another implementation wrote.
 #
-#   perl t/unit/mint-jwe.pl OUT [CORPUS_DIR]
+#   perl t/unit/mint-jwe.pl OUT [CORPUS_DIR [KEYS]]
 #
 # OUT, line by line:
 #   jwks <the private JWKS, one line>
 #   jwk <kid> <that key's JWK, one line>
 #   token <alg> <enc> <kid or -> <plaintext, base64url> <compact JWE>
 # CORPUS_DIR (optional): one file per token, a seed corpus for
-# t/fuzz/fuzz_jwe.c (whose fixed keys are not these: the seeds are shapes).
+# t/fuzz/fuzz_jwe.c; KEYS (optional): a private JWKS to use instead of
+# fresh keys (t/data/jwe-keys.json, the fuzz target's keys, so that its
+# seeds decrypt): t/fuzz/corpus/jwe/ is made with
+#   perl t/unit/mint-jwe.pl /dev/null t/fuzz/corpus/jwe t/data/jwe-keys.json
 use strict;
 use warnings;
 use Crypt::JWT qw(encode_jwt);
@@ -23,7 +26,7 @@ use Crypt::PRNG qw(random_bytes);
 use Crypt::AuthEnc::GCM qw(gcm_encrypt_authenticate);
 use Crypt::Mode::CBC;
 use Crypt::Mac::HMAC qw(hmac);
-use JSON::PP;
+use JSON::PP qw(encode_json decode_json);
 use MIME::Base64 qw(encode_base64url);
 use Crypt::KeyWrap;
 use Crypt::Digest qw(digest_data);
@@ -40,28 +43,44 @@ die "Concat KDF: not RFC 7518 Appendix C's result\n"
 
 my $json = JSON::PP->new->canonical;
 
-my (%pk, %jwk);
+my (%pk, %jwk, %oct);
 
-$pk{rsa} = Crypt::PK::RSA->new;
-$pk{rsa}->generate_key(256, 65537);
-for my $c (['p256', 'secp256r1'], ['p384', 'secp384r1'],
-           ['p521', 'secp521r1']) {
-    $pk{$c->[0]} = Crypt::PK::ECC->new;
-    $pk{$c->[0]}->generate_key($c->[1]);
-}
-$pk{x25519} = Crypt::PK::X25519->new;
-$pk{x25519}->generate_key;
+if (defined $ARGV[2]) {
+    open my $k, '<', $ARGV[2] or die "$ARGV[2]: $!";
+    my $set = decode_json(do { local $/; <$k> });
+    for my $j (@{ $set->{keys} }) {
+        $jwk{ $j->{kid} } = $j;
+        if ($j->{kty} eq 'oct') {
+            $oct{ length MIME::Base64::decode_base64url($j->{k}) }
+                = MIME::Base64::decode_base64url($j->{k});
+            next;
+        }
+        my $class = $j->{kty} eq 'RSA' ? 'Crypt::PK::RSA'
+                  : $j->{kty} eq 'EC' ? 'Crypt::PK::ECC'
+                  : 'Crypt::PK::X25519';
+        $pk{ $j->{kid} } = $class->new(\encode_json($j));
+    }
+} else {
+    $pk{rsa} = Crypt::PK::RSA->new;
+    $pk{rsa}->generate_key(256, 65537);
+    for my $c (['p256', 'secp256r1'], ['p384', 'secp384r1'],
+               ['p521', 'secp521r1']) {
+        $pk{$c->[0]} = Crypt::PK::ECC->new;
+        $pk{$c->[0]}->generate_key($c->[1]);
+    }
+    $pk{x25519} = Crypt::PK::X25519->new;
+    $pk{x25519}->generate_key;
 
-for my $kid (keys %pk) {
-    $jwk{$kid} = $pk{$kid}->export_key_jwk('private', 1);
-    $jwk{$kid}{kid} = $kid;
-}
+    for my $kid (keys %pk) {
+        $jwk{$kid} = $pk{$kid}->export_key_jwk('private', 1);
+        $jwk{$kid}{kid} = $kid;
+    }
 
-my %oct;
-for my $n (16, 24, 32, 48, 64) {
-    $oct{$n} = random_bytes($n);
-    $jwk{"oct$n"} = { kty => 'oct', kid => "oct$n",
-                      k => encode_base64url($oct{$n}) };
+    for my $n (16, 24, 32, 48, 64) {
+        $oct{$n} = random_bytes($n);
+        $jwk{"oct$n"} = { kty => 'oct', kid => "oct$n",
+                          k => encode_base64url($oct{$n}) };
+    }
 }
 
 my %enc_len = ('A128CBC-HS256' => 32, 'A192CBC-HS384' => 48,

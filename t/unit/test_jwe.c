@@ -231,6 +231,7 @@ test_oaep_failure_same_as_tag(void **state)
     assert_int_equal(decrypt_with(t2, dset, 0, &why2, NULL),
                      JWTGATE_ERR_DECRYPT);
     assert_ptr_equal(why1, why2);
+    free(t1);
 
     /* an encrypted key of another length than the modulus: the same */
     t1 = with_part(tokens[i].token, 1, (const unsigned char *) "0123456789",
