@@ -87,7 +87,8 @@ size_t jwtgate_enc_tag_len(jwtgate_enc_t enc);
  * Content decryption with the CEK (cek_len is enc's key length): the tag
  * is checked first (AES-CBC-HMAC: in constant time, before the CBC
  * decryption; AES-GCM: OpenSSL's check before the plaintext is used).
- * out holds ct_len + JWTGATE_JWE_OUT_EXTRA bytes.  1 and *out_len: decrypted; 0: the tag or the
+ * out holds ct_len + JWTGATE_JWE_OUT_EXTRA bytes.  1 and *out_len:
+ * decrypted; 0: the tag or the
  * padding is wrong (out wiped); -1: OpenSSL failed (out wiped).
  */
 int jwtgate_jwe_content_decrypt(const jwtgate_jwe_t *jwe,

@@ -37,6 +37,7 @@ static int jwtgate_jwe_gcm_unwrap(const jwtgate_jwe_t *jwe,
 static jwtgate_rc_t jwtgate_jwe_ecdh(const jwtgate_jwe_t *jwe,
     const jwtgate_key_t *key, unsigned char *cek, size_t cek_len);
 static EVP_PKEY *jwtgate_jwe_epk(const jwtgate_jwe_t *jwe);
+static void jwtgate_be32(unsigned char *b, uint32_t v);
 
 
 jwtgate_rc_t
@@ -574,21 +575,17 @@ jwtgate_concat_kdf(const unsigned char *z, size_t z_len, const char *alg,
         return -1;
     }
 
-#define BE32(b, v)                                                           \
-    (b)[0] = (unsigned char) ((v) >> 24); (b)[1] = (unsigned char) ((v) >> 16); \
-    (b)[2] = (unsigned char) ((v) >> 8); (b)[3] = (unsigned char) (v)
-
-    BE32(be[1], (uint32_t) alg_len);
-    BE32(be[2], (uint32_t) apu_len);
-    BE32(be[3], (uint32_t) apv_len);
+    jwtgate_be32(be[1], (uint32_t) alg_len);
+    jwtgate_be32(be[2], (uint32_t) apu_len);
+    jwtgate_be32(be[3], (uint32_t) apv_len);
 
     ok = 1;
 
     for (round = 1, done = 0; ok && done < out_len; round++) {
         unsigned char  pub[4];
 
-        BE32(be[0], round);
-        BE32(pub, (uint32_t) (out_len * 8));
+        jwtgate_be32(be[0], round);
+        jwtgate_be32(pub, (uint32_t) (out_len * 8));
 
         ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1
              && EVP_DigestUpdate(ctx, be[0], 4) == 1
@@ -609,8 +606,6 @@ jwtgate_concat_kdf(const unsigned char *z, size_t z_len, const char *alg,
         }
     }
 
-#undef BE32
-
     OPENSSL_cleanse(h, sizeof(h));
     EVP_MD_CTX_free(ctx);
 
@@ -621,4 +616,14 @@ jwtgate_concat_kdf(const unsigned char *z, size_t z_len, const char *alg,
     }
 
     return 0;
+}
+
+
+static void
+jwtgate_be32(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char) (v >> 24);
+    b[1] = (unsigned char) (v >> 16);
+    b[2] = (unsigned char) (v >> 8);
+    b[3] = (unsigned char) v;
 }

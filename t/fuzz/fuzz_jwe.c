@@ -88,7 +88,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     rc = jwtgate_jwe_parse((const char *) data, size, &limits,
                            JWTGATE_JWE_ALGS_ALL, JWTGATE_ENCS_ALL, &why,
                            &jwe);
-    if ((unsigned) rc >= JWTGATE_ERR_LAST || (rc == JWTGATE_OK) != (jwe != NULL))
+    if ((unsigned) rc >= JWTGATE_ERR_LAST
+        || (rc == JWTGATE_OK) != (jwe != NULL))
     {
         abort();
     }

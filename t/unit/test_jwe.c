@@ -396,7 +396,8 @@ test_decryption_set(void **state)
     jwk[strlen(jwk) - 1] = '\0';    /* the closing brace */
     sprintf(jwks, "{\"keys\":[%s,\"use\":\"sig\"},%s,\"key_ops\":[\"verify\"]},"
             "%s,\"alg\":\"RSA1_5\"},"
-            "{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"alg\":\"HS256\"},"
+            "{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\","
+            "\"alg\":\"HS256\"},"
             "{\"kty\":\"EC\",\"crv\":\"P-256\","
             "\"x\":\"au5d6pZ7_alJrvYGs7vcbL7FcrcFWfNXkZdj2Fh7D2Y\","
             "\"y\":\"waUS_TEcJ12w3fVfKqBJIjKWWjBbdXsqWv5bsoO1c6w\"},"
@@ -445,7 +446,8 @@ test_key_choice(void **state)
 
     i = find("A128KW", "A128GCM", 1);
     t = with_header(tokens[i].token,
-                    "{\"alg\":\"A128KW\",\"enc\":\"A128GCM\",\"kid\":\"nope\"}");
+                    "{\"alg\":\"A128KW\",\"enc\":\"A128GCM\","
+                    "\"kid\":\"nope\"}");
     assert_int_equal(decrypt(t), JWTGATE_ERR_UNKNOWN_KID);
     free(t);
 

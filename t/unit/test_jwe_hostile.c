@@ -56,7 +56,8 @@ test_shapes(void **state)
 
     /* an encrypted key with dir and ECDH-ES */
     i = find("dir", "A128GCM", 1);
-    t = with_part(tokens[i].token, 1, NULL, 0, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    t = with_part(tokens[i].token, 1, NULL, 0,
+                  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     assert_int_equal(decrypt(t), JWTGATE_ERR_MALFORMED);
     free(t);
 
@@ -350,7 +351,8 @@ test_ecdh_invalid(void **state)
         "\"y\":\"AQAB\"}}");
     assert_int_equal(decrypt(t), JWTGATE_ERR_BAD_EPK);
     free(t);
-    t = with_header(tokens[i].token, "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\"}");
+    t = with_header(tokens[i].token,
+                    "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\"}");
     assert_int_equal(decrypt(t), JWTGATE_ERR_BAD_EPK);
     free(t);
     assert_non_null(string_epk);
