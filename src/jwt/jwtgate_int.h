@@ -201,6 +201,13 @@ const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key,
     EVP_MD *const *md, unsigned flags);
 void jwtgate_key_clear(jwtgate_key_t *key);
 
+/* A token of a header and a payload text (a decrypted JWE's), read as
+ * jwtgate_token_parse_flags() reads a JWS's; alg JWTGATE_ALG_COUNT, no
+ * signature (jwtgate_token.c). */
+jwtgate_rc_t jwtgate_token_from_texts(const char *header, size_t header_len,
+    const char *payload, size_t payload_len, const jwtgate_limits_t *limits,
+    unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out);
+
 /* One JWK of a decryption set (jwtgate_jwk_priv.c), as
  * jwtgate_jwk_parse() with JWTGATE_KEYSET_DECRYPT, which calls it. */
 const char *jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,

@@ -144,6 +144,21 @@ int jwtgate_jwe_nested(const jwtgate_jwe_t *jwe);
 /* The decoded protected header, NUL-terminated, as the token carries it */
 const char *jwtgate_jwe_header_text(const jwtgate_jwe_t *jwe, size_t *len);
 
+/*
+ * A plain encrypted JWT (cty not "jwt"): a token of its protected header
+ * and its plaintext, which is read as a JWS payload is (the strict JSON
+ * reader, the registered claims' types: jwtgate_token_parse_flags()'s
+ * flags and detail), for jwtgate_check_claims() and the accessors.  It
+ * has no signature and its alg is JWTGATE_ALG_COUNT (no JWS algorithm:
+ * no key ever fits it); kid and typ are the JWE header's.  INTERNAL when
+ * the jwe is not decrypted.  A nested JWT (jwtgate_jwe_nested()) is
+ * parsed and verified as a JWS instead: jwtgate_token_parse() of the
+ * plaintext.
+ */
+jwtgate_rc_t jwtgate_jwe_token(const jwtgate_jwe_t *jwe,
+    const jwtgate_limits_t *limits, unsigned flags, jwtgate_detail_t *detail,
+    jwtgate_token_t **out);
+
 /* Wipes and frees; safe on NULL. */
 void jwtgate_jwe_free(jwtgate_jwe_t *jwe);
 

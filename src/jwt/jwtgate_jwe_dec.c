@@ -258,3 +258,20 @@ jwtgate_jwe_has_kid(const jwtgate_keyset_t *set, const jwtgate_jwe_t *jwe)
 
     return 0;
 }
+
+
+jwtgate_rc_t
+jwtgate_jwe_token(const jwtgate_jwe_t *jwe, const jwtgate_limits_t *limits,
+    unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out)
+{
+    *out = NULL;
+
+    if (jwe->plaintext == NULL) {
+        return JWTGATE_ERR_INTERNAL;
+    }
+
+    return jwtgate_token_from_texts(jwe->header_text, jwe->header_len,
+                                    (const char *) jwe->plaintext,
+                                    jwe->plaintext_len, limits, flags, detail,
+                                    out);
+}

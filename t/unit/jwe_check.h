@@ -37,6 +37,8 @@ static char              *jwks_text;
 static fx_jwe_t           tokens[MAX_TOKENS];
 static size_t             ntokens;
 static char              *string_epk;
+static char              *nested_jwk;     /* the JWS's HMAC key */
+static char              *nested_token;
 static jwtgate_keyset_t  *dset;
 static jwtgate_limits_t   limits;
 
@@ -112,6 +114,18 @@ setup(void **state)
             continue;
         }
 
+        if (strncmp(line, "nested ", 7) == 0) {
+            p = strchr(line + 7, ' ');
+            if (p == NULL) {
+                continue;
+            }
+
+            *p++ = '\0';
+            nested_jwk = strdup(line + 7);
+            nested_token = strdup(p);
+            continue;
+        }
+
         if (strncmp(line, "stringepk ", 10) == 0) {
             string_epk = strdup(line + 10);
             continue;
@@ -182,6 +196,8 @@ teardown(void **state)
 
     free(jwks_text);
     free(string_epk);
+    free(nested_jwk);
+    free(nested_token);
     jwtgate_keyset_free(dset);
     return 0;
 }

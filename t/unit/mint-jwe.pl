@@ -151,6 +151,19 @@ for my $p (@pairs) {
     }
 }
 
+# a nested JWT (RFC 7519 5.2): an HS256 JWS, encrypted with cty "JWT"; its
+# HMAC key as a signature set's JWK
+{
+    my $hs = random_bytes(32);
+    my $jws = encode_jwt(payload => { sub => 'nested', exp => 4102444800 },
+                         alg => 'HS256', key => $hs);
+    print $fh 'nested ', $json->encode({ kty => 'oct', kid => 'hs',
+                                        k => encode_base64url($hs) }), ' ',
+        encode_jwt(payload => $jws, alg => 'A128KW', enc => 'A128GCM',
+                   key => $oct{16},
+                   extra_headers => { kid => 'oct16', cty => 'JWT' }), "\n";
+}
+
 # Crypt::JWT's own ECDH-ES token, epk a string: refused as bad_epk
 print $fh 'stringepk ', encode_jwt(payload => '{}', key => $pk{p256},
                                    alg => 'ECDH-ES', enc => 'A128GCM'), "\n";

@@ -479,6 +479,98 @@ test_key_choice(void **state)
 }
 
 
+/* What the caller does with the plaintext: a plain encrypted JWT as a
+ * token of claims (jwtgate_jwe_token()), a nested one as a JWS */
+
+static void
+test_plain_and_nested(void **state)
+{
+    size_t                   i, len;
+    const char              *id;
+    jwtgate_jwe_t           *jwe;
+    jwtgate_token_t         *tok;
+    jwtgate_keyset_t        *hs;
+    jwtgate_detail_t         detail;
+    const unsigned char     *pt;
+    const jwtgate_keyset_t  *sets[1];
+    jwtgate_claims_policy_t  policy;
+
+    (void) state;
+
+    sets[0] = dset;
+    memset(&policy, 0, sizeof(policy));
+    policy.now = 1700000000;
+
+    /* plain: the minted {"sub":"alice",...} */
+    i = find("ECDH-ES+A256KW", "A256CBC-HS512", 1);
+    assert_int_equal(jwtgate_jwe_parse(tokens[i].token,
+                                       strlen(tokens[i].token), &limits,
+                                       JWTGATE_JWE_ALGS_ALL,
+                                       JWTGATE_ENCS_ALL, NULL, &jwe),
+                     JWTGATE_OK);
+    /* not decrypted yet: no token */
+    assert_int_equal(jwtgate_jwe_token(jwe, &limits, 0, &detail, &tok),
+                     JWTGATE_ERR_INTERNAL);
+    assert_null(tok);
+    assert_int_equal(jwtgate_jwe_decrypt(jwe, sets, 1, 0, NULL, NULL, NULL),
+                     JWTGATE_OK);
+    assert_int_equal(jwtgate_jwe_nested(jwe), 0);
+    assert_int_equal(jwtgate_jwe_token(jwe, &limits, 0, &detail, &tok),
+                     JWTGATE_OK);
+    id = jwtgate_token_id(tok, JWTGATE_ID_SUB, &len);
+    assert_int_equal(len, 5);
+    assert_memory_equal(id, "alice", 5);
+    assert_string_equal(jwtgate_token_kid(tok), tokens[i].kid);
+    assert_int_equal(jwtgate_check_claims(tok, &policy), JWTGATE_OK);
+    policy.require_exp = 1;
+    assert_int_equal(jwtgate_check_claims(tok, &policy),
+                     JWTGATE_ERR_MISSING_EXP);
+    policy.require_exp = 0;
+    /* no signature to verify, and no key fits its alg */
+    assert_int_equal(jwtgate_verify_signature(tok, sets, 1, NULL, NULL),
+                     JWTGATE_ERR_ALG_KEY_MISMATCH);
+    jwtgate_token_free(tok);
+
+    jwtgate_jwe_free(jwe);
+
+    /* nested: the plaintext is a JWS, verified with its own key */
+    assert_non_null(nested_token);
+    assert_int_equal(jwtgate_jwe_parse(nested_token, strlen(nested_token),
+                                       &limits, JWTGATE_JWE_ALGS_ALL,
+                                       JWTGATE_ENCS_ALL, NULL, &jwe),
+                     JWTGATE_OK);
+    assert_int_equal(jwtgate_jwe_nested(jwe), 1);
+    assert_int_equal(jwtgate_jwe_decrypt(jwe, sets, 1, 0, NULL, NULL, NULL),
+                     JWTGATE_OK);
+    pt = jwtgate_jwe_plaintext(jwe, &len);
+    assert_non_null(pt);
+
+    /* as claims it is no JSON */
+    assert_int_equal(jwtgate_jwe_token(jwe, &limits, 0, &detail, &tok),
+                     JWTGATE_ERR_MALFORMED);
+
+    assert_int_equal(jwtgate_token_parse((const char *) pt, len, &limits,
+                                         JWTGATE_ALGS_ALL, &tok),
+                     JWTGATE_OK);
+    assert_int_equal(jwtgate_keyset_parse(nested_jwk, strlen(nested_jwk),
+                                          NULL, NULL, &hs),
+                     JWTGATE_OK);
+    sets[0] = hs;
+    assert_int_equal(jwtgate_verify_signature(tok, sets, 1, NULL, NULL),
+                     JWTGATE_OK);
+    id = jwtgate_token_id(tok, JWTGATE_ID_SUB, &len);
+    assert_memory_equal(id, "nested", 6);
+    /* the decryption set verifies nothing */
+    sets[0] = dset;
+    assert_int_equal(jwtgate_verify_signature(tok, sets, 1, NULL, NULL),
+                     JWTGATE_ERR_ALG_KEY_MISMATCH);
+
+    jwtgate_token_free(tok);
+    jwtgate_keyset_free(hs);
+    jwtgate_jwe_free(jwe);
+}
+
+
 /* RFC 7518 Appendix C: the Concat KDF's key for A128GCM, apu "Alice",
  * apv "Bob", from the appendix's Z */
 
@@ -528,6 +620,7 @@ main(void)
         cmocka_unit_test(test_wrong_key),
         cmocka_unit_test(test_decryption_set),
         cmocka_unit_test(test_key_choice),
+        cmocka_unit_test(test_plain_and_nested),
         cmocka_unit_test(test_rfc7518_c_concat_kdf),
     };
 
