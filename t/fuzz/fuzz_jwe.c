@@ -115,6 +115,21 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         abort();
     }
 
+    /* a plain one as claims (a nested one is a JWS: fuzz_token.c) */
+    if (rc == JWTGATE_OK) {
+        jwtgate_token_t  *tok;
+
+        rc = jwtgate_jwe_token(jwe, &limits, JWTGATE_PARSE_NUMERIC_IDS, NULL,
+                               &tok);
+        if ((rc == JWTGATE_OK) != (tok != NULL)
+            || (unsigned) rc >= JWTGATE_ERR_LAST)
+        {
+            abort();
+        }
+
+        jwtgate_token_free(tok);
+    }
+
     /* once only */
     if (jwtgate_jwe_decrypt(jwe, sets, 2, 0, &why, NULL, NULL)
         != JWTGATE_ERR_INTERNAL)
