@@ -139,9 +139,10 @@ for my $p (@pairs) {
                                                         : {});
             print $fh join(' ', 'token', $alg, $enc, $k // '-',
                            encode_base64url($plain), $token), "\n";
-            if (defined $corpus) {
+            # the corpus: those with kid (the others differ in little)
+            if (defined $corpus && defined $k) {
                 open my $c, '>', sprintf('%s/%s-%s-%s', $corpus, lc $alg,
-                                         lc $enc, $k // 'nokid')
+                                         lc $enc, $k)
                     or die "$corpus: $!";
                 print $c $token;
                 close $c;
