@@ -188,7 +188,10 @@ typedef void (*jwtgate_skip_pt)(void *data, size_t index, const char *kid,
  * key's "use", if present, must be "enc"; its "key_ops", if present,
  * must allow the algorithm ("unwrapKey": RSA-OAEP*, A*KW, A*GCMKW;
  * "decrypt": dir, RSA-OAEP*, A*GCMKW; "deriveKey" or "deriveBits":
- * ECDH-ES*); its "alg", if present, narrows it to that one. */
+ * ECDH-ES*); its "alg", if present, narrows it to that one (an "oct"
+ * key's alg may also name an enc: a dir key for that enc only, as RFC
+ * 7520 5.6 labels one).  RSA keys of 2048 to 8192 bits; every private
+ * key is checked against its public half when loaded. */
 #define JWTGATE_KEYSET_DECRYPT       0x02
 
 jwtgate_rc_t jwtgate_keyset_parse(const char *json, size_t len,

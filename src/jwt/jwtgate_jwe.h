@@ -105,7 +105,7 @@ jwtgate_rc_t jwtgate_jwe_parse(const char *token, size_t len,
 
 /*
  * Decrypts with the keys of decryption sets sets[0..n-1] (sets parsed
- * without JWTGATE_KEYSET_DECRYPT hold no key that fits).  With a kid,
+ * without JWTGATE_KEYSET_DECRYPT, and NULL entries, are skipped).  With a kid,
  * only keys with exactly that kid are tried; without, the keys whose type
  * and algorithms fit alg (and, for dir, whose length is enc's key
  * length), in order, at most max_tries of them (0: all).  On success the
