@@ -164,8 +164,15 @@ $(ISSUER): $(ISSUER_SRCS) $(ISSUER_HDRS) | check-deps
 	                                  libcrypto libcrypt)
 # --- end jwtgate-issuer build ---
 
-unit: check-deps $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+unit: check-deps $(UNIT_BINS) $(BUILD)/jwe-fixtures.txt
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    JWTGATE_JWE_FIXTURES=$(BUILD)/jwe-fixtures.txt $$t; done
+
+# JWE tokens of every alg x enc pair and their keys, minted by Crypt::JWT
+# (and CryptX) for t/unit/test_jwe.c: fresh keys each time it is made
+$(BUILD)/jwe-fixtures.txt: t/unit/mint-jwe.pl
+	@mkdir -p $(BUILD)
+	perl t/unit/mint-jwe.pl $@
 
 # only build them (make -j2 unit-build: .ci/run builds everything first)
 unit-build: check-deps $(UNIT_BINS)

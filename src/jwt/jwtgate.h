@@ -65,6 +65,12 @@ typedef enum {
                                        more than one method */
     JWTGATE_ERR_BAD_TYP,            /* "bad_typ": the header's typ is
                                        not one the policy asks for */
+    JWTGATE_ERR_DECRYPT,            /* "decrypt_failed": a JWE's key did
+                                       not unwrap or its tag did not
+                                       verify (one reason for both) */
+    JWTGATE_ERR_BAD_EPK,            /* "bad_epk": a JWE's ECDH-ES
+                                       ephemeral key is not a point of
+                                       the key's curve, or is weak */
     JWTGATE_ERR_LAST
 } jwtgate_rc_t;
 
@@ -175,6 +181,19 @@ typedef void (*jwtgate_skip_pt)(void *data, size_t index, const char *kid,
 /* The set is public (a JWKS fetched from an issuer): "oct" keys are
  * skipped, since anyone who can read the set could sign with them. */
 #define JWTGATE_KEYSET_NO_SYMMETRIC  0x01
+
+/* The set is a decryption key set (JWE, jwtgate_jwe_decrypt()): private
+ * and symmetric keys (RSA with d and its CRT members, EC and OKP X25519
+ * with d, oct), loaded by jwtgate_jwk_priv.c; its keys verify nothing
+ * (jwtgate_keyset_algs() is 0) and a signature set decrypts nothing.  A
+ * key's "use", if present, must be "enc"; its "key_ops", if present,
+ * must allow the algorithm ("unwrapKey": RSA-OAEP*, A*KW, A*GCMKW;
+ * "decrypt": dir, RSA-OAEP*, A*GCMKW; "deriveKey" or "deriveBits":
+ * ECDH-ES*); its "alg", if present, narrows it to that one (an "oct"
+ * key's alg may also name an enc: a dir key for that enc only, as RFC
+ * 7520 5.6 labels one).  RSA keys of 2048 to 8192 bits; every private
+ * key is checked against its public half when loaded. */
+#define JWTGATE_KEYSET_DECRYPT       0x02
 
 jwtgate_rc_t jwtgate_keyset_parse(const char *json, size_t len,
     jwtgate_skip_pt skip, void *skip_data, jwtgate_keyset_t **out);
@@ -654,5 +673,7 @@ int jwtgate_rlist_check(const void *mem, const jwtgate_rlist_query_t *q,
 /* counts for status: jtis, subs, kids in the built list (0 for NULL) */
 void jwtgate_rlist_counts(const void *mem, size_t *jti, size_t *sub,
     size_t *kid);
+
+#include "jwtgate_jwe.h"
 
 #endif /* JWTGATE_H */

@@ -82,7 +82,9 @@ static const char  *reason_names[JWTGATE_ERR_LAST] = {
     "internal",
     "key_try_limit",
     "duplicate",
-    "bad_typ"
+    "bad_typ",
+    "decrypt_failed",
+    "bad_epk"
 };
 
 

@@ -37,7 +37,22 @@ struct jwtgate_key_s {
     /* oct: an HMAC context per hash the key may use, keyed once; each
      * check works on a copy of it (no fetch, no keying) */
     EVP_MAC_CTX        *hmac[3];
+    /* decryption sets (JWTGATE_KEYSET_DECRYPT): the JWE algorithms the
+     * key may decrypt with (JWTGATE_JWE_* bits; algs is 0), and the
+     * curve of an EC or X25519 key */
+    unsigned            jwe_algs;
+    int                 crv;        /* JWTGATE_CRV_* */
+    int                 dir_enc;    /* a dir key whose "alg" names an
+                                       enc (RFC 7520 5.6): that enc + 1;
+                                       else 0 */
 };
+
+
+/* the curves of ECDH-ES keys */
+#define JWTGATE_CRV_P256    1
+#define JWTGATE_CRV_P384    2
+#define JWTGATE_CRV_P521    3
+#define JWTGATE_CRV_X25519  4
 
 
 /* a key skipped when its set was parsed, remembered by kid */
@@ -60,6 +75,8 @@ struct jwtgate_keyset_s {
     jwtgate_key_t      *keys;
     size_t              n;
     unsigned            algs;
+    unsigned            flags;      /* JWTGATE_KEYSET_* of the parse */
+    unsigned            jwe_algs;   /* decryption sets: union of keys' */
     jwtgate_skipped_t  *skipped;    /* the skipped keys that have a kid */
     size_t              nskipped;
     /* open addressing by kid: slot holds index + 1, 0 is empty */
@@ -186,6 +203,18 @@ void jwtgate_key_release(jwtgate_key_t *key);
 const char *jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key,
     EVP_MD *const *md, unsigned flags);
 void jwtgate_key_clear(jwtgate_key_t *key);
+
+/* A token of a header and a payload text (a decrypted JWE's), read as
+ * jwtgate_token_parse_flags() reads a JWS's; alg JWTGATE_ALG_COUNT, no
+ * signature (jwtgate_token.c). */
+jwtgate_rc_t jwtgate_token_from_texts(const char *header, size_t header_len,
+    const char *payload, size_t payload_len, const jwtgate_limits_t *limits,
+    unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out);
+
+/* One JWK of a decryption set (jwtgate_jwk_priv.c), as
+ * jwtgate_jwk_parse() with JWTGATE_KEYSET_DECRYPT, which calls it. */
+const char *jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
+    unsigned flags);
 
 /* Validates text as strict JSON whose top level is an object, under the
  * limits, duplicate member names rejected at every depth; found[i] gets

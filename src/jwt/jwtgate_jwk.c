@@ -2,7 +2,8 @@
  * One JWK (RFC 7517, RFC 7518 section 6, RFC 8037) to an OpenSSL key, by
  * key type: RSA, EC, OKP, oct; its "use", "key_ops" and "alg" to the
  * algorithms it may verify.  Public keys only: private members are
- * ignored, never loaded.  The key set around them is jwtgate_key.c.
+ * ignored, never loaded.  The key set around them is jwtgate_key.c; the
+ * keys of a decryption set (JWTGATE_KEYSET_DECRYPT) jwtgate_jwk_priv.c.
  */
 
 #include <stdlib.h>
@@ -58,6 +59,11 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md,
     const json_t  *v;
 
     memset(key, 0, sizeof(jwtgate_key_t));
+
+    /* a decryption set: private keys, jwtgate_jwk_priv.c */
+    if (flags & JWTGATE_KEYSET_DECRYPT) {
+        return jwtgate_jwk_parse_private(jwk, key, flags);
+    }
 
     if (!json_is_object(jwk)) {
         return "not an object";

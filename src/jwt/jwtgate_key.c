@@ -1,8 +1,9 @@
 /*
  * JWK and JWKS (RFC 7517, RFC 7518 section 6, RFC 8037) to OpenSSL keys,
- * indexed by kid.  Public keys only: private members are ignored, never
- * loaded.  A key that cannot be used is skipped with a reason; a set
- * without any usable key is an error.
+ * indexed by kid.  Signature sets hold public keys only: private members
+ * are ignored, never loaded (decryption sets, JWTGATE_KEYSET_DECRYPT, are
+ * read by jwtgate_jwk_priv.c).  A key that cannot be used is skipped
+ * with a reason; a set without any usable key is an error.
  */
 
 #include <stdlib.h>
@@ -97,6 +98,8 @@ jwtgate_keyset_parse_flags(const char *json, size_t len, unsigned flags,
         goto done;
     }
 
+    set->flags = flags;
+
     set->md[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
     set->md[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
     set->md[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
@@ -115,6 +118,7 @@ jwtgate_keyset_parse_flags(const char *json, size_t len, unsigned flags,
                                    &set->keys[set->n], set->md, flags);
         if (reason == NULL) {
             set->algs |= set->keys[set->n].algs;
+            set->jwe_algs |= set->keys[set->n].jwe_algs;
             set->keys[set->n].index = i;
             set->n++;
             continue;

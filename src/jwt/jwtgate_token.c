@@ -2,7 +2,8 @@
  * Compact JWS parsing with every cheap rejection before any crypto: the
  * header's and the registered claims' members, their types and ranges.
  * The token's accessors are in jwtgate_token_access.c, the checks of its
- * claims against a policy in jwtgate_claims.c.
+ * claims against a policy in jwtgate_claims.c.  A token from a decrypted
+ * JWE (jwtgate_token_from_texts()) is read here too.
  */
 
 #include <stdlib.h>
@@ -213,6 +214,120 @@ jwtgate_token_parse_flags(const char *data, size_t len,
     jwtgate_token_ids_text(t, pay, ids);
 
     memcpy(t->signing_input, data, t->signing_len);
+
+    *out = t;
+    return JWTGATE_OK;
+
+failed:
+
+    free(t);
+    return rc;
+}
+
+
+/*
+ * A token from texts already taken apart: a JWE's protected header and
+ * its plaintext (jwtgate_jwe.h).  No signature, and alg is none of the
+ * JWS algorithms: JWTGATE_ALG_COUNT, which no key fits.  The block has the
+ * layout jwtgate_token_size() counts, with no signing input or signature.
+ */
+
+jwtgate_rc_t
+jwtgate_token_from_texts(const char *header, size_t header_len,
+    const char *payload, size_t payload_len, const jwtgate_limits_t *limits,
+    unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out)
+{
+    char               *mem, *kid, *typ, *ids;
+    size_t              i;
+    jwtgate_rc_t        rc;
+    jwtgate_token_t    *t;
+    jwtgate_jvalue_t    hdr[H_COUNT], pay[P_COUNT];
+
+    *out = NULL;
+
+    if (detail != NULL) {
+        detail->member = NULL;
+        detail->what = NULL;
+        detail->numeric_id = 0;
+    }
+
+    if (payload_len == 0) {
+        return JWTGATE_ERR_MALFORMED;
+    }
+
+    if (header_len > limits->max_token || payload_len > limits->max_token) {
+        return JWTGATE_ERR_TOO_LARGE;
+    }
+
+    t = malloc(sizeof(jwtgate_token_t) + 3 * header_len + 2 * payload_len
+               + 7);
+    if (t == NULL) {
+        return JWTGATE_ERR_INTERNAL;
+    }
+
+    memset(t, 0, sizeof(jwtgate_token_t));
+
+    mem = (char *) (t + 1);
+    t->signing_input = mem;
+    t->header_text = mem;
+    mem += header_len + 1;
+    t->payload_text = mem;
+    mem += payload_len + 1;
+    kid = mem;
+    mem += header_len + 1;
+    typ = mem;
+    mem += header_len + 1;
+    ids = mem;
+
+    memcpy(t->header_text, header, header_len);
+    t->header_text[header_len] = '\0';
+    t->header_len = header_len;
+    memcpy(t->payload_text, payload, payload_len);
+    t->payload_text[payload_len] = '\0';
+    t->payload_len = payload_len;
+    t->alg = JWTGATE_ALG_COUNT;
+
+    rc = jwtgate_jread(t->header_text, header_len, limits, header_names,
+                       H_COUNT, hdr);
+    if (rc != JWTGATE_OK) {
+        goto failed;
+    }
+
+    rc = JWTGATE_ERR_MALFORMED;
+
+    for (i = H_KID; i <= H_X5T_S256; i++) {
+        if (hdr[i].type != JWTGATE_JSON_ABSENT
+            && hdr[i].type != JWTGATE_JSON_STRING)
+        {
+            goto failed;
+        }
+    }
+
+    if (hdr[H_KID].type == JWTGATE_JSON_STRING) {
+        jwtgate_jstring_copy(t->header_text, &hdr[H_KID], kid);
+        t->kid = kid;
+        t->kid_len = hdr[H_KID].len;
+    }
+
+    if (hdr[H_TYP].type == JWTGATE_JSON_STRING) {
+        jwtgate_jstring_copy(t->header_text, &hdr[H_TYP], typ);
+        t->typ = typ;
+        t->typ_len = hdr[H_TYP].len;
+    }
+
+    /* the payload: as a JWS's */
+    rc = jwtgate_jread(t->payload_text, payload_len, limits, claim_names,
+                       P_COUNT, pay);
+    if (rc != JWTGATE_OK) {
+        goto failed;
+    }
+
+    rc = jwtgate_token_check_payload(t, pay, flags, detail);
+    if (rc != JWTGATE_OK) {
+        goto failed;
+    }
+
+    jwtgate_token_ids_text(t, pay, ids);
 
     *out = t;
     return JWTGATE_OK;

@@ -3,8 +3,10 @@
 # tokens of every alg and hostile shapes), t/fuzz/corpus/jwks/ (the key
 # sets of t/data and broken variants), t/fuzz/corpus/jread/ (JSON texts
 # for the reader, valid and not) and t/fuzz/corpus/cookie/ and query/
-# (Cookie values and query strings around a token).  Run from the
-# repository root.
+# (Cookie values and query strings around a token), t/fuzz/corpus/jwe/
+# (JWE tokens of every alg x enc pair for fuzz_jwe.c's fixed keys,
+# t/data/jwe-keys.json, minted by t/unit/mint-jwe.pl, and that key set).
+# Run from the repository root.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -115,3 +117,15 @@ my %query = (
     bare     => named('token', "token&token=&a=token=1&Token=x"),
 );
 put('query', $_, $query{$_}) for keys %query;
+
+# JWE: Crypt::JWT's and CryptX's tokens for t/data/jwe-keys.json (fresh
+# randomness each time), and the key set itself (fuzz_jwe.c reads an input
+# that begins with "{" as a decryption key set)
+make_path("$dir/jwe");
+system('perl', 't/unit/mint-jwe.pl', '/dev/null', "$dir/jwe",
+       't/data/jwe-keys.json') == 0 or die "mint-jwe.pl failed\n";
+{
+    open my $fh, '<:raw', 't/data/jwe-keys.json' or die "jwe-keys.json: $!";
+    local $/;
+    put('jwe', 'keys.json', <$fh>);
+}
