@@ -250,6 +250,14 @@ jwtgate_rc_t jwtgate_token_parse(const char *token, size_t len,
  * token is BAD_CLAIM_TYPE here, as RFC 7519 4.1.2 and 4.1.7 want. */
 #define JWTGATE_PARSE_NUMERIC_IDS   0x01
 
+/* jwtgate_jwe_token() only: a plain (not nested) JWE whose key management
+ * is public-key (RSA-OAEP*, ECDH-ES*) is taken as claims.  Anyone who has
+ * the decryption key's public half can make such a token, so it
+ * authenticates nothing; without the flag it is refused
+ * (UNSUPPORTED_ALG), and only dir, A*KW and A*GCMKW, whose keys are
+ * secret, give claims. */
+#define JWTGATE_PARSE_JWE_PUBLIC    0x02
+
 /* Why a token was refused as BAD_CLAIM_TYPE: member is the registered
  * member ("sub", "exp", "aud", ...) and what says what it holds ("a
  * number", "a string", "a negative number", ...); both static strings,

@@ -151,7 +151,10 @@ const char *jwtgate_jwe_header_text(const jwtgate_jwe_t *jwe, size_t *len);
  * flags and detail), for jwtgate_check_claims() and the accessors.  It
  * has no signature and its alg is JWTGATE_ALG_COUNT (no JWS algorithm:
  * no key ever fits it); kid and typ are the JWE header's.  INTERNAL when
- * the jwe is not decrypted.  A nested JWT (jwtgate_jwe_nested()) is
+ * the jwe is not decrypted.  UNSUPPORTED_ALG when alg is public-key
+ * (RSA-OAEP*, ECDH-ES*) and flags lack JWTGATE_PARSE_JWE_PUBLIC: such a
+ * token authenticates nothing (anyone with the public key makes one) and
+ * must be nested to mean anything.  A nested JWT (jwtgate_jwe_nested()) is
  * parsed and verified as a JWS instead: jwtgate_token_parse() of the
  * plaintext.
  */

@@ -119,8 +119,10 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     if (rc == JWTGATE_OK) {
         jwtgate_token_t  *tok;
 
-        rc = jwtgate_jwe_token(jwe, &limits, JWTGATE_PARSE_NUMERIC_IDS, NULL,
-                               &tok);
+        rc = jwtgate_jwe_token(jwe, &limits,
+                               JWTGATE_PARSE_NUMERIC_IDS
+                               | (size & 1 ? JWTGATE_PARSE_JWE_PUBLIC : 0),
+                               NULL, &tok);
         if ((rc == JWTGATE_OK) != (tok != NULL)
             || (unsigned) rc >= JWTGATE_ERR_LAST)
         {

@@ -515,7 +515,13 @@ test_plain_and_nested(void **state)
     assert_int_equal(jwtgate_jwe_decrypt(jwe, sets, 1, 0, NULL, NULL, NULL),
                      JWTGATE_OK);
     assert_int_equal(jwtgate_jwe_nested(jwe), 0);
+    /* public-key key management: claims only when the caller says so */
     assert_int_equal(jwtgate_jwe_token(jwe, &limits, 0, &detail, &tok),
+                     JWTGATE_ERR_UNSUPPORTED_ALG);
+    assert_null(tok);
+    assert_int_equal(jwtgate_jwe_token(jwe, &limits,
+                                       JWTGATE_PARSE_JWE_PUBLIC, &detail,
+                                       &tok),
                      JWTGATE_OK);
     id = jwtgate_token_id(tok, JWTGATE_ID_SUB, &len);
     assert_int_equal(len, 5);
@@ -533,6 +539,29 @@ test_plain_and_nested(void **state)
 
     jwtgate_jwe_free(jwe);
 
+    /* a secret key's key management (dir, A*KW, A*GCMKW): claims without
+     * the flag */
+    for (i = 0; i < 3; i++) {
+        static const char  *secret_algs[3] = { "dir", "A256KW",
+                                               "A128GCMKW" };
+
+        id = secret_algs[i];
+        len = find(id, "A128GCM", 1);
+        assert_int_equal(jwtgate_jwe_parse(tokens[len].token,
+                                           strlen(tokens[len].token),
+                                           &limits, JWTGATE_JWE_ALGS_ALL,
+                                           JWTGATE_ENCS_ALL, NULL, &jwe),
+                         JWTGATE_OK);
+        assert_int_equal(jwtgate_jwe_decrypt(jwe, sets, 1, 0, NULL, NULL,
+                                             NULL),
+                         JWTGATE_OK);
+        assert_int_equal(jwtgate_jwe_token(jwe, &limits, 0, &detail, &tok),
+                         JWTGATE_OK);
+        assert_int_equal(jwtgate_check_claims(tok, &policy), JWTGATE_OK);
+        jwtgate_token_free(tok);
+        jwtgate_jwe_free(jwe);
+    }
+
     /* nested: the plaintext is a JWS, verified with its own key */
     assert_non_null(nested_token);
     assert_int_equal(jwtgate_jwe_parse(nested_token, strlen(nested_token),
@@ -546,7 +575,9 @@ test_plain_and_nested(void **state)
     assert_non_null(pt);
 
     /* as claims it is no JSON */
-    assert_int_equal(jwtgate_jwe_token(jwe, &limits, 0, &detail, &tok),
+    assert_int_equal(jwtgate_jwe_token(jwe, &limits,
+                                       JWTGATE_PARSE_JWE_PUBLIC, &detail,
+                                       &tok),
                      JWTGATE_ERR_MALFORMED);
 
     assert_int_equal(jwtgate_token_parse((const char *) pt, len, &limits,
