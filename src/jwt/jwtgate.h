@@ -263,6 +263,17 @@ jwtgate_rc_t jwtgate_token_parse_flags(const char *token, size_t len,
     const jwtgate_limits_t *limits, unsigned algs, unsigned flags,
     jwtgate_detail_t *detail, jwtgate_token_t **out);
 
+/* A token from a decrypted JWE (jwtgate_jwe.h): header is its protected
+ * header (kid and typ are read from it), claims its plaintext, read and
+ * checked as jwtgate_token_parse_flags() reads and checks a payload
+ * (MALFORMED, TOO_LARGE, BAD_CLAIM_TYPE with detail).  The token has no
+ * signature and no JWS alg (jwtgate_token_alg() is JWTGATE_ALG_COUNT,
+ * in no mask): it verifies nothing; jwtgate_check_claims(), the trees,
+ * the ids and the accessors work as for a JWS. */
+jwtgate_rc_t jwtgate_token_from_claims(const char *header, size_t header_len,
+    const char *claims, size_t len, const jwtgate_limits_t *limits,
+    unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out);
+
 /* "sub" when the token's sub is an integer, else "jti" when its jti is,
  * else NULL (only a token parsed with JWTGATE_PARSE_NUMERIC_IDS has
  * one). */
