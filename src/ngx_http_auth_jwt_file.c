@@ -419,7 +419,7 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
 
     ngx_http_auth_jwt_file_check(r->connection->log, f);
 
-    if (f->set == NULL) {
+    if (f->set == NULL && f->dset == NULL) {
         f->missed = ngx_current_msec;
         return NULL;
     }

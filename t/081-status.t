@@ -75,7 +75,7 @@ __DATA__
 [(200) x 10, 401, 401, 401, 401, 403, 401, 200]
 --- response_body_like eval
 [("^a\n\$") x 10, (error_page(401)) x 4, error_page(403), error_page(401),
- '^\{"version":"' . $main::QV . '","verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"bad_typ":0,"insufficient_scope":1,"keys_unavailable":0,"revoked":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
+ '^\{"version":"' . $main::QV . '","verified":10,"rejected":\{"missing":2,"malformed":1,"too_large":0,"unsupported_alg":0,"unsupported_crit":0,"alg_key_mismatch":0,"unknown_kid":0,"bad_signature":1,"expired":1,"not_yet_valid":0,"issued_in_future":0,"missing_exp":0,"bad_issuer":0,"bad_audience":0,"bad_claim_type":0,"bad_key":0,"no_keys":0,"internal":0,"key_try_limit":0,"duplicate":0,"bad_typ":0,"decrypt_failed":0,"bad_epk":0,"insufficient_scope":1,"keys_unavailable":0,"revoked":0\},"cache":\{"hits":\d+,"misses":\d+,"evictions":0\},"sources":\[\],"key_zone":\{"size":1048576,"free":\d+,"entries":0,"freed":0\}\}\n$']
 --- response_headers eval
 [("") x 16, "Content-Type: application/json"]
 

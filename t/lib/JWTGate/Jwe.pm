@@ -14,7 +14,8 @@ package JWTGate::Jwe;
 #                           $ENV{TEST_NGINX_JWE_DIR}/dec.json (mode 0600,
 #                           every private key and oct key, with "use":"enc"),
 #                           mixed.json (those and t/data/jwks-all.json's
-#                           signature keys in one file); the JWKS text too:
+#                           signature keys in one file), dec-world.json
+#                           (dec.json, mode 0644); the JWKS text too:
 #                           jwe_jwks()
 #   jwe(%o)                 a compact JWE (see "sub jwe")
 #   nested(%o)              a JWE (cty "JWT") around jwt(%{$o{jws}})
@@ -122,6 +123,9 @@ sub jwe_setup {
     $DIR = File::Temp::tempdir('jwtgate-jwe-XXXXXX', TMPDIR => 1,
                                CLEANUP => 1);
     _write("$DIR/dec.json", $JWKS);
+    # the same, readable by others: nginx -t warns
+    _write("$DIR/dec-world.json", $JWKS);
+    chmod 0644, "$DIR/dec-world.json" or croak "$DIR/dec-world.json: $!";
 
     my $all = $JSON->decode(JWTGate::Token::_slurp(
         File::Spec->catfile(JWTGate::Token::data_dir(), 'jwks-all.json')));
