@@ -349,3 +349,60 @@ bearer(jwe(alg => 'A192KW', enc => 'A192CBC-HS384', header => {typ => 'JWT'},
 [401, 401, 200, 200]
 --- response_body_like eval
 [".*", ".*", "ok", '"verified":1,.*"decrypt_failed":2,"bad_epk":0,']
+
+
+
+=== TEST 16: an ECDH-ES ephemeral key of another curve than the key's, or not a JWK object: bad_epk, counted
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200 "ok\n";
+    }
+    location /status {
+        auth_jwt_status;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /status"]
+--- more_headers eval
+[bearer(jwe(alg => 'ECDH-ES', key => 'p384', kid => 'p256')),
+ bearer(Crypt::JWT::encode_jwt(payload => '{"sub":"x"}', alg => 'ECDH-ES',
+        enc => 'A128GCM', extra_headers => {kid => 'p256'},
+        key => Crypt::PK::ECC->new->generate_key('secp256r1'))),
+ ""]
+--- error_code eval
+[401, 401, 200]
+--- response_body_like eval
+[".*", ".*", '"decrypt_failed":0,"bad_epk":2,']
+--- error_log
+token rejected: bad_epk
+
+
+
+=== TEST 17: an encrypted token is never put in the verified-token cache; a signed one is
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200 "ok\n";
+    }
+    location /signed {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200 "ok\n";
+    }
+    location /status {
+        auth_jwt_status;
+    }
+--- request eval
+["GET /api", "GET /api", "GET /api", "GET /status", "GET /signed",
+ "GET /signed", "GET /status"]
+--- more_headers eval
+my $t = jwe();
+my $s = jwt();
+[bearer($t), bearer($t), bearer($t), "", bearer($s), bearer($s), ""]
+--- response_body_like eval
+["ok", "ok", "ok", '"verified":3,.*"cache":\{"hits":0,"misses":0,',
+ "ok", "ok", '"verified":5,.*"cache":\{"hits":1,"misses":1,']
