@@ -491,11 +491,12 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
             ctx->jwe = 1;
             ctx->numeric_ids = ajcf->numeric_ids ? 1 : 0;
 
-        /* a token verified before, found by its bytes: nothing decoded */
         } else if (ngx_http_auth_jwt_cache_borrow(ctx, token, ajcf->keys,
                                                   flags)
                    != NGX_OK)
         {
+            /* not verified before (one that was, found by its bytes, is
+             * not decoded again) */
             jwtgate_limits_init(&limits);
 
             jrc = jwtgate_token_parse_flags((char *) token->data, token->len,
