@@ -5,6 +5,11 @@
 # Crypt::JWT (CryptX by hand where Crypt::JWT cannot: t/lib/JWTGate/Jwe.pm)
 # under keys made fresh for this run.
 
+# TEST 15-17 read auth_jwt_status's counters, which live in shared memory
+# and outlive a reload: every block gets an nginx of its own, not the real
+# Test::Nginx's TEST_NGINX_USE_HUP reload.
+BEGIN { delete $ENV{TEST_NGINX_USE_HUP} }
+
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
