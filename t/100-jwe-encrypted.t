@@ -411,3 +411,42 @@ my $s = jwt();
 --- response_body_like eval
 ["ok", "ok", "ok", '"verified":3,.*"cache":\{"hits":0,"misses":0,',
  "ok", "ok", '"verified":5,.*"cache":\{"hits":1,"misses":1,']
+
+
+
+=== TEST 18: after an internal redirect the token is decrypted again with the new level's keys, or refused where a JWS is wanted
+--- config
+    location /r1 {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        try_files /nonexistent @signed;
+    }
+    location /r2 {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        try_files /nonexistent @enc;
+    }
+    location @signed {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200 "signed $jwt_claim_sub\n";
+    }
+    location @enc {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json;
+        return 200 "enc $jwt_claim_sub $jwt_header_enc\n";
+    }
+--- request eval
+["GET /r1", "GET /r2"]
+--- more_headers eval
+[bearer(jwe(claims => {sub => 's'})),
+ bearer(jwe(alg => 'A128KW', enc => 'A128CBC-HS256', claims => {sub => 't'}))]
+--- error_code eval
+[401, 200]
+--- response_body_like eval
+['401 Authorization Required', '^enc t A128CBC-HS256$']
+--- error_log
+token rejected: malformed (an encrypted token (JWE), where a signed one is expected
