@@ -18,6 +18,7 @@
  *   forward       claims as request headers
  *   token_remove  auth_jwt_forward_token off: the token removed
  *   token         the token in the request: its copies, the request line
+ *   jwe           auth_jwt_type encrypted and nested: a JWE decrypted
  *   revoke_conf   revocation lists at configuration
  *   revoke        the revocation check, lists from files
  *   ctx           a request's state
@@ -109,6 +110,12 @@ typedef struct {
 #define NGX_HTTP_AUTH_JWT_TOKEN_ARG      3
 #define NGX_HTTP_AUTH_JWT_TOKEN_BEARER   4
 
+/* auth_jwt_type */
+#define NGX_HTTP_AUTH_JWT_TYPE_SIGNED     0
+#define NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED  1
+#define NGX_HTTP_AUTH_JWT_TYPE_NESTED     2
+
+
 /* the most token= parameters of one auth_jwt */
 #define NGX_HTTP_AUTH_JWT_MAX_TOKENS     4
 
@@ -140,6 +147,10 @@ struct ngx_http_auth_jwt_file_s {
     char                       *issuer;     /* issuer=, or NULL */
     jwtgate_keyset_t           *set;        /* the last good one */
     ngx_uint_t                  set_id;
+    jwtgate_keyset_t           *dset;       /* its decryption keys
+                                               (JWTGATE_KEYSET_DECRYPT),
+                                               the last good ones */
+    ngx_uint_t                  dset_id;
     ngx_file_uniq_t             uniq;
     dev_t                       dev;
     off_t                       size;
@@ -148,6 +159,9 @@ struct ngx_http_auth_jwt_file_s {
     ngx_msec_t                  missed;     /* no keys from it since */
     unsigned                    cached:1;   /* in the cache, malloc()ed */
     unsigned                    unusable:1; /* not a regular file, said */
+    unsigned                    decrypt:1;  /* a JWE location uses it:
+                                               its decryption keys'
+                                               problems are logged */
 };
 
 
@@ -367,6 +381,7 @@ typedef struct {
                                                server{}, or NULL */
     time_t                      revoke_max_age;     /* 0: off */
     ngx_uint_t                  revoke_stale;       /* 1: refuse */
+    ngx_uint_t                  type;       /* NGX_HTTP_AUTH_JWT_TYPE_* */
 } ngx_http_auth_jwt_loc_conf_t;
 
 
@@ -403,6 +418,9 @@ typedef struct {
     unsigned                    numeric_ids:1;  /* token of its own was
                                                    parsed with
                                                    JWTGATE_PARSE_NUMERIC_IDS */
+    unsigned                    jwe:1;      /* token came out of a JWE:
+                                               never cached, made again
+                                               at every level */
     unsigned                    login:1;    /* keeping the login answer */
     unsigned                    login_done:1;
     u_char                     *login_buf;
@@ -415,6 +433,8 @@ typedef struct {
                                                a subrequest checked on its
                                                own */
     jwtgate_detail_t            detail;     /* of a bad_claim_type */
+    const char                 *why;        /* more on a refused JWE, a
+                                               static text, or NULL */
 } ngx_http_auth_jwt_ctx_t;
 
 

@@ -266,7 +266,11 @@ ngx_http_auth_jwt_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *fp = f;
-    keys->algs |= jwtgate_keyset_algs(f->set);
+
+    if (f->set != NULL) {
+        /* NULL: decryption keys only (auth_jwt_type) */
+        keys->algs |= jwtgate_keyset_algs(f->set);
+    }
 
     return NGX_CONF_OK;
 }
@@ -451,26 +455,34 @@ ngx_http_auth_jwt_strings(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 char *
 ngx_http_auth_jwt_type(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
+    ngx_http_auth_jwt_loc_conf_t *ajcf = conf;
+
     ngx_str_t  *value;
+
+    if (ajcf->type != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
 
     value = cf->args->elts;
 
     if (ngx_strcmp(value[1].data, "signed") == 0) {
+        ajcf->type = NGX_HTTP_AUTH_JWT_TYPE_SIGNED;
         return NGX_CONF_OK;
     }
 
-    if (ngx_strcmp(value[1].data, "encrypted") == 0
-        || ngx_strcmp(value[1].data, "nested") == 0)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"auth_jwt_type %V\" is not supported: only "
-                           "signed tokens (JWS) are, not JWE", &value[1]);
-        return NGX_CONF_ERROR;
+    if (ngx_strcmp(value[1].data, "encrypted") == 0) {
+        ajcf->type = NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strcmp(value[1].data, "nested") == 0) {
+        ajcf->type = NGX_HTTP_AUTH_JWT_TYPE_NESTED;
+        return NGX_CONF_OK;
     }
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid value \"%V\", it must be \"signed\"",
-                       &value[1]);
+                       "invalid value \"%V\", it must be \"signed\", "
+                       "\"encrypted\" or \"nested\"", &value[1]);
     return NGX_CONF_ERROR;
 }
 

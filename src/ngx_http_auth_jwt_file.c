@@ -18,6 +18,13 @@
  *
  * A key file is opened non-blocking and must be a regular file: a FIFO
  * would block the worker (or nginx -t) until someone writes to it.
+ *
+ * Every file is parsed twice: for signature keys, and for decryption
+ * keys (JWTGATE_KEYSET_DECRYPT: private and symmetric keys, for
+ * auth_jwt_type encrypted and nested).  A file is good when either
+ * parse gives keys.  The decryption parse says nothing about the keys it
+ * skips (every public key is one) unless a JWE location uses the file
+ * (f->decrypt, ngx_http_auth_jwt_file_decrypt()).
  */
 
 
@@ -33,10 +40,18 @@
                                                   named with variables */
 
 
+/* keys numbered below this are told apart: a key the signature parse
+ * skips is not said to be skipped when it is a decryption key */
+#define NGX_HTTP_AUTH_JWT_DKEYS        256
+
+
 typedef struct {
     ngx_http_auth_jwt_file_t   *file;
     ngx_log_t                  *log;
     ngx_uint_t                  level;
+    u_char                     *dskipped;  /* a bit per key the
+                                              decryption parse skipped,
+                                              or NULL */
 } ngx_http_auth_jwt_file_skip_t;
 
 
@@ -53,9 +68,14 @@ static void ngx_http_auth_jwt_file_check(ngx_log_t *log,
     ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi);
+static void ngx_http_auth_jwt_file_dload(ngx_log_t *log,
+    ngx_http_auth_jwt_file_t *f, u_char *text, size_t len,
+    ngx_file_info_t *fi, u_char *dskipped);
 static void ngx_http_auth_jwt_file_skip(void *data, size_t index,
     const char *kid, const char *reason);
 static void ngx_http_auth_jwt_file_warn(void *data, size_t index,
+    const char *kid, const char *reason);
+static void ngx_http_auth_jwt_file_dskip(void *data, size_t index,
     const char *kid, const char *reason);
 static void ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_cleanup(void *data);
@@ -71,7 +91,8 @@ static ngx_uint_t   ngx_http_auth_jwt_unlogged;
 
 ngx_int_t
 ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
-    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list)
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,
+    ngx_uint_t decrypt)
 {
     time_t                      now;
     ngx_str_t                   path;
@@ -89,7 +110,13 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
             ngx_http_auth_jwt_file_check(r->connection->log, f);
         }
 
-        if (f->set != NULL) {
+        if (decrypt) {
+            if (f->dset != NULL) {
+                ngx_http_auth_jwt_keys_add(list, f->dset, f->issuer,
+                                           f->dset_id);
+            }
+
+        } else if (f->set != NULL) {
             ngx_http_auth_jwt_keys_add(list, f->set, f->issuer, f->set_id);
         }
     }
@@ -138,7 +165,17 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
 
         f = ngx_http_auth_jwt_file_cached(r, &path);
 
-        if (f != NULL && f->set != NULL) {
+        if (f == NULL) {
+            continue;
+        }
+
+        if (decrypt) {
+            if (f->dset != NULL) {
+                ngx_http_auth_jwt_keys_add(list, f->dset, vf[i].issuer,
+                                           f->dset_id);
+            }
+
+        } else if (f->set != NULL) {
             ngx_http_auth_jwt_keys_add(list, f->set, vf[i].issuer,
                                        f->set_id);
         }
@@ -245,7 +282,7 @@ ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path, char *issuer,
                       ngx_close_file_n " \"%V\" failed", path);
     }
 
-    if (f->set == NULL) {
+    if (f->set == NULL && f->dset == NULL) {
         /* ngx_http_auth_jwt_file_load() said why */
         return NGX_ERROR;
     }
@@ -382,7 +419,7 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
 
     ngx_http_auth_jwt_file_check(r->connection->log, f);
 
-    if (f->set == NULL) {
+    if (f->set == NULL && f->dset == NULL) {
         f->missed = ngx_current_msec;
         return NULL;
     }
@@ -555,6 +592,7 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     jwtgate_rc_t                   rc;
     jwtgate_keyset_t              *set;
     ngx_http_auth_jwt_file_skip_t  skip;
+    u_char                         dskipped[NGX_HTTP_AUTH_JWT_DKEYS / 8];
 
     f->mtime = ngx_file_mtime(fi);
     f->size = ngx_file_size(fi);
@@ -598,9 +636,20 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     skip.log = log;
     skip.level = NGX_LOG_WARN;
 
+    ngx_memzero(dskipped, sizeof(dskipped));
+    ngx_http_auth_jwt_file_dload(log, f, text, len, fi, dskipped);
+    skip.dskipped = f->dset ? dskipped : NULL;
+
     rc = jwtgate_keyset_parse((char *) text, len,
                               ngx_http_auth_jwt_file_skip, &skip, &set);
     ngx_free(text);
+
+    if (rc == JWTGATE_ERR_NO_KEYS && f->dset != NULL) {
+        /* decryption keys only: no signature key, and none expected */
+        jwtgate_keyset_free(f->set);
+        f->set = NULL;
+        return;
+    }
 
     if (rc != JWTGATE_OK) {
         if (ngx_http_auth_jwt_file_log(log, f)) {
@@ -628,11 +677,143 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
 }
 
 
+/*
+ * The file's decryption keys.  Once a JWE location uses the file: the
+ * keys skipped are said, and a file that gave private or symmetric keys
+ * and that others may read is warned about.
+ */
+
+static void
+ngx_http_auth_jwt_file_dload(ngx_log_t *log, ngx_http_auth_jwt_file_t *f,
+    u_char *text, size_t len, ngx_file_info_t *fi, u_char *dskipped)
+{
+    jwtgate_rc_t                   rc;
+    jwtgate_keyset_t              *set;
+    ngx_http_auth_jwt_file_skip_t  skip;
+
+    skip.file = f;
+    skip.log = log;
+    skip.level = f->decrypt ? NGX_LOG_INFO : 0;
+    skip.dskipped = dskipped;
+
+    rc = jwtgate_keyset_parse_flags((char *) text, len,
+                                    JWTGATE_KEYSET_DECRYPT,
+                                    ngx_http_auth_jwt_file_dskip, &skip,
+                                    &set);
+
+    if (rc != JWTGATE_OK) {
+        /* a changed file without decryption keys has none: a key taken
+         * out of it must no longer decrypt */
+        jwtgate_keyset_free(f->dset);
+        f->dset = NULL;
+        return;
+    }
+
+    if (f->decrypt && (fi->st_mode & S_IROTH)) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "auth_jwt_key_file \"%V\" holds decryption keys "
+                      "(private or symmetric) and is readable by others",
+                      &f->path);
+    }
+
+    jwtgate_keyset_free(f->dset);
+    f->dset = set;
+    f->dset_id = ngx_http_auth_jwt_set_id();
+}
+
+
+/* a JWE location uses the file: its decryption keys read again, saying
+ * what is wrong with them; NGX_ERROR when it holds none */
+
+ngx_int_t
+ngx_http_auth_jwt_file_decrypt(ngx_conf_t *cf, ngx_http_auth_jwt_file_t *f)
+{
+    u_char           *text;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_file_info_t   fi;
+
+    if (f->decrypt) {
+        return f->dset ? NGX_OK : NGX_ERROR;
+    }
+
+    f->decrypt = 1;
+
+    fd = ngx_open_file(f->path.data, NGX_FILE_RDONLY|NGX_FILE_NONBLOCK,
+                       NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &f->path);
+        return NGX_ERROR;
+    }
+
+    text = NULL;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || !ngx_is_file(&fi)
+        || ngx_file_size(&fi) > NGX_HTTP_AUTH_JWT_MAX_JWKS)
+    {
+        goto done;
+    }
+
+    text = ngx_alloc((size_t) ngx_file_size(&fi) + 1, cf->log);
+    if (text == NULL) {
+        goto done;
+    }
+
+    n = pread(fd, text, (size_t) ngx_file_size(&fi), 0);
+
+    if (n == (ssize_t) ngx_file_size(&fi)) {
+        ngx_http_auth_jwt_file_dload(cf->log, f, text, (size_t) n, &fi,
+                                     NULL);
+    }
+
+done:
+
+    ngx_free(text);
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%V\" failed", &f->path);
+    }
+
+    return f->dset ? NGX_OK : NGX_ERROR;
+}
+
+
+static void
+ngx_http_auth_jwt_file_dskip(void *data, size_t index, const char *kid,
+    const char *reason)
+{
+    ngx_http_auth_jwt_file_skip_t  *skip = data;
+
+    if (skip->dskipped != NULL && index < NGX_HTTP_AUTH_JWT_DKEYS) {
+        skip->dskipped[index / 8] |= (u_char) (1 << (index % 8));
+    }
+
+    if (skip->level == 0) {
+        return;
+    }
+
+    ngx_log_error(skip->level, skip->log, 0,
+                  "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") is "
+                  "no decryption key: %s", &skip->file->path, index + 1,
+                  kid ? kid : "", reason);
+}
+
+
 static void
 ngx_http_auth_jwt_file_skip(void *data, size_t index, const char *kid,
     const char *reason)
 {
     ngx_http_auth_jwt_file_skip_t  *skip = data;
+
+    if (skip->dskipped != NULL && index < NGX_HTTP_AUTH_JWT_DKEYS
+        && !(skip->dskipped[index / 8] & (1 << (index % 8))))
+    {
+        /* a decryption key, no signature key: nothing wrong with it */
+        return;
+    }
 
     ngx_log_error(skip->level, skip->log, 0,
                   "auth_jwt_key_file \"%V\": key #%uz (kid \"%s\") "
@@ -656,6 +837,7 @@ ngx_http_auth_jwt_file_warn(void *data, size_t index, const char *kid,
 static void
 ngx_http_auth_jwt_file_free(ngx_http_auth_jwt_file_t *f)
 {
+    jwtgate_keyset_free(f->dset);
     jwtgate_keyset_free(f->set);
     ngx_free(f);
 }
@@ -668,6 +850,8 @@ ngx_http_auth_jwt_file_cleanup(void *data)
 
     jwtgate_keyset_free(f->set);
     f->set = NULL;
+    jwtgate_keyset_free(f->dset);
+    f->dset = NULL;
 }
 
 

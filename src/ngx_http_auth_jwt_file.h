@@ -16,7 +16,10 @@ ngx_int_t ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path,
     char *issuer, ngx_http_auth_jwt_file_t **file);
 void ngx_http_auth_jwt_keys_exit(void);
 ngx_int_t ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
-    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list);
+    ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,
+    ngx_uint_t decrypt);
+ngx_int_t ngx_http_auth_jwt_file_decrypt(ngx_conf_t *cf,
+    ngx_http_auth_jwt_file_t *f);
 void ngx_http_auth_jwt_keys_add(ngx_http_auth_jwt_keylist_t *list,
     const jwtgate_keyset_t *set, const char *issuer, ngx_uint_t id);
 

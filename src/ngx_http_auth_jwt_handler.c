@@ -17,6 +17,7 @@
 #include "ngx_http_auth_jwt_ctx.h"
 #include "ngx_http_auth_jwt_fetch.h"
 #include "ngx_http_auth_jwt_forward.h"
+#include "ngx_http_auth_jwt_jwe.h"
 #include "ngx_http_auth_jwt_keys.h"
 #include "ngx_http_auth_jwt_reason.h"
 #include "ngx_http_auth_jwt_refresh.h"
@@ -423,8 +424,10 @@ ngx_http_auth_jwt_check(ngx_http_request_t *r,
     } else if (ctx->reason != NGX_HTTP_AUTH_JWT_REVOKED) {
         /* a revoked one is logged with the list that names it */
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth_jwt: token rejected: %s",
-                      ngx_http_auth_jwt_reason(ctx->reason));
+                      "auth_jwt: token rejected: %s%s%s%s",
+                      ngx_http_auth_jwt_reason(ctx->reason),
+                      ctx->why ? " (" : "", ctx->why ? ctx->why : "",
+                      ctx->why ? ")" : "");
     }
 
     return ctx->reason;
@@ -461,28 +464,46 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     flags = ajcf->numeric_ids ? JWTGATE_PARSE_NUMERIC_IDS : 0;
 
     if (ctx->token != NULL
-        && (ctx->raw.len != token->len
+        && (ctx->jwe || ajcf->type != NGX_HTTP_AUTH_JWT_TYPE_SIGNED
+            || ctx->raw.len != token->len
             || ngx_strncmp(ctx->raw.data, token->data, token->len) != 0))
     {
-        /* this level takes the token from elsewhere */
+        /* this level takes the token from elsewhere, or the token came
+         * out of a JWE: decrypted again with this level's keys */
         ngx_http_auth_jwt_cache_forget(ctx);
         ctx->verified = NULL;
     }
 
     ctx->detail.member = NULL;
+    ctx->why = NULL;
 
     if (ctx->token == NULL) {
+        ctx->jwe = 0;
 
-        /* a token verified before, found by its bytes: nothing decoded */
-        if (ngx_http_auth_jwt_cache_borrow(ctx, token, ajcf->keys, flags)
-            != NGX_OK)
+        if (ajcf->type != NGX_HTTP_AUTH_JWT_TYPE_SIGNED) {
+            /* decrypted; never cached (ngx_http_auth_jwt_jwe.c) */
+            jrc = ngx_http_auth_jwt_jwe_open(r, ajcf, ctx, token, algs,
+                                             flags);
+            if (jrc != JWTGATE_OK) {
+                return jrc;
+            }
+
+            ctx->jwe = 1;
+            ctx->numeric_ids = ajcf->numeric_ids ? 1 : 0;
+
+        } else if (ngx_http_auth_jwt_cache_borrow(ctx, token, ajcf->keys,
+                                                  flags)
+                   != NGX_OK)
         {
+            /* not verified before (one that was, found by its bytes, is
+             * not decoded again) */
             jwtgate_limits_init(&limits);
 
             jrc = jwtgate_token_parse_flags((char *) token->data, token->len,
                                             &limits, algs, flags,
                                             &ctx->detail, &ctx->token);
             if (jrc != JWTGATE_OK) {
+                ctx->why = ngx_http_auth_jwt_jwe_why(token, jrc);
                 return jrc;
             }
 
@@ -490,6 +511,21 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         }
 
         ctx->raw = *token;
+    }
+
+    if (ajcf->type == NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED) {
+        /* decrypted with a key of the location's: no signature */
+
+        if (!ajcf->numeric_ids
+            && jwtgate_token_numeric_id(ctx->token) != NULL)
+        {
+            ctx->detail.member = jwtgate_token_numeric_id(ctx->token);
+            ctx->detail.what = "a number";
+            ctx->detail.numeric_id = 1;
+            return JWTGATE_ERR_BAD_CLAIM_TYPE;
+        }
+
+        goto claims;
     }
 
     if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs)) {
@@ -540,8 +576,10 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
     {
         ctx->verified = NULL;
 
-        rc = ngx_http_auth_jwt_cache_lookup(ctx, ajcf->keys, &list, flags,
-                                            &ctx->issuer);
+        /* a token out of a JWE is not looked up: NGX_ABORT */
+        rc = ctx->jwe ? NGX_ABORT
+                      : ngx_http_auth_jwt_cache_lookup(ctx, ajcf->keys, &list,
+                                                       flags, &ctx->issuer);
         if (rc == NGX_OK) {
             /* verified before, with the key sets this request has */
             ctx->verified = ajcf->keys;

@@ -44,7 +44,7 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     list->algs = 0;
     list->tries = (ngx_uint_t) ajcf->key_try_limit;
 
-    if (ngx_http_auth_jwt_keys_files(r, keys, list) != NGX_OK) {
+    if (ngx_http_auth_jwt_keys_files(r, keys, list, 0) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -120,6 +120,37 @@ ngx_http_auth_jwt_keys_get(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The decryption key sets of a request (auth_jwt_type encrypted, nested):
+ * the key files' only, never a fetched set, which is meant to be public.
+ */
+
+ngx_int_t
+ngx_http_auth_jwt_keys_decrypt(ngx_http_request_t *r,
+    ngx_http_auth_jwt_loc_conf_t *ajcf, ngx_http_auth_jwt_keylist_t *list)
+{
+    ngx_uint_t                 n;
+    ngx_http_auth_jwt_keys_t  *keys;
+
+    keys = ajcf->keys;
+
+    n = keys->files.nelts + keys->vfiles.nelts;
+
+    list->sets = ngx_palloc(r->pool, (n + 1) * sizeof(jwtgate_keyset_t *));
+    list->issuers = ngx_palloc(r->pool, (n + 1) * sizeof(char *));
+    list->ids = ngx_palloc(r->pool, (n + 1) * sizeof(ngx_uint_t));
+    if (list->sets == NULL || list->issuers == NULL || list->ids == NULL) {
+        return NGX_ERROR;
+    }
+
+    list->n = 0;
+    list->algs = 0;
+    list->tries = (ngx_uint_t) ajcf->key_try_limit;
+
+    return ngx_http_auth_jwt_keys_files(r, keys, list, 1);
 }
 
 

@@ -13,6 +13,7 @@
 #include "ngx_http_auth_jwt_file.h"
 #include "ngx_http_auth_jwt_forward.h"
 #include "ngx_http_auth_jwt_handler.h"
+#include "ngx_http_auth_jwt_jwe.h"
 #include "ngx_http_auth_jwt_login.h"
 #include "ngx_http_auth_jwt_reason.h"
 #include "ngx_http_auth_jwt_revoke_conf.h"
@@ -425,6 +426,7 @@ ngx_http_auth_jwt_create_loc_conf(ngx_conf_t *cf)
     conf->revoke = NGX_CONF_UNSET_PTR;
     conf->revoke_max_age = NGX_CONF_UNSET;
     conf->revoke_stale = NGX_CONF_UNSET_UINT;
+    conf->type = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -478,6 +480,8 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->revoke, prev->revoke, NULL);
     ngx_conf_merge_sec_value(conf->revoke_max_age, prev->revoke_max_age, 0);
     ngx_conf_merge_uint_value(conf->revoke_stale, prev->revoke_stale, 0);
+    ngx_conf_merge_uint_value(conf->type, prev->type,
+                              NGX_HTTP_AUTH_JWT_TYPE_SIGNED);
 
     if (conf->revoke != NULL && conf->leeway > NGX_HTTP_AUTH_JWT_RLIST_KEEP) {
         /* past a day, the lists no longer hold the jti the leeway admits */
@@ -527,7 +531,12 @@ ngx_http_auth_jwt_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
+    if (ngx_http_auth_jwt_keys_conf(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (conf->algs != NGX_CONF_UNSET_UINT
+        && conf->type != NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED
         && conf->keys->vfiles.nelts == 0
         && conf->keys->sources.nelts == 0
         && (conf->keys->algs & conf->algs) == 0)

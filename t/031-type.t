@@ -1,4 +1,5 @@
-# auth_jwt_type: signed tokens (JWS) only; JWE is refused at nginx -t.
+# auth_jwt_type: signed (JWS, the default), encrypted and nested (JWE:
+# t/100-jwe-encrypted.t, t/101-jwe-nested.t, t/102-jwe-conf.t).
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
@@ -27,7 +28,7 @@ __DATA__
 
 
 
-=== TEST 2: encrypted fails nginx -t with a clear message
+=== TEST 2: encrypted with a key file of public signature keys fails nginx -t: nothing to decrypt with
 --- config
     location /api {
         auth_jwt          "test";
@@ -37,16 +38,20 @@ __DATA__
     }
 --- must_die
 --- error_log
-"auth_jwt_type encrypted" is not supported: only signed tokens (JWS) are, not JWE
+"auth_jwt_type encrypted": no key file holds a decryption key
 
 
 
-=== TEST 3: nested fails nginx -t too
+=== TEST 3: nested at the http level, no auth_jwt anywhere: accepted, nothing checked
 --- config
     auth_jwt_type nested;
---- must_die
---- error_log
-"auth_jwt_type nested" is not supported
+    location /api {
+        return 200 "open\n";
+    }
+--- request
+GET /api
+--- response_body
+open
 
 
 
@@ -55,11 +60,11 @@ __DATA__
     auth_jwt_type jws;
 --- must_die
 --- error_log
-invalid value "jws", it must be "signed"
+invalid value "jws", it must be "signed", "encrypted" or "nested"
 
 
 
-=== TEST 5: a JWE-shaped token (five segments) is rejected as malformed
+=== TEST 5: a JWE-shaped token (five segments) at a signed location is rejected as malformed, and the log says why
 --- config
     location /api {
         auth_jwt          "test";
@@ -73,4 +78,4 @@ GET /api
     . ".AAAA.AAAA.AAAA.AAAA"
 --- error_code: 401
 --- error_log
-auth_jwt: token rejected: malformed
+auth_jwt: token rejected: malformed (an encrypted token (JWE), where a signed one is expected: see "auth_jwt_type")

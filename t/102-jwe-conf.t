@@ -1,0 +1,229 @@
+# auth_jwt_type at configuration: where decryption keys may come from
+# (auth_jwt_key_file only, never auth_jwt_key_request), what a key file
+# must hold for the location's type, the warning about a key file with
+# decryption keys that others may read, inheritance, key files named with
+# variables.  Tokens minted here by Crypt::JWT (t/lib/JWTGate/Jwe.pm).
+
+use Test::Nginx::Socket 'no_plan';
+use lib 't/lib';
+use JWTGate::Token;
+use JWTGate::Jwe;
+use JWTGate::BlockLog;
+
+$ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+
+jwe_setup();
+
+sub bearer { "Authorization: Bearer " . $_[0] }
+{ no warnings 'once'; *Test::Base::Filter::bearer = \&bearer; }
+
+no_shuffle();
+run_tests();
+
+__DATA__
+
+=== TEST 1: encrypted with only a key request fails nginx -t: decryption keys come from key files only
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_type        encrypted;
+        auth_jwt_key_request /jwks;
+        return 200;
+    }
+    location = /jwks {
+        internal;
+        alias $TEST_NGINX_JWE_DIR/dec.json;
+    }
+--- must_die
+--- error_log
+"auth_jwt_type encrypted" needs decryption keys, and they come from "auth_jwt_key_file" only, never from "auth_jwt_key_request"
+
+
+
+=== TEST 2: nested likewise
+--- config
+    auth_jwt_type nested;
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_key_request /jwks;
+        return 200;
+    }
+    location = /jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-all.json;
+    }
+--- must_die
+--- error_log
+"auth_jwt_type nested" needs decryption keys
+
+
+
+=== TEST 3: nested: the inner token verified with key request keys, decrypted with a key file's
+--- config
+    location /api {
+        auth_jwt             "test";
+        auth_jwt_type        nested;
+        auth_jwt_key_file    $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_request /jwks;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+    location = /jwks {
+        internal;
+        alias $TEST_NGINX_DATA_DIR/jwks-all.json;
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(nested(jws => {claims => {sub => 'm'}})),
+ bearer(nested(inner => tamper_sig(jwt())))]
+--- error_code eval
+[200, 401]
+--- response_body_like eval
+['^ok m$', '401 Authorization Required']
+--- error_log
+token rejected: bad_signature
+
+
+
+=== TEST 4: encrypted with a key file of public signature keys only fails nginx -t
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-rsa1.json;
+        return 200;
+    }
+--- must_die
+--- error_log
+"auth_jwt_type encrypted": no key file holds a decryption key
+
+
+
+=== TEST 5: a signed location with a file of decryption keys only fails nginx -t
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/auth_jwt_key_file "[^"]+dec\.json" holds no signature key/
+
+
+
+=== TEST 6: nested with decryption keys and no signature key fails nginx -t
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200;
+    }
+--- must_die
+--- error_log
+"auth_jwt_type nested": no signature key for the inner token
+
+
+
+=== TEST 7: a key file with decryption keys that others may read: a warning at nginx -t; not for mode 0600
+--- config
+    location /a {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec-world.json;
+        return 200 "a $jwt_claim_sub\n";
+    }
+    location /b {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200 "b $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /a", "GET /b"]
+--- more_headers eval
+[bearer(jwe(claims => {sub => 'n'})), bearer(jwe(claims => {sub => 'o'}))]
+--- response_body eval
+["a n\n", "b o\n"]
+--- error_log eval
+[qr/\[warn\] .*auth_jwt_key_file "[^"]+dec-world\.json" holds decryption keys \(private or symmetric\) and is readable by others/]
+--- no_error_log eval
+[qr/"[^"]+dec\.json" holds decryption keys/, '[error]']
+
+
+
+=== TEST 8: a signed location does not warn about a world-readable key file (it decrypts nothing)
+--- config
+    location /a {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json;
+        return 200;
+    }
+--- request
+GET /a
+--- more_headers eval
+bearer(jwt())
+--- error_code: 200
+--- no_error_log
+readable by others
+skipped
+
+
+
+=== TEST 9: auth_jwt_type takes signed, encrypted or nested, once per level
+--- config
+    auth_jwt_type jws;
+--- must_die
+--- error_log
+invalid value "jws", it must be "signed", "encrypted" or "nested"
+
+
+
+=== TEST 10: auth_jwt_type twice at one level
+--- config
+    auth_jwt_type encrypted;
+    auth_jwt_type nested;
+--- must_die
+--- error_log
+"auth_jwt_type" directive is duplicate
+
+
+
+=== TEST 11: decryption keys from a key file named with variables
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/${arg_k}.json;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /api?k=dec", "GET /api?k=nope", "GET /api?k=mixed"]
+--- more_headers eval
+[bearer(jwe(claims => {sub => 'p'})), bearer(jwe()),
+ bearer(jwe(alg => 'A256KW', claims => {sub => 'q'}))]
+--- error_code eval
+[200, 401, 200]
+--- response_body_like eval
+['^ok p$', '401 Authorization Required', '^ok q$']
+--- error_log
+token rejected: no_keys
+
+
+
+=== TEST 12: http-level auth_jwt_type is inherited by servers and locations
+--- http_config
+    auth_jwt_type encrypted;
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(jwe(claims => {sub => 'r'})), bearer(jwt())]
+--- error_code eval
+[200, 401]
