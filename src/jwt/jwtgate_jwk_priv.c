@@ -112,6 +112,22 @@ jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
         reason = jwtgate_priv_usage(jwk, &key->jwe_algs, &key->dir_enc);
     }
 
+    /*
+     * An oct key must say it is for encryption: a bare {"kty":"oct","k"}
+     * is also an HMAC key to a signature set, and anyone who can make a
+     * JWE for it could then sign.  The signature loader refuses "use":
+     * "enc", a JWE "alg" and JWE-only "key_ops", so no key is both.
+     */
+    if (reason == NULL && key->kty == JWTGATE_KTY_OCT
+        && json_object_get(jwk, "use") == NULL
+        && json_object_get(jwk, "alg") == NULL
+        && json_object_get(jwk, "key_ops") == NULL)
+    {
+        reason = "an oct key for decryption must say so (\"use\": \"enc\", "
+                 "a JWE \"alg\" or \"key_ops\"): without, it is an HMAC "
+                 "signing key as well";
+    }
+
     if (reason == NULL && key->jwe_algs == 0) {
         reason = "no JWE algorithm fits the key";
     }

@@ -78,7 +78,7 @@ if (defined $ARGV[2]) {
 
     for my $n (16, 24, 32, 48, 64) {
         $oct{$n} = random_bytes($n);
-        $jwk{"oct$n"} = { kty => 'oct', kid => "oct$n",
+        $jwk{"oct$n"} = { kty => 'oct', use => 'enc', kid => "oct$n",
                           k => encode_base64url($oct{$n}) };
     }
 }

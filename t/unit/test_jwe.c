@@ -264,8 +264,8 @@ test_wrong_key(void **state)
     kb[jwtgate_b64url_encode(kb, k, 16)] = '\0';
     jwks = malloc(256);
     assert_non_null(jwks);
-    snprintf(jwks, 256, "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"oct16\","
-             "\"k\":\"%s\"}]}", kb);
+    snprintf(jwks, 256, "{\"keys\":[{\"kty\":\"oct\",\"use\":\"enc\","
+             "\"kid\":\"oct16\",\"k\":\"%s\"}]}", kb);
     assert_int_equal(jwtgate_keyset_parse_flags(jwks, strlen(jwks),
                                                 JWTGATE_KEYSET_DECRYPT, NULL,
                                                 NULL, &set),
@@ -350,6 +350,7 @@ static void
 test_decryption_set(void **state)
 {
     char                    *jwk, *jwks;
+    const char              *b;
     size_t                   i;
     skips_t                  skips;
     jwtgate_keyset_t        *set;
@@ -396,7 +397,7 @@ test_decryption_set(void **state)
     jwk[strlen(jwk) - 1] = '\0';    /* the closing brace */
     sprintf(jwks, "{\"keys\":[%s,\"use\":\"sig\"},%s,\"key_ops\":[\"verify\"]},"
             "%s,\"alg\":\"RSA1_5\"},"
-            "{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\","
+            "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\","
             "\"alg\":\"HS256\"},"
             "{\"kty\":\"EC\",\"crv\":\"P-256\","
             "\"x\":\"au5d6pZ7_alJrvYGs7vcbL7FcrcFWfNXkZdj2Fh7D2Y\","
@@ -404,7 +405,8 @@ test_decryption_set(void **state)
             "{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
             "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\","
             "\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\"},"
-            "{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAA\"},"
+            "{\"kty\":\"oct\",\"use\":\"enc\","
+            "\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAA\"},"
             "%s,\"key_ops\":[\"unwrapKey\"],\"alg\":\"RSA-OAEP-256\"}]}",
             jwk, jwk, jwk, jwk);
     memset(&skips, 0, sizeof(skips));
@@ -430,6 +432,37 @@ test_decryption_set(void **state)
     jwtgate_keyset_free(set);
     free(jwks);
     free(jwk);
+
+    /* no oct key is both: a bare one is an HMAC key, never a decryption
+     * key; one marked for encryption is never an HMAC key */
+    b = "{\"keys\":[{\"kty\":\"oct\","
+        "\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}";
+    memset(&skips, 0, sizeof(skips));
+    jwtgate_keyset_parse_flags(b, strlen(b), JWTGATE_KEYSET_DECRYPT, on_skip,
+                               &skips, &set);
+    assert_int_equal(skips.n, 1);
+    assert_non_null(strstr(skips.reasons[0], "must say so"));
+    jwtgate_keyset_free(set);
+    assert_int_equal(jwtgate_keyset_parse_flags(b, strlen(b), 0, NULL, NULL,
+                                                &set),
+                     JWTGATE_OK);
+    assert_int_equal(jwtgate_keyset_algs(set),
+                     JWTGATE_ALG_BIT(JWTGATE_ALG_HS256));
+    jwtgate_keyset_free(set);
+
+    b = "{\"keys\":[{\"kty\":\"oct\",\"use\":\"enc\","
+        "\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}";
+    assert_int_equal(jwtgate_keyset_parse_flags(b, strlen(b),
+                                                JWTGATE_KEYSET_DECRYPT, NULL,
+                                                NULL, &set),
+                     JWTGATE_OK);
+    assert_int_equal(jwtgate_keyset_count(set), 1);
+    jwtgate_keyset_free(set);
+    memset(&skips, 0, sizeof(skips));
+    set = NULL;
+    jwtgate_keyset_parse_flags(b, strlen(b), 0, on_skip, &skips, &set);
+    assert_int_equal(skips.n, 1);
+    jwtgate_keyset_free(set);
 }
 
 
@@ -460,7 +493,7 @@ test_key_choice(void **state)
     a = jwk_line("oct16");
     jwks = malloc(strlen(a) + 256);
     assert_non_null(jwks);
-    b = "{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\"}";
+    b = "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\"}";
     sprintf(jwks, "{\"keys\":[%s,%s]}", b, a);
     assert_int_equal(jwtgate_keyset_parse_flags(jwks, strlen(jwks),
                                                 JWTGATE_KEYSET_DECRYPT, NULL,

@@ -268,7 +268,7 @@ test_cek_length(void **state)
 
     kb[jwtgate_b64url_encode(kb, kek, 16)] = '\0';
     jwks = malloc(128);
-    snprintf(jwks, 128, "{\"kty\":\"oct\",\"k\":\"%s\"}", kb);
+    snprintf(jwks, 128, "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"%s\"}", kb);
     assert_int_equal(jwtgate_keyset_parse_flags(jwks, strlen(jwks),
                                                 JWTGATE_KEYSET_DECRYPT, NULL,
                                                 NULL, &set),

@@ -135,7 +135,7 @@ static const char  a1_jwe[] =
 /* RFC 7516 A.3: AES Key Wrap and AES_128_CBC_HMAC_SHA_256 */
 
 static const char  a3_jwk[] =
-    "{\"kty\":\"oct\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}";
+    "{\"kty\":\"oct\",\"use\":\"enc\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}";
 
 static const char  a3_jwe[] =
     "eyJhbGciOiJBMTI4S1ciLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0."
