@@ -18,6 +18,7 @@
 
 
 static jwtgate_keyset_t  *keys;
+static jwtgate_keyset_t  *sig_keys;     /* the same text, for signatures */
 static jwtgate_limits_t   limits;
 
 
@@ -45,7 +46,9 @@ load_keys(void)
     if (jwtgate_keyset_parse_flags(text, n, JWTGATE_KEYSET_DECRYPT, NULL,
                                    NULL, &keys)
         != JWTGATE_OK
-        || jwtgate_keyset_count(keys) != 10)
+        || jwtgate_keyset_count(keys) != 10
+        || jwtgate_keyset_parse_flags(text, n, 0, NULL, NULL, &sig_keys)
+           != JWTGATE_OK)
     {
         abort();
     }
@@ -58,7 +61,7 @@ load_keys(void)
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    size_t                   len;
+    size_t                   len, idx;
     const char              *why;
     jwtgate_rc_t             rc;
     jwtgate_jwe_t           *jwe;
@@ -98,17 +101,19 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         return 0;
     }
 
-    /* a second set: a signature set decrypts nothing, and is skipped */
-    sets[0] = NULL;
+    /* first the same keys as a signature set: it decrypts nothing (a key
+     * used from it would be a key of the wrong kind: abort below) */
+    sets[0] = sig_keys;
     sets[1] = keys;
     key = NULL;
 
-    rc = jwtgate_jwe_decrypt(jwe, sets, 2, 0, &why, &key, NULL);
+    idx = 0;
+    rc = jwtgate_jwe_decrypt(jwe, sets, 2, 0, &why, &key, &idx);
     pt = jwtgate_jwe_plaintext(jwe, &len);
 
     if ((unsigned) rc >= JWTGATE_ERR_LAST
         || (rc == JWTGATE_OK) != (pt != NULL)
-        || (rc == JWTGATE_OK && (key == NULL || len > jwe->ct_len
+        || (rc == JWTGATE_OK && (key == NULL || idx != 1 || len > jwe->ct_len
                                  || pt[len] != '\0'))
         || (rc != JWTGATE_OK && len != 0))
     {
