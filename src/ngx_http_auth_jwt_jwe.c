@@ -105,6 +105,25 @@ ngx_http_auth_jwt_keys_conf(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    if (conf->type == NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED) {
+        for (i = 0; i < keys->files.nelts; i++) {
+            if (files[i]->dset != NULL
+                && (jwtgate_keyset_jwe_algs(files[i]->dset)
+                    & JWTGATE_JWE_ALGS_PUBLIC))
+            {
+                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                                   "\"auth_jwt_type encrypted\" with a "
+                                   "private RSA, EC or X25519 key of \"%V\": "
+                                   "anyone who has its public key can make "
+                                   "a token it takes, so it authenticates "
+                                   "nothing; \"auth_jwt_type nested\" "
+                                   "checks a signed token inside",
+                                   &files[i]->path);
+                break;
+            }
+        }
+    }
+
     if (conf->type == NGX_HTTP_AUTH_JWT_TYPE_NESTED && sig == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt_type nested\": no signature key for "

@@ -171,6 +171,40 @@ skipped
 
 
 
+=== TEST 8b: encrypted with a private RSA, EC or X25519 key warns at nginx -t (it authenticates nothing); with secret keys only, and nested, it does not
+--- config
+    location /a {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200 "a $jwt_claim_sub\n";
+    }
+    location /b {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec-oct.json;
+        return 200 "b $jwt_claim_sub\n";
+    }
+    location /c {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json;
+        return 200 "c $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /a", "GET /b"]
+--- more_headers eval
+[bearer(jwe(claims => {sub => 'n'}, alg => 'RSA-OAEP-256')),
+ bearer(jwe(claims => {sub => 'o'}, alg => 'A256KW', enc => 'A256GCM'))]
+--- response_body eval
+["a n\n", "b o\n"]
+--- error_log eval
+[qr/\[warn\] .*"auth_jwt_type encrypted" with a private RSA, EC or X25519 key of "[^"]+dec\.json": anyone who has its public key can make a token it takes/]
+--- no_error_log eval
+[qr/key of "[^"]+(dec-oct|mixed)\.json"/, '[error]']
+
+
+
 === TEST 9: auth_jwt_type takes signed, encrypted or nested, once per level
 --- config
     auth_jwt_type jws;

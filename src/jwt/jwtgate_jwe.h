@@ -70,6 +70,18 @@ typedef enum {
 } jwtgate_enc_t;
 
 #define JWTGATE_JWE_ALGS_ALL    ((1u << JWTGATE_JWE_ALG_COUNT) - 1)
+/* key management with a public key (RSA-OAEP*, ECDH-ES*): anyone who has
+ * the public key can encrypt to it */
+#define JWTGATE_JWE_ALGS_PUBLIC                                               \
+    ((1u << JWTGATE_JWE_RSA_OAEP) | (1u << JWTGATE_JWE_RSA_OAEP_256)          \
+     | (1u << JWTGATE_JWE_RSA_OAEP_384) | (1u << JWTGATE_JWE_RSA_OAEP_512)    \
+     | (1u << JWTGATE_JWE_ECDH_ES) | (1u << JWTGATE_JWE_ECDH_ES_A128KW)       \
+     | (1u << JWTGATE_JWE_ECDH_ES_A192KW)                                     \
+     | (1u << JWTGATE_JWE_ECDH_ES_A256KW))
+
+/* Union of the JWE algorithms a decryption set's keys may decrypt with
+ * (JWTGATE_JWE_* bits); 0 for a signature set. */
+unsigned jwtgate_keyset_jwe_algs(const jwtgate_keyset_t *set);
 #define JWTGATE_ENCS_ALL        ((1u << JWTGATE_ENC_COUNT) - 1)
 
 /* Names, exact and case-sensitive; -1 for an unknown (or never

@@ -213,6 +213,13 @@ jwtgate_keyset_algs(const jwtgate_keyset_t *set)
 }
 
 
+unsigned
+jwtgate_keyset_jwe_algs(const jwtgate_keyset_t *set)
+{
+    return set->jwe_algs;
+}
+
+
 const char *
 jwtgate_key_kid(const jwtgate_key_t *key)
 {

@@ -15,7 +15,8 @@ package JWTGate::Jwe;
 #                           every private key and oct key, with "use":"enc"),
 #                           mixed.json (those and t/data/jwks-all.json's
 #                           signature keys in one file), dec-world.json
-#                           (dec.json, mode 0644); the JWKS text too:
+#                           (dec.json, mode 0644), dec-oct.json (its oct
+#                           keys alone); the JWKS text too:
 #                           jwe_jwks()
 #   jwe(%o)                 a compact JWE (see "sub jwe")
 #   nested(%o)              a JWE (cty "JWT") around jwt(%{$o{jws}})
@@ -126,6 +127,11 @@ sub jwe_setup {
     # the same, readable by others: nginx -t warns
     _write("$DIR/dec-world.json", $JWKS);
     chmod 0644, "$DIR/dec-world.json" or croak "$DIR/dec-world.json: $!";
+
+    # the secret keys alone (dir, A*KW, A*GCMKW): what an encrypted
+    # location should use
+    _write("$DIR/dec-oct.json",
+           $JSON->encode({ keys => [grep { $_->{kty} eq 'oct' } @jwks] }));
 
     my $all = $JSON->decode(JWTGate::Token::_slurp(
         File::Spec->catfile(JWTGate::Token::data_dir(), 'jwks-all.json')));
