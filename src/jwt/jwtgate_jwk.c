@@ -38,6 +38,7 @@ static const jwtgate_curve_t  curves[] = {
 
 
 static const char *jwtgate_jwk_usage(const json_t *jwk, unsigned *algs);
+static int jwtgate_jwk_oct_enc_ops(const json_t *jwk, const json_t *ops);
 static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_ec(const json_t *jwk, jwtgate_key_t *key);
 static const char *jwtgate_jwk_okp(const json_t *jwk, jwtgate_key_t *key);
@@ -137,6 +138,40 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md,
 
 /* "use", "key_ops" and "alg" narrow what a key may verify */
 
+/* 1 for an oct JWK whose key_ops names an encryption operation */
+
+static int
+jwtgate_jwk_oct_enc_ops(const json_t *jwk, const json_t *ops)
+{
+    size_t         i, j;
+    const char    *s;
+    const json_t  *kty, *op;
+
+    static const char  *enc_ops[] = {
+        "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey",
+        "deriveBits"
+    };
+
+    kty = json_object_get(jwk, "kty");
+    if (!json_is_string(kty) || strcmp(json_string_value(kty), "oct") != 0)
+    {
+        return 0;
+    }
+
+    json_array_foreach(ops, i, op) {
+        s = json_is_string(op) ? json_string_value(op) : "";
+
+        for (j = 0; j < sizeof(enc_ops) / sizeof(enc_ops[0]); j++) {
+            if (strcmp(s, enc_ops[j]) == 0) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
 static const char *
 jwtgate_jwk_usage(const json_t *jwk, unsigned *algs)
 {
@@ -171,6 +206,14 @@ jwtgate_jwk_usage(const json_t *jwk, unsigned *algs)
 
         if (i == json_array_size(v)) {
             return "key_ops has no verify";
+        }
+
+        /* a secret that may also decrypt or unwrap is a decryption key
+         * (jwtgate_jwk_priv.c) too: whoever can make a JWE for it could
+         * sign, so it is neither */
+        if (jwtgate_jwk_oct_enc_ops(jwk, v)) {
+            return "an oct key whose key_ops mixes verify with encryption "
+                   "operations";
         }
     }
 

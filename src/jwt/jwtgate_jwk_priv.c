@@ -187,6 +187,17 @@ jwtgate_priv_usage(const json_t *jwk, unsigned *algs, int *dir_enc)
         json_array_foreach(v, i, op) {
             s = json_is_string(op) ? json_string_value(op) : "";
 
+            if ((strcmp(s, "sign") == 0 || strcmp(s, "verify") == 0)
+                && json_is_string(json_object_get(jwk, "kty"))
+                && strcmp(json_string_value(json_object_get(jwk, "kty")),
+                          "oct")
+                   == 0)
+            {
+                /* an HMAC key as well (jwtgate_jwk.c): neither */
+                return "an oct key whose key_ops mixes encryption with "
+                       "sign or verify";
+            }
+
             if (strcmp(s, "unwrapKey") == 0) {
                 ops |= JWTGATE_JWE_OAEP | JWTGATE_JWE_KW | JWTGATE_JWE_GCMKW;
 

@@ -463,6 +463,23 @@ test_decryption_set(void **state)
     jwtgate_keyset_parse_flags(b, strlen(b), 0, on_skip, &skips, &set);
     assert_int_equal(skips.n, 1);
     jwtgate_keyset_free(set);
+
+    /* key_ops naming both kinds of operation: neither kind of set */
+    b = "{\"keys\":[{\"kty\":\"oct\",\"key_ops\":[\"verify\",\"unwrapKey\"],"
+        "\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}]}";
+    memset(&skips, 0, sizeof(skips));
+    set = NULL;
+    jwtgate_keyset_parse_flags(b, strlen(b), JWTGATE_KEYSET_DECRYPT, on_skip,
+                               &skips, &set);
+    assert_int_equal(skips.n, 1);
+    assert_non_null(strstr(skips.reasons[0], "sign or verify"));
+    jwtgate_keyset_free(set);
+    memset(&skips, 0, sizeof(skips));
+    set = NULL;
+    jwtgate_keyset_parse_flags(b, strlen(b), 0, on_skip, &skips, &set);
+    assert_int_equal(skips.n, 1);
+    assert_non_null(strstr(skips.reasons[0], "mixes verify"));
+    jwtgate_keyset_free(set);
 }
 
 
