@@ -701,11 +701,18 @@ ngx_http_auth_jwt_file_dload(ngx_log_t *log, ngx_http_auth_jwt_file_t *f,
                                     ngx_http_auth_jwt_file_dskip, &skip,
                                     &set);
 
-    if (rc != JWTGATE_OK) {
+    if (rc == JWTGATE_ERR_NO_KEYS) {
         /* a changed file without decryption keys has none: a key taken
          * out of it must no longer decrypt */
         jwtgate_keyset_free(f->dset);
         f->dset = NULL;
+        return;
+    }
+
+    if (rc != JWTGATE_OK) {
+        /* not a key set at all (half written, not JSON, too large): the
+         * last good decryption keys stay, as the signature keys do (the
+         * signature parse of the same text says what is wrong) */
         return;
     }
 

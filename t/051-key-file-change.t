@@ -20,11 +20,17 @@ use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
 use JWTGate::BlockLog;
+use JWTGate::Jwe;
 use JWTGate::IssuerServer qw(suite_ports dav_uri data_file jwks api put del
                               sleep_s log_like filters issuer_block);
 use IO::Socket::INET;
 
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
+jwe_setup();
+
+# a JWE under one of jwe_jwks()'s secret keys (A256KW)
+sub kw { jwe(claims => {sub => $_[0]}, alg => 'A256KW', enc => 'A256GCM') }
+{ no warnings 'once'; *Test::Base::Filter::kw = \&kw; }
 
 # a port next to the server port with nothing on it: a second server that
 # listens with reuseport, so that connections spread over both workers
@@ -264,3 +270,28 @@ auth_jwt: token rejected: bad_issuer
 qr/\[emerg\] .*(?:auth_jwt_key_file|issuer)/
 --- no_error_log
 unknown directive
+
+
+
+=== TEST 9: encrypted: a key file replaced by garbage keeps its decryption keys; one with signature keys only has none
+--- user_files eval
+">>> keys.json\n" . jwe_jwks()
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file ../html/keys.json;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- steps eval
+[
+  api(token => kw('a'), body => "ok a\n"),
+  put('keys.json', '{"keys": [ this is not JSON'),
+  sleep_s(1.2),
+  (map { api(token => kw("b$_"), body => "ok b$_\n") } 1 .. 4),
+  put('keys.json', jwks('rsa1')),
+  sleep_s(1.2),
+  (map { api(token => kw("c$_"), code => 401) } 1 .. 4),
+]
+--- error_log eval
+qr/\[error\] .*auth_jwt_key_file "[^"]*keys\.json": not a JWKS or JWK \(JSON\)/
