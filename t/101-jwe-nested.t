@@ -143,18 +143,41 @@ token rejected: decrypt_failed
         auth_jwt_key_try_limit 1;
         return 200 "ok $jwt_claim_sub\n";
     }
+    location /rs {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_algorithms RS256;
+        auth_jwt_key_try_limit 1;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+    location /rs3 {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_algorithms RS256;
+        auth_jwt_key_try_limit 3;
+        return 200 "ok $jwt_claim_sub\n";
+    }
 --- request eval
-["GET /api", "GET /api", "GET /api"]
+["GET /api", "GET /api", "GET /api", "GET /rs", "GET /rs3"]
 --- more_headers eval
 [bearer(nested(jws => {alg => 'RS256'})),
  bearer(nested(jws => {alg => 'ES256', claims => {sub => 'h'}})),
- bearer(nested(jws => {alg => 'ES384', kid => undef}))]
+ bearer(nested(jws => {alg => 'ES384', kid => undef})),
+ bearer(nested(jws => {alg => 'RS256', key => 'rsa2', kid => undef})),
+ bearer(nested(jws => {alg => 'RS256', key => 'rsa2', kid => undef,
+                       claims => {sub => 't'}}))]
 --- error_code eval
-[401, 200, 401]
+[401, 200, 401, 401, 200]
 --- response_body_like eval
-['401 Authorization Required', '^ok h$', '401 Authorization Required']
+['401 Authorization Required', '^ok h$', '401 Authorization Required',
+ '401 Authorization Required', '^ok t$']
 --- error_log
 token rejected: unsupported_alg
+token rejected: key_try_limit
 
 
 
