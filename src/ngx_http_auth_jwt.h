@@ -162,6 +162,9 @@ struct ngx_http_auth_jwt_file_s {
     unsigned                    decrypt:1;  /* a JWE location uses it:
                                                its decryption keys'
                                                problems are logged */
+    unsigned                    public_warned:1; /* nginx -t said once
+                                               what "encrypted" with its
+                                               public-key keys means */
 };
 
 

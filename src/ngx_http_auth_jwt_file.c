@@ -554,7 +554,8 @@ ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
             ngx_log_error(NGX_LOG_ERR, log, 0,
                           "auth_jwt_key_file \"%V\" is not a regular file%s",
                           &f->path,
-                          f->set ? ", the last good keys stay" : "");
+                          (f->set || f->dset) ? ", the last good keys stay"
+                                              : "");
         }
 
         f->unusable = 1;
@@ -656,7 +657,8 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
             ngx_log_error(level, log, 0,
                           "auth_jwt_key_file \"%V\": %s%s", &f->path,
                           ngx_http_auth_jwt_keyset_error(rc),
-                          f->set ? ", the last good keys stay" : "");
+                          (f->set || f->dset) ? ", the last good keys stay"
+                                              : "");
         }
 
         return;
@@ -704,6 +706,12 @@ ngx_http_auth_jwt_file_dload(ngx_log_t *log, ngx_http_auth_jwt_file_t *f,
     if (rc == JWTGATE_ERR_NO_KEYS) {
         /* a changed file without decryption keys has none: a key taken
          * out of it must no longer decrypt */
+        if (f->decrypt && f->dset != NULL) {
+            ngx_log_error(NGX_LOG_WARN, log, 0,
+                          "auth_jwt_key_file \"%V\" holds no decryption key "
+                          "any more: its old ones no longer decrypt", &f->path);
+        }
+
         jwtgate_keyset_free(f->dset);
         f->dset = NULL;
         return;

@@ -99,18 +99,20 @@ ngx_http_auth_jwt_keys_conf(ngx_conf_t *cf,
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt_type %s\": no key file holds a "
                            "decryption key (a private RSA, EC or X25519 "
-                           "key, or an \"oct\" key; \"use\", if present, "
-                           "\"enc\")",
+                           "key, or an \"oct\" key marked \"use\": \"enc\"; "
+                           "\"use\", if present, \"enc\")",
                            ngx_http_auth_jwt_type_name(conf->type));
         return NGX_ERROR;
     }
 
     if (conf->type == NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED) {
         for (i = 0; i < keys->files.nelts; i++) {
-            if (files[i]->dset != NULL
+            if (files[i]->dset != NULL && !files[i]->public_warned
                 && (jwtgate_keyset_jwe_algs(files[i]->dset)
                     & JWTGATE_JWE_ALGS_PUBLIC))
             {
+                files[i]->public_warned = 1;
+
                 ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                                    "\"auth_jwt_type encrypted\" with a "
                                    "private RSA, EC or X25519 key of \"%V\": "

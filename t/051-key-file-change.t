@@ -294,4 +294,5 @@ unknown directive
   (map { api(token => kw("c$_"), code => 401) } 1 .. 4),
 ]
 --- error_log eval
-qr/\[error\] .*auth_jwt_key_file "[^"]*keys\.json": not a JWKS or JWK \(JSON\)/
+[qr/\[error\] .*auth_jwt_key_file "[^"]*keys\.json": not a JWKS or JWK \(JSON\), the last good keys stay/,
+ qr/\[warn\] .*auth_jwt_key_file "[^"]*keys\.json" holds no decryption key any more: its old ones no longer decrypt/]

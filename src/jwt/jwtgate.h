@@ -191,8 +191,11 @@ typedef void (*jwtgate_skip_pt)(void *data, size_t index, const char *kid,
  * "decrypt": dir, RSA-OAEP*, A*GCMKW; "deriveKey" or "deriveBits":
  * ECDH-ES*); its "alg", if present, narrows it to that one (an "oct"
  * key's alg may also name an enc: a dir key for that enc only, as RFC
- * 7520 5.6 labels one).  RSA keys of 2048 to 8192 bits; every private
- * key is checked against its public half when loaded. */
+ * 7520 5.6 labels one).  An "oct" key must say it is for encryption
+ * ("use" "enc", a JWE "alg" or "key_ops"), and one whose key_ops also
+ * names "sign" or "verify" is refused: no secret is both an HMAC key and
+ * a decryption key.  RSA keys of 2048 to 8192 bits; every private key is
+ * checked against its public half when loaded. */
 #define JWTGATE_KEYSET_DECRYPT       0x02
 
 jwtgate_rc_t jwtgate_keyset_parse(const char *json, size_t len,

@@ -271,21 +271,10 @@ jwtgate_jwe_token(const jwtgate_jwe_t *jwe, const jwtgate_limits_t *limits,
     }
 
     /* public-key key management: the sender is not authenticated */
-    switch (jwe->alg) {
-
-    case JWTGATE_JWE_DIR:
-    case JWTGATE_JWE_A128KW:
-    case JWTGATE_JWE_A192KW:
-    case JWTGATE_JWE_A256KW:
-    case JWTGATE_JWE_A128GCMKW:
-    case JWTGATE_JWE_A192GCMKW:
-    case JWTGATE_JWE_A256GCMKW:
-        break;
-
-    default:
-        if (!(flags & JWTGATE_PARSE_JWE_PUBLIC)) {
-            return JWTGATE_ERR_UNSUPPORTED_ALG;
-        }
+    if ((JWTGATE_JWE_BIT(jwe->alg) & JWTGATE_JWE_ALGS_PUBLIC)
+        && !(flags & JWTGATE_PARSE_JWE_PUBLIC))
+    {
+        return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
 
     return jwtgate_token_from_texts(jwe->header_text, jwe->header_len,

@@ -229,6 +229,7 @@ jwtgate_verify_hmac(const jwtgate_token_t *t, const jwtgate_keyset_t *set,
 
     (void) set;
 
+    len = 0;
     i = jwtgate_alg_md_index(t->alg);
     if (i < 0 || key->hmac[i] == NULL) {
         return 0;
