@@ -513,22 +513,9 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         ctx->raw = *token;
     }
 
-    if (ajcf->type == NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED) {
-        /* decrypted with a key of the location's: no signature */
-
-        if (!ajcf->numeric_ids
-            && jwtgate_token_numeric_id(ctx->token) != NULL)
-        {
-            ctx->detail.member = jwtgate_token_numeric_id(ctx->token);
-            ctx->detail.what = "a number";
-            ctx->detail.numeric_id = 1;
-            return JWTGATE_ERR_BAD_CLAIM_TYPE;
-        }
-
-        goto claims;
-    }
-
-    if (!(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs)) {
+    if (ajcf->type != NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED
+        && !(JWTGATE_ALG_BIT(jwtgate_token_alg(ctx->token)) & algs))
+    {
         /* parsed at a level, or cached, with other algorithms */
         return JWTGATE_ERR_UNSUPPORTED_ALG;
     }
@@ -539,6 +526,11 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
         ctx->detail.what = "a number";
         ctx->detail.numeric_id = 1;
         return JWTGATE_ERR_BAD_CLAIM_TYPE;
+    }
+
+    if (ajcf->type == NGX_HTTP_AUTH_JWT_TYPE_ENCRYPTED) {
+        /* decrypted with a key of the location's: no signature */
+        goto claims;
     }
 
     rc = ngx_http_auth_jwt_keys_get(r, ajcf, ctx, &list);

@@ -211,10 +211,11 @@ jwtgate_rc_t jwtgate_token_from_texts(const char *header, size_t header_len,
     const char *payload, size_t payload_len, const jwtgate_limits_t *limits,
     unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out);
 
-/* One JWK of a decryption set (jwtgate_jwk_priv.c), as
- * jwtgate_jwk_parse() with JWTGATE_KEYSET_DECRYPT, which calls it. */
-const char *jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
-    unsigned flags);
+/* The key of one JWK of a decryption set, its kty checked and "kid"
+ * left to the caller: jwtgate_jwk_parse() with JWTGATE_KEYSET_DECRYPT
+ * (jwtgate_jwk_priv.c).  On a reason the caller clears the key. */
+const char *jwtgate_jwk_parse_private(const json_t *jwk, const char *kty,
+    jwtgate_key_t *key);
 
 /* Validates text as strict JSON whose top level is an object, under the
  * limits, duplicate member names rejected at every depth; found[i] gets

@@ -41,7 +41,6 @@ static int jwtgate_jwe_gcm(const jwtgate_jwe_t *jwe,
 static int jwtgate_jwe_cbc_hmac(const jwtgate_jwe_t *jwe,
     const unsigned char *cek, size_t cek_len, unsigned char *out,
     size_t *out_len);
-static const EVP_CIPHER *jwtgate_aes(size_t key_len, int gcm);
 
 
 int
@@ -134,7 +133,7 @@ jwtgate_jwe_gcm(const jwtgate_jwe_t *jwe, const unsigned char *cek,
     EVP_CIPHER_CTX    *ctx;
     const EVP_CIPHER  *cipher;
 
-    cipher = jwtgate_aes(cek_len, 1);
+    cipher = jwtgate_jwe_aes(cek_len, JWTGATE_AES_GCM);
     if (cipher == NULL) {
         return -1;
     }
@@ -201,7 +200,7 @@ jwtgate_jwe_cbc_hmac(const jwtgate_jwe_t *jwe, const unsigned char *cek,
     ctx = NULL;
     mctx = NULL;
 
-    cipher = jwtgate_aes(half, 0);
+    cipher = jwtgate_jwe_aes(half, JWTGATE_AES_CBC);
 
     mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     if (mac == NULL || cipher == NULL) {
@@ -275,21 +274,20 @@ done:
 }
 
 
-static const EVP_CIPHER *
-jwtgate_aes(size_t key_len, int gcm)
+const EVP_CIPHER *
+jwtgate_jwe_aes(size_t key_len, int mode)
 {
-    switch (key_len) {
+    static const EVP_CIPHER *(*const aes[3][3])(void) = {
+        { EVP_aes_128_cbc, EVP_aes_192_cbc, EVP_aes_256_cbc },
+        { EVP_aes_128_gcm, EVP_aes_192_gcm, EVP_aes_256_gcm },
+        { EVP_aes_128_wrap, EVP_aes_192_wrap, EVP_aes_256_wrap }
+    };
 
-    case 16:
-        return gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc();
-
-    case 24:
-        return gcm ? EVP_aes_192_gcm() : EVP_aes_192_cbc();
-
-    case 32:
-        return gcm ? EVP_aes_256_gcm() : EVP_aes_256_cbc();
-
-    default:
+    if ((key_len != 16 && key_len != 24 && key_len != 32)
+        || mode < JWTGATE_AES_CBC || mode > JWTGATE_AES_WRAP)
+    {
         return NULL;
     }
+
+    return aes[mode][key_len / 8 - 2]();
 }

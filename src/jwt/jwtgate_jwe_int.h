@@ -118,4 +118,12 @@ int jwtgate_concat_kdf(const unsigned char *z, size_t z_len,
     const unsigned char *apv, size_t apv_len, unsigned char *out,
     size_t out_len);
 
+/* The AES cipher of a key of key_len bytes (16, 24, 32) in that mode;
+ * NULL for another length */
+#define JWTGATE_AES_CBC     0
+#define JWTGATE_AES_GCM     1
+#define JWTGATE_AES_WRAP    2
+
+const EVP_CIPHER *jwtgate_jwe_aes(size_t key_len, int mode);
+
 #endif /* JWTGATE_JWE_INT_H */

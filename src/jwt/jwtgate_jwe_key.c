@@ -209,23 +209,11 @@ jwtgate_jwe_aes_unwrap(const unsigned char *kek, size_t kek_len,
     const EVP_CIPHER  *cipher;
     unsigned char      out[JWTGATE_UNWRAP_MAX + 16];
 
-    switch (kek_len) {
-
-    case 16:
-        cipher = EVP_aes_128_wrap();
-        break;
-
-    case 24:
-        cipher = EVP_aes_192_wrap();
-        break;
-
-    case 32:
-        cipher = EVP_aes_256_wrap();
-        break;
-
-    default:
+    if (kek_len != 16 && kek_len != 24 && kek_len != 32) {
         return 0;
     }
+
+    cipher = jwtgate_jwe_aes(kek_len, JWTGATE_AES_WRAP);
 
     /* a wrapped key is 64-bit blocks, at least two of them, one more than
      * the key: any other length cannot unwrap to a CEK for enc */
@@ -277,23 +265,11 @@ jwtgate_jwe_gcm_unwrap(const jwtgate_jwe_t *jwe, const unsigned char *kek,
     const EVP_CIPHER  *cipher;
     unsigned char      out[JWTGATE_UNWRAP_MAX + 16];
 
-    switch (kek_len) {
-
-    case 16:
-        cipher = EVP_aes_128_gcm();
-        break;
-
-    case 24:
-        cipher = EVP_aes_192_gcm();
-        break;
-
-    case 32:
-        cipher = EVP_aes_256_gcm();
-        break;
-
-    default:
+    if (kek_len != 16 && kek_len != 24 && kek_len != 32) {
         return 0;
     }
+
+    cipher = jwtgate_jwe_aes(kek_len, JWTGATE_AES_GCM);
 
     if (cipher == NULL) {
         return -1;

@@ -37,6 +37,8 @@ static const jwtgate_curve_t  curves[] = {
 };
 
 
+static const char *jwtgate_jwk_public(const json_t *jwk, const char *kty,
+    jwtgate_key_t *key, EVP_MD *const *md);
 static const char *jwtgate_jwk_usage(const json_t *jwk, unsigned *algs);
 static int jwtgate_jwk_oct_enc_ops(const json_t *jwk, const json_t *ops);
 static const char *jwtgate_jwk_rsa(const json_t *jwk, jwtgate_key_t *key);
@@ -61,11 +63,6 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md,
 
     memset(key, 0, sizeof(jwtgate_key_t));
 
-    /* a decryption set: private keys, jwtgate_jwk_priv.c */
-    if (flags & JWTGATE_KEYSET_DECRYPT) {
-        return jwtgate_jwk_parse_private(jwk, key, flags);
-    }
-
     if (!json_is_object(jwk)) {
         return "not an object";
     }
@@ -82,36 +79,16 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md,
 
     kty = json_string_value(v);
 
-    if (strcmp(kty, "RSA") == 0) {
-        reason = jwtgate_jwk_rsa(jwk, key);
+    if (strcmp(kty, "oct") == 0 && (flags & JWTGATE_KEYSET_NO_SYMMETRIC)) {
+        return "a symmetric (oct) key in a public key set";
+    }
 
-    } else if (strcmp(kty, "EC") == 0) {
-        reason = jwtgate_jwk_ec(jwk, key);
-
-    } else if (strcmp(kty, "OKP") == 0) {
-        reason = jwtgate_jwk_okp(jwk, key);
-
-    } else if (strcmp(kty, "oct") == 0) {
-        if (flags & JWTGATE_KEYSET_NO_SYMMETRIC) {
-            return "a symmetric (oct) key in a public key set";
-        }
-
-        reason = jwtgate_jwk_oct(jwk, key);
+    if (flags & JWTGATE_KEYSET_DECRYPT) {
+        /* a decryption set: private keys, jwtgate_jwk_priv.c */
+        reason = jwtgate_jwk_parse_private(jwk, kty, key);
 
     } else {
-        return "unsupported kty";
-    }
-
-    if (reason == NULL) {
-        reason = jwtgate_jwk_usage(jwk, &key->algs);
-    }
-
-    if (reason == NULL && key->algs == 0) {
-        reason = "no algorithm fits the key";
-    }
-
-    if (reason == NULL && jwtgate_key_prepare(key, md) != 0) {
-        reason = "OpenSSL cannot verify with the key";
+        reason = jwtgate_jwk_public(jwk, kty, key, md);
     }
 
     if (reason == NULL) {
@@ -130,6 +107,46 @@ jwtgate_jwk_parse(const json_t *jwk, jwtgate_key_t *key, EVP_MD *const *md,
 
     if (reason != NULL) {
         jwtgate_key_clear(key);
+    }
+
+    return reason;
+}
+
+
+/* a key of a signature set: its public half */
+
+static const char *
+jwtgate_jwk_public(const json_t *jwk, const char *kty, jwtgate_key_t *key,
+    EVP_MD *const *md)
+{
+    const char  *reason;
+
+    if (strcmp(kty, "RSA") == 0) {
+        reason = jwtgate_jwk_rsa(jwk, key);
+
+    } else if (strcmp(kty, "EC") == 0) {
+        reason = jwtgate_jwk_ec(jwk, key);
+
+    } else if (strcmp(kty, "OKP") == 0) {
+        reason = jwtgate_jwk_okp(jwk, key);
+
+    } else if (strcmp(kty, "oct") == 0) {
+        reason = jwtgate_jwk_oct(jwk, key);
+
+    } else {
+        return "unsupported kty";
+    }
+
+    if (reason == NULL) {
+        reason = jwtgate_jwk_usage(jwk, &key->algs);
+    }
+
+    if (reason == NULL && key->algs == 0) {
+        reason = "no algorithm fits the key";
+    }
+
+    if (reason == NULL && jwtgate_key_prepare(key, md) != 0) {
+        reason = "OpenSSL cannot verify with the key";
     }
 
     return reason;

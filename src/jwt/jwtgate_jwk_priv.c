@@ -64,29 +64,10 @@ static void jwtgate_priv_free(unsigned char *p, size_t len);
 
 
 const char *
-jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
-    unsigned flags)
+jwtgate_jwk_parse_private(const json_t *jwk, const char *kty,
+    jwtgate_key_t *key)
 {
-    const char    *kty, *reason;
-    const json_t  *v;
-
-    memset(key, 0, sizeof(jwtgate_key_t));
-
-    if (!json_is_object(jwk)) {
-        return "not an object";
-    }
-
-    v = json_object_get(jwk, "kid");
-    if (v != NULL && !json_is_string(v)) {
-        return "kid is not a string";
-    }
-
-    v = json_object_get(jwk, "kty");
-    if (v == NULL || !json_is_string(v)) {
-        return "no kty";
-    }
-
-    kty = json_string_value(v);
+    const char  *reason;
 
     if (strcmp(kty, "RSA") == 0) {
         reason = jwtgate_priv_rsa(jwk, key);
@@ -98,10 +79,6 @@ jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
         reason = jwtgate_priv_okp(jwk, key);
 
     } else if (strcmp(kty, "oct") == 0) {
-        if (flags & JWTGATE_KEYSET_NO_SYMMETRIC) {
-            return "a symmetric (oct) key in a public key set";
-        }
-
         reason = jwtgate_priv_oct(jwk, key);
 
     } else {
@@ -130,24 +107,6 @@ jwtgate_jwk_parse_private(const json_t *jwk, jwtgate_key_t *key,
 
     if (reason == NULL && key->jwe_algs == 0) {
         reason = "no JWE algorithm fits the key";
-    }
-
-    if (reason == NULL) {
-        v = json_object_get(jwk, "kid");
-        if (v != NULL) {
-            key->kid_len = json_string_length(v);
-            key->kid = malloc(key->kid_len + 1);
-            if (key->kid == NULL) {
-                reason = "out of memory";
-
-            } else {
-                memcpy(key->kid, json_string_value(v), key->kid_len + 1);
-            }
-        }
-    }
-
-    if (reason != NULL) {
-        jwtgate_key_clear(key);
     }
 
     return reason;
