@@ -170,7 +170,7 @@ unit: check-deps $(UNIT_BINS) $(BUILD)/jwe-fixtures.txt
 
 # JWE tokens of every alg x enc pair and their keys, minted by Crypt::JWT
 # (and CryptX) for t/unit/test_jwe.c: fresh keys each time it is made
-$(BUILD)/jwe-fixtures.txt: t/unit/mint-jwe.pl
+$(BUILD)/jwe-fixtures.txt: t/unit/mint-jwe.pl t/lib/JWTGate/JweMint.pm
 	@mkdir -p $(BUILD)
 	perl t/unit/mint-jwe.pl $@
 

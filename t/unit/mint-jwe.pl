@@ -23,22 +23,20 @@ use Crypt::PK::RSA;
 use Crypt::PK::ECC;
 use Crypt::PK::X25519;
 use Crypt::PRNG qw(random_bytes);
-use Crypt::AuthEnc::GCM qw(gcm_encrypt_authenticate);
-use Crypt::Mode::CBC;
-use Crypt::Mac::HMAC qw(hmac);
 use JSON::PP qw(encode_json decode_json);
 use MIME::Base64 qw(encode_base64url);
-use Crypt::KeyWrap;
-use Crypt::Digest qw(digest_data);
+use lib 't/lib';
+use JWTGate::JweMint qw(%ENC_LEN concat_kdf oaep_jwe ecdh_jwe);
 
 my ($out, $corpus) = @ARGV;
 die "usage: $0 OUT [CORPUS_DIR]\n" unless defined $out;
 
 # the KDF below on RFC 7518 Appendix C's Z gives its key
 die "Concat KDF: not RFC 7518 Appendix C's result\n"
-    unless encode_base64url(kdf(16, pack('C*', 158, 86, 217, 29, 129, 113,
-        53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49, 110, 163, 218,
-        128, 106, 72, 246, 218, 167, 121, 140, 254, 144, 196), 'A128GCM',
+    unless encode_base64url(concat_kdf(16, pack('C*', 158, 86, 217, 29,
+        129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49,
+        110, 163, 218, 128, 106, 72, 246, 218, 167, 121, 140, 254, 144, 196),
+        'A128GCM',
         'Alice', 'Bob')) eq 'VqqN6vgjbSBcIijNcacQGg';
 
 my $json = JSON::PP->new->canonical;
@@ -83,9 +81,7 @@ if (defined $ARGV[2]) {
     }
 }
 
-my %enc_len = ('A128CBC-HS256' => 32, 'A192CBC-HS384' => 48,
-               'A256CBC-HS512' => 64, 'A128GCM' => 16, 'A192GCM' => 24,
-               'A256GCM' => 32);
+my %enc_len = %ENC_LEN;
 my @encs = sort keys %enc_len;
 
 # alg => the kids whose key encrypts to it (the public half)
@@ -130,9 +126,11 @@ for my $p (@pairs) {
                                         enc => $enc, n => $i++ });
             my $k = $with_kid ? $kid : undef;
             my $token = $alg =~ /^RSA-OAEP-(384|512)$/
-                ? oaep_jwe($plain, $key, $alg, $enc, $k)
+                ? oaep_jwe($plain, $key, $alg, $enc,
+                           defined $k ? { kid => $k } : {})
                 : $alg =~ /^ECDH-ES/
-                ? ecdh_jwe($plain, $key, $alg, $enc, $k)
+                ? ecdh_jwe($plain, $key, $alg, $enc,
+                           defined $k ? { kid => $k } : {}, 'Alice')
                 : encode_jwt(payload => $plain, key => $key, alg => $alg,
                              enc => $enc,
                              extra_headers => $with_kid ? { kid => $kid }
@@ -171,79 +169,4 @@ print $fh 'stringepk ', encode_jwt(payload => '{}', key => $pk{p256},
 
 close $fh or die "$out.tmp: $!";
 
-# Crypt::JWT 0.034 has no RSA-OAEP-384 and -512: CryptX's primitives then
-# (libtomcrypt's OAEP, MGF1 with the same hash; RFC 7516 5.1 by hand)
-sub oaep_jwe {
-    my ($plain, $pub, $alg, $enc, $kid) = @_;
-    my $hash = 'SHA' . ($alg =~ /(\d+)$/)[0];
-    my $cek = random_bytes($enc_len{$enc});
-    my $ekey = $pub->encrypt($cek, 'oaep', $hash);
-    my $hdr = { alg => $alg, enc => $enc, defined $kid ? (kid => $kid) : () };
-    return by_hand($plain, $hdr, $cek, $ekey);
-}
-
-# Its ECDH-ES puts epk in the header as a JSON string, not an object (RFC
-# 7518 4.6.1.1; jwtgate refuses that: t/unit/test_jwe.c), and takes no
-# X25519 key (its Crypt::KeyWrap wants Crypt::PK::ECC): Crypt::PK's
-# shared secret, Crypt::KeyWrap's Concat KDF and AES key wrap then
-sub ecdh_jwe {
-    my ($plain, $pub, $alg, $enc, $kid) = @_;
-    my $eph = ref($pub) eq 'Crypt::PK::X25519'
-        ? Crypt::PK::X25519->new->generate_key
-        : Crypt::PK::ECC->new->generate_key($pub->curve2hash);
-    my $z = $eph->shared_secret($pub);
-    my $apu = encode_base64url('Alice');
-    my $hdr = { alg => $alg, enc => $enc, apu => $apu,
-                epk => $eph->export_key_jwk('public', 1),
-                defined $kid ? (kid => $kid) : () };
-    my ($cek, $ekey);
-    if ($alg eq 'ECDH-ES') {
-        $cek = kdf($enc_len{$enc}, $z, $enc, 'Alice', '');
-        $ekey = '';
-    } else {
-        my $kek = kdf(($alg =~ /A(\d+)KW/)[0] / 8, $z, $alg, 'Alice', '');
-        $cek = random_bytes($enc_len{$enc});
-        $ekey = Crypt::KeyWrap::aes_key_wrap($kek, $cek);
-    }
-    return by_hand($plain, $hdr, $cek, $ekey);
-}
-
-# RFC 7518 4.6.2 (Crypt::KeyWrap 0.034's _concat_kdf takes apu and apv
-# undecoded and counts every round as 1: wrong for the 64 bytes of
-# A256CBC-HS512); checked against RFC 7518 Appendix C below
-sub kdf {
-    my ($len, $z, $id, $apu, $apv) = @_;
-    my $out = '';
-    for (my $i = 1; length($out) < $len; $i++) {
-        $out .= digest_data('SHA256', pack('N', $i) . $z
-                            . pack('N', length $id) . $id
-                            . pack('N', length $apu) . $apu
-                            . pack('N', length $apv) . $apv
-                            . pack('N', $len * 8));
-    }
-    return substr($out, 0, $len);
-}
-
-# RFC 7516 5.1 steps 11-19 with CryptX's AES-GCM, AES-CBC and HMAC
-sub by_hand {
-    my ($plain, $hdr, $cek, $ekey) = @_;
-    my $enc = $hdr->{enc};
-    my $aad = encode_base64url($json->encode($hdr));
-    my ($iv, $ct, $tag);
-    if ($enc =~ /GCM$/) {
-        $iv = random_bytes(12);
-        ($ct, $tag) = gcm_encrypt_authenticate('AES', $cek, $iv, $aad, $plain);
-    } else {
-        my $half = length($cek) / 2;
-        my ($mac_key, $enc_key) = (substr($cek, 0, $half),
-                                   substr($cek, $half));
-        $iv = random_bytes(16);
-        $ct = Crypt::Mode::CBC->new('AES', 1)->encrypt($plain, $enc_key, $iv);
-        my $al = pack('N2', 0, length($aad) * 8);
-        my $h = 'SHA' . ($enc =~ /HS(\d+)$/)[0];
-        $tag = substr(hmac($h, $mac_key, $aad . $iv . $ct . $al), 0, $half);
-    }
-    return join('.', $aad, map { encode_base64url($_) }
-                               ($ekey, $iv, $ct, $tag));
-}
 rename "$out.tmp", $out or die "$out: $!";

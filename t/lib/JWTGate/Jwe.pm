@@ -35,18 +35,14 @@ use File::Temp ();
 use JSON::PP ();
 use MIME::Base64 qw(encode_base64url decode_base64url);
 
-use Crypt::AuthEnc::GCM qw(gcm_encrypt_authenticate);
-use Crypt::Digest qw(digest_data);
 use Crypt::JWT ();
-use Crypt::KeyWrap ();
-use Crypt::Mac::HMAC qw(hmac);
-use Crypt::Mode::CBC;
 use Crypt::PK::ECC;
 use Crypt::PK::RSA;
 use Crypt::PK::X25519;
 use Crypt::PRNG qw(random_bytes);
 
 use JWTGate::Token ();
+use JWTGate::JweMint qw(%ENC_LEN oaep_jwe ecdh_jwe);
 
 our @JWE_ENCS = qw(A128CBC-HS256 A192CBC-HS384 A256CBC-HS512
                    A128GCM A192GCM A256GCM);
@@ -63,9 +59,6 @@ our @JWE_PAIRS = (
 
 our @EXPORT = qw(jwe_setup jwe_jwks jwe nested jwe_part jwe_flip);
 
-my %ENC_LEN = ('A128CBC-HS256' => 32, 'A192CBC-HS384' => 48,
-               'A256CBC-HS512' => 64, 'A128GCM' => 16, 'A192GCM' => 24,
-               'A256GCM' => 32);
 
 my $JSON = JSON::PP->new->canonical;
 
@@ -200,13 +193,11 @@ sub jwe {
     my $pub = _public($key);
 
     if ($alg =~ /^RSA-OAEP-(384|512)$/) {
-        my $cek = random_bytes($ENC_LEN{$enc});
-        return _by_hand($plain, { %hdr, alg => $alg, enc => $enc }, $cek,
-                        $pub->encrypt($cek, 'oaep', "SHA$1"));
+        return oaep_jwe($plain, $pub, $alg, $enc, \%hdr);
     }
 
     if ($alg =~ /^ECDH-ES/) {
-        return _ecdh($plain, $pub, $alg, $enc, \%hdr);
+        return ecdh_jwe($plain, $pub, $alg, $enc, \%hdr);
     }
 
     return Crypt::JWT::encode_jwt(payload => $plain, key => $pub,
@@ -223,64 +214,6 @@ sub nested {
     delete $hdr{cty} if exists $o{header} && exists $o{header}{cty}
                         && !defined $o{header}{cty};
     return jwe(%o, plain => $inner, header => \%hdr);
-}
-
-sub _ecdh {
-    my ($plain, $pub, $alg, $enc, $hdr) = @_;
-    my $eph = ref($pub) eq 'Crypt::PK::X25519'
-        ? Crypt::PK::X25519->new->generate_key
-        : Crypt::PK::ECC->new->generate_key($pub->curve2hash);
-    my $z = $eph->shared_secret($pub);
-    my %h = (%$hdr, alg => $alg, enc => $enc,
-             epk => $eph->export_key_jwk('public', 1));
-    my ($cek, $ekey);
-    if ($alg eq 'ECDH-ES') {
-        $cek = _kdf($ENC_LEN{$enc}, $z, $enc);
-        $ekey = '';
-    } else {
-        my $kek = _kdf(($alg =~ /A(\d+)KW/)[0] / 8, $z, $alg);
-        $cek = random_bytes($ENC_LEN{$enc});
-        $ekey = Crypt::KeyWrap::aes_key_wrap($kek, $cek);
-    }
-    return _by_hand($plain, \%h, $cek, $ekey);
-}
-
-# RFC 7518 4.6.2's Concat KDF, SHA-256, no apu, no apv
-sub _kdf {
-    my ($len, $z, $id) = @_;
-    my $out = '';
-    for (my $i = 1; length($out) < $len; $i++) {
-        $out .= digest_data('SHA256', pack('N', $i) . $z
-                            . pack('N', length $id) . $id
-                            . pack('N', 0) . pack('N', 0)
-                            . pack('N', $len * 8));
-    }
-    return substr($out, 0, $len);
-}
-
-# RFC 7516 5.1 steps 11-19 with CryptX's AES-GCM, AES-CBC and HMAC
-sub _by_hand {
-    my ($plain, $hdr, $cek, $ekey) = @_;
-    my $enc = $hdr->{enc};
-    my $aad = encode_base64url($JSON->encode($hdr));
-    my ($iv, $ct, $tag);
-    if ($enc =~ /GCM$/) {
-        $iv = random_bytes(12);
-        ($ct, $tag) = gcm_encrypt_authenticate('AES', $cek, $iv, $aad,
-                                               $plain);
-    } else {
-        my $half = length($cek) / 2;
-        # copies: CryptX refuses a substr() (an lvalue) as a key
-        my ($mac_key, $enc_key) = (substr($cek, 0, $half),
-                                   substr($cek, $half));
-        $iv = random_bytes(16);
-        $ct = Crypt::Mode::CBC->new('AES', 1)->encrypt($plain, $enc_key, $iv);
-        my $al = pack('N2', 0, length($aad) * 8);
-        my $h = 'SHA' . ($enc =~ /HS(\d+)$/)[0];
-        $tag = substr(hmac($h, $mac_key, $aad . $iv . $ct . $al), 0, $half);
-    }
-    return join('.', $aad, map { encode_base64url($_) }
-                               ($ekey, $iv, $ct, $tag));
 }
 
 sub jwe_part {
