@@ -261,3 +261,40 @@ token rejected: no_keys
 [bearer(jwe(claims => {sub => 'r'})), bearer(jwt())]
 --- error_code eval
 [200, 401]
+
+
+
+=== TEST 13: an oct key that does not say it is for encryption, or whose key_ops also verify, is no decryption key: nginx -t fails for an encrypted location with only such keys
+--- user_files
+>>> bare-oct.json
+{"keys":[{"kty":"oct","kid":"bare","k":"q67_6vdp3ZEWIj8zligHf_Pma6WB7dAbxMrTrFIXL07Q"},
+         {"kty":"oct","kid":"both","key_ops":["verify","unwrapKey"],"k":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file ../html/bare-oct.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type encrypted": no key file holds a decryption key/
+
+
+
+=== TEST 14: oct keys marked "use":"enc" (jwe_jwks()) decrypt: A256KW
+--- user_files eval
+">>> enc-oct.json\n" . JWTGate::Jwe::jwe_jwks()
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file ../html/enc-oct.json;
+        return 200 "ok $jwt_claim_sub\n";
+    }
+--- request
+GET /api
+--- more_headers eval
+bearer(jwe(claims => {sub => 'e'}, alg => 'A256KW', enc => 'A256GCM'))
+--- response_body
+ok e
