@@ -438,6 +438,10 @@ typedef struct {
     jwtgate_detail_t            detail;     /* of a bad_claim_type */
     const char                 *why;        /* more on a refused JWE, a
                                                static text, or NULL */
+    ngx_str_t                   inner;      /* nested: the inner JWS's
+                                               text (r->pool), for
+                                               $jwt_payload as NGINX Plus
+                                               gives it; else empty */
 } ngx_http_auth_jwt_ctx_t;
 
 

@@ -479,6 +479,7 @@ ngx_http_auth_jwt_verify(ngx_http_request_t *r,
 
     if (ctx->token == NULL) {
         ctx->jwe = 0;
+        ngx_str_null(&ctx->inner);
 
         if (ajcf->type != NGX_HTTP_AUTH_JWT_TYPE_SIGNED) {
             /* decrypted; never cached (ngx_http_auth_jwt_jwe.c) */

@@ -224,6 +224,20 @@ ngx_http_auth_jwt_jwe_open(ngx_http_request_t *r,
             ctx->why = "the inner token is not a signed token (JWS)";
         }
 
+        if (jrc == JWTGATE_OK) {
+            /* its text, for $jwt_payload (a JWS: base64url and dots) */
+            ctx->inner.data = ngx_pnalloc(r->pool, len);
+            if (ctx->inner.data == NULL) {
+                jwtgate_token_free(ctx->token);
+                ctx->token = NULL;
+                jrc = JWTGATE_ERR_INTERNAL;
+                goto done;
+            }
+
+            ngx_memcpy(ctx->inner.data, text, len);
+            ctx->inner.len = len;
+        }
+
         goto done;
     }
 

@@ -261,6 +261,17 @@ ngx_http_auth_jwt_variable_payload(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    if (data != NGX_HTTP_AUTH_JWT_CLAIMS && ctx->inner.len) {
+        /* nested: the inner token's compact text, as NGINX Plus */
+        v->data = ctx->inner.data;
+        v->len = ctx->inner.len;
+        v->valid = 1;
+        v->no_cacheable = 1;
+        v->not_found = 0;
+
+        return NGX_OK;
+    }
+
     text = jwtgate_token_payload_text(ctx->token, &len);
 
     rc = jwtgate_render_json_text(text, len, NULL, 0, &n);

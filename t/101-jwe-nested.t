@@ -31,6 +31,12 @@ add_block_preprocessor(sub {
 CONF
 });
 
+# an inner token made once, for the test that wants its text back
+our $INNER = JWTGate::Token::jwt(alg => 'ES256',
+                                 claims => {sub => 'pat', n => 1});
+# its claims as Crypt::JWT wrote them (compact JSON, its own member order)
+our $INNER_CLAIMS = JWTGate::Token::b64u_decode((split /\./, $INNER)[1]);
+
 no_shuffle();
 run_tests();
 
@@ -181,7 +187,7 @@ token rejected: key_try_limit
 
 
 
-=== TEST 8: $jwt_header_* and $jwt_payload are the inner token's; rules and forwarded claims too
+=== TEST 8: $jwt_header_* and $jwt_claims are the inner token's; rules and forwarded claims too
 --- http_config
     map $jwt_claim_role $is_admin {
         admin 1;
@@ -194,7 +200,7 @@ token rejected: key_try_limit
         auth_jwt_require  $is_admin error=403;
         auth_jwt_forward_claim X-User-Id sub;
         proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
-        proxy_set_header X-H "$jwt_header_alg|$jwt_header_kid|$jwt_header_typ|$jwt_header_enc|$jwt_payload";
+        proxy_set_header X-H "$jwt_header_alg|$jwt_header_kid|$jwt_header_typ|$jwt_header_enc|$jwt_claims";
     }
     location /echo {
         return 200 "id=[$http_x_user_id] h=[$http_x_h]\n";
@@ -211,6 +217,36 @@ token rejected: key_try_limit
 --- response_body_like eval
 ['^id=\[ivan\] h=\[ES256\|ec256\|at\+jwt\|\|\{.*"role":"admin".*"sub":"ivan".*\}\]$',
  '403 Forbidden']
+
+
+
+=== TEST 8b: $jwt_payload is the inner token's compact text, as NGINX Plus gives it; $jwt_claims its claims, auth_jwt_forward_payload their base64url
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json;
+        auth_jwt_forward_payload X-Claims;
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo;
+        proxy_set_header X-P $jwt_payload;
+        proxy_set_header X-C $jwt_claims;
+    }
+    location /echo {
+        return 200 "p=[$http_x_p]\nc=[$http_x_c]\nf=[$http_x_claims]\n";
+    }
+--- request eval
+["GET /api", "GET /api"]
+--- more_headers eval
+[bearer(nested(inner => $main::INNER, alg => 'RSA-OAEP-256')),
+ bearer(nested(inner => $main::INNER, alg => 'A256KW'))
+     . "\r\nX-P: forged\r\nX-Claims: forged"]
+--- error_code eval
+[200, 200]
+--- response_body eval
+[map { "p=[$main::INNER]\nc=[$main::INNER_CLAIMS]\n"
+       . "f=[" . (split /\./, $main::INNER)[1] . "]\n" } 1..2]
+--- no_error_log
+[warn]
 
 
 
