@@ -307,6 +307,8 @@ decrypt_failed
 [map { "why=decrypt_failed\n" } 1..12]
 --- error_log
 auth_jwt: token rejected: decrypt_failed
+--- no_error_log
+[error]
 
 
 
@@ -323,3 +325,5 @@ auth_jwt: token rejected: decrypt_failed
 --- error_log
 the JWE holds a signed token (cty "JWT"): see "auth_jwt_type nested"
 the JWE's cty is not "JWT": a nested token holds a signed token
+--- no_error_log
+[error]
