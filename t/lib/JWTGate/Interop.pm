@@ -1,7 +1,8 @@
 package JWTGate::Interop;
 
-# Test helper of the interop suites (t/09x-interop*.t): tokens signed, and
-# verified, by the real libraries that issuers use, run at test time:
+# Test helper of the interop suites (t/09x-interop*.t, t/103-jwe-interop.t):
+# tokens signed, encrypted and verified by the real libraries that issuers
+# use, run at test time:
 #
 #   PyJWT        Debian's python3-jwt, always (/usr/bin/python3)
 #   jwcrypto     Debian's python3-jwcrypto (/usr/bin/python3): the JWEs
