@@ -43,7 +43,7 @@ $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 jwe_setup();
 
-our (%MATRIX, %NESTED, %T, @CANNOT);
+our (%MATRIX, %NESTED, %T, %PARTY, @CANNOT);
 
 sub bearer { "Authorization: Bearer " . $_[0] }
 { no warnings 'once'; *Test::Base::Filter::bearer = \&bearer; }
@@ -66,6 +66,7 @@ sub req {
     return {op => 'encrypt', lib => $lib, alg => $alg, enc => $enc,
             jwk => jwe_jwk($key, $o{other}),
             header => {kid => $key, %{$o{header} // {}}},
+            (map { exists $o{$_} ? ($_ => $o{$_}) : () } qw(apu apv)),
             $o{sign} ? (sign => $o{sign})
                      : (payload => $o{payload} // claims(sub => $o{sub}))};
 }
@@ -115,6 +116,20 @@ for my $lib (qw(jose jwcrypto)) {
         }
     }
 
+    # ECDH-ES with PartyUInfo and PartyVInfo (apu, apv: in the Concat
+    # KDF's input, RFC 7518 4.6.2), on every curve, direct and wrapped
+    my @party;
+    for my $c (['ECDH-ES', 'A256GCM', 'p256'],
+               ['ECDH-ES+A128KW', 'A128CBC-HS256', 'p384'],
+               ['ECDH-ES+A192KW', 'A192GCM', 'p521'],
+               ['ECDH-ES+A256KW', 'A256CBC-HS512', 'x25519']) {
+        my $sub = "$lib/party/$c->[0]/$c->[2]";
+        $req{"p:$sub"} = req($lib, @$c, sub => $sub,
+            apu => JWTGate::Token::b64u("gateway-test-issuer"),
+            apv => JWTGate::Token::b64u("api.example.test"));
+        push @party, [$sub, "$c->[0] $c->[1] $sub\n"];
+    }
+
     # the refusals: RSA1_5 (jwcrypto), PBES2, zip DEF, another key of the
     # kid, a nested token where claims are wanted and claims where a
     # nested token is
@@ -142,6 +157,7 @@ for my $lib (qw(jose jwcrypto)) {
     my $t = mint($lib, %req);
     $MATRIX{$lib} = [map { [$t->{$_->[0]}, $_->[1]] } @rows];
     $NESTED{$lib} = [map { [$t->{"n:$_->[0]"}, $_->[1]] } @nrows];
+    $PARTY{$lib} = [map { [$t->{"p:$_->[0]"}, $_->[1]] } @party];
     $T{$lib}{$_} = $t->{"x:$_"} for map { /^x:(.*)/ ? $1 : () } keys %$t;
 }
 
@@ -258,7 +274,22 @@ token rejected
 
 
 
-=== TEST 5: PBES2-HS256+A128KW from jose and jwcrypto, and jwcrypto's RSA1_5: unsupported_alg, before any decryption (jose makes no RSA1_5)
+=== TEST 5: ECDH-ES and ECDH-ES+A*KW with apu and apv (PartyUInfo, PartyVInfo) from jose and jwcrypto, on P-256, P-384, P-521 and X25519
+--- request eval
+[map { "GET /api" } map { @{$::PARTY{$_}} } qw(jose jwcrypto)]
+--- more_headers eval
+[map { bearer($_->[0]) } map { @{$::PARTY{$_}} } qw(jose jwcrypto)]
+--- error_code eval
+[map { 200 } map { @{$::PARTY{$_}} } qw(jose jwcrypto)]
+--- response_body eval
+[map { $_->[1] } map { @{$::PARTY{$_}} } qw(jose jwcrypto)]
+--- no_error_log
+[error]
+token rejected
+
+
+
+=== TEST 6: PBES2-HS256+A128KW from jose and jwcrypto, and jwcrypto's RSA1_5: unsupported_alg, before any decryption (jose makes no RSA1_5)
 --- request eval
 ["GET /api", "GET /api", "GET /api"]
 --- more_headers eval
@@ -276,7 +307,7 @@ decrypt_failed
 
 
 
-=== TEST 6: "zip":"DEF" from jose (CompressionStream) and from jwcrypto: refused, unsupported_alg
+=== TEST 7: "zip":"DEF" from jose (CompressionStream) and from jwcrypto: refused, unsupported_alg
 --- request eval
 ["GET /api", "GET /api"]
 --- more_headers eval
@@ -293,7 +324,7 @@ decrypt_failed
 
 
 
-=== TEST 7: a library's token for another key of the same kid (RSA-OAEP-256, A256KW, A128GCMKW, dir, ECDH-ES P-256, ECDH-ES+A128KW X25519): decrypt_failed
+=== TEST 8: a library's token for another key of the same kid (RSA-OAEP-256, A256KW, A128GCMKW, dir, ECDH-ES P-256, ECDH-ES+A128KW X25519): decrypt_failed
 --- request eval
 [map { "GET /api" } 1..12]
 --- more_headers eval
@@ -312,7 +343,7 @@ auth_jwt: token rejected: decrypt_failed
 
 
 
-=== TEST 8: a library's nested token at an encrypted location, its encrypted claims at a nested one: refused, and the log says why
+=== TEST 9: a library's nested token at an encrypted location, its encrypted claims at a nested one: refused, and the log says why
 --- request eval
 ["GET /api", "GET /api", "GET /nested", "GET /nested"]
 --- more_headers eval

@@ -14,7 +14,9 @@ requests in, an array of results out, in order.
      or an oct key), "password": "text" (PBES2*: instead of jwk),
      "payload": {...} (the claims: jwcrypto.jwt.JWT) | "plaintext": "text"
      (jwcrypto.jwe.JWE), "header": {...} (protected members besides alg
-     and enc: kid, typ, zip, ...),
+     and enc: kid, typ, zip, ...), "apu": "...", "apv": "..." (ECDH-ES*:
+     the PartyUInfo and PartyVInfo, base64url, put in the header, where
+     jwcrypto takes them from),
      "sign": {"alg": "RS256", "key": "ec256" (t/data/NAME.pem),
               "header": {...}, "payload": {...}}
      (a nested token: the JWT signed with that key, then encrypted under
@@ -59,6 +61,9 @@ def encrypt(r):
         key = jwk.JWK(**r['jwk'])
     header = dict(r.get('header') or {})
     header.update(alg=alg, enc=enc)
+    for p in ('apu', 'apv'):
+        if p in r:
+            header[p] = r[p]
 
     if 'sign' in r:
         s = r['sign']

@@ -30,7 +30,9 @@
 //    or an oct key), "password":"text" (PBES2*: instead of jwk),
 //    "payload":{...} (the claims: EncryptJWT) | "plaintext":"text"
 //    (CompactEncrypt), "header":{...} (protected members besides alg and
-//    enc: kid, typ, zip, ...),
+//    enc: kid, typ, zip, ...), "apu":"...", "apv":"..." (ECDH-ES*: the
+//    PartyUInfo and PartyVInfo, base64url, given to jose, which puts them
+//    in the header),
 //    "sign":{"alg":"RS256", "key":"ec256" (t/data/NAME.pem),
 //            "header":{...}, "payload":{...}}
 //    (a nested token: SignJWT signs payload, CompactEncrypt encrypts the
@@ -156,24 +158,31 @@ async function encrypt(r) {
         ? new TextEncoder().encode(r.password)
         : await jose.importJWK(r.jwk, r.alg);
     const header = { ...(r.header || {}), alg: r.alg, enc: r.enc };
+    const kmp = {};
+    for (const p of ['apu', 'apv']) {
+        if (r[p] !== undefined) kmp[p] = Buffer.from(r[p], 'base64url');
+    }
+    const kmpSet = (o) => Object.keys(kmp).length
+        ? o.setKeyManagementParameters(kmp) : o;
 
     if (r.sign) {
         const s = r.sign;
         const jws = await new jose.SignJWT(s.payload)
             .setProtectedHeader({ ...(s.header || {}), alg: s.alg })
             .sign(await jose.importPKCS8(text(`${s.key}.pem`), s.alg));
-        return await new jose.CompactEncrypt(new TextEncoder().encode(jws))
-            .setProtectedHeader({ cty: 'JWT', ...header })
+        return await kmpSet(new jose.CompactEncrypt(
+                new TextEncoder().encode(jws))
+            .setProtectedHeader({ cty: 'JWT', ...header }))
             .encrypt(key);
     }
     if (r.plaintext !== undefined) {
-        return await new jose.CompactEncrypt(
+        return await kmpSet(new jose.CompactEncrypt(
                 new TextEncoder().encode(r.plaintext))
-            .setProtectedHeader(header)
+            .setProtectedHeader(header))
             .encrypt(key);
     }
-    return await new jose.EncryptJWT(r.payload)
-        .setProtectedHeader(header)
+    return await kmpSet(new jose.EncryptJWT(r.payload)
+        .setProtectedHeader(header))
         .encrypt(key);
 }
 
