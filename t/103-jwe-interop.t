@@ -10,6 +10,19 @@
 #             JWT inside an encrypted one for nested tokens, jwcrypto.jwe.JWE
 #             for a bare plaintext (t/interop/mint-jwe.py)
 #
+# The cases, for each library: every alg x enc pair of those the gateway
+# decrypts that the library makes (jose 27 x 6, jwcrypto 25 x 6) at an
+# encrypted location; RS256, ES256 and EdDSA tokens it signed inside JWEs
+# it encrypted (cty JWT) at a nested location, sub forwarded as X-User-Id;
+# ECDH-ES with apu and apv; and its tokens the gateway refuses, each with
+# the status and $jwt_error (an error_page location answers it): PBES2,
+# RSA1_5, zip "DEF" (unsupported_alg), a token for another key of the kid
+# (decrypt_failed), a nested token where claims are wanted and claims
+# where a nested token is (malformed, and the log line that says why).
+# The encrypted location decrypts with public-key algorithms too, to show
+# they interoperate: nginx -t warns that it authenticates nothing then
+# (docs/DIRECTIVES.md, auth_jwt_type), as in t/100.
+#
 # Every token is encrypted to the keys of JWTGate::Jwe's jwe_setup() (made
 # fresh for this run; nginx reads them from $TEST_NGINX_JWE_DIR/dec.json,
 # mode 0600): the libraries get the public JWKs (jwe_jwk()), and the oct
@@ -48,8 +61,8 @@ our (%MATRIX, %NESTED, %T, %PARTY, @CANNOT);
 sub bearer { "Authorization: Bearer " . $_[0] }
 { no warnings 'once'; *Test::Base::Filter::bearer = \&bearer; }
 
-# the key management algorithms each library makes (of @JWE_PAIRS: those
-# the gateway decrypts)
+# the key management algorithms of @JWE_PAIRS (those the gateway decrypts)
+# that a library does not make
 my %NOT = (jose => {}, jwcrypto => {'RSA-OAEP-384' => 1, 'RSA-OAEP-512' => 1});
 
 sub claims {
