@@ -59,7 +59,7 @@ DEPS = gcc make perl pkg-config curl ca-certificates openssl \
        nginx nginx-dev libpcre2-dev zlib1g-dev libssl-dev \
        libjansson-dev libjwt-dev libcmocka-dev \
        libcrypt-jwt-perl libtest-base-perl libjson-pp-perl fcgiwrap \
-       python3 python3-jwt python3-cryptography
+       python3 python3-jwt python3-cryptography python3-jwcrypto
 
 # The real Test::Nginx wins when installed; else our runner in t/lib.
 PERL_TEST_LIB := $(shell perl -MTest::Nginx::Socket -e1 2>/dev/null \
@@ -99,7 +99,9 @@ ci-deps:
 	@$(MAKE) --no-print-directory interop-deps
 
 # --- interop (issue 14): the token libraries of t/09x-interop*.t ---
-# jsonwebtoken, jose and @nestjs/jwt from npm, at the exact versions of
+# and t/103-jwe-interop.t.  Debian's: python3-jwt (PyJWT) and
+# python3-jwcrypto (JWE: PyJWT has none), in DEPS above.  From npm:
+# jsonwebtoken, jose and @nestjs/jwt, at the exact versions of
 # t/interop/package-lock.json, installed into build/npm (never system-wide,
 # install scripts off).  Without npm the suites that need them skip and
 # say why; under CI (CI=true, or JWTGATE_INTEROP_REQUIRED=1: .ci/run)

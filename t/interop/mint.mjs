@@ -1,7 +1,8 @@
-// t/interop/mint.mjs: sign and verify tokens with the real Node libraries
-// (jsonwebtoken, jose, @nestjs/jwt) for the interop suites, from the keys
-// in t/data.  The libraries come from build/npm (make interop-deps), or
-// from the directory named by JWTGATE_NPM_DIR.
+// t/interop/mint.mjs: sign, verify and encrypt tokens with the real Node
+// libraries (jsonwebtoken, jose, @nestjs/jwt) for the interop suites, from
+// the keys in t/data (and, to encrypt, the JWKs of the request).  The
+// libraries come from build/npm (make interop-deps), or from the directory
+// named by JWTGATE_NPM_DIR.
 //
 //   node t/interop/mint.mjs < requests.json > results.json
 //
@@ -23,6 +24,20 @@
 //    "algorithms":[...], "audience":"..."|[...], "issuer":"...",
 //    "leeway":seconds, "typ":"at+jwt" (jose), "require_exp":true|false}
 //      -> {"ok":true} or {"ok":false, "error":"..."}
+//
+//   {"op":"encrypt", "lib":"jose", "alg":"RSA-OAEP-256", "enc":"A256GCM",
+//    "jwk":{...} (the JWK it is encrypted to: a public RSA, EC or OKP key,
+//    or an oct key), "password":"text" (PBES2*: instead of jwk),
+//    "payload":{...} (the claims: EncryptJWT) | "plaintext":"text"
+//    (CompactEncrypt), "header":{...} (protected members besides alg and
+//    enc: kid, typ, zip, ...), "apu":"...", "apv":"..." (ECDH-ES*: the
+//    PartyUInfo and PartyVInfo, base64url, given to jose, which puts them
+//    in the header),
+//    "sign":{"alg":"RS256", "key":"ec256" (t/data/NAME.pem),
+//            "header":{...}, "payload":{...}}
+//    (a nested token: SignJWT signs payload, CompactEncrypt encrypts the
+//    JWS under cty "JWT")}
+//      -> {"token":"..."} or {"error":"..."}
 //
 // Nothing here decides a test: the suites compare these answers with the
 // gateway's, and write their expectations themselves.
@@ -133,6 +148,44 @@ async function verify(r) {
     }
 }
 
+// the JWE of an encrypt request (jose only: jsonwebtoken and @nestjs/jwt
+// have no JWE)
+async function encrypt(r) {
+    if (r.lib !== 'jose') {
+        throw new Error(`encrypt: ${r.lib} has no JWE`);
+    }
+    const key = r.password !== undefined
+        ? new TextEncoder().encode(r.password)
+        : await jose.importJWK(r.jwk, r.alg);
+    const header = { ...(r.header || {}), alg: r.alg, enc: r.enc };
+    const kmp = {};
+    for (const p of ['apu', 'apv']) {
+        if (r[p] !== undefined) kmp[p] = Buffer.from(r[p], 'base64url');
+    }
+    const kmpSet = (o) => Object.keys(kmp).length
+        ? o.setKeyManagementParameters(kmp) : o;
+
+    if (r.sign) {
+        const s = r.sign;
+        const jws = await new jose.SignJWT(s.payload)
+            .setProtectedHeader({ ...(s.header || {}), alg: s.alg })
+            .sign(await jose.importPKCS8(text(`${s.key}.pem`), s.alg));
+        return await kmpSet(new jose.CompactEncrypt(
+                new TextEncoder().encode(jws))
+            .setProtectedHeader({ cty: 'JWT', ...header }))
+            .encrypt(key);
+    }
+    if (r.plaintext !== undefined) {
+        return await kmpSet(new jose.CompactEncrypt(
+                new TextEncoder().encode(r.plaintext))
+            .setProtectedHeader(header))
+            .encrypt(key);
+    }
+    return await kmpSet(new jose.EncryptJWT(r.payload)
+        .setProtectedHeader(header))
+        .encrypt(key);
+}
+
 const requests = JSON.parse(readFileSync(0, 'utf8'));
 const results = [];
 
@@ -140,6 +193,8 @@ for (const r of requests) {
     try {
         if (r.op === 'sign') {
             results.push({ token: await sign(r) });
+        } else if (r.op === 'encrypt') {
+            results.push({ token: await encrypt(r) });
         } else if (r.op === 'verify') {
             await verify(r);
             results.push({ ok: true });

@@ -1,9 +1,12 @@
 package JWTGate::Interop;
 
-# Test helper of the interop suites (t/09x-interop*.t): tokens signed, and
-# verified, by the real libraries that issuers use, run at test time:
+# Test helper of the interop suites (t/09x-interop*.t, t/103-jwe-interop.t):
+# tokens signed, encrypted and verified by the real libraries that issuers
+# use, run at test time:
 #
 #   PyJWT        Debian's python3-jwt, always (/usr/bin/python3)
+#   jwcrypto     Debian's python3-jwcrypto (/usr/bin/python3): the JWEs
+#                of t/103-jwe-interop.t (PyJWT has no JWE)
 #   jsonwebtoken, jose, @nestjs/jwt
 #                from npm, pinned in t/interop/package-lock.json and
 #                installed under build/npm by `make interop-deps` (part of
@@ -14,10 +17,14 @@ package JWTGate::Interop;
 #   use JWTGate::Interop;
 #   my $r = JWTGate::Interop::node([{op => 'sign', lib => 'jose', ...}]);
 #   my $r = JWTGate::Interop::python([{op => 'sign', alg => 'HS256', ...}]);
+#   my $r = JWTGate::Interop::jwcrypto([{op => 'encrypt', ...}]);
+#   my $r = JWTGate::Interop::attempt('node', [{op => 'encrypt', ...}]);
 #
-# The request and answer forms are described in t/interop/mint.mjs and
-# t/interop/mint.py.  A library that refuses to sign is a failure of the
-# suite (die), never an empty token.
+# The request and answer forms are described in t/interop/mint.mjs,
+# t/interop/mint.py and t/interop/mint-jwe.py.  A library that refuses to
+# sign or encrypt is a failure of the suite (die), never an empty token;
+# attempt() alone hands its refusals back (to show what a library cannot
+# make).
 
 use strict;
 use warnings;
@@ -94,6 +101,14 @@ sub python_missing {
     return undef;
 }
 
+# Why jwcrypto cannot run here, or undef.
+sub jwcrypto_missing {
+    return "$PYTHON is not installed" unless -x $PYTHON;
+    system($PYTHON, '-c', 'import jwcrypto.jwe, jwcrypto.jwt') == 0
+        or return 'python3-jwcrypto is not installed (make deps)';
+    return undef;
+}
+
 # Whether a library that cannot run fails the interop suites instead of
 # skipping them: under CI (CI=true, as CI runs .ci/run) or with
 # JWTGATE_INTEROP_REQUIRED=1, so that CI cannot pass without them.
@@ -109,8 +124,9 @@ sub required {
 sub need {
     my @why;
     for my $what (@_) {
-        my $why = $what eq 'node'   ? node_missing()
-                : $what eq 'python' ? python_missing()
+        my $why = $what eq 'node'     ? node_missing()
+                : $what eq 'python'   ? python_missing()
+                : $what eq 'jwcrypto' ? jwcrypto_missing()
                 : croak "need: no library '$what'";
         push @why, $why if defined $why;
     }
@@ -135,7 +151,7 @@ sub _which {
 }
 
 sub _run {
-    my ($argv, $requests) = @_;
+    my ($argv, $requests, $lenient) = @_;
     my $in = File::Temp->new;
     print {$in} $JSON->encode($requests);
     close $in;
@@ -146,8 +162,9 @@ sub _run {
     croak "@$argv: " . scalar(@$res) . " answers to "
           . scalar(@$requests) . " requests"
         unless @$res == @$requests;
+    return $res if $lenient;
     for my $i (0 .. $#$requests) {
-        next unless ($requests->[$i]{op} // '') eq 'sign';
+        next unless ($requests->[$i]{op} // '') =~ /^(?:sign|encrypt)$/;
         croak "@$argv: request $i: $res->[$i]{error}"
             if defined $res->[$i]{error} || !defined $res->[$i]{token};
     }
@@ -165,6 +182,25 @@ sub node {
 sub python {
     my ($requests) = @_;
     return _run([$PYTHON, "$ROOT/t/interop/mint.py"], $requests);
+}
+
+# jwcrypto(\@requests): the answers of t/interop/mint-jwe.py.
+sub jwcrypto {
+    my ($requests) = @_;
+    return _run([$PYTHON, "$ROOT/t/interop/mint-jwe.py"], $requests);
+}
+
+# attempt('node' | 'python' | 'jwcrypto', \@requests): the answers, a
+# library's refusals ({error => ...}) among them, for a suite that shows
+# what a library cannot make.
+sub attempt {
+    my ($what, $requests) = @_;
+    my $argv = $what eq 'node'     ? ['node', "$ROOT/t/interop/mint.mjs"]
+             : $what eq 'python'   ? [$PYTHON, "$ROOT/t/interop/mint.py"]
+             : $what eq 'jwcrypto' ? [$PYTHON, "$ROOT/t/interop/mint-jwe.py"]
+             : croak "attempt: no library '$what'";
+    local $ENV{JWTGATE_NPM_DIR} = npm_dir();
+    return _run($argv, $requests, 1);
 }
 
 # The tokens of a list of sign requests, each named: {name => token}.

@@ -20,6 +20,10 @@ package JWTGate::Jwe;
 #                           jwe_jwks()
 #   jwe(%o)                 a compact JWE (see "sub jwe")
 #   nested(%o)              a JWE (cty "JWT") around jwt(%{$o{jws}})
+#   jwe_jwk($name, $other)  the JWK an issuer encrypts to (for the
+#                           libraries of t/103-jwe-interop.t): key $name's
+#                           public part, or the oct key, kid $name; $other
+#                           true: the other key of that kid
 #   jwe_part($token, $i, $bytes)
 #                           part $i (0 header .. 4 tag) replaced
 #   jwe_flip($token, $i)    one bit of part $i's bytes flipped
@@ -57,7 +61,7 @@ our @JWE_PAIRS = (
     ['dir', 'dir'],
 );
 
-our @EXPORT = qw(jwe_setup jwe_jwks jwe nested jwe_part jwe_flip);
+our @EXPORT = qw(jwe_setup jwe_jwks jwe nested jwe_jwk jwe_part jwe_flip);
 
 
 my $JSON = JSON::PP->new->canonical;
@@ -214,6 +218,16 @@ sub nested {
     delete $hdr{cty} if exists $o{header} && exists $o{header}{cty}
                         && !defined $o{header}{cty};
     return jwe(%o, plain => $inner, header => \%hdr);
+}
+
+sub jwe_jwk {
+    my ($name, $other) = @_;
+    my $key = $KEYS{$other ? 'other' : 'mine'}{$name};
+    croak "jwe_jwk: no key $name (jwe_setup()?)" unless defined $key;
+    my $jwk = ref $key ? _public($key)->export_key_jwk('public', 1)
+                       : { kty => 'oct', k => encode_base64url($key) };
+    $jwk->{kid} = $name;
+    return $jwk;
 }
 
 sub jwe_part {
