@@ -1525,9 +1525,9 @@ section=$dir/section.md
     echo "### How to run"
     echo
     echo '```'
-    echo 'make bench                    # ~14 min: 3 repeats x 37 cases x 5 s, make bench-core, a 1,000,000-jti list, the scale cases'
+    echo 'make bench                    # ~12 min: 3 repeats x 37 cases x 5 s, make bench-core, a 1,000,000-jti list, the scale cases'
     echo 'make bench BENCH_SET=issue17  # ~7 min: the cases of issue 17 and the scale cases only (docs written)'
-    echo 'make bench BENCH_SET=issue18  # ~2 min: the encrypted and nested cases and their controls (docs written)'
+    echo 'make bench BENCH_SET=issue18  # ~5 min (~3 with BENCH_CORE=reuse): the encrypted and nested cases and their controls (docs written)'
     echo 'make bench BENCH_SECONDS=10   # longer cases'
     echo 'make bench BENCH_QUICK=1      # ~2 min smoke run (2 s, 1 repeat, bench-core reused)'
     echo 'make bench BENCH_QUICK=1 BENCH_ONLY="rs256 ps256-d scale-locations"   # some cases, docs left alone'
