@@ -44,7 +44,9 @@
  *
  * tools/bench.sh reads the table by its first column, the row's name,
  * in the table whose first header is "JWE", and takes the column "bare
- * OpenSSL µs"; `--alg ID` (the row's id or name) runs one row.
+ * OpenSSL µs"; `--alg ID` (the row's id or name) runs one row,
+ * `--bare-only` the bare sequence alone (the other columns "—": what
+ * tools/bench.sh measures again after each of its JWE cases).
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -783,7 +785,7 @@ timed(int what, jwe_bare_t *b, const char *tok, size_t len,
 int
 bench_jwe(int argc, char **argv)
 {
-    int                       a, r, n, rounds, iterations, specs;
+    int                       a, r, n, rounds, iterations, specs, bare_only;
     char                      path[256], *tok, *jws;
     size_t                    i, len, jws_len, pt_len, index;
     double                    m[4][ROUNDS], v[4];
@@ -803,6 +805,7 @@ bench_jwe(int argc, char **argv)
     iterations = 0;
     rounds = ROUNDS;
     specs = 0;
+    bare_only = 0;
 
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--alg") == 0 && a + 1 < argc) {
@@ -817,9 +820,13 @@ bench_jwe(int argc, char **argv)
         } else if (strcmp(argv[a], "--specs") == 0) {
             specs = 1;
 
+        } else if (strcmp(argv[a], "--bare-only") == 0) {
+            bare_only = 1;
+
         } else {
             fprintf(stderr, "usage: bench_core --jwe [--specs] [--alg NAME] "
-                    "[--iterations N] [--rounds R (1..%d)]\n", ROUNDS);
+                    "[--bare-only] [--iterations N] [--rounds R (1..%d)]\n",
+                    ROUNDS);
             return 2;
         }
     }
@@ -925,11 +932,18 @@ bench_jwe(int argc, char **argv)
         }
 
         for (r = 0; r < rounds; r++) {
-            for (a = 0; a < 4; a++) {
+            for (a = 0; a < (bare_only ? 1 : 4); a++) {
                 m[a][r] = timed(a, &bs, tok, len, &limits, &policy,
                                 a == 3 && !iterations ? 10000 : n,
                                 c->nested);
             }
+        }
+
+        if (bare_only) {
+            printf("| %s | %zu | %.2f | — | — | — | — | — | — |\n", c->name,
+                   len, median(m[0], rounds));
+            fflush(stdout);
+            goto next;
         }
 
         for (a = 0; a < 4; a++) {
@@ -940,6 +954,8 @@ bench_jwe(int argc, char **argv)
                "| %.2f |\n", c->name, len, v[0], v[1], v[2], v[1] - v[0],
                v[2] - v[0], v[2] / v[0], v[3]);
         fflush(stdout);
+
+    next:
 
         bare_jwe_free(&bs);
         jwtgate_jwe_free(jwe);
