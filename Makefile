@@ -213,14 +213,24 @@ fuzz: check-deps fuzz-build
 
 # µs per verification, core next to bare OpenSSL (docs/BENCHMARKS.md);
 # revocation list of 1,000,000 jtis: build time, memory, ns per lookup
+# JWE (issue 18): the tokens of `bench_core --jwe --specs`, minted each
+# run by Crypt::JWT (t/bench/mint-jwe.pl) into $(BUILD)/bench-jwe.txt
 bench-core: check-deps
 	@mkdir -p $(BUILD)
 	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -g -Isrc/jwt \
-	    -o $(BUILD)/bench_core t/bench/bench_core.c $(CORE_SRCS) $(CORE_LIBS)
+	    -o $(BUILD)/bench_core t/bench/bench_core.c t/bench/bench_jwe.c \
+	    $(CORE_SRCS) $(CORE_LIBS)
 	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -g -Isrc/jwt \
 	    -o $(BUILD)/bench_rlist t/bench/bench_rlist.c $(CORE_SRCS) $(CORE_LIBS)
+	@$(BUILD)/bench_core --jwe --specs \
+	    | perl t/bench/mint-jwe.pl t/data/jwe-keys.json \
+	    > $(BUILD)/bench-jwe.txt.new
+	@mv $(BUILD)/bench-jwe.txt.new $(BUILD)/bench-jwe.txt
 	@$(BUILD)/bench_core
 	@$(BUILD)/bench_core --jwks-100 | tail -1
+	@echo
+	@JWTGATE_BENCH_JWE=$(BUILD)/bench-jwe.txt $(BUILD)/bench_core --jwe
+	@echo
 	@$(BUILD)/bench_rlist
 
 # --- soak (issue 5): tools/soak.sh, loopback only, not part of make test ---

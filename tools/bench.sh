@@ -55,6 +55,20 @@
 # (10,000) protected locations against as many plain ones: `nginx -t` time
 # and the master's RSS.
 #
+# Issue 18, encrypted and nested tokens (auth_jwt_type encrypted, nested):
+# a JWE is never cached, so every request decrypts; one token per case,
+# minted at setup by Crypt::JWT (t/bench/mint-jwe.pl, to the keys of
+# t/data/jwe-keys.json) around the claims of the RS256 token, or around
+# that token itself (nested): A256KW + A256GCM (a secret oct key: what an
+# encrypted location should use), RSA-OAEP-256 + A256GCM (a private RSA
+# key: nginx -t warns that it authenticates nothing), and RS256 inside
+# RSA-OAEP-256 + A256GCM (nested).  Each against its "plain, ... JWE
+# header unchecked" control (the same token to /plain): req/s ratio, worker
+# µs above the control, and that less the bare OpenSSL work (`bench_core
+# --jwe`: the unwrap or RSA-OAEP decryption, AES-GCM, and for nested the
+# RS256 verify), measured again right after the case in each repeat.  No
+# target (the issue sets none): the figures are reported.
+#
 # Output: the table on stdout, build/bench/ (raw data), docs/BENCHMARKS.md
 # (the section between the "make bench" markers is rewritten, the rest of
 # the file is kept) and docs/bench.png (gnuplot, tools/bench.gp).
@@ -71,7 +85,9 @@
 # BENCH_ONLY (case ids, e.g. "rs256-j rs256-rl rs256-j-d rs256-rl-d": those
 # and plain only, docs left as they are; the scale cases are "scale-tokens"
 # and "scale-locations"), BENCH_SET=issue17 (issue 17's cases and the scale
-# cases; docs written), BENCH_SCALE=0 (no scale cases), BENCH_SCALE_TOKENS,
+# cases; docs written), BENCH_SET=issue18 (the encrypted and nested cases
+# and their controls; docs written), BENCH_SCALE=0 (no scale cases),
+# BENCH_SCALE_TOKENS,
 # BENCH_SCALE_SECONDS (3 x BENCH_SECONDS), BENCH_LOCATIONS,
 # BENCH_PORT (the first of three consecutive free ports from there;
 # default: free ports), BENCH_KEEP=1
@@ -81,6 +97,8 @@ export LC_ALL=C
 
 top=$(pwd)
 build=${BUILD:-build}
+# bench_core --jwe's tokens (make bench-core mints them)
+export JWTGATE_BENCH_JWE=$top/$build/bench-jwe.txt
 nginx=${NGINX_BIN:-/usr/sbin/nginx}
 module=$top/$build/ngx_http_auth_jwt_module.so
 mint=$top/$build/jwtgate-mint
@@ -138,6 +156,8 @@ for f in "$module" "$mint" "$nginx"; do
 done
 perl -MCrypt::PK::Ed25519 -MJSON::PP -MMIME::Base64 -e1 2>/dev/null || {
     echo "bench: perl CryptX (libcryptx-perl) is missing" >&2; exit 1; }
+perl -MCrypt::JWT -e1 2>/dev/null || {
+    echo "bench: perl Crypt::JWT (libcrypt-jwt-perl) is missing" >&2; exit 1; }
 
 # --- processes, cleanup --------------------------------------------------------
 
@@ -183,7 +203,8 @@ le() { ge "$2" "$1"; }
 # --- the cases -----------------------------------------------------------------
 
 # id|label|location|token (a file in $dir/tok, a pool "@name", or -)|expect
-#   expect: same (200, cache hits), distinct (200, cache misses), plain
+#   expect: same (200, cache hits), distinct (200, cache misses), jwe (200,
+#   a JWE: decrypted every time, never a cache hit), plain
 #   (200, no check: the "plain, ... header" controls send a token to a
 #   location without auth_jwt, to show nginx's own cost of the header), or
 #   a rejection reason (401)
@@ -198,6 +219,9 @@ cases=(
     "plain-d-es|plain, distinct ES256 token headers unchecked|/plain|@es256|plain"
     "plain-d-ed|plain, distinct EdDSA token headers unchecked|/plain|@eddsa|plain"
     "plain-garbage|plain, garbage token header unchecked|/plain|garbage|plain"
+    "plain-jwe-kw|plain, A256KW JWE header unchecked|/plain|jwe-kw|plain"
+    "plain-jwe-rsa|plain, RSA-OAEP-256 JWE header unchecked|/plain|jwe-rsa|plain"
+    "plain-nested|plain, nested JWE header unchecked|/plain|nested|plain"
     "rs256|RS256, same token|/rs256|rs256|same"
     "rs256-d|RS256, distinct tokens|/rs256|@rs256|distinct"
     "es256|ES256, same token|/es256|es256|same"
@@ -207,6 +231,9 @@ cases=(
     "eddsa-d|EdDSA, distinct tokens|/eddsa|@eddsa|distinct"
     "rs256-100|RS256 100-key JWKS, same token|/rs256-100|rs256-100|same"
     "rs256-100-d|RS256 100-key JWKS, distinct tokens|/rs256-100|@rs256-100|distinct"
+    "jwe-kw|encrypted, A256KW + A256GCM|/jwe-kw|jwe-kw|jwe"
+    "jwe-rsa|encrypted, RSA-OAEP-256 + A256GCM|/jwe-rsa|jwe-rsa|jwe"
+    "nested|nested, RS256 in RSA-OAEP-256 + A256GCM|/nested|nested|jwe"
     "rs256-j|RS256 with jti, same token, no list|/rs256|rs256j|same"
     "rs256-rl|RS256 with jti, same token, revoked-jti list|/rs256-rl|rs256j|same"
     "rs256-j-d|RS256 with jti, distinct tokens, no list|/rs256|@rs256j|distinct"
@@ -229,7 +256,8 @@ bench_set=${BENCH_SET:-all}
 case "$bench_set" in
     all) select= ;;
     issue17) select="plain-hdr plain-hdr-es plain-hdr-ed plain-d plain-d-ps plain-d-es plain-d-ed plain-garbage rs256 es256 eddsa rs256-d ps256-d es256-d eddsa-d badsig badsig-es garbage missing scale-tokens scale-locations" ;;
-    *) echo "bench: BENCH_SET must be all or issue17" >&2; exit 2 ;;
+    issue18) select="plain-jwe-kw plain-jwe-rsa plain-nested jwe-kw jwe-rsa nested" ;;
+    *) echo "bench: BENCH_SET must be all, issue17 or issue18" >&2; exit 2 ;;
 esac
 [ -n "$only" ] && select=$only
 if [ -n "$select" ]; then
@@ -351,10 +379,18 @@ grep '^|' "$core_txt"
 # bench-core table, by its first column (the first row of that name): the
 # column whose header names EVP_PKEY_verify, else the first whose header
 # says "bare"; nothing when there is no such column, row or number (the
-# targets then say "no bare figure")
+# targets then say "no bare figure").  bare_of ROW TABLE: the row of the
+# table whose first header is TABLE (JWE: `bench_core --jwe`'s), by its
+# first column that says "bare"
 bare_of() {
-    awk -F'|' -v row="$1" '
+    awk -F'|' -v row="$1" -v tab="${2:-}" '
         function trim(x) { gsub(/^[ \t]+|[ \t]+$/, "", x); return x }
+        /^\|/ && tab != "" && trim($2) == tab {
+            col = -1
+            for (i = 2; i < NF; i++) if (trim($i) ~ /[Bb]are/) { col = i; break }
+            next
+        }
+        tab != "" && col == "" { next }
         /^\|/ && col == "" {
             for (i = 2; i < NF; i++) {
                 h = trim($i)
@@ -382,6 +418,20 @@ for v in rs256:RS256 ps256:PS256 rs256_100:RS256/100-key es256:ES256 eddsa:EdDSA
     bare_line="$bare_line${bare_line:+, }${v#*:} ${!n:-(no bare figure)}"
 done
 echo "   bare primitive µs: $bare_line"
+# issue 18: the bare OpenSSL decryption (bench_core --jwe), by case: the
+# row's name in the JWE table and its --alg id
+jwe_row() {
+    case "$1" in
+        jwe-kw) echo "A256KW + A256GCM|a256kw-a256gcm" ;;
+        jwe-rsa) echo "RSA-OAEP-256 + A256GCM|rsa-oaep-256-a256gcm" ;;
+        nested) echo "RS256 in RSA-OAEP-256 + A256GCM|nested-rs256-rsa-oaep-256" ;;
+    esac
+}
+bare_jwe_kw=$(bare_of "A256KW + A256GCM" JWE)
+bare_jwe_rsa=$(bare_of "RSA-OAEP-256 + A256GCM" JWE)
+bare_nested=$(bare_of "RS256 in RSA-OAEP-256 + A256GCM" JWE)
+bare_jwe_line="A256KW + A256GCM ${bare_jwe_kw:-(no bare figure)}, RSA-OAEP-256 + A256GCM ${bare_jwe_rsa:-(no bare figure)}, RS256 in RSA-OAEP-256 + A256GCM ${bare_nested:-(no bare figure)}"
+echo "   bare JWE decryption µs: $bare_jwe_line"
 
 # --- tokens ----------------------------------------------------------------------
 
@@ -493,6 +543,35 @@ cryptx_tokens EdDSA 1 bench | tr -d '\n' > "$dir/tok/eddsa" || die "EdDSA mintin
 mint_sized t900 900
 mint_sized t8k 8192
 
+# issue 18: JWE tokens around the RS256 token's claims, or around that
+# token (nested), minted by Crypt::JWT to t/data/jwe-keys.json's keys;
+# nginx gets those keys in files of mode 0600 (decryption keys)
+printf '%s\n' "jwe-kw A256KW A256GCM oct32 claims $dir/tok/rs256" \
+    "jwe-rsa RSA-OAEP-256 A256GCM rsa claims $dir/tok/rs256" \
+    "nested RSA-OAEP-256 A256GCM rsa nested $dir/tok/rs256" |
+    (cd "$top" && timeout 60 perl t/bench/mint-jwe.pl "$data/jwe-keys.json") \
+        > "$dir/jwe-tokens" || die "minting the JWE tokens failed"
+while read -r id t; do
+    printf '%s' "$t" > "$dir/tok/$id"
+done < "$dir/jwe-tokens"
+for f in jwe-kw jwe-rsa nested; do
+    grep -q -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' \
+        "$dir/tok/$f" 2>/dev/null || die "token $f is not a JWE"
+done
+perl -MJSON::PP -e '
+    my ($in, $dir) = @ARGV;
+    local $/; open my $f, "<", $in or die "$in: $!\n";
+    my %k = map { $_->{kid} => $_ } @{ decode_json(<$f>)->{keys} };
+    my $j = JSON::PP->new->canonical;
+    for (["jwe-oct.json", "oct32"], ["jwe-rsa.json", "rsa"]) {
+        my ($name, $kid) = @$_;
+        $k{$kid} or die "$in: no key $kid\n";
+        open my $o, ">", "$dir/$name" or die "$dir/$name: $!\n";
+        chmod 0600, "$dir/$name" or die "$dir/$name: $!\n";
+        print $o $j->encode({ keys => [$k{$kid}] }), "\n";
+        close $o or die "$dir/$name: $!\n";
+    }' "$data/jwe-keys.json" "$dir" || die "cannot write the JWE key files"
+
 # bad signatures: one character in the middle of the signature changed
 badsig badsig rs256
 badsig badsig-es es256
@@ -523,7 +602,9 @@ size_rs256=$(wc -c < "$dir/tok/rs256")
 size_t900=$(wc -c < "$dir/tok/t900")
 size_t8k=$(wc -c < "$dir/tok/t8k")
 echo "   same-token sizes: RS256 $size_rs256, ES256 $(wc -c < "$dir/tok/es256")," \
-     "EdDSA $(wc -c < "$dir/tok/eddsa"), padded $size_t900 and $size_t8k bytes"
+     "EdDSA $(wc -c < "$dir/tok/eddsa"), padded $size_t900 and $size_t8k bytes;" \
+     "JWE A256KW $(wc -c < "$dir/tok/jwe-kw"), RSA-OAEP-256 $(wc -c < "$dir/tok/jwe-rsa")," \
+     "nested $(wc -c < "$dir/tok/nested")"
 
 # the revocation list: revoked_n - 1 random jti and the revoked token's,
 # each until two token lifetimes from now
@@ -610,6 +691,15 @@ $(ngx_temp_paths "$dir/tmp")
                                 empty_gif; }
         location = /_rl       { internal; proxy_pass http://127.0.0.1:$port/revoked.json; }
         location = /revoked.json { root $dir/rl; }
+        # issue 18: decrypted on every request (a JWE is never cached);
+        # /jwe-rsa makes nginx -t warn (a public-key encrypted location)
+        location = /jwe-kw    { auth_jwt "bench"; auth_jwt_type encrypted;
+                                auth_jwt_key_file $dir/jwe-oct.json; empty_gif; }
+        location = /jwe-rsa   { auth_jwt "bench"; auth_jwt_type encrypted;
+                                auth_jwt_key_file $dir/jwe-rsa.json; empty_gif; }
+        location = /nested    { auth_jwt "bench"; auth_jwt_type nested;
+                                auth_jwt_key_file $dir/jwe-rsa.json;
+                                auth_jwt_key_file $data/jwks-rsa1.json; empty_gif; }
         location = /status    { auth_jwt_status json; }
     }
 }
@@ -717,7 +807,7 @@ for c in "${cases[@]}"; do
     id=$(field "$c" 1); loc=$(field "$c" 3); tk=$(field "$c" 4); ex=$(field "$c" 5)
     hdr_args "$tk"
     st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${H[@]}" "$base$loc")
-    case "$ex" in plain|same|distinct) want=200 ;; *) want=401 ;; esac
+    case "$ex" in plain|same|distinct|jwe) want=200 ;; *) want=401 ;; esac
     [ "$st" = "$want" ] || loud "$id: curl got $st, expected $want"
 done
 
@@ -768,7 +858,7 @@ run_case() {   # run_case REP CASE-LINE
     misses=$(delta misses "$dir/s0" "$dir/s1")
     ver=$(delta verified "$dir/s0" "$dir/s1")
     rej=0
-    case "$ex" in plain|same|distinct) ;; *) rej=$(delta "r:$ex" "$dir/s0" "$dir/s1") ;; esac
+    case "$ex" in plain|same|distinct|jwe) ;; *) rej=$(delta "r:$ex" "$dir/s0" "$dir/s1") ;; esac
 
     [ "$serr" -eq 0 ] || loud "$id (repeat $rep): $serr socket errors/timeouts"
     case "$ex" in
@@ -783,6 +873,11 @@ run_case() {   # run_case REP CASE-LINE
             if [ "$ex" = same ] && [ "$misses" -gt "$conns" ]; then
                 loud "$id (repeat $rep): $misses cache misses for one token"
             fi ;;
+        jwe)
+            # decrypted every time: never found in the token cache
+            [ "$non2xx" -eq 0 ] || loud "$id (repeat $rep): $non2xx non-2xx answers of $req, valid JWE"
+            [ "$ver" -ge "$req" ] || loud "$id (repeat $rep): auth_jwt_status counted $ver verified for $req requests"
+            [ "$hits" -eq 0 ] || loud "$id (repeat $rep): $hits cache hits for a JWE, which is never cached" ;;
         *)
             [ "$non2xx" -eq "$req" ] || loud "$id (repeat $rep): $non2xx non-2xx of $req, all should be 401"
             [ "$rej" -ge "$req" ] || loud "$id (repeat $rep): $rej rejected as \"$ex\" for $req requests"
@@ -803,19 +898,28 @@ run_case() {   # run_case REP CASE-LINE
 bare_tsv=$out/bare.tsv
 : > "$bare_tsv"
 bare_now() {   # bare_now REP CASE-ID
-    local alg iters v
+    local alg iters v jwe= row tab=
     case "$2" in
         rs256-d) alg=RS256; iters=6000 ;;
         ps256-d) alg=PS256; iters=6000 ;;
         es256-d) alg=ES256; iters=1500 ;;
         eddsa-d) alg=EdDSA; iters=1000 ;;
+        # issue 18 (bench_core --jwe, its tokens minted by make bench-core)
+        jwe-kw) iters=20000 ;;
+        jwe-rsa|nested) iters=2000 ;;
         *) return 0 ;;
     esac
+    row=${alg:-}
+    if [ -z "$row" ]; then
+        row=$(jwe_row "$2")
+        alg=${row#*|}; row=${row%%|*}; jwe="--jwe --bare-only"; tab=JWE
+        [ -s "$top/$build/bench-jwe.txt" ] || return 0
+    fi
     [ -x "$top/$build/bench_core" ] || return 0
-    run_bg timeout 60 "${pin_core[@]}" "$top/$build/bench_core" --alg "$alg" \
+    run_bg timeout 60 "${pin_core[@]}" "$top/$build/bench_core" $jwe --alg "$alg" \
         --iterations "$iters" --rounds 1 > "$dir/bare-now.txt" 2>/dev/null \
         || return 0
-    v=$(core_txt=$dir/bare-now.txt bare_of "$alg")
+    v=$(core_txt=$dir/bare-now.txt bare_of "$row" $tab)
     [ -n "$v" ] && printf '%s\t%s\t%s\n' "$1" "$2" "$v" >> "$bare_tsv"
 }
 
@@ -1132,6 +1236,8 @@ ctrl_of() {
         rs256-d) c=plain-d ;; ps256-d) c=plain-d-ps ;;
         es256-d) c=plain-d-es ;; eddsa-d) c=plain-d-ed ;;
         garbage) c=plain-garbage ;;
+        jwe-kw) c=plain-jwe-kw ;; jwe-rsa) c=plain-jwe-rsa ;;
+        nested) c=plain-nested ;;
         *) c=plain ;;
     esac
     [ -n "$(get "$c" us)" ] && echo "$c" || echo plain
@@ -1212,6 +1318,34 @@ done
 grep -e '— no token:' -e '— garbage token' "$targets" >> "$t17"
 sed -i -e '/— no token:/d' -e '/— garbage token/d' "$targets"
 
+# issue 18: encrypted and nested tokens, decrypted on every request;
+# reported against their controls, no target -----------------------------------
+t18=$out/targets18.md
+: > "$t18"
+for pair_ in "jwe-kw ${bare_jwe_kw:--}" "jwe-rsa ${bare_jwe_rsa:--}" \
+             "nested ${bare_nested:--}"; do
+    set -- $pair_
+    id=$1; dflt=${2#-}
+    u=$(get "$id" us)
+    [ -n "$u" ] || continue
+    ctl=$(ctrl_of "$id")
+    r=$(pair "$id" "$ctl")
+    [ -n "$r" ] || continue
+    set -- $r
+    line="$(label_of "$id"), against its control ($(label_of "$ctl")): req/s ratio $1, worker-CPU ratio $2; worker $u µs/req, $3 µs above the control"
+    r=$(fresh_above "$id" "$ctl" "$dflt" 7)
+    if [ -n "$r" ]; then
+        set -- $r
+        src="measured after the case in $3 of its $(awk -F'\t' -v id="$id" '$2 == id' "$raw" | wc -l) repeats"
+        [ "$3" -gt 0 ] || src="bench-core's table ($core_when)"
+        ru=$(fresh_above "$id" "$ctl" "$dflt" 16)
+        line="$line; less the bare OpenSSL decryption ($2 µs, $src): $1 µs above control + bare (user time alone: ${ru%% *})"
+    else
+        line="$line; no bare figure (bench_core --jwe)"
+    fi
+    printf -- '- %s\n' "$line" >> "$t18"
+done
+
 # issue 8 (those issue 17 does not replace) -----------------------------------
 for id in rs256-100 t900 t8k; do
     r=$(get "$id" ratio)
@@ -1276,6 +1410,9 @@ echo
 echo "== targets (issue 17), bare primitive µs from bench-core ($core_when): $bare_line"
 cat "$t17"
 echo
+echo "== encrypted and nested (issue 18; no target), bare decryption µs from bench-core ($core_when): $bare_jwe_line"
+if [ -s "$t18" ]; then cat "$t18"; else echo "(none of its cases in this run)"; fi
+echo
 echo "== targets (issues 8 and 15)"
 cat "$targets"
 
@@ -1319,9 +1456,12 @@ section=$dir/section.md
         echo
         echo "**A quick smoke run (BENCH_QUICK=1): one short repeat; do not quote these numbers.**"
     fi
-    if [ "$bench_set" != all ]; then
+    if [ "$bench_set" = issue17 ]; then
         echo
         echo "**BENCH_SET=$bench_set: the cases of that set only (issue 17's and the scale cases).**"
+    elif [ "$bench_set" != all ]; then
+        echo
+        echo "**BENCH_SET=$bench_set: the cases of that set only (issue 18's encrypted and nested cases and their controls).**"
     fi
     echo
     echo "- Machine: $cpu_model, $ncpu CPUs$virt, Linux $(uname -r), load average at the end $load (other jobs were running: the numbers are noisy, quote medians and ratios)."
@@ -1352,6 +1492,12 @@ section=$dir/section.md
         cat "$scale_md"
     fi
     echo
+    echo "### Encrypted and nested tokens (issue 18; no target)"
+    echo
+    echo "Bare OpenSSL decryption (\`bench_core --jwe\`) from \`make bench-core\` ($core_when): $bare_jwe_line µs; the lines below use the bare figure measured again right after the case in each repeat (\`build/bench_core --jwe --bare-only --alg\`, CPU 0; 2000 RSA decryptions, 20000 unwraps)."
+    echo
+    if [ -s "$t18" ]; then cat "$t18"; else echo "(none of its cases in this run)"; fi
+    echo
     echo "### Targets (issues 8 and 15)"
     echo
     if [ -s "$targets" ]; then cat "$targets"; else echo "(none of their cases in this run)"; fi
@@ -1369,6 +1515,7 @@ section=$dir/section.md
     echo "- Distinct tokens: one nginx run for everything, with \`auth_jwt_token_cache $cache_size\` (about 20 to 40 entries) and a pool of $pool tokens per algorithm sent round robin by a wrk Lua script, so every request misses the cache and evicts an entry (the \"cache hits\" column, from \`auth_jwt_status\`, shows it); the same-token cases hit it."
     echo "- Bad ones: bad signature (an RS256 token, and an ES256 one, with one signature character changed: a full verify, never cached), garbage (300 random base64 characters), malformed (three segments, header not JSON), no token. Each answers 401 (checked with curl); during the run every answer must be non-2xx and counted by \`auth_jwt_status\` under the expected reason. Valid cases must have no non-2xx answer."
     echo "- Revocation (issue 15): the \"RS256 with jti\" cases send the same tokens (each with a \`jti\`, none of them listed) to a location without a list and to one with an \`auth_jwt_revocation_request\` list of $revoked_n random revoked \`jti\` ($rl_bytes bytes in the zone, $rl_per bytes per \`jti\`; JSON $rl_text bytes), loaded before the run from a static file of the same nginx through a proxied internal location. Targets: same token within 1% (req/s and worker CPU), distinct tokens within 0.5 µs/req, the differences taken within each repeat. The revoked token is refused as \`revoked\`."
+    echo "- Encrypted and nested (issue 18): a JWE is never put in the token cache, so every request decrypts (the run checks that \`auth_jwt_status\` counts no cache hit for them); one token per case, minted at setup by Crypt::JWT (\`t/bench/mint-jwe.pl\`, the RSA-OAEP-256 key and the 32-byte \`oct\` key of \`t/data/jwe-keys.json\`, given to nginx in files of mode 0600) around the claims of the RS256 token, or around the RS256 token itself (nested, \`cty\` \`JWT\`): A256KW + A256GCM at an \`auth_jwt_type encrypted\` location (a secret key: what \`encrypted\` should use; $(wc -c < "$dir/tok/jwe-kw") bytes), RSA-OAEP-256 + A256GCM at another ($(wc -c < "$dir/tok/jwe-rsa") bytes; \`nginx -t\` warns that a public-key \`encrypted\` location authenticates nothing), RS256 inside RSA-OAEP-256 + A256GCM at an \`auth_jwt_type nested\` one ($(wc -c < "$dir/tok/nested") bytes). Each against its control, the same token sent to \`/plain\`: the req/s ratio and the worker µs above the control (within each repeat, medians), and that less the bare OpenSSL work of \`make bench-core\`'s JWE table (RSA-OAEP \`EVP_PKEY_decrypt\` or the AES key unwrap, AES-GCM, and for nested the RS256 \`EVP_PKEY_verify\`), measured again after the case in each repeat. The issue sets no target: the figures are reported."
     echo "- PS256 (issue 17): distinct tokens signed by CryptX (\`Crypt::PK::RSA\`, PSS, SHA-256, salt 32) with rsa1, checked against rsa1's JWK without its \`alg\` (\`RS256\`)."
     echo "- Issue 17's targets. Hit (same token; RS256, ES256, EdDSA): req/s ≥ 0.95 of plain and worker µs/req at most 0.7 above plain's (both taken within each repeat, medians). Fresh token (distinct tokens, every request misses the cache; RS256, PS256, ES256, EdDSA): worker µs/req ≤ plain's + the bare primitive + 3 µs, plain being the \"plain, … unchecked\" control of the same pool and the bare primitive \`EVP_PKEY_verify\` for that algorithm measured by \`build/bench_core --alg\` right after the case in the same repeat (\`make bench-core\`'s table when a repeat has no figure of its own; \"no bare figure\" when neither has one); the median over the repeats of case − control − bare. The hit targets likewise compare with the control of the same token. Rejections: a bad signature (RS256; ES256) costs no more worker µs/req than a fresh valid token of the same kind (the difference taken within each repeat), \`error_log\` at its default level, \`error\`; garbage and missing tokens ≥ 0.95 of plain (req/s and worker CPU)."
     echo "- Scale (a): $scale_n distinct ES256 tokens (each its own \`sub\` and \`jti\`; python3-cryptography, which signs ES256 fastest), sent round robin for ${scale_secs} s to a second nginx whose \`auth_jwt_token_cache\` is at its default ($cache_default per worker). Reported: hits, misses and evictions from \`auth_jwt_status\`, the entries at the end (the status's own figure if it has one, else misses less evictions since the start: the cache's capacity once it is full), the worker's RSS before and after the run. Target: the cache filled and evicted, and the worker grew by no more than the cache's configured size (an unbounded cache would grow by about 1 KiB per token). The hit rate of a round robin over more tokens than the cache holds is 0 by design: it shows that nothing is found, not a goal."
@@ -1378,8 +1525,9 @@ section=$dir/section.md
     echo "### How to run"
     echo
     echo '```'
-    echo 'make bench                    # ~12 min: 3 repeats x 24 cases x 5 s, make bench-core, a 1,000,000-jti list, the scale cases'
+    echo 'make bench                    # ~12 min: 3 repeats x 37 cases x 5 s, make bench-core, a 1,000,000-jti list, the scale cases'
     echo 'make bench BENCH_SET=issue17  # ~7 min: the cases of issue 17 and the scale cases only (docs written)'
+    echo 'make bench BENCH_SET=issue18  # ~5 min (~3 with BENCH_CORE=reuse): the encrypted and nested cases and their controls (docs written)'
     echo 'make bench BENCH_SECONDS=10   # longer cases'
     echo 'make bench BENCH_QUICK=1      # ~2 min smoke run (2 s, 1 repeat, bench-core reused)'
     echo 'make bench BENCH_QUICK=1 BENCH_ONLY="rs256 ps256-d scale-locations"   # some cases, docs left alone'
@@ -1389,7 +1537,8 @@ section=$dir/section.md
     echo
     echo "<details><summary>make bench-core output used above</summary>"
     echo
-    grep '^|' "$core_txt"
+    # its tables, a blank line before each header but the first
+    awk '{ l[NR] = $0 } END { t = 0; for (i = 1; i <= NR; i++) if (l[i] ~ /^\|/) { if (l[i + 1] ~ /^\|-/ && t++) print ""; print l[i] } }' "$core_txt"
     echo
     echo "</details>"
     echo "<!-- make bench: end -->"

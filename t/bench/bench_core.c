@@ -34,6 +34,8 @@
  * 909-byte token (rs256-900) carries iss and aud, and is checked against
  * an issuer and an audience.  Run from the repository root.
  *
+ * `bench_core --jwe` measures JWE decryption instead (bench_jwe.c).
+ *
  * Options: --jwks-100 (the RS256 token of the 100-key set only),
  * --alg NAME (only the rows whose first column is NAME, or whose token
  * file is NAME: "rs256" is the first RS256 row only), --iterations N
@@ -61,11 +63,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "jwtgate_int.h"
-
-
-#define ROUNDS      7
-#define NOINLINE    __attribute__((noinline))
+#include "bench_core.h"
 
 
 typedef struct {
@@ -75,20 +73,6 @@ typedef struct {
     int          iterations;
     int          iss_aud;       /* check an issuer and an audience */
 } bench_case_t;
-
-
-/* the bare primitive, set up */
-typedef struct {
-    EVP_PKEY_CTX   *pctx;       /* RSA, ECDSA */
-    EVP_MD_CTX     *prepared;   /* EdDSA: initialised once */
-    EVP_MD_CTX     *work;       /* EdDSA: a copy of it per verification */
-    unsigned char   digest[EVP_MAX_MD_SIZE];
-    unsigned int    digest_len;
-    unsigned char  *sig;        /* DER for ECDSA */
-    size_t          sig_len;
-    const char     *msg;        /* EdDSA: the signing input */
-    size_t          msg_len;
-} bare_t;
 
 
 static const bench_case_t  cases[] = {
@@ -113,7 +97,7 @@ static jwtgate_keyset_t  *sets[3];
 static size_t             nsets;
 
 
-static char *
+char *
 slurp(const char *path, size_t *len)
 {
     FILE  *f;
@@ -150,7 +134,7 @@ slurp(const char *path, size_t *len)
 }
 
 
-static double
+double
 now_us(void)
 {
     struct timespec  ts;
@@ -170,7 +154,7 @@ cmp_double(const void *a, const void *b)
 }
 
 
-static double
+double
 median(double *v, int n)
 {
     qsort(v, (size_t) n, sizeof(double), cmp_double);
@@ -178,7 +162,7 @@ median(double *v, int n)
 }
 
 
-static void
+void
 die(const char *what)
 {
     fprintf(stderr, "bench_core: %s\n", what);
@@ -205,7 +189,7 @@ policy_init(jwtgate_claims_policy_t *policy, int iss_aud)
 
 /* the bare primitive, n times */
 
-static NOINLINE void
+NOINLINE void
 loop_bare(bare_t *b, int n)
 {
     int  i;
@@ -319,7 +303,7 @@ loop_rest(const char *tok, size_t len, const jwtgate_limits_t *limits,
 }
 
 
-static EVP_PKEY *
+EVP_PKEY *
 read_pub(const char *name)
 {
     FILE      *f;
@@ -347,7 +331,7 @@ read_pub(const char *name)
 
 /* the bare primitive for the token: everything but the check done */
 
-static void
+void
 bare_setup(bare_t *b, const char *alg, const char *tok, size_t len,
     EVP_PKEY *pkey)
 {
@@ -448,7 +432,7 @@ bare_setup(bare_t *b, const char *alg, const char *tok, size_t len,
 }
 
 
-static void
+void
 bare_free(bare_t *b)
 {
     EVP_PKEY_CTX_free(b->pctx);
@@ -566,6 +550,11 @@ main(int argc, char **argv)
     jwtgate_limits_t          limits;
     jwtgate_claims_policy_t   policy;
 
+    if (argc > 1 && strcmp(argv[1], "--jwe") == 0) {
+        /* JWE decryption: bench_jwe.c */
+        return bench_jwe(argc - 1, argv + 1);
+    }
+
     only_100 = 0;
     only = NULL;
     iterations = 0;
@@ -586,7 +575,9 @@ main(int argc, char **argv)
 
         } else {
             fprintf(stderr, "usage: bench_core [--jwks-100] [--alg NAME] "
-                    "[--iterations N] [--rounds R (1..%d)]\n", ROUNDS);
+                    "[--iterations N] [--rounds R (1..%d)]\n"
+                    "       bench_core --jwe [--alg NAME] [--iterations N] "
+                    "[--rounds R]\n", ROUNDS);
             return 2;
         }
     }
