@@ -355,8 +355,13 @@ jwtgate_jwe_ecdh(const jwtgate_jwe_t *jwe, const jwtgate_key_t *key,
         goto done;
     }
 
-    /* validate: on the curve, not the point at infinity */
-    if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 1) != 1) {
+    /* an EC peer was checked on import (jwtgate_jwe_epk: on the curve,
+     * not the point at infinity); OpenSSL's validation here would do the
+     * full check again, costing as much as the derivation itself */
+    if (EVP_PKEY_derive_set_peer_ex(ctx, peer,
+                                    key->kty == JWTGATE_KTY_OKP)
+        != 1)
+    {
         rc = JWTGATE_ERR_BAD_EPK;
         goto done;
     }
@@ -510,9 +515,13 @@ jwtgate_jwe_epk(const jwtgate_jwe_t *jwe)
     ok = EVP_PKEY_fromdata_init(ctx) == 1
          && EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
 
+    /* on the curve and not the point at infinity: enough for P-256,
+     * P-384 and P-521, whose cofactor is 1 (every point of the curve is
+     * in the prime-order group, so the full check's n * Q = O adds
+     * nothing but a scalar multiplication) */
     if (ok) {
         check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-        ok = check != NULL && EVP_PKEY_public_check(check) == 1;
+        ok = check != NULL && EVP_PKEY_public_check_quick(check) == 1;
     }
 
     EVP_PKEY_CTX_free(check);
