@@ -2175,11 +2175,21 @@ BLOCK_ECHO = '''    location /echo/ {
 def block_location(loc):
     path = LOCATIONS[loc][0]
     up = 'http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo/'
-    if loc in ('users', 'orders', 'app', 'vars', 'other'):
+    if loc in ('users', 'orders', 'app', 'vars', 'other', 'jwe', 'enc'):
         lines = ['    location %s {' % path,
                  '        auth_jwt "app" token=$cookie_access_token;'
                  if loc == 'app' else '        auth_jwt "api";']
         body = BLOCK_COMMON
+        if loc == 'jwe':
+            # Jwe.pm's jwe_setup() keys, of the fuzzer's kids
+            body = ('        auth_jwt_type          nested;\n'
+                    '        auth_jwt_key_file      $TEST_NGINX_JWE_DIR/'
+                    'dec.json;\n') + body
+        elif loc == 'enc':
+            body = ('        auth_jwt_type          encrypted;\n'
+                    '        auth_jwt_key_file      $TEST_NGINX_JWE_DIR/'
+                    'dec-oct.json;\n') + body.replace(
+                        BLOCK_COMMON.split('\n')[0] + '\n', '')
         if loc == 'orders':
             body += ('        limit_except GET {\n'
                      '            auth_jwt_require_claim roles intersect '
@@ -2326,14 +2336,31 @@ def perl_simple_request(case, toks_used):
 
 def perl_tokens(case, used, key):
     """The block's tokens, minted once per run and shared by its sections
-    (Crypt::JWT writes claims in hash order: two mints differ)."""
+    (Crypt::JWT writes claims in hash order: two mints differ; a JWE is
+    randomized)."""
     n = max(used) + 1 if used else 0
     if not n:
         return 'my @t;'
+    out = []
+    for i in range(n):
+        e = perl_token(case['tokens'][i]) if i in used else "''"
+        if e is None:
+            e = ("'' # token %d, a JWE (%s) t/lib/JWTGate/Jwe.pm cannot "
+                 "make: NOT the token the fuzzer sent\n" % (
+                     i, token_name(case['tokens'][i])))
+        elif 'jwe' in case['tokens'][i]:
+            e = '# token %d: a JWE of the kind %s (fuzz-http made other ' \
+                'bytes)\n    %s' % (i, token_name(case['tokens'][i]), e)
+        out.append(e)
     return 'my @t = @{ $main::fuzz_http{%s} //= [\n    %s] };' % (
-        perl_str(key), ',\n    '.join(
-            perl_token(case['tokens'][i]) if i in used else "''"
-            for i in range(n)))
+        perl_str(key), ',\n    '.join(out))
+
+
+def uses_jwe(case):
+    """Whether a block of the case needs Jwe.pm (a JWE token or a JWE
+    location)."""
+    return any('jwe' in t for t in case['tokens']) or \
+        any(r['loc'] in LOC_TYPE for r in case['reqs'])
 
 
 def regression_block(case, kind, violations, seed, number):
@@ -2427,24 +2454,29 @@ def regression_block(case, kind, violations, seed, number):
     return '\n'.join(out) + '\n'
 
 
-def block_file(block, seed, number):
+def block_file(block, seed, number, jwe_used=False):
+    jwe_lines = '''use JWTGate::Jwe;
+
+jwe_setup();
+''' if jwe_used else ''
     return '''# fuzz-http regression (tools/fuzz-http.py), seed %s, case %d.
 # Run from the top of the tree:
 #   TEST_NGINX_BINARY=/usr/sbin/nginx PERL5LIB=t/lib \\
 #   TEST_NGINX_LOAD_MODULES=$PWD/build/ngx_http_auth_jwt_module.so prove THIS_FILE
-# Paste the block into the suite it belongs to (t/02x-hostile, t/06x-forward).
+# Paste the block into the suite it belongs to (t/02x-hostile, t/06x-forward,
+# t/10x-jwe for a JWE).
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
-
+%s
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 run_tests();
 
 __DATA__
 
-%s''' % (seed, number, block)
+%s''' % (seed, number, jwe_lines, block)
 
 
 # ---------------------------------------------------------------------------
@@ -2511,6 +2543,59 @@ def self_test():
     check('two Authorization: 400', vd(req('users', [
         ('Authorization', ['Bearer ', ('tok', 0)]),
         ('authorization', ['Basic x'])])) == 'refuse')
+
+    # JWE: which must pass where (jwe_passes' model)
+    inner = {'kind': 'valid', 'claims': {}}
+    good = {'iss': ISS, 'aud': AUD, 'iat': ('now', 0), 'exp': ('now', 60)}
+
+    def jw(typ='nested', alg='dir', enc='A256GCM', key='oct32', **kw):
+        j = {'type': typ, 'alg': alg, 'enc': enc, 'key': key}
+        j.update(kw)
+        rec = {'kind': 'jwe_x', 'jwe': j}
+        if typ == 'nested':
+            rec['inner'] = inner
+        else:
+            rec['claims'] = dict(good)
+        return rec
+    tp = token_passes
+    check('jwe nested passes', tp(jw(), 'jwe'))
+    check('jwe nested rsa', tp(jw(alg='RSA-OAEP-256', key='rsa'), 'jwe'))
+    check('jwe nested at enc', not tp(jw(), 'enc'))
+    check('jwe at signed', not tp(jw(), 'users') and
+          not tp(jw('encrypted'), 'users'))
+    check('jws at jwe', not tp(inner, 'jwe') and not tp(inner, 'enc'))
+    check('jwe encrypted passes', tp(jw('encrypted'), 'enc'))
+    check('jwe encrypted rsa at enc', not tp(jw('encrypted', 'RSA-OAEP',
+                                               key='rsa'), 'enc'))
+    check('jwe tag', not tp(jw(ops=[['flip', 4]]), 'jwe'))
+    check('jwe other', not tp(jw(other=True), 'jwe'))
+    check('jwe kid', not tp(jw(kid='nope'), 'jwe') and
+          tp(jw(kid=None), 'jwe'))
+    check('jwe dir length', not tp(jw(enc='A128GCM'), 'jwe'))
+    check('jwe cty', not tp(jw(header={'cty': None}), 'jwe') and
+          tp(jw(header={'cty': 'application/JWT'}), 'jwe') and
+          not tp(jw('encrypted', header={'cty': 'jwt'}), 'enc'))
+    check('jwe crit zip', not tp(jw(header={'crit': ['x']}), 'jwe') and
+          not tp(jw(zip=True), 'jwe'))
+    check('jwe rsa1_5', not tp(jw(alg='RSA1_5', key='rsa'), 'jwe'))
+    bad_inner = jw()
+    bad_inner['inner'] = {'kind': 'forged', 'claims': {}}
+    check('jwe inner forged', not tp(bad_inner, 'jwe'))
+    exp = jw('encrypted')
+    exp['claims']['exp'] = ('now', -3600)
+    check('jwe claims expired', not tp(exp, 'enc'))
+    jws_in = jw('encrypted')
+    jws_in['inner'] = inner
+    check('jwe encrypted jws', not tp(jws_in, 'enc'))
+    check('jwe key fits', jwe.key_fits('oct64', 'dir', 'A256CBC-HS512') and
+          not jwe.key_fits('oct32', 'A128KW', 'A128GCM') and
+          jwe.key_fits('x25519', 'ECDH-ES+A128KW', 'A128GCM'))
+    check('concat kdf', jwe.concat_kdf(  # RFC 7518 appendix C
+        bytes([158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191,
+               132, 38, 156, 251, 49, 110, 163, 218, 128, 106, 72, 246,
+               218, 167, 121, 140, 254, 144, 196]), 'A128GCM', 16,
+        b'Alice', b'Bob') == bytes([86, 170, 141, 234, 248, 35, 109, 32,
+                                    92, 34, 40, 205, 113, 167, 16, 26]))
 
     def parses(raw, method='GET', closed=False):
         try:
@@ -2692,7 +2777,7 @@ def main():
                 name = os.path.join(outdir, 'seed%s-case%d-%s.t'
                                     % (seed, n, kind))
                 with open(name, 'w') as f:
-                    f.write(block_file(blk, seed, n))
+                    f.write(block_file(blk, seed, n, uses_jwe(small)))
                 log('fuzz-http: minimized in %d runs; Test::Nginx block '
                     '(saved as %s):\n' % (tries, os.path.relpath(name)))
                 log(blk)
