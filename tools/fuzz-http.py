@@ -332,9 +332,17 @@ def perl_token(recipe):
         inner = perl_token(recipe['inner']) if 'inner' in recipe else None
         if 'inner' in recipe and inner is None:
             return None
-        return jwe.perl_jwe(recipe['jwe'], inner,
-                            perl_claims(recipe.get('claims') or {}),
-                            perl_str, perl_value)
+        claims = recipe.get('claims') or {}
+        if all(ord(ch) < 0x80 for ch in json.dumps(claims,
+                                                   ensure_ascii=False)):
+            arg = 'claims => %s' % perl_claims(claims)
+        else:
+            # jwe() would write the claims' characters as Latin-1 bytes:
+            # the UTF-8 JSON text instead, as fuzz-http sent it
+            arg = 'plain => JSON::PP->new->utf8->canonical->encode({%s})' % (
+                ', '.join('%s => %s' % (perl_str(k), perl_value(
+                    time_value(v, 0, True))) for k, v in claims.items()))
+        return jwe.perl_jwe(recipe['jwe'], inner, arg, perl_str, perl_value)
     cl = perl_claims(recipe['claims'])
     kid = 'undef' if recipe.get('kid') is None else perl_str(recipe['kid'])
     if kind == 'hs_confusion':
@@ -460,7 +468,8 @@ def jwe_outer_ok(j, loc):
     alg, enc, key = j['alg'], j['enc'], j['key']
     if alg not in jwe.ALGS or enc not in jwe.ENC_LEN:
         return False
-    if j.get('other') or j.get('ops') or j.get('zip') or j.get('plain'):
+    if j.get('other') or j.get('ops') or j.get('zip') or \
+            j.get('plain') is not None:
         return False
     hdr = j.get('header') or {}
     if 'crit' in hdr or 'zip' in hdr:

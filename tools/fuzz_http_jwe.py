@@ -333,11 +333,11 @@ def mint(keys, j, plain):
 # the same kinds in Perl, over t/lib/JWTGate/Jwe.pm
 # ---------------------------------------------------------------------------
 
-def perl_jwe(j, inner_expr, claims_expr, perl_str, perl_value):
+def perl_jwe(j, inner_expr, claims_arg, perl_str, perl_value):
     """A Perl expression making a token of the recipe's kind (the bytes
     differ: encryption is randomized), or None when Jwe.pm cannot make
-    it.  inner_expr: the inner token's expression (nested); claims_expr:
-    the claims hash (encrypted)."""
+    it.  inner_expr: the inner token's expression (nested); claims_arg:
+    jwe()'s argument for the claims (encrypted)."""
     if j['alg'] not in ALGS and j['alg'] != 'RSA1_5':
         return None
     args = []
@@ -348,7 +348,7 @@ def perl_jwe(j, inner_expr, claims_expr, perl_str, perl_value):
     elif j.get('plain') is not None:
         args.append('plain => %s' % perl_str(j['plain']))
     else:
-        args.append('claims => %s' % claims_expr)
+        args.append(claims_arg)
     args.append("alg => '%s', enc => '%s', key => '%s'" % (
         j['alg'], j['enc'], j['key']))
     kid = j.get('kid', '=')
@@ -380,11 +380,11 @@ def perl_jwe(j, inner_expr, claims_expr, perl_str, perl_value):
         elif k == 'bytes':
             e = 'jwe_part(%s, %d, "\\x5a" x %d)' % (e, op[1], op[2])
         elif k == 'raw':
-            e = ('do { my @p = split /\\./, %s, -1; $p[%d] = %s; '
-                 "join '.', @p }" % (e, op[1], perl_str(op[2])))
+            e = ('do { my @p = CORE::split(/\\./, %s, -1); $p[%d] = %s; '
+                 "CORE::join('.', @p) }" % (e, op[1], perl_str(op[2])))
         elif k == 'drop':
-            e = ("do { my @p = split /\\./, %s, -1; splice @p, %d, 1; "
-                 "join '.', @p }" % (e, op[1]))
+            e = ("do { my @p = CORE::split(/\\./, %s, -1); splice @p, %d, 1; "
+                 "CORE::join('.', @p) }" % (e, op[1]))
         elif k == 'add':
             e = '%s . %s' % (e, perl_str('.' + op[1]))
         elif k == 'cut':
@@ -397,7 +397,8 @@ def perl_jwe(j, inner_expr, claims_expr, perl_str, perl_value):
                                      else '{%s}' % perl_str(x)
                                      for i, x in enumerate(ed[1]))
                 if ed[0] == 'set':
-                    lines.append('%s = %s;' % (ref, perl_value(ed[2])))
+                    lines.append('%s = %s;' % (ref, 'undef' if ed[2] is None
+                                               else perl_value(ed[2])))
                 elif ed[0] == 'del':
                     lines.append('delete %s;' % ref)
                 elif ed[0] == 'flip':
@@ -408,8 +409,9 @@ def perl_jwe(j, inner_expr, claims_expr, perl_str, perl_value):
                     lines.append('%s = JWTGate::Token::b64u("\\0" . '
                                  'JWTGate::Token::b64u_decode(%s));'
                                  % (ref, ref))
-            e = ('do { my @p = split /\\./, %s, -1; my $h = JSON::PP->new'
+            e = ('do { my @p = CORE::split(/\\./, %s, -1); '
+                 'my $h = JSON::PP->new'
                  '->decode(JWTGate::Token::b64u_decode($p[0])); %s '
                  '$p[0] = JWTGate::Token::b64u(JSON::PP->new->canonical'
-                 "->encode($h)); join '.', @p }" % (e, ' '.join(lines)))
+                 "->encode($h)); CORE::join('.', @p) }" % (e, ' '.join(lines)))
     return e
