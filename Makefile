@@ -251,7 +251,8 @@ fuzz-http: module
 	    MODULE=$(abspath $(MODULE)) \
 	    $(foreach v,FUZZ_HTTP_COUNT FUZZ_HTTP_SECONDS FUZZ_HTTP_SEED \
 	        FUZZ_HTTP_CASE FUZZ_HTTP_PORT FUZZ_HTTP_KEEP FUZZ_HTTP_MINIMIZE \
-	        FUZZ_HTTP_MAX_FAILURES FUZZ_HTTP_VERBOSE FUZZ_HTTP_TIMEOUT,\
+	        FUZZ_HTTP_MAX_FAILURES FUZZ_HTTP_VERBOSE FUZZ_HTTP_TIMEOUT \
+	        FUZZ_HTTP_JWE_KINDS,\
 	        $(if $($(v)),$(v)=$($(v)))) /usr/bin/python3 tools/fuzz-http.py
 # --- end fuzz-http ---
 

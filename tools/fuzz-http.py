@@ -54,6 +54,9 @@ Environment:
   FUZZ_HTTP_KEEP=1     keep the run directory (logs, nginx.conf)
   FUZZ_HTTP_MINIMIZE=0 do not minimize failing cases
   FUZZ_HTTP_MAX_FAILURES  stop after this many failing cases (20)
+  FUZZ_HTTP_JWE_KINDS=n   only write build/fuzz-http/jwe-kinds.t: n JWE
+                       tokens of the kinds below in their Perl forms, each
+                       expected to pass or not as the oracle says
 
 Loopback only; every process it starts (nginx) it stops by PID.
 """
@@ -2488,6 +2491,47 @@ __DATA__
 %s''' % (seed, number, jwe_lines, block)
 
 
+def jwe_kinds_file(count, seed):
+    """FUZZ_HTTP_JWE_KINDS=n: a Test::Nginx file sending n JWE tokens of
+    the fuzzer's kinds, written as their Perl forms (Jwe.pm), to the
+    nested and encrypted locations of the blocks: each must get 200
+    where token_passes() says it must pass (or 400, a header over nginx's
+    8 KB), else 400 or 401.  It checks the Perl forms are tokens of the
+    same kinds, and the oracle against the gateway."""
+    seen = []
+    for n in range(count):
+        g = Gen(random.Random('%s/jwe/%d' % (seed, n)), False)
+        loc = g.rng.choice(['jwe', 'enc'])
+        g.token(kind=wchoice(g.rng, JWE_KINDS), loc=loc)
+        e = perl_token(g.tokens[0])
+        if e is not None:
+            seen.append((loc, g.tokens[0], e))
+    conf = block_location('jwe') + block_location('enc') + \
+        '    location /echo/ {\n        return 200 "ok";\n    }\n'
+    block = '\n'.join([
+        '=== TEST 1: fuzz-http JWE kinds in their Perl forms, seed %s' % seed,
+        '--- config', conf.rstrip('\n'),
+        '--- request eval',
+        '[%s]' % ', '.join('"GET %sfz%d"' % (LOCATIONS[l][0], i)
+                           for i, (l, _, _) in enumerate(seen)),
+        '--- more_headers eval', '[%s]' % ',\n'.join(
+            '# %d: %s at %s\n"Authorization: Bearer " . (%s)' % (
+                i, token_name(r), LOCATIONS[l][0], e)
+            for i, (l, r, e) in enumerate(seen)),
+        '--- error_code_like eval',
+        '[%s]' % ', '.join("qr/^%s$/" % ('(200|400)' if token_passes(r, l)
+                                         else '(400|401)')
+                           for l, r, _ in seen),
+        '--- no_error_log', 'exited on signal', 'AddressSanitizer',
+        'runtime error']) + '\n'
+    text = block_file(block, seed, 0, True).replace(
+        'fuzz-http regression (tools/fuzz-http.py), seed %s, case 0.' % seed,
+        'fuzz-http JWE kinds (tools/fuzz-http.py FUZZ_HTTP_JWE_KINDS), seed '
+        '%s.' % seed, 1)
+    return text, len(seen), sum(
+        1 for l, r, _ in seen if token_passes(r, l))
+
+
 # ---------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------
@@ -2658,6 +2702,16 @@ def main():
     for f in (module, binary):
         if not os.path.exists(f):
             sys.exit('fuzz-http: %s is missing (make module)' % f)
+    if os.environ.get('FUZZ_HTTP_JWE_KINDS'):
+        os.makedirs(outdir, exist_ok=True)
+        text, n, ok = jwe_kinds_file(int(os.environ['FUZZ_HTTP_JWE_KINDS']),
+                                     seed)
+        name = os.path.join(outdir, 'jwe-kinds.t')
+        with open(name, 'w') as f:
+            f.write(text)
+        log('fuzz-http: %d JWE tokens (%d must pass) in their Perl forms: '
+            '%s (run it with prove)' % (n, ok, os.path.relpath(name)))
+        return 0
     h2_ok, version = nginx_has_h2(binary)
     h2_ok = h2_ok and HAVE_H2
     if not h2_ok:
