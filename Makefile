@@ -240,8 +240,10 @@ soak: module tools
 # make fuzz-http [FUZZ_HTTP_COUNT=n (10000)] [FUZZ_HTTP_SECONDS=s (150)]
 #                [FUZZ_HTTP_SEED=n (random, printed)] [FUZZ_HTTP_CASE=n]
 #                [NGINX_BIN=build/asan/.../nginx MODULE=...]
-# randomized hostile requests against nginx + gateway.conf with invariants;
-# a failing case is minimized into a Test::Nginx block in build/fuzz-http/
+#                [FUZZ_HTTP_JWE_KINDS=n: only write build/fuzz-http/jwe-kinds.t]
+# randomized hostile requests (JWS and JWE) against nginx + gateway.conf
+# with invariants; a failing case is minimized into a Test::Nginx block in
+# build/fuzz-http/ (the JWE minting: tools/fuzz_http_jwe.py)
 FUZZ_HTTP_DEPS = python3 python3-jwt python3-cryptography python3-h2
 .PHONY: fuzz-http
 

@@ -2,9 +2,12 @@
 """make fuzz-http: randomized hostile requests against nginx + the module.
 
 nginx runs conf-examples/gateway.conf (ports moved to loopback ports of our
-own, temporary paths of our own, an HTTP/2 prior-knowledge listener and one
-extra location, /api/vars/, that puts claim variables in a request and a
-response header).  An echo upstream in this process plays the issuer (it
+own, temporary paths of our own, an HTTP/2 prior-knowledge listener and
+three extra locations: /api/vars/, that puts claim variables in a request
+and a response header; /api/jwe/, auth_jwt_type nested, and /api/enc/,
+auth_jwt_type encrypted, whose decryption keys are t/data/jwe-keys.json's
+(all of them, or its secret oct keys), written mode 0600 into the run
+directory).  An echo upstream in this process plays the issuer (it
 serves t/data/jwks-rsa1.json at /.well-known/jwks.json and an empty
 revocation list at /.well-known/revocations.json) and both services,
 and records every request it receives: the request line and every header,
@@ -13,8 +16,23 @@ query (/auth/login?fz=123).
 
 Every case is one connection: one request, a pipeline of them (HTTP/1.1),
 or concurrent streams (HTTP/2).  Tokens are minted with PyJWT from the test
-keys in t/data (an implementation independent of ours).  Invariants checked
-after every case:
+keys in t/data (an implementation independent of ours); encrypted tokens
+(JWE, RFC 7516 compact) by tools/fuzz_http_jwe.py, by hand from
+python3-cryptography's primitives (AES-GCM, AES key wrap, RSA-OAEP,
+ECDH-ES on P-256/384/521 and X25519 with RFC 7518's Concat KDF,
+AES-CBC + HMAC).  About a fifth of the cases carry a JWE (JWE_KINDS): valid
+nested and encrypted tokens of several alg/enc pairs, kid-less, cty
+application/jwt; and hostile ones: the tag, ciphertext, IV or encrypted key
+flipped, the header changed after encryption, 4 or 6 parts, empty, cut or
+non-base64url parts, oversized parts, RSA1_5, PBES2 with a huge p2c, zip,
+crit, unknown or non-string alg/enc/kid, cty missing or wrong, an unknown
+kid or one of another key type, another key under the same kid, ECDH-ES
+epk off the curve, the identity, of another curve, oversized or missing,
+X25519 low-order points, an encrypted token at the nested location and
+the reverse, a JWE or bare claims inside, an inner token that is itself
+invalid (expired, forged, alg none, ...), over 16 KB; a JWS sent to the JWE
+locations and a JWE to the signed ones.  Invariants checked after every
+case:
 
   crash       no worker died (no "exited on signal" or "exited with code",
               the set of worker PIDs unchanged) and no sanitizer report
@@ -25,7 +43,12 @@ after every case:
               access_token arguments, and at /app/ access_token cookies,
               counted as docs/DIRECTIVES.md "A token is taken once" says),
               in the place the location reads, valid (signed by rsa1,
-              unexpired, iss and aud right) and allowed by the location's
+              unexpired, iss and aud right; at /api/jwe/ a JWE the
+              location decrypts, of cty JWT, around such a token; at
+              /api/enc/ a JWE it decrypts with a secret key, whose claims
+              are right: token_passes() works it out from the recipe and
+              the location's keys, not from the kind's name; never a
+              token over 16384 bytes) and allowed by the location's
               rule; the identity headers (X-User-*, and X-Fuzz-Name from
               $jwt_claim_name) are then exactly that token's claims as
               docs/DIRECTIVES.md "Values" renders them, or absent where a
@@ -39,7 +62,12 @@ after every case:
 
 A failing case is minimized (requests, headers, cookie pairs and arguments
 dropped while it still fails) and written as a Test::Nginx block, printed
-and saved under build/fuzz-http/.
+and saved under build/fuzz-http/.  A JWE in a block is a Perl expression
+over t/lib/JWTGate/Jwe.pm (nested(inner => jwt(...), alg => ..., ...),
+jwe_flip(), jwe_part(), a header edit) that makes a token of the same kind
+under jwe_setup()'s keys, not the same bytes (encryption is randomized);
+a kind Jwe.pm cannot make is a comment saying so, never a wrong
+expression.  FUZZ_HTTP_JWE_KINDS=n checks those forms against the gateway.
 
 Environment:
   NGINX_BIN            nginx to run (/usr/sbin/nginx); may be ASan-built
