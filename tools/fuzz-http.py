@@ -67,7 +67,8 @@ over t/lib/JWTGate/Jwe.pm (nested(inner => jwt(...), alg => ..., ...),
 jwe_flip(), jwe_part(), a header edit) that makes a token of the same kind
 under jwe_setup()'s keys, not the same bytes (encryption is randomized);
 a kind Jwe.pm cannot make is a comment saying so, never a wrong
-expression.  FUZZ_HTTP_JWE_KINDS=n checks those forms against the gateway.
+expression.  FUZZ_HTTP_JWE_KINDS=n checks those forms, and the oracle on
+tokens that must pass, against the gateway.
 
 Environment:
   NGINX_BIN            nginx to run (/usr/sbin/nginx); may be ASan-built
@@ -83,8 +84,9 @@ Environment:
   FUZZ_HTTP_MINIMIZE=0 do not minimize failing cases
   FUZZ_HTTP_MAX_FAILURES  stop after this many failing cases (20)
   FUZZ_HTTP_JWE_KINDS=n   only write build/fuzz-http/jwe-kinds.t: n JWE
-                       tokens of the kinds below in their Perl forms, each
-                       expected to pass or not as the oracle says
+                       tokens of the kinds below in their Perl forms, and
+                       n as this tool makes them, each expected to pass or
+                       not as the oracle says
 
 Loopback only; every process it starts (nginx) it stops by PID.
 """
@@ -195,7 +197,7 @@ JWE_KINDS = [  # (kind, weight)
     ('jwe_tag', 5), ('jwe_ct', 3), ('jwe_iv', 2), ('jwe_ek', 3),
     ('jwe_aad', 3), ('jwe_shape', 6), ('jwe_big', 3), ('jwe_header', 9),
     ('jwe_kid', 3), ('jwe_other', 3), ('jwe_epk', 6), ('jwe_type', 4),
-    ('jwe_huge', 1),
+    ('jwe_huge', 1), ('jwe_kdf', 3),
 ]
 JWE_AT_JWE = 0.86           # of the tokens at a JWE location, JWEs
 JWE_ELSEWHERE = 0.04        # of the tokens at a signed location, JWEs
@@ -231,6 +233,7 @@ JWE_INNER_BAD = ['expired', 'forged', 'payload', 'truncated', 'none',
                  'wrong_iss', 'wrong_aud', 'nbf', 'unknown_kid', 'wrong_key',
                  'hs_confusion', 'es256', 'garbage']
 MAX_TOKEN = 16384           # docs/DIRECTIVES.md, too_large
+MAX_HEADER = 8192           # the same, a token's header segment
 KEY_TRY_LIMIT = 4           # auth_jwt_key_try_limit's default
 
 
@@ -869,6 +872,21 @@ class Gen:
         elif kind == 'jwe_huge':
             inner_kind = 'huge'
             claims_hostile = False
+        elif kind == 'jwe_kdf':
+            # ECDH-ES with PartyUInfo / PartyVInfo (RFC 7518 4.6.1.2-3)
+            j['alg'], j['enc'], j['key'] = combo(
+                lambda c: c[0].startswith('ECDH'))
+            v = r.choice(['apu', 'apu', 'apv', 'apu_bad', 'apu_big'])
+            j['variant'] = v
+            j['header'] = {'apu': jwe.b64u(r.choice([b'Alice', b'',
+                                                     b'\xff' * 40]))}
+            if v == 'apv':
+                j['header']['apv'] = jwe.b64u(b'Bob')
+            elif v == 'apu_bad':
+                hdr(('set', ['apu'], r.choice(['!!', 'QQ=', 'A'])))
+            elif v == 'apu_big':
+                j['header']['apu'] = jwe.b64u(b'\x41' * r.choice([2000,
+                                                                 7000]))
         if ops:
             j['ops'] = ops
         if j['type'] == 'nested' and 'inner' not in rec:
@@ -1873,6 +1891,9 @@ def verdict(req, toks, recipes, h2):
     if len(value) > MAX_TOKEN:
         return ('refuse', 'a token over %d bytes (%s)' % (
             MAX_TOKEN, token_name(rec)))
+    if len(value.split('.')[0]) > MAX_HEADER:
+        return ('refuse', 'a header segment over %d bytes (%s)' % (
+            MAX_HEADER, token_name(rec)))
     if not token_passes(rec, loc):
         return ('refuse', 'a token that must not pass at %s (%s)' % (
             path, token_name(rec)))
@@ -2523,45 +2544,73 @@ __DATA__
 %s''' % (seed, number, jwe_lines, block)
 
 
-def jwe_kinds_file(count, seed):
-    """FUZZ_HTTP_JWE_KINDS=n: a Test::Nginx file sending n JWE tokens of
-    the fuzzer's kinds, written as their Perl forms (Jwe.pm), to the
-    nested and encrypted locations of the blocks: each must get 200
-    where token_passes() says it must pass (or 400, a header over nginx's
-    8 KB), else 400 or 401.  It checks the Perl forms are tokens of the
-    same kinds, and the oracle against the gateway."""
-    seen = []
+def jwe_kinds_file(count, seed, keys, keydir):
+    """FUZZ_HTTP_JWE_KINDS=n: a Test::Nginx file of two blocks, each
+    sending n JWE tokens of the fuzzer's kinds to the nested and encrypted
+    locations of the blocks; each must get 200 where token_passes() says
+    it must pass (or 400, a header over nginx's 8 KB), else 400 or 401.
+    TEST 1 sends their Perl forms (Jwe.pm, jwe_setup()'s keys): are they
+    tokens of the same kinds?  TEST 2 the very tokens fuzz-http makes
+    (valid for an hour), under t/data/jwe-keys.json's keys written into
+    keydir: is the oracle right both ways, must-pass tokens included (the
+    fuzzing loop only sees what gets through)?"""
+    perl, own = [], []
+    now = int(time.time())
     for n in range(count):
         g = Gen(random.Random('%s/jwe/%d' % (seed, n)), False)
         loc = g.rng.choice(['jwe', 'enc'])
         g.token(kind=wchoice(g.rng, JWE_KINDS), loc=loc)
         e = perl_token(g.tokens[0])
         if e is not None:
-            seen.append((loc, g.tokens[0], e))
-    conf = block_location('jwe') + block_location('enc') + \
-        '    location /echo/ {\n        return 200 "ok";\n    }\n'
-    block = '\n'.join([
-        '=== TEST 1: fuzz-http JWE kinds in their Perl forms, seed %s' % seed,
-        '--- config', conf.rstrip('\n'),
-        '--- request eval',
-        '[%s]' % ', '.join('"GET %sfz%d"' % (LOCATIONS[l][0], i)
-                           for i, (l, _, _) in enumerate(seen)),
-        '--- more_headers eval', '[%s]' % ',\n'.join(
-            '# %d: %s at %s\n"Authorization: Bearer " . (%s)' % (
-                i, token_name(r), LOCATIONS[l][0], e)
-            for i, (l, r, e) in enumerate(seen)),
-        '--- error_code_like eval',
-        '[%s]' % ', '.join("qr/^%s$/" % ('(200|400)' if token_passes(r, l)
-                                         else '(400|401)')
-                           for l, r, _ in seen),
-        '--- no_error_log', 'exited on signal', 'AddressSanitizer',
-        'runtime error']) + '\n'
-    text = block_file(block, seed, 0, True).replace(
+            perl.append((loc, g.tokens[0], e))
+        own.append((loc, g.tokens[0],
+                    perl_str(mint(keys, g.tokens[0], now))))
+    os.makedirs(keydir, exist_ok=True)
+    for name, octs in (('jwe-dec.json', False), ('jwe-oct.json', True)):
+        path = os.path.join(keydir, name)
+        if os.path.exists(path):
+            os.unlink(path)
+        write_key_file(path, keys.jwe.file_text(oct_only=octs))
+    echo = '    location /echo/ {\n        return 200 "ok";\n    }\n'
+    conf = block_location('jwe') + block_location('enc') + echo
+    own_conf = conf.replace('$TEST_NGINX_JWE_DIR/dec.json',
+                            '$TEST_NGINX_FUZZ_JWE_DIR/jwe-dec.json').replace(
+        '$TEST_NGINX_JWE_DIR/dec-oct.json',
+        '$TEST_NGINX_FUZZ_JWE_DIR/jwe-oct.json')
+
+    def block(title, conf, toks):
+        return '\n'.join([
+            title, '--- config', conf.rstrip('\n'),
+            '--- request eval',
+            '[%s]' % ', '.join('"GET %sfz%d"' % (LOCATIONS[l][0], i)
+                               for i, (l, _, _) in enumerate(toks)),
+            '--- more_headers eval', '[%s]' % ',\n'.join(
+                '# %d: %s at %s\n"Authorization: Bearer " . (%s)' % (
+                    i, token_name(r), LOCATIONS[l][0], e)
+                for i, (l, r, e) in enumerate(toks)),
+            '--- error_code_like eval',
+            '[%s]' % ', '.join("qr/^%s$/" % (
+                '(200|400)' if token_passes(r, l) else '(400|401)')
+                for l, r, _ in toks),
+            '--- no_error_log', 'exited on signal', 'AddressSanitizer',
+            'runtime error']) + '\n'
+    text = block_file(
+        block('=== TEST 1: fuzz-http JWE kinds in their Perl forms, seed %s'
+              % seed, conf, perl) + '\n\n\n' +
+        block('=== TEST 2: the same kinds as fuzz-http makes them (minted '
+              'at %d, valid for an hour), seed %s' % (now, seed), own_conf,
+              own), seed, 0, True)
+    text = text.replace(
         'fuzz-http regression (tools/fuzz-http.py), seed %s, case 0.' % seed,
         'fuzz-http JWE kinds (tools/fuzz-http.py FUZZ_HTTP_JWE_KINDS), seed '
-        '%s.' % seed, 1)
-    return text, len(seen), sum(
-        1 for l, r, _ in seen if token_passes(r, l))
+        '%s.' % seed, 1).replace(
+        'jwe_setup();\n',
+        'jwe_setup();\n\n# TEST 2\'s keys, beside this file\n'
+        'use FindBin;\n$ENV{TEST_NGINX_FUZZ_JWE_DIR} = "$FindBin::Bin/%s";\n'
+        % os.path.basename(keydir), 1)
+    return (text, len(perl), sum(1 for l, r, _ in perl
+                                 if token_passes(r, l)),
+            len(own), sum(1 for l, r, _ in own if token_passes(r, l)))
 
 
 # ---------------------------------------------------------------------------
@@ -2736,13 +2785,15 @@ def main():
             sys.exit('fuzz-http: %s is missing (make module)' % f)
     if os.environ.get('FUZZ_HTTP_JWE_KINDS'):
         os.makedirs(outdir, exist_ok=True)
-        text, n, ok = jwe_kinds_file(int(os.environ['FUZZ_HTTP_JWE_KINDS']),
-                                     seed)
+        text, n, ok, n2, ok2 = jwe_kinds_file(
+            int(os.environ['FUZZ_HTTP_JWE_KINDS']), seed, Keys(),
+            os.path.join(outdir, 'jwe-kinds-keys'))
         name = os.path.join(outdir, 'jwe-kinds.t')
         with open(name, 'w') as f:
             f.write(text)
-        log('fuzz-http: %d JWE tokens (%d must pass) in their Perl forms: '
-            '%s (run it with prove)' % (n, ok, os.path.relpath(name)))
+        log('fuzz-http: %d JWE tokens (%d must pass) in their Perl forms, '
+            '%d (%d) as fuzz-http makes them: %s (run it with prove within '
+            'the hour)' % (n, ok, n2, ok2, os.path.relpath(name)))
         return 0
     h2_ok, version = nginx_has_h2(binary)
     h2_ok = h2_ok and HAVE_H2

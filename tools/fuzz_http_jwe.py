@@ -220,10 +220,12 @@ def encrypt(plain, alg, enc, key, hdr):
             z = e.exchange(key)
         else:
             z = e.exchange(ec.ECDH(), key)
+        # PartyUInfo, PartyVInfo: the header's apu, apv decoded
+        apu, apv = (b64u_dec(hdr.get(k, '')) for k in ('apu', 'apv'))
         if alg == 'ECDH-ES':
-            cek, ek = concat_kdf(z, enc, n), b''
+            cek, ek = concat_kdf(z, enc, n, apu, apv), b''
         else:
-            kek = concat_kdf(z, alg, int(alg[9:12]) // 8)
+            kek = concat_kdf(z, alg, int(alg[9:12]) // 8, apu, apv)
             cek = os.urandom(n)
             ek = aes_key_wrap(kek, cek)
     elif alg.startswith('RSA-OAEP'):
@@ -340,6 +342,20 @@ def perl_jwe(j, inner_expr, claims_arg, perl_str, perl_value):
     jwe()'s argument for the claims (encrypted)."""
     if j['alg'] not in ALGS and j['alg'] != 'RSA1_5':
         return None
+    header = dict(j.get('header') or {})
+    if 'apu' in header or 'apv' in header:
+        # jwe() has no apu: JweMint's ecdh_jwe() (apu only, nested only)
+        if 'apv' in header or j['type'] != 'nested' or j.get('other') or \
+                j.get('kid', '=') != '=' or set(header) != {'apu'}:
+            return None
+        e = ('JWTGate::JweMint::ecdh_jwe(%s, JWTGate::Jwe::_public('
+             '$JWTGate::Jwe::KEYS{mine}{%s}), %s, %s, {kid => %s, cty => '
+             "'JWT'}, %s)" % (inner_expr, perl_str(j['key']),
+                              perl_str(j['alg']), perl_str(j['enc']),
+                              perl_str(j['key']),
+                              perl_str(b64u_dec(header['apu']).decode(
+                                  'latin-1'))))
+        return _perl_ops(e, j, perl_str, perl_value)
     args = []
     if j['type'] == 'nested':
         args.append('inner => %s' % inner_expr)
@@ -358,7 +374,6 @@ def perl_jwe(j, inner_expr, claims_arg, perl_str, perl_value):
         args.append('kid => %s' % perl_str(kid))
     if j.get('other'):
         args.append('other => 1')
-    header = dict(j.get('header') or {})
     if j.get('zip'):
         # Crypt::JWT deflates (Jwe.pm's own branches, RSA-OAEP-384/512
         # and ECDH-ES, do not): the generator keeps zip to the others
@@ -373,6 +388,11 @@ def perl_jwe(j, inner_expr, claims_arg, perl_str, perl_value):
                           else perl_value(v)) for k, v in header.items()))
     e = '%s(%s)' % ('nested' if j['type'] == 'nested' else 'jwe',
                     ', '.join(args))
+    return _perl_ops(e, j, perl_str, perl_value)
+
+
+def _perl_ops(e, j, perl_str, perl_value):
+    """e with the recipe's ops done to it, in Perl."""
     for op in j.get('ops', []):
         k = op[0]
         if k == 'flip':
