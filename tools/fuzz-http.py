@@ -506,7 +506,7 @@ def jwe_outer_ok(j, loc):
     alg, enc, key = j['alg'], j['enc'], j['key']
     if alg not in jwe.ALGS or enc not in jwe.ENC_LEN:
         return False
-    if j.get('other') or j.get('ops') or j.get('zip') or \
+    if j.get('other') or j.get('ops') or j.get('zip') or j.get('dup') or \
             j.get('plain') is not None:
         return False
     hdr = j.get('header') or {}
@@ -771,7 +771,8 @@ class Gen:
         elif kind == 'jwe_header':
             v = r.choice(['rsa1_5', 'pbes2', 'zip', 'zip_hdr', 'crit',
                           'crit_empty', 'enc_unknown', 'alg_unknown',
-                          'cty', 'alg_type', 'enc_type', 'kid_type'])
+                          'cty', 'alg_type', 'enc_type', 'kid_type',
+                          'dup', 'dup'])
             j['variant'] = v
             if v == 'rsa1_5':
                 j['alg'], j['key'] = 'RSA1_5', 'rsa'
@@ -810,6 +811,18 @@ class Gen:
                     if r.random() < 0.6 else \
                     {'cty': r.choice(['JWTX', 'json', 'application/json'])
                      if typ == 'nested' else 'jwt'}
+            elif v == 'dup':
+                # a member twice, one copy wrong: refused (malformed)
+                # whichever copy a reader would take
+                # (members the header has: an encrypted token has no cty,
+                # and one cty "json" is no duplicate and may pass)
+                name = r.choice(['alg', 'enc', 'kid'] +
+                                (['cty'] if typ == 'nested' else []))
+                wrong = {'alg': 'RSA1_5', 'enc': 'A128GCM' if enc !=
+                         'A128GCM' else 'A256GCM', 'kid': 'nope',
+                         'cty': 'json'}[name]
+                j['dup'] = [name, wrong, r.random() < 0.5]
+                j['variant'] = 'dup_' + name
             elif v in ('alg_type', 'enc_type', 'kid_type'):
                 hdr(('set', [v[:3]], r.choice([1, None, ['dir'], {},
                                                True])))

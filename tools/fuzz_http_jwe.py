@@ -19,6 +19,7 @@ A JWE recipe (the 'jwe' member of a token recipe of tools/fuzz-http.py):
   header   more protected header members (cty, crit, zip, typ); a None
            value removes the member (cty of a nested token)
   zip      the plaintext deflated (header zip DEF)
+  dup      [name, value, first]: the member written twice (encrypt())
   plain    for 'encrypted': these bytes (text) instead of the claims
   ops      what is done to the token after it is made, in order:
              ['flip', i]          the last byte of part i, low bit flipped
@@ -204,10 +205,13 @@ def _content(enc, cek, aad, plain):
     return iv, ct, tag
 
 
-def encrypt(plain, alg, enc, key, hdr):
+def encrypt(plain, alg, enc, key, hdr, dup=None):
     """A compact JWE of plain (bytes) to key (a public key or a secret),
     hdr holding the other protected header members.  alg RSA1_5 too (a
-    token the gateway must refuse, made as it would be made)."""
+    token the gateway must refuse, made as it would be made).  dup:
+    [name, value, first] writes the member a second time with value,
+    before the others or after them, into the protected header (and so
+    the AAD): a reader taking either copy would decrypt it."""
     hdr = dict(hdr)
     hdr['alg'] = alg
     hdr['enc'] = enc
@@ -247,7 +251,12 @@ def encrypt(plain, alg, enc, key, hdr):
         ek = aes_key_wrap(key, cek)
     else:
         raise ValueError('fuzz-http: no way to make alg %r' % alg)
-    h64 = b64u(json.dumps(hdr, separators=(',', ':')).encode())
+    text = json.dumps(hdr, separators=(',', ':'))
+    if dup:
+        m = json.dumps({dup[0]: dup[1]}, separators=(',', ':'))[1:-1]
+        text = '{' + m + ',' + text[1:] if dup[2] else \
+            text[:-1] + ',' + m + '}'
+    h64 = b64u(text.encode())
     iv, ct, tag = _content(enc, cek, h64.encode('ascii'), plain)
     return '.'.join([h64, b64u(ek), b64u(iv), b64u(ct), b64u(tag)])
 
@@ -328,7 +337,8 @@ def mint(keys, j, plain):
         hdr['zip'] = 'DEF'
         b = _deflate(b)
     key = (keys.other if j.get('other') else keys.mine)[j['key']]
-    return post(encrypt(b, j['alg'], j['enc'], key, hdr), j.get('ops', []))
+    return post(encrypt(b, j['alg'], j['enc'], key, hdr, j.get('dup')),
+                j.get('ops', []))
 
 
 # ---------------------------------------------------------------------------
@@ -340,8 +350,8 @@ def perl_jwe(j, inner_expr, claims_arg, perl_str, perl_value):
     differ: encryption is randomized), or None when Jwe.pm cannot make
     it.  inner_expr: the inner token's expression (nested); claims_arg:
     jwe()'s argument for the claims (encrypted)."""
-    if j['alg'] not in ALGS and j['alg'] != 'RSA1_5':
-        return None
+    if (j['alg'] not in ALGS and j['alg'] != 'RSA1_5') or j.get('dup'):
+        return None                 # Jwe.pm writes no member twice
     header = dict(j.get('header') or {})
     if 'apu' in header or 'apv' in header:
         # jwe() has no apu: JweMint's ecdh_jwe() (apu only, nested only)
