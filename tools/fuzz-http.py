@@ -22,10 +22,11 @@ python3-cryptography's primitives (AES-GCM, AES key wrap, RSA-OAEP,
 ECDH-ES on P-256/384/521 and X25519 with RFC 7518's Concat KDF,
 AES-CBC + HMAC).  About a fifth of the cases carry a JWE (JWE_KINDS): valid
 nested and encrypted tokens of several alg/enc pairs, kid-less, cty
-application/jwt; and hostile ones: the tag, ciphertext, IV or encrypted key
-flipped, the header changed after encryption, 4 or 6 parts, empty, cut or
-non-base64url parts, oversized parts, RSA1_5, PBES2 with a huge p2c, zip,
-crit, unknown or non-string alg/enc/kid, cty missing or wrong, an unknown
+application/jwt, ECDH-ES with apu/apv; and hostile ones: the tag,
+ciphertext, IV or encrypted key flipped, the header changed after
+encryption, 4 or 6 parts, empty, cut or non-base64url parts, oversized
+parts, RSA1_5, PBES2 with a huge p2c, zip, crit, unknown or non-string
+alg/enc/kid, a header member twice, a bad apu, cty missing or wrong, an unknown
 kid or one of another key type, another key under the same kid, ECDH-ES
 epk off the curve, the identity, of another curve, oversized or missing,
 X25519 low-order points, an encrypted token at the nested location and
