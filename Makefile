@@ -252,8 +252,10 @@ soak: module tools
 # make fuzz-http [FUZZ_HTTP_COUNT=n (10000)] [FUZZ_HTTP_SECONDS=s (150)]
 #                [FUZZ_HTTP_SEED=n (random, printed)] [FUZZ_HTTP_CASE=n]
 #                [NGINX_BIN=build/asan/.../nginx MODULE=...]
-# randomized hostile requests against nginx + gateway.conf with invariants;
-# a failing case is minimized into a Test::Nginx block in build/fuzz-http/
+#                [FUZZ_HTTP_JWE_KINDS=n: only write build/fuzz-http/jwe-kinds.t]
+# randomized hostile requests (JWS and JWE) against nginx + gateway.conf
+# with invariants; a failing case is minimized into a Test::Nginx block in
+# build/fuzz-http/ (the JWE minting: tools/fuzz_http_jwe.py)
 FUZZ_HTTP_DEPS = python3 python3-jwt python3-cryptography python3-h2
 .PHONY: fuzz-http
 
@@ -263,7 +265,8 @@ fuzz-http: module
 	    MODULE=$(abspath $(MODULE)) \
 	    $(foreach v,FUZZ_HTTP_COUNT FUZZ_HTTP_SECONDS FUZZ_HTTP_SEED \
 	        FUZZ_HTTP_CASE FUZZ_HTTP_PORT FUZZ_HTTP_KEEP FUZZ_HTTP_MINIMIZE \
-	        FUZZ_HTTP_MAX_FAILURES FUZZ_HTTP_VERBOSE FUZZ_HTTP_TIMEOUT,\
+	        FUZZ_HTTP_MAX_FAILURES FUZZ_HTTP_VERBOSE FUZZ_HTTP_TIMEOUT \
+	        FUZZ_HTTP_JWE_KINDS,\
 	        $(if $($(v)),$(v)=$($(v)))) /usr/bin/python3 tools/fuzz-http.py
 # --- end fuzz-http ---
 

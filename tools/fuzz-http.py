@@ -2,9 +2,12 @@
 """make fuzz-http: randomized hostile requests against nginx + the module.
 
 nginx runs conf-examples/gateway.conf (ports moved to loopback ports of our
-own, temporary paths of our own, an HTTP/2 prior-knowledge listener and one
-extra location, /api/vars/, that puts claim variables in a request and a
-response header).  An echo upstream in this process plays the issuer (it
+own, temporary paths of our own, an HTTP/2 prior-knowledge listener and
+three extra locations: /api/vars/, that puts claim variables in a request
+and a response header; /api/jwe/, auth_jwt_type nested, and /api/enc/,
+auth_jwt_type encrypted, whose decryption keys are t/data/jwe-keys.json's
+(all of them, or its secret oct keys), written mode 0600 into the run
+directory).  An echo upstream in this process plays the issuer (it
 serves t/data/jwks-rsa1.json at /.well-known/jwks.json and an empty
 revocation list at /.well-known/revocations.json) and both services,
 and records every request it receives: the request line and every header,
@@ -13,8 +16,24 @@ query (/auth/login?fz=123).
 
 Every case is one connection: one request, a pipeline of them (HTTP/1.1),
 or concurrent streams (HTTP/2).  Tokens are minted with PyJWT from the test
-keys in t/data (an implementation independent of ours).  Invariants checked
-after every case:
+keys in t/data (an implementation independent of ours); encrypted tokens
+(JWE, RFC 7516 compact) by tools/fuzz_http_jwe.py, by hand from
+python3-cryptography's primitives (AES-GCM, AES key wrap, RSA-OAEP,
+ECDH-ES on P-256/384/521 and X25519 with RFC 7518's Concat KDF,
+AES-CBC + HMAC).  About a fifth of the cases carry a JWE (JWE_KINDS): valid
+nested and encrypted tokens of several alg/enc pairs, kid-less, cty
+application/jwt, ECDH-ES with apu/apv; and hostile ones: the tag,
+ciphertext, IV or encrypted key flipped, the header changed after
+encryption, 4 or 6 parts, empty, cut or non-base64url parts, oversized
+parts, RSA1_5, PBES2 with a huge p2c, zip, crit, unknown or non-string
+alg/enc/kid, a header member twice, a bad apu, cty missing or wrong, an unknown
+kid or one of another key type, another key under the same kid, ECDH-ES
+epk off the curve, the identity, of another curve, oversized or missing,
+X25519 low-order points, an encrypted token at the nested location and
+the reverse, a JWE or bare claims inside, an inner token that is itself
+invalid (expired, forged, alg none, ...), over 16 KB; a JWS sent to the JWE
+locations and a JWE to the signed ones.  Invariants checked after every
+case:
 
   crash       no worker died (no "exited on signal" or "exited with code",
               the set of worker PIDs unchanged) and no sanitizer report
@@ -25,7 +44,12 @@ after every case:
               access_token arguments, and at /app/ access_token cookies,
               counted as docs/DIRECTIVES.md "A token is taken once" says),
               in the place the location reads, valid (signed by rsa1,
-              unexpired, iss and aud right) and allowed by the location's
+              unexpired, iss and aud right; at /api/jwe/ a JWE the
+              location decrypts, of cty JWT, around such a token; at
+              /api/enc/ a JWE it decrypts with a secret key, whose claims
+              are right: token_passes() works it out from the recipe and
+              the location's keys, not from the kind's name; never a
+              token over 16384 bytes) and allowed by the location's
               rule; the identity headers (X-User-*, and X-Fuzz-Name from
               $jwt_claim_name) are then exactly that token's claims as
               docs/DIRECTIVES.md "Values" renders them, or absent where a
@@ -39,7 +63,13 @@ after every case:
 
 A failing case is minimized (requests, headers, cookie pairs and arguments
 dropped while it still fails) and written as a Test::Nginx block, printed
-and saved under build/fuzz-http/.
+and saved under build/fuzz-http/.  A JWE in a block is a Perl expression
+over t/lib/JWTGate/Jwe.pm (nested(inner => jwt(...), alg => ..., ...),
+jwe_flip(), jwe_part(), a header edit) that makes a token of the same kind
+under jwe_setup()'s keys, not the same bytes (encryption is randomized);
+a kind Jwe.pm cannot make is a comment saying so, never a wrong
+expression.  FUZZ_HTTP_JWE_KINDS=n checks those forms, and the oracle on
+tokens that must pass, against the gateway.
 
 Environment:
   NGINX_BIN            nginx to run (/usr/sbin/nginx); may be ASan-built
@@ -54,6 +84,10 @@ Environment:
   FUZZ_HTTP_KEEP=1     keep the run directory (logs, nginx.conf)
   FUZZ_HTTP_MINIMIZE=0 do not minimize failing cases
   FUZZ_HTTP_MAX_FAILURES  stop after this many failing cases (20)
+  FUZZ_HTTP_JWE_KINDS=n   only write build/fuzz-http/jwe-kinds.t: n JWE
+                       tokens of the kinds below in their Perl forms, and
+                       n as this tool makes them, each expected to pass or
+                       not as the oracle says
 
 Loopback only; every process it starts (nginx) it stops by PID.
 """
@@ -81,6 +115,11 @@ try:
     from cryptography.hazmat.primitives import serialization
 except ImportError as e:                                # pragma: no cover
     sys.exit("fuzz-http: %s (Debian: python3-jwt python3-cryptography)" % e)
+
+try:
+    import fuzz_http_jwe as jwe                         # tools/, beside us
+except ImportError as e:                                # pragma: no cover
+    sys.exit("fuzz-http: %s (Debian: python3-cryptography)" % e)
 
 try:
     import h2.config
@@ -127,6 +166,7 @@ class Keys:
         self.rsa1_pub_pem = _pem('rsa1.pub.pem')
         with open(os.path.join(DATA, 'jwks-rsa1.json'), 'rb') as f:
             self.jwks = f.read()
+        self.jwe = jwe.JweKeys(DATA)
 
 
 def b64u(b):
@@ -146,6 +186,56 @@ TOKEN_KINDS = [  # (kind, weight)
     ('wrong_aud', 2), ('nbf', 2), ('unknown_kid', 3), ('wrong_key', 3),
     ('hs_confusion', 3), ('es256', 2), ('huge', 2), ('garbage', 4),
 ]
+
+# JWE kinds (tools/fuzz_http_jwe.py mints them): at /api/jwe/ (auth_jwt_type
+# nested) and /api/enc/ (encrypted) most tokens are JWEs of these kinds,
+# elsewhere a few (a JWE at a signed location is refused).  Whether one
+# must pass is not said by its kind: jwe_passes() works it out from the
+# recipe (alg, enc, key, kid, header, ops, the inner token or the claims)
+# and the location's keys.
+JWE_KINDS = [  # (kind, weight)
+    ('jwe_valid', 40), ('jwe_kidless', 4), ('jwe_cty', 2), ('jwe_inner', 12),
+    ('jwe_tag', 5), ('jwe_ct', 3), ('jwe_iv', 2), ('jwe_ek', 3),
+    ('jwe_aad', 3), ('jwe_shape', 6), ('jwe_big', 3), ('jwe_header', 9),
+    ('jwe_kid', 3), ('jwe_other', 3), ('jwe_epk', 6), ('jwe_type', 4),
+    ('jwe_huge', 1), ('jwe_kdf', 3),
+]
+JWE_AT_JWE = 0.86           # of the tokens at a JWE location, JWEs
+JWE_ELSEWHERE = 0.04        # of the tokens at a signed location, JWEs
+# (alg, enc, key): valid outer JWEs; encrypted ones only with secret keys
+# (docs/DIRECTIVES.md: "encrypted authenticates nothing with a public key")
+NESTED_COMBOS = [
+    (('dir', 'A256GCM', 'oct32'), 10),
+    (('A256KW', 'A128CBC-HS256', 'oct32'), 8),
+    (('RSA-OAEP-256', 'A256GCM', 'rsa'), 8),
+    (('ECDH-ES', 'A128GCM', 'p256'), 5),
+    (('ECDH-ES+A128KW', 'A256GCM', 'p256'), 5),
+    (('ECDH-ES', 'A256GCM', 'x25519'), 5),
+    (('ECDH-ES+A128KW', 'A128CBC-HS256', 'x25519'), 4),
+    (('RSA-OAEP', 'A128GCM', 'rsa'), 2),
+    (('RSA-OAEP-512', 'A192CBC-HS384', 'rsa'), 1),
+    (('ECDH-ES+A256KW', 'A256CBC-HS512', 'p384'), 2),
+    (('ECDH-ES+A192KW', 'A192GCM', 'p521'), 1),
+    (('A128GCMKW', 'A256GCM', 'oct16'), 3),
+    (('A192KW', 'A192GCM', 'oct24'), 1),
+    (('dir', 'A256CBC-HS512', 'oct64'), 2),
+    (('dir', 'A192CBC-HS384', 'oct48'), 1), (('dir', 'A128GCM', 'oct16'), 1),
+    (('A256GCMKW', 'A128CBC-HS256', 'oct32'), 2),
+]
+ENCRYPTED_COMBOS = [
+    (('dir', 'A256GCM', 'oct32'), 10),
+    (('A256KW', 'A128CBC-HS256', 'oct32'), 8),
+    (('A128KW', 'A256GCM', 'oct16'), 4),
+    (('A256GCMKW', 'A256CBC-HS512', 'oct32'), 3),
+    (('dir', 'A128CBC-HS256', 'oct32'), 3), (('dir', 'A128GCM', 'oct16'), 2),
+    (('A192GCMKW', 'A192GCM', 'oct24'), 1),
+]
+JWE_INNER_BAD = ['expired', 'forged', 'payload', 'truncated', 'none',
+                 'wrong_iss', 'wrong_aud', 'nbf', 'unknown_kid', 'wrong_key',
+                 'hs_confusion', 'es256', 'garbage']
+MAX_TOKEN = 16384           # docs/DIRECTIVES.md, too_large
+MAX_HEADER = 8192           # the same, a token's header segment
+KEY_TRY_LIMIT = 4           # auth_jwt_key_try_limit's default
 
 
 def time_value(v, now, perl):
@@ -167,6 +257,17 @@ def mint(keys, recipe, now):
     kind = recipe['kind']
     if kind == 'garbage':
         return recipe['text']
+    if 'jwe' in recipe:
+        # the plaintext: the inner token, given bytes, or the claims
+        if 'inner' in recipe:
+            plain = mint(keys, recipe['inner'], now)
+        elif recipe['jwe'].get('plain') is not None:
+            plain = recipe['jwe']['plain']
+        else:
+            plain = json.dumps({k: time_value(v, now, False)
+                                for k, v in recipe['claims'].items()},
+                               separators=(',', ':'))
+        return jwe.mint(keys.jwe, recipe['jwe'], plain)
     claims = {k: time_value(v, now, False)
               for k, v in recipe['claims'].items()}
     headers = {}
@@ -248,18 +349,40 @@ def perl_value(v):
     raise ValueError(v)
 
 
+def perl_claims(claims):
+    """A claims hash for Token.pm's jwt() or Jwe.pm's jwe()."""
+    claims = {k: time_value(v, 0, True) for k, v in claims.items()}
+    # both merge over {sub, iss, aud, iat, exp}: say every one of them
+    for k in ('sub', 'iss', 'aud', 'iat', 'exp'):
+        claims.setdefault(k, None)
+    return '{' + ', '.join('%s => %s' % (perl_str(k), 'undef' if v is None
+                                         else perl_value(v))
+                           for k, v in claims.items()) + '}'
+
+
 def perl_token(recipe):
-    """The same token as a Perl expression over t/lib/JWTGate/Token.pm."""
+    """The same token as a Perl expression over t/lib/JWTGate/Token.pm
+    (and Jwe.pm for a JWE: a token of the same kind, not the same bytes),
+    or None for a JWE Jwe.pm cannot make."""
     kind = recipe['kind']
     if kind == 'garbage':
         return perl_str(recipe['text'])
-    claims = {k: time_value(v, 0, True) for k, v in recipe['claims'].items()}
-    # jwt() merges over {sub, iss, aud, iat, exp}: say every one of them
-    for k in ('sub', 'iss', 'aud', 'iat', 'exp'):
-        claims.setdefault(k, None)
-    cl = '{' + ', '.join('%s => %s' % (perl_str(k), 'undef' if v is None
-                                       else perl_value(v))
-                         for k, v in claims.items()) + '}'
+    if 'jwe' in recipe:
+        inner = perl_token(recipe['inner']) if 'inner' in recipe else None
+        if 'inner' in recipe and inner is None:
+            return None
+        claims = recipe.get('claims') or {}
+        if all(ord(ch) < 0x80 for ch in json.dumps(claims,
+                                                   ensure_ascii=False)):
+            arg = 'claims => %s' % perl_claims(claims)
+        else:
+            # jwe() would write the claims' characters as Latin-1 bytes:
+            # the UTF-8 JSON text instead, as fuzz-http sent it
+            arg = 'plain => JSON::PP->new->utf8->canonical->encode({%s})' % (
+                ', '.join('%s => %s' % (perl_str(k), perl_value(
+                    time_value(v, 0, True))) for k, v in claims.items()))
+        return jwe.perl_jwe(recipe['jwe'], inner, arg, perl_str, perl_value)
+    cl = perl_claims(recipe['claims'])
     kid = 'undef' if recipe.get('kid') is None else perl_str(recipe['kid'])
     if kind == 'hs_confusion':
         e = ("hmac_jwt_with_secret('HS256', do { open my $f, '<', "
@@ -336,12 +459,108 @@ LOCATIONS = {
     'logout': ('/auth/logout', False, None, True),
     'jwks':   ('/_jwks', False, None, False),
     'other':  ('/other/', True, 'auth', False),
+    'jwe':    ('/api/jwe/', True, 'auth', True),
+    'enc':    ('/api/enc/', True, 'auth', True),
 }
 LOCATION_WEIGHTS = [('users', 28), ('orders', 16), ('app', 30), ('vars', 8),
                     ('login', 4), ('token', 3), ('healthz', 3), ('logout', 2),
-                    ('jwks', 2), ('other', 4)]
+                    ('jwks', 2), ('other', 4), ('jwe', 13), ('enc', 5)]
 IDENTITY = {'x-user-id': 'sub', 'x-user-roles': 'roles',
             'x-user-scope': 'scope'}
+
+
+LOC_TYPE = {'jwe': 'nested', 'enc': 'encrypted'}
+
+
+def loc_jwe_keys(loc):
+    """The names of the decryption keys of a JWE location (the run
+    directory's jwe-dec.json, jwe-oct.json: t/data/jwe-keys.json)."""
+    if loc == 'jwe':
+        return ('rsa', 'p256', 'p384', 'p521', 'x25519', 'oct16', 'oct24',
+                'oct32', 'oct48', 'oct64')
+    if loc == 'enc':
+        return ('oct16', 'oct24', 'oct32', 'oct48', 'oct64')
+    return ()
+
+
+def _rel(v):
+    """('now', d) of a recipe: d; None for anything else."""
+    if isinstance(v, (list, tuple)) and len(v) == 2 and v[0] == 'now':
+        return v[1]
+    return None
+
+
+def claims_valid(c):
+    """The claims of an encrypted token pass gateway.conf's checks:
+    iss, aud, exp (required), nbf, iat (leeway 30 s)."""
+    exp = _rel(c.get('exp'))
+    iat = _rel(c['iat']) if 'iat' in c else 0
+    nbf = _rel(c['nbf']) if 'nbf' in c else 0
+    return (c.get('iss') == ISS and c.get('aud') == AUD
+            and exp is not None and exp > 0 and iat is not None
+            and iat <= 0 and nbf is not None and nbf <= 0)
+
+
+def jwe_outer_ok(j, loc):
+    """Whether the location decrypts the JWE of recipe j (RFC 7516 and
+    docs/DIRECTIVES.md auth_jwt_type: algorithms, keys, kid, header)."""
+    alg, enc, key = j['alg'], j['enc'], j['key']
+    if alg not in jwe.ALGS or enc not in jwe.ENC_LEN:
+        return False
+    if j.get('other') or j.get('ops') or j.get('zip') or j.get('dup') or \
+            j.get('plain') is not None:
+        return False
+    hdr = j.get('header') or {}
+    if 'crit' in hdr or 'zip' in hdr:
+        return False
+    keys = loc_jwe_keys(loc)
+    if key not in keys or not jwe.key_fits(key, alg, enc):
+        return False
+    kid = j.get('kid', '=')
+    if kid not in ('=', key, None):
+        return False
+    if kid is None and not alg.startswith('ECDH-ES'):
+        if sum(1 for k in keys if jwe.key_fits(k, alg, enc)) > KEY_TRY_LIMIT:
+            return False
+    cty = hdr.get('cty', 'JWT' if j['type'] == 'nested' else None)
+    is_jwt = isinstance(cty, str) and cty.lower() in ('jwt',
+                                                      'application/jwt')
+    # (the gateway reads cty as a media type: "application/" dropped,
+    # letter case ignored)
+    return is_jwt if j['type'] == 'nested' else not is_jwt
+
+
+def token_passes(rec, loc):
+    """Whether a token recipe passes the token checks of a location of
+    ours (a signed one: an RS256 token of rsa1, iss, aud, times right;
+    a JWE one: the JWE decrypts, and what it holds passes)."""
+    ltype = LOC_TYPE.get(loc, 'signed')
+    j = rec.get('jwe')
+    if j is None:
+        return ltype == 'signed' and rec['kind'] in VALID_KINDS
+    if j['type'] != ltype or not jwe_outer_ok(j, loc):
+        return False
+    if ltype == 'nested':
+        inner = rec.get('inner')
+        return inner is not None and token_passes(inner, 'users')
+    return 'inner' not in rec and claims_valid(rec.get('claims') or {})
+
+
+def token_claims(rec):
+    """The claims the identity headers come from."""
+    if 'inner' in rec:
+        return token_claims(rec['inner'])
+    return rec.get('claims') or {}
+
+
+def token_name(rec):
+    """A token recipe's kind, for messages: jwe_inner(expired)."""
+    if 'jwe' in rec:
+        v = rec['jwe'].get('variant')
+        inner = rec.get('inner')
+        return '%s%s%s' % (rec['kind'], '/' + v if v else '',
+                           '(%s)' % token_name(inner) if inner else '')
+    return rec['kind']
 
 
 def wchoice(rng, pairs):
@@ -407,11 +626,26 @@ class Gen:
             c['name'] = name
         return c
 
-    def token(self, kind=None):
-        """A new token recipe; returns its number."""
+    def token(self, kind=None, loc=None):
+        """A new token recipe (for a request to loc); returns its
+        number."""
         r = self.rng
         n = len(self.tokens)
-        kind = kind or wchoice(r, TOKEN_KINDS)
+        if kind is None:
+            ltype = LOC_TYPE.get(loc)
+            if r.random() < (JWE_AT_JWE if ltype else JWE_ELSEWHERE):
+                kind = wchoice(r, JWE_KINDS)
+            else:
+                kind = wchoice(r, TOKEN_KINDS)
+        if kind.startswith('jwe_'):
+            rec = self.jwe_recipe(kind, n, LOC_TYPE.get(loc))
+        else:
+            rec = self.jws_recipe(kind, n)
+        self.tokens.append(rec)
+        return n
+
+    def jws_recipe(self, kind, n):
+        r = self.rng
         rec = {'kind': kind, 'alg': 'RS256', 'key': 'rsa1', 'kid': 'rsa1',
                'claims': self.claims(n, kind in VALID_KINDS)}
         c = rec['claims']
@@ -460,8 +694,242 @@ class Gen:
                 'eyJhbGciOiJub25lIn0.e30.', 'x' * r.randint(1, 64),
                 'eyJhbGciOiJSUzI1NiJ9.' + 'A' * r.randint(1, 3000) + '.AA',
                 '%65yJ', 'eyJ%00.e30.e30', 'Bearer'])
-        self.tokens.append(rec)
-        return n
+        return rec
+
+    def jwe_recipe(self, kind, n, ltype):
+        """A JWE token recipe of a kind (tools/fuzz_http_jwe.py says what
+        its members mean); ltype: the location's type, or None."""
+        r = self.rng
+        typ = ltype or r.choice(['nested', 'encrypted'])
+        combos = NESTED_COMBOS if typ == 'nested' else ENCRYPTED_COMBOS
+
+        def combo(pred=None):
+            cs = [(c, w) for c, w in combos if pred is None or pred(c)] or \
+                [(c, w) for c, w in NESTED_COMBOS if pred(c)]
+            return wchoice(r, cs)
+        alg, enc, key = combo()
+        j = {'type': typ, 'alg': alg, 'enc': enc, 'key': key}
+        rec = {'kind': kind, 'jwe': j}
+        inner_kind = wchoice(r, [('valid', 90), ('kidless', 7), ('big', 3)])
+        claims_hostile = True
+        ops = []
+
+        def hdr(*edits):
+            ops.append(['hdr', [list(e) for e in edits]])
+        if kind == 'jwe_kidless':
+            j['kid'] = None
+        elif kind == 'jwe_cty':
+            j['header'] = {'cty': r.choice(['application/jwt',
+                                            'Application/JWT', 'jwt',
+                                            'APPLICATION/JWT'])}
+        elif kind == 'jwe_inner':
+            inner_kind = r.choice(JWE_INNER_BAD)
+            claims_hostile = False
+            j['variant'] = inner_kind
+        elif kind == 'jwe_tag':
+            ops.append(['flip', 4])
+        elif kind == 'jwe_ct':
+            ops.append(['flip', 3])
+        elif kind == 'jwe_iv':
+            ops.append(['flip', 2])
+        elif kind == 'jwe_ek':
+            j['alg'], j['enc'], j['key'] = combo(
+                lambda c: c[0] not in ('dir', 'ECDH-ES'))
+            ops.append(['flip', 1])
+        elif kind == 'jwe_aad':
+            hdr(r.choice([('set', ['typ'], 'JWT'), ('set', ['x'], 1),
+                          ('set', ['enc'], enc), ('set', ['kid'], key)]))
+            # the same value again is no change: then a member more
+            if ops[-1][1][0][1][0] in ('enc', 'kid'):
+                ops[-1][1].append(['set', ['jti'], 'x'])
+        elif kind == 'jwe_shape':
+            v = r.choice(['4parts', '4parts_ek', '6parts', '6parts_empty',
+                          'empty_hdr', 'empty_ek', 'empty_iv', 'empty_ct',
+                          'empty_tag', 'cut', 'not_b64', 'all_empty',
+                          'iv_zero'])
+            j['variant'] = v
+            if v == 'empty_ek':
+                j['alg'], j['enc'], j['key'] = combo(
+                    lambda c: c[0] not in ('dir', 'ECDH-ES'))
+            ops.extend({
+                '4parts': [['drop', 4]], '4parts_ek': [['drop', 1]],
+                '6parts': [['add', 'AAAA']], '6parts_empty': [['add', '']],
+                'empty_hdr': [['raw', 0, '']], 'empty_ek': [['raw', 1, '']],
+                'empty_iv': [['raw', 2, '']], 'empty_ct': [['raw', 3, '']],
+                'empty_tag': [['raw', 4, '']],
+                'cut': [['cut', r.choice([1, 2, 3, 7, 22])]],
+                'not_b64': [['raw', r.choice([0, 2, 3, 4]),
+                             r.choice(['A+/=', 'AA==', '!!', 'A%41'])]],
+                'all_empty': [['raw', i, ''] for i in range(5)],
+                'iv_zero': [['raw', 2, 'AAAAAAAAAAAAAAAA']],
+            }[v])
+        elif kind == 'jwe_big':
+            part = r.choice([1, 2, 4])
+            size = r.choice([17, 64, 300, 1024, 4096, 9000])
+            j['variant'] = '%s_%d' % (('ek', 'iv', 'tag')[
+                (1, 2, 4).index(part)], size)
+            ops.append(['bytes', part, size])
+        elif kind == 'jwe_header':
+            v = r.choice(['rsa1_5', 'pbes2', 'zip', 'zip_hdr', 'crit',
+                          'crit_empty', 'enc_unknown', 'alg_unknown',
+                          'cty', 'alg_type', 'enc_type', 'kid_type',
+                          'dup', 'dup'])
+            j['variant'] = v
+            if v == 'rsa1_5':
+                j['alg'], j['key'] = 'RSA1_5', 'rsa'
+                j['enc'] = r.choice(['A128CBC-HS256', 'A256GCM'])
+            elif v == 'pbes2':
+                j['alg'], j['enc'], j['key'] = 'A128KW', 'A128GCM', 'oct16'
+                hdr(('set', ['alg'], r.choice(['PBES2-HS256+A128KW',
+                                               'PBES2-HS512+A256KW'])),
+                    ('set', ['p2s'], 'c2FsdHNhbHRzYWx0c2FsdA'),
+                    ('set', ['p2c'], r.choice([2147483647, 4294967296,
+                                               10 ** 15, 1000000])))
+            elif v == 'zip':
+                j['alg'], j['enc'], j['key'] = combo(
+                    lambda c: not c[0].startswith(('ECDH', 'RSA-OAEP-384',
+                                                   'RSA-OAEP-512')))
+                j['zip'] = True
+            elif v == 'zip_hdr':
+                j['header'] = {'zip': r.choice(['DEF', 'GZIP', ''])}
+            elif v == 'crit':
+                j['header'] = r.choice([{'crit': ['exp'], 'exp': 1},
+                                        {'crit': ['b64'], 'b64': False},
+                                        {'crit': ['urn:x']}])
+            elif v == 'crit_empty':
+                j['header'] = {'crit': r.choice([[], 'exp', [1]])}
+            elif v == 'enc_unknown':
+                hdr(('set', ['enc'], r.choice([
+                    'A128CBC', 'XC20P', 'A256GCM ', 'a256gcm', 'A512GCM',
+                    '', 'A128CBC-HS512'])))
+            elif v == 'alg_unknown':
+                hdr(('set', ['alg'], r.choice([
+                    'RSA-OAEP-1024', 'A512KW', 'dir ', 'DIR', 'none',
+                    'ECDH-ES+A512KW', 'RS256', 'HS256', ''])))
+            elif v == 'cty':
+                # nested without cty JWT; encrypted with it
+                j['header'] = {'cty': None if typ == 'nested' else 'JWT'} \
+                    if r.random() < 0.6 else \
+                    {'cty': r.choice(['JWTX', 'json', 'application/json'])
+                     if typ == 'nested' else 'jwt'}
+            elif v == 'dup':
+                # a member twice, one copy wrong: refused (malformed)
+                # whichever copy a reader would take
+                # (members the header has: an encrypted token has no cty,
+                # and one cty "json" is no duplicate and may pass)
+                name = r.choice(['alg', 'enc', 'kid'] +
+                                (['cty'] if typ == 'nested' else []))
+                wrong = {'alg': 'RSA1_5', 'enc': 'A128GCM' if enc !=
+                         'A128GCM' else 'A256GCM', 'kid': 'nope',
+                         'cty': 'json'}[name]
+                j['dup'] = [name, wrong, r.random() < 0.5]
+                j['variant'] = 'dup_' + name
+            elif v in ('alg_type', 'enc_type', 'kid_type'):
+                hdr(('set', [v[:3]], r.choice([1, None, ['dir'], {},
+                                               True])))
+        elif kind == 'jwe_kid':
+            v = r.choice(['nope', 'other_type', 'empty', 'long'])
+            j['variant'] = v
+            j['kid'] = {'nope': 'nope', 'empty': '',
+                        'long': 'k' * r.choice([300, 9000]),
+                        'other_type': 'rsa' if key != 'rsa' else 'oct32'}[v]
+        elif kind == 'jwe_other':
+            j['other'] = True
+        elif kind == 'jwe_epk':
+            j['alg'], j['enc'], j['key'] = combo(
+                lambda c: c[0].startswith('ECDH'))
+            x = j['key'] == 'x25519'
+            size = {'p256': 32, 'p384': 48, 'p521': 66}.get(j['key'], 32)
+            v = r.choice(['off_curve', 'identity', 'other_curve', 'x_big',
+                          'missing', 'string', 'kty', 'no_crv',
+                          'no_coord'] + (['low_order'] if x else []))
+            j['variant'] = v
+            zero = jwe.b64u(b'\0' * size)
+            if v == 'off_curve':
+                hdr(('flip', ['epk', 'x' if x else 'y']))
+            elif v == 'identity':
+                hdr(('set', ['epk', 'x'], zero),
+                    *([] if x else [('set', ['epk', 'y'], zero)]))
+            elif v == 'low_order':
+                hdr(('set', ['epk', 'x'], jwe.b64u(b'\x01' + b'\0' * 31)))
+            elif v == 'other_curve':
+                hdr(('set', ['epk'], self.other_curve(j['key'])))
+            elif v == 'x_big':
+                hdr(r.choice([('pre0', ['epk', 'x']),
+                              ('set', ['epk', 'x'],
+                               jwe.b64u(b'\x01' * r.choice([64, 200])))]))
+            elif v == 'missing':
+                hdr(('del', ['epk']))
+            elif v == 'string':
+                hdr(('set', ['epk'], r.choice(['x', '{}', 1])))
+            elif v == 'kty':
+                hdr(('set', ['epk', 'kty'], 'EC' if x else
+                     r.choice(['RSA', 'OKP', 'oct'])))
+            elif v == 'no_crv':
+                hdr(('del', ['epk', 'crv']))
+            else:
+                hdr(('del', ['epk', 'x' if x else 'y']))
+        elif kind == 'jwe_type':
+            v = r.choice(['other_type', 'jwe_inside', 'jws_plain'])
+            j['variant'] = v
+            if v == 'other_type':
+                # an encrypted token at a nested location, or the reverse
+                j['type'] = 'encrypted' if typ == 'nested' else 'nested'
+                j['alg'], j['enc'], j['key'] = combo(
+                    lambda c: c[2].startswith('oct'))
+            elif v == 'jwe_inside':
+                j['type'] = 'nested'
+                rec['inner'] = self.jwe_recipe('jwe_valid', n, 'nested')
+            else:
+                j['type'] = 'encrypted'
+                rec['inner'] = self.jws_recipe('valid', n)
+        elif kind == 'jwe_huge':
+            inner_kind = 'huge'
+            claims_hostile = False
+        elif kind == 'jwe_kdf':
+            # ECDH-ES with PartyUInfo / PartyVInfo (RFC 7518 4.6.1.2-3)
+            j['alg'], j['enc'], j['key'] = combo(
+                lambda c: c[0].startswith('ECDH'))
+            v = r.choice(['apu', 'apu', 'apv', 'apu_bad', 'apu_big'])
+            j['variant'] = v
+            j['header'] = {'apu': jwe.b64u(r.choice([b'Alice', b'',
+                                                     b'\xff' * 40]))}
+            if v == 'apv':
+                j['header']['apv'] = jwe.b64u(b'Bob')
+            elif v == 'apu_bad':
+                hdr(('set', ['apu'], r.choice(['!!', 'QQ=', 'A'])))
+            elif v == 'apu_big':
+                j['header']['apu'] = jwe.b64u(b'\x41' * r.choice([2000,
+                                                                 7000]))
+        if ops:
+            j['ops'] = ops
+        if j['type'] == 'nested' and 'inner' not in rec:
+            rec['inner'] = self.jws_recipe(inner_kind, n)
+        elif j['type'] == 'encrypted' and 'inner' not in rec:
+            c = self.claims(n, claims_hostile)
+            rec['claims'] = c
+            if inner_kind in ('expired', 'wrong_iss', 'wrong_aud', 'nbf',
+                              'huge', 'big'):
+                c.update(self.jws_recipe(inner_kind, n)['claims'])
+                if inner_kind != 'huge':
+                    c.pop('pad', None)
+            elif inner_kind not in ('valid', 'kidless'):
+                j['variant'] = 'plain'
+                j['plain'] = r.choice([
+                    'not json', '[]', '{"iss":1}', '',
+                    '{"iss":"%s","iss":"%s","aud":"%s","exp":4102444800}'
+                    % (ISS, ISS, AUD), '{"iss":"%s","aud":"%s"}' % (ISS, AUD),
+                    '\u00ff\u00fe{}', 'eyJhbGciOiJub25lIn0.e30.'])
+        return rec
+
+    def other_curve(self, key):
+        """An epk of another curve than key's: a generator point."""
+        g = jwe.GENERATORS
+        if key == 'x25519':
+            return g['P-256']
+        if key == 'p384':
+            return self.rng.choice([g['P-256'], g['X25519']])
+        return self.rng.choice([g['P-384'], g['X25519']])
 
     # -- spellings --
 
@@ -561,13 +1029,13 @@ class Gen:
         if x < 0.10:
             pass
         else:
-            t = self.token()
+            t = self.token(loc=loc)
             first = place or 'auth'
             if r.random() < 0.25:
                 first = r.choice(['auth', 'cookie', 'arg'])
             carriers.append((first, t))
             if r.random() < 0.28:
-                t2 = t if r.random() < 0.4 else self.token()
+                t2 = t if r.random() < 0.4 else self.token(loc=loc)
                 carriers.append((r.choice(['auth', 'cookie', 'arg', first,
                                            first]), t2))
                 if r.random() < 0.15:
@@ -863,6 +1331,33 @@ VARS_LOCATION = '''
 '''
 
 
+JWE_LOCATIONS = '''
+        # fuzz-http only: encrypted tokens (auth_jwt_type).  Decryption
+        # keys: t/data/jwe-keys.json written 0600 in the run directory, all
+        # of them (nested) or its secret oct keys (encrypted); the inner
+        # token's keys: the issuer's, as elsewhere.
+        location /api/jwe/ {
+            auth_jwt_type        nested;
+            auth_jwt_key_file    %(d)s/jwe-dec.json;
+            auth_jwt_key_request /_jwks issuer=https://auth.jwtgate.test;
+            proxy_pass http://users_service;
+        }
+
+        location /api/enc/ {
+            auth_jwt_type     encrypted;
+            auth_jwt_key_file %(d)s/jwe-oct.json;
+            proxy_pass http://users_service;
+        }
+
+'''
+
+
+def write_key_file(path, text):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'wb') as f:
+        f.write(text)
+
+
 def free_ports(n):
     socks = []
     for _ in range(n):
@@ -877,7 +1372,8 @@ def free_ports(n):
 
 def nginx_conf(src, d, module, p, h2):
     """gateway.conf with our ports, module, paths, h2 listener and the
-    /api/vars/ location; fails when gateway.conf changed shape."""
+    /api/vars/, /api/jwe/ and /api/enc/ locations; fails when
+    gateway.conf changed shape."""
     with open(src) as f:
         c = f.read()
 
@@ -900,7 +1396,7 @@ def nginx_conf(src, d, module, p, h2):
     sub(r'listen 127\.0\.0\.1:8091;', 'listen 127.0.0.1:%d;' % p['spare1'])
     sub(r'listen 127\.0\.0\.1:8092;', 'listen 127.0.0.1:%d;' % p['spare2'])
     sub(r'(\n[ \t]*# browsers: the token comes in the cookie)',
-        VARS_LOCATION.rstrip('\n') + r'\1')
+        (VARS_LOCATION + JWE_LOCATIONS % {'d': d}).rstrip('\n') + r'\1')
     sub(r'(?m)^(\s*http\s*\{)', r'''\1
     access_log            off;
     client_body_temp_path %s/tmp/body;
@@ -1406,8 +1902,15 @@ def verdict(req, toks, recipes, h2):
     if not ids:
         return ('refuse', 'the value read is no token we minted')
     rec = recipes[ids[0]]
-    if rec['kind'] not in VALID_KINDS:
-        return ('refuse', 'an invalid token (%s)' % rec['kind'])
+    if len(value) > MAX_TOKEN:
+        return ('refuse', 'a token over %d bytes (%s)' % (
+            MAX_TOKEN, token_name(rec)))
+    if len(value.split('.')[0]) > MAX_HEADER:
+        return ('refuse', 'a header segment over %d bytes (%s)' % (
+            MAX_HEADER, token_name(rec)))
+    if not token_passes(rec, loc):
+        return ('refuse', 'a token that must not pass at %s (%s)' % (
+            path, token_name(rec)))
     if loc == 'orders' and req['method'] not in ('GET', 'HEAD'):
         roles = rec['claims'].get('roles')
         if not (isinstance(roles, list) and 'admin' in roles) and \
@@ -1447,7 +1950,7 @@ def check_upstream(req, recs, toks, recipes, h2):
                       'must refuse (%s); identity %r' % (vd[1], seen)))
         else:
             admitted = True
-            claims = recipes[vd[1]]['claims']
+            claims = token_claims(recipes[vd[1]])
             want = {k: render(claims.get(c)) for k, c in IDENTITY.items()}
             if loc == 'vars':
                 want['x-fuzz-name'] = render(claims.get('name'))
@@ -1500,7 +2003,10 @@ class Runner:
         self.serial = 0
         self.stats = {'requests': 0, 'admitted': 0, 'canonical': 0,
                       'canonical_admitted': 0, 'statuses': {},
-                      'by_proto': {}}
+                      'by_proto': {}, 'cases': 0, 'jwe_cases': 0,
+                      'jwe_requests': 0, 'jwe_admitted': 0,
+                      'jwe_canonical': 0, 'jwe_canonical_admitted': 0,
+                      'jwe_kinds': {}}
 
     def run(self, case, settle=0.0, count=True):
         """The violations of one run of a case: [(kind, text)]."""
@@ -1539,6 +2045,14 @@ class Runner:
             settle = max(settle, 0.3)
         if settle:
             time.sleep(settle)
+        if count:
+            self.stats['cases'] += 1
+            if any('jwe' in t for t in case['tokens']):
+                self.stats['jwe_cases'] += 1
+            for t in case['tokens']:
+                if 'jwe' in t:
+                    k = self.stats['jwe_kinds']
+                    k[t['kind']] = k.get(t['kind'], 0) + 1
         for i, (req, s) in enumerate(zip(case['reqs'], serials)):
             recs = self.echo.take(s)
             vv, admitted = check_upstream(req, recs, toks, case['tokens'],
@@ -1558,12 +2072,21 @@ class Runner:
                         case['proto'], 'h1.1')
                     self.stats['by_proto'][p] = \
                         self.stats['by_proto'].get(p, 0) + 1
+                jl = req['loc'] in LOC_TYPE
+                if jl:
+                    self.stats['jwe_requests'] += 1
+                    if admitted:
+                        self.stats['jwe_admitted'] += 1
                 if vd[0] == 'admit' and vd[2] and \
                         LOCATIONS[req['loc']][3] and \
                         req['method'] == 'GET':
                     self.stats['canonical'] += 1
                     if admitted:
                         self.stats['canonical_admitted'] += 1
+                    if jl:
+                        self.stats['jwe_canonical'] += 1
+                        if admitted:
+                            self.stats['jwe_canonical_admitted'] += 1
         text = self.nginx.new_log()
         for line in text.splitlines():
             if DEATH.search(line):
@@ -1731,11 +2254,21 @@ BLOCK_ECHO = '''    location /echo/ {
 def block_location(loc):
     path = LOCATIONS[loc][0]
     up = 'http://127.0.0.1:$TEST_NGINX_SERVER_PORT/echo/'
-    if loc in ('users', 'orders', 'app', 'vars', 'other'):
+    if loc in ('users', 'orders', 'app', 'vars', 'other', 'jwe', 'enc'):
         lines = ['    location %s {' % path,
                  '        auth_jwt "app" token=$cookie_access_token;'
                  if loc == 'app' else '        auth_jwt "api";']
         body = BLOCK_COMMON
+        if loc == 'jwe':
+            # Jwe.pm's jwe_setup() keys, of the fuzzer's kids
+            body = ('        auth_jwt_type          nested;\n'
+                    '        auth_jwt_key_file      $TEST_NGINX_JWE_DIR/'
+                    'dec.json;\n') + body
+        elif loc == 'enc':
+            body = ('        auth_jwt_type          encrypted;\n'
+                    '        auth_jwt_key_file      $TEST_NGINX_JWE_DIR/'
+                    'dec-oct.json;\n') + body.replace(
+                        BLOCK_COMMON.split('\n')[0] + '\n', '')
         if loc == 'orders':
             body += ('        limit_except GET {\n'
                      '            auth_jwt_require_claim roles intersect '
@@ -1882,14 +2415,31 @@ def perl_simple_request(case, toks_used):
 
 def perl_tokens(case, used, key):
     """The block's tokens, minted once per run and shared by its sections
-    (Crypt::JWT writes claims in hash order: two mints differ)."""
+    (Crypt::JWT writes claims in hash order: two mints differ; a JWE is
+    randomized)."""
     n = max(used) + 1 if used else 0
     if not n:
         return 'my @t;'
+    out = []
+    for i in range(n):
+        e = perl_token(case['tokens'][i]) if i in used else "''"
+        if e is None:
+            e = ("'' # token %d, a JWE (%s) t/lib/JWTGate/Jwe.pm cannot "
+                 "make: NOT the token the fuzzer sent\n" % (
+                     i, token_name(case['tokens'][i])))
+        elif 'jwe' in case['tokens'][i]:
+            e = '# token %d: a JWE of the kind %s (fuzz-http made other ' \
+                'bytes)\n    %s' % (i, token_name(case['tokens'][i]), e)
+        out.append(e)
     return 'my @t = @{ $main::fuzz_http{%s} //= [\n    %s] };' % (
-        perl_str(key), ',\n    '.join(
-            perl_token(case['tokens'][i]) if i in used else "''"
-            for i in range(n)))
+        perl_str(key), ',\n    '.join(out))
+
+
+def uses_jwe(case):
+    """Whether a block of the case needs Jwe.pm (a JWE token or a JWE
+    location)."""
+    return any('jwe' in t for t in case['tokens']) or \
+        any(r['loc'] in LOC_TYPE for r in case['reqs'])
 
 
 def regression_block(case, kind, violations, seed, number):
@@ -1954,7 +2504,7 @@ def regression_block(case, kind, violations, seed, number):
             vds.append(verdict(r, toks, case['tokens'], False))
         for vd in vds:
             if vd[0] == 'admit':
-                want = case['tokens'][vd[1]]['claims']
+                want = token_claims(case['tokens'][vd[1]])
         names = list(IDENTITY) + ['x-fuzz-name']
         for k in names:
             c = IDENTITY.get(k, 'name')
@@ -1983,24 +2533,98 @@ def regression_block(case, kind, violations, seed, number):
     return '\n'.join(out) + '\n'
 
 
-def block_file(block, seed, number):
+def block_file(block, seed, number, jwe_used=False):
+    jwe_lines = '''use JWTGate::Jwe;
+
+jwe_setup();
+''' if jwe_used else ''
     return '''# fuzz-http regression (tools/fuzz-http.py), seed %s, case %d.
 # Run from the top of the tree:
 #   TEST_NGINX_BINARY=/usr/sbin/nginx PERL5LIB=t/lib \\
 #   TEST_NGINX_LOAD_MODULES=$PWD/build/ngx_http_auth_jwt_module.so prove THIS_FILE
-# Paste the block into the suite it belongs to (t/02x-hostile, t/06x-forward).
+# Paste the block into the suite it belongs to (t/02x-hostile, t/06x-forward,
+# t/10x-jwe for a JWE).
 
 use Test::Nginx::Socket 'no_plan';
 use lib 't/lib';
 use JWTGate::Token;
-
+%s
 $ENV{TEST_NGINX_DATA_DIR} ||= JWTGate::Token::data_dir();
 
 run_tests();
 
 __DATA__
 
-%s''' % (seed, number, block)
+%s''' % (seed, number, jwe_lines, block)
+
+
+def jwe_kinds_file(count, seed, keys, keydir):
+    """FUZZ_HTTP_JWE_KINDS=n: a Test::Nginx file of two blocks, each
+    sending n JWE tokens of the fuzzer's kinds to the nested and encrypted
+    locations of the blocks; each must get 200 where token_passes() says
+    it must pass (or 400, a header over nginx's 8 KB), else 400 or 401.
+    TEST 1 sends their Perl forms (Jwe.pm, jwe_setup()'s keys): are they
+    tokens of the same kinds?  TEST 2 the very tokens fuzz-http makes
+    (valid for an hour), under t/data/jwe-keys.json's keys written into
+    keydir: is the oracle right both ways, must-pass tokens included (the
+    fuzzing loop only sees what gets through)?"""
+    perl, own = [], []
+    now = int(time.time())
+    for n in range(count):
+        g = Gen(random.Random('%s/jwe/%d' % (seed, n)), False)
+        loc = g.rng.choice(['jwe', 'enc'])
+        g.token(kind=wchoice(g.rng, JWE_KINDS), loc=loc)
+        e = perl_token(g.tokens[0])
+        if e is not None:
+            perl.append((loc, g.tokens[0], e))
+        own.append((loc, g.tokens[0],
+                    perl_str(mint(keys, g.tokens[0], now))))
+    os.makedirs(keydir, exist_ok=True)
+    for name, octs in (('jwe-dec.json', False), ('jwe-oct.json', True)):
+        path = os.path.join(keydir, name)
+        if os.path.exists(path):
+            os.unlink(path)
+        write_key_file(path, keys.jwe.file_text(oct_only=octs))
+    echo = '    location /echo/ {\n        return 200 "ok";\n    }\n'
+    conf = block_location('jwe') + block_location('enc') + echo
+    own_conf = conf.replace('$TEST_NGINX_JWE_DIR/dec.json',
+                            '$TEST_NGINX_FUZZ_JWE_DIR/jwe-dec.json').replace(
+        '$TEST_NGINX_JWE_DIR/dec-oct.json',
+        '$TEST_NGINX_FUZZ_JWE_DIR/jwe-oct.json')
+
+    def block(title, conf, toks):
+        return '\n'.join([
+            title, '--- config', conf.rstrip('\n'),
+            '--- request eval',
+            '[%s]' % ', '.join('"GET %sfz%d"' % (LOCATIONS[l][0], i)
+                               for i, (l, _, _) in enumerate(toks)),
+            '--- more_headers eval', '[%s]' % ',\n'.join(
+                '# %d: %s at %s\n"Authorization: Bearer " . (%s)' % (
+                    i, token_name(r), LOCATIONS[l][0], e)
+                for i, (l, r, e) in enumerate(toks)),
+            '--- error_code_like eval',
+            '[%s]' % ', '.join("qr/^%s$/" % (
+                '(200|400)' if token_passes(r, l) else '(400|401)')
+                for l, r, _ in toks),
+            '--- no_error_log', 'exited on signal', 'AddressSanitizer',
+            'runtime error']) + '\n'
+    text = block_file(
+        block('=== TEST 1: fuzz-http JWE kinds in their Perl forms, seed %s'
+              % seed, conf, perl) + '\n\n\n' +
+        block('=== TEST 2: the same kinds as fuzz-http makes them (minted '
+              'at %d, valid for an hour), seed %s' % (now, seed), own_conf,
+              own), seed, 0, True)
+    text = text.replace(
+        'fuzz-http regression (tools/fuzz-http.py), seed %s, case 0.' % seed,
+        'fuzz-http JWE kinds (tools/fuzz-http.py FUZZ_HTTP_JWE_KINDS), seed '
+        '%s.' % seed, 1).replace(
+        'jwe_setup();\n',
+        'jwe_setup();\n\n# TEST 2\'s keys, beside this file\n'
+        'use FindBin;\n$ENV{TEST_NGINX_FUZZ_JWE_DIR} = "$FindBin::Bin/%s";\n'
+        % os.path.basename(keydir), 1)
+    return (text, len(perl), sum(1 for l, r, _ in perl
+                                 if token_passes(r, l)),
+            len(own), sum(1 for l, r, _ in own if token_passes(r, l)))
 
 
 # ---------------------------------------------------------------------------
@@ -2068,6 +2692,59 @@ def self_test():
         ('Authorization', ['Bearer ', ('tok', 0)]),
         ('authorization', ['Basic x'])])) == 'refuse')
 
+    # JWE: which must pass where (jwe_passes' model)
+    inner = {'kind': 'valid', 'claims': {}}
+    good = {'iss': ISS, 'aud': AUD, 'iat': ('now', 0), 'exp': ('now', 60)}
+
+    def jw(typ='nested', alg='dir', enc='A256GCM', key='oct32', **kw):
+        j = {'type': typ, 'alg': alg, 'enc': enc, 'key': key}
+        j.update(kw)
+        rec = {'kind': 'jwe_x', 'jwe': j}
+        if typ == 'nested':
+            rec['inner'] = inner
+        else:
+            rec['claims'] = dict(good)
+        return rec
+    tp = token_passes
+    check('jwe nested passes', tp(jw(), 'jwe'))
+    check('jwe nested rsa', tp(jw(alg='RSA-OAEP-256', key='rsa'), 'jwe'))
+    check('jwe nested at enc', not tp(jw(), 'enc'))
+    check('jwe at signed', not tp(jw(), 'users') and
+          not tp(jw('encrypted'), 'users'))
+    check('jws at jwe', not tp(inner, 'jwe') and not tp(inner, 'enc'))
+    check('jwe encrypted passes', tp(jw('encrypted'), 'enc'))
+    check('jwe encrypted rsa at enc', not tp(jw('encrypted', 'RSA-OAEP',
+                                               key='rsa'), 'enc'))
+    check('jwe tag', not tp(jw(ops=[['flip', 4]]), 'jwe'))
+    check('jwe other', not tp(jw(other=True), 'jwe'))
+    check('jwe kid', not tp(jw(kid='nope'), 'jwe') and
+          tp(jw(kid=None), 'jwe'))
+    check('jwe dir length', not tp(jw(enc='A128GCM'), 'jwe'))
+    check('jwe cty', not tp(jw(header={'cty': None}), 'jwe') and
+          tp(jw(header={'cty': 'application/JWT'}), 'jwe') and
+          not tp(jw('encrypted', header={'cty': 'jwt'}), 'enc'))
+    check('jwe crit zip', not tp(jw(header={'crit': ['x']}), 'jwe') and
+          not tp(jw(zip=True), 'jwe'))
+    check('jwe rsa1_5', not tp(jw(alg='RSA1_5', key='rsa'), 'jwe'))
+    bad_inner = jw()
+    bad_inner['inner'] = {'kind': 'forged', 'claims': {}}
+    check('jwe inner forged', not tp(bad_inner, 'jwe'))
+    exp = jw('encrypted')
+    exp['claims']['exp'] = ('now', -3600)
+    check('jwe claims expired', not tp(exp, 'enc'))
+    jws_in = jw('encrypted')
+    jws_in['inner'] = inner
+    check('jwe encrypted jws', not tp(jws_in, 'enc'))
+    check('jwe key fits', jwe.key_fits('oct64', 'dir', 'A256CBC-HS512') and
+          not jwe.key_fits('oct32', 'A128KW', 'A128GCM') and
+          jwe.key_fits('x25519', 'ECDH-ES+A128KW', 'A128GCM'))
+    check('concat kdf', jwe.concat_kdf(  # RFC 7518 appendix C
+        bytes([158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191,
+               132, 38, 156, 251, 49, 110, 163, 218, 128, 106, 72, 246,
+               218, 167, 121, 140, 254, 144, 196]), 'A128GCM', 16,
+        b'Alice', b'Bob') == bytes([86, 170, 141, 234, 248, 35, 109, 32,
+                                    92, 34, 40, 205, 113, 167, 16, 26]))
+
     def parses(raw, method='GET', closed=False):
         try:
             return parse_h1(raw, 0, method, closed)
@@ -2120,6 +2797,18 @@ def main():
     for f in (module, binary):
         if not os.path.exists(f):
             sys.exit('fuzz-http: %s is missing (make module)' % f)
+    if os.environ.get('FUZZ_HTTP_JWE_KINDS'):
+        os.makedirs(outdir, exist_ok=True)
+        text, n, ok, n2, ok2 = jwe_kinds_file(
+            int(os.environ['FUZZ_HTTP_JWE_KINDS']), seed, Keys(),
+            os.path.join(outdir, 'jwe-kinds-keys'))
+        name = os.path.join(outdir, 'jwe-kinds.t')
+        with open(name, 'w') as f:
+            f.write(text)
+        log('fuzz-http: %d JWE tokens (%d must pass) in their Perl forms, '
+            '%d (%d) as fuzz-http makes them: %s (run it with prove within '
+            'the hour)' % (n, ok, n2, ok2, os.path.relpath(name)))
+        return 0
     h2_ok, version = nginx_has_h2(binary)
     h2_ok = h2_ok and HAVE_H2
     if not h2_ok:
@@ -2145,6 +2834,11 @@ def main():
                                seconds, version, binary))
     keys = Keys()
     echo = Echo(keys.jwks)
+    # the JWE locations' decryption keys: 0600, read by nginx's workers
+    # (user root when we are root, else ours)
+    write_key_file(os.path.join(d, 'jwe-dec.json'), keys.jwe.file_text())
+    write_key_file(os.path.join(d, 'jwe-oct.json'),
+                   keys.jwe.file_text(oct_only=True))
     conf = os.path.join(d, 'nginx.conf')
     with open(conf, 'w') as f:
         f.write(nginx_conf(os.path.join(TOP, 'conf-examples',
@@ -2190,6 +2884,25 @@ def main():
             time.sleep(0.1)
         else:
             raise SystemExit('fuzz-http: a valid token never got 200')
+        # the JWE locations take a valid token of their type
+        for loc, typ, combo in (('jwe', 'nested', ('RSA-OAEP-256', 'A256GCM',
+                                                   'rsa')),
+                                ('enc', 'encrypted', ('dir', 'A256GCM',
+                                                      'oct32'))):
+            tok = {'kind': 'jwe_valid', 'jwe': {
+                'type': typ, 'alg': combo[0], 'enc': combo[1],
+                'key': combo[2]}}
+            if typ == 'nested':
+                tok['inner'] = warm['tokens'][0]
+            else:
+                tok['claims'] = warm['tokens'][0]['claims']
+            w = {'proto': '1.1', 'tokens': [tok], 'reqs': [dict(
+                warm['reqs'][0], loc=loc, path=LOCATIONS[loc][0])]}
+            v = runner.run(w, count=False)
+            if v or runner.last_status != 200:
+                raise SystemExit('fuzz-http: a valid %s token at %s got %s: '
+                                 '%r' % (typ, LOCATIONS[loc][0],
+                                         runner.last_status, v))
         nginx.new_log()
 
         numbers = [int(only)] if only else range(count)
@@ -2224,7 +2937,7 @@ def main():
                 name = os.path.join(outdir, 'seed%s-case%d-%s.t'
                                     % (seed, n, kind))
                 with open(name, 'w') as f:
-                    f.write(block_file(blk, seed, n))
+                    f.write(block_file(blk, seed, n, uses_jwe(small)))
                 log('fuzz-http: minimized in %d runs; Test::Nginx block '
                     '(saved as %s):\n' % (tries, os.path.relpath(name)))
                 log(blk)
@@ -2251,10 +2964,24 @@ def main():
                 st['statuses'].items(), key=lambda kv: str(kv[0])))))
     log('fuzz-http: admitted by protocol: %s' % ' '.join(
         '%s:%d' % kv for kv in sorted(st['by_proto'].items())))
+    log('fuzz-http: JWE: %d of %d cases (%.1f%%) with a JWE; %d requests to '
+        '/api/jwe/ and /api/enc/, %d admitted (%d of %d plainly valid '
+        'ones); JWE kinds %s' % (
+            st['jwe_cases'], st['cases'],
+            100.0 * st['jwe_cases'] / max(st['cases'], 1),
+            st['jwe_requests'], st['jwe_admitted'],
+            st['jwe_canonical_admitted'], st['jwe_canonical'],
+            ' '.join('%s:%d' % (k[4:], v) for k, v in sorted(
+                st['jwe_kinds'].items()))))
     if done and st['canonical'] >= 20 and \
             st['canonical_admitted'] < st['canonical'] // 4:
         log('fuzz-http: fewer than a quarter of the plainly valid requests '
             'got through: the fuzzer is not exercising the gateway')
+        rc = 1
+    if done and st['jwe_canonical'] >= 20 and \
+            st['jwe_canonical_admitted'] < st['jwe_canonical'] // 4:
+        log('fuzz-http: fewer than a quarter of the plainly valid JWE '
+            'requests got through: the fuzzer is not exercising JWE')
         rc = 1
     if failures:
         byk = {}
