@@ -450,3 +450,16 @@ my $s = jwt();
 ['401 Authorization Required', '^enc t A128CBC-HS256$']
 --- error_log
 token rejected: malformed (an encrypted token (JWE), where a signed one is expected
+
+
+
+=== TEST 19: claims with characters beyond ASCII (UTF-8 in the plaintext) are read as in a signed token
+--- request
+GET /api
+--- more_headers eval
+bearer(jwe(alg => 'A256KW', key => 'oct32', claims => {sub => "zo\x{eb}"}))
+--- error_code: 200
+--- response_body eval
+"A256KW A256GCM zo\xc3\xab\n"
+--- no_error_log
+token rejected

@@ -189,7 +189,8 @@ sub jwe {
     if (!defined $plain) {
         my $claims = JWTGate::Token::_merge(
             JWTGate::Token::_default_claims(), $o{claims}, 'claims');
-        $plain = $JSON->encode($claims);
+        # UTF-8 bytes, as a JWS payload is (RFC 7519 7.1)
+        $plain = JSON::PP->new->canonical->utf8->encode($claims);
     }
 
     my %hdr = %{$o{header} // {}};
