@@ -10,7 +10,8 @@
  * signed token is.
  *
  * Decryption keys come from key files only (ngx_http_auth_jwt_file.c
- * parses each one a second time with JWTGATE_KEYSET_DECRYPT), never
+ * parses those of JWE levels a second time with JWTGATE_KEYSET_DECRYPT,
+ * and keeps no decryption key for the others), never
  * from auth_jwt_key_request: a fetched set is meant to be public.  The
  * JWE and its plaintext are freed before the request goes on; a token
  * made from one is never put in the verified-token cache.

@@ -298,3 +298,69 @@ GET /api
 bearer(jwe(claims => {sub => 'e'}, alg => 'A256KW', enc => 'A256GCM'))
 --- response_body
 ok e
+
+
+
+=== TEST 15: decryption keys are kept only for key files a JWE level uses: a signed level's file drops them at configuration; a file both kinds of level use keeps them
+--- user_files eval
+">>> both.json\n" . JWTGate::Token::_slurp("$ENV{TEST_NGINX_JWE_DIR}/mixed.json")
+--- config
+    location /a {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json;
+        return 200 "a $jwt_claim_sub\n";
+    }
+    location /c {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_key_file ../html/both.json;
+        return 200 "c $jwt_claim_sub\n";
+    }
+    location /d {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/both.json;
+        return 200 "d $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /a", "GET /c", "GET /d"]
+--- more_headers eval
+[bearer(jwt(claims => {sub => 's'})),
+ bearer(nested(alg => 'A256KW', enc => 'A256GCM',
+               jws => {claims => {sub => 't'}})),
+ bearer(jwt(claims => {sub => 'u'}))]
+--- response_body eval
+["a s\n", "c t\n", "d u\n"]
+--- error_log eval
+[qr/\[notice\] .*auth_jwt_key_file "[^"]+mixed\.json": its decryption keys are not kept \(no "auth_jwt_type encrypted" or "nested" level uses the file\)/]
+--- no_error_log eval
+[qr/"[^"]+(both|jwks-all)\.json": its decryption keys are not kept/, '[error]']
+
+
+
+=== TEST 16: a key file named with variables is read for decryption keys only once a JWE level names it: at a signed level, a file of decryption keys only holds no usable key (logged); a nested level then decrypts with it at once, and with a file a signed level read first
+--- config
+    location /s {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/${arg_k}.json;
+        return 200 "s $jwt_claim_sub\n";
+    }
+    location /n {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/${arg_k}.json;
+        return 200 "n $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /s?k=dec", "GET /n?k=dec", "GET /s?k=mixed", "GET /n?k=mixed"]
+--- more_headers eval
+[bearer(jwt()), bearer(nested(jws => {claims => {sub => 'v'}})),
+ bearer(jwt(claims => {sub => 'w'})),
+ bearer(nested(jws => {claims => {sub => 'x'}}))]
+--- error_code eval
+[401, 200, 200, 200]
+--- response_body_like eval
+['401 Authorization Required', '^n v$', '^s w$', '^n x$']
+--- error_log eval
+[qr/\[error\] .*auth_jwt_key_file "[^"]+dec\.json": no usable key in the key set/]
