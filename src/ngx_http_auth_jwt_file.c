@@ -658,6 +658,8 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
                           &f->path);
         }
 
+        /* it may hold private keys: wiped before it goes */
+        ngx_explicit_memzero(text, len);
         ngx_free(text);
         return;
     }
@@ -679,6 +681,8 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
 
     rc = jwtgate_keyset_parse((char *) text, len,
                               ngx_http_auth_jwt_file_skip, &skip, &set);
+
+    ngx_explicit_memzero(text, len);
     ngx_free(text);
 
     if (rc == JWTGATE_ERR_NO_KEYS && f->dset != NULL) {
@@ -826,7 +830,10 @@ ngx_http_auth_jwt_file_decrypt(ngx_conf_t *cf, ngx_http_auth_jwt_file_t *f)
 
 done:
 
-    ngx_free(text);
+    if (text != NULL) {
+        ngx_explicit_memzero(text, (size_t) ngx_file_size(&fi));
+        ngx_free(text);
+    }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,

@@ -157,6 +157,8 @@ done:
     /* skipped keys leave OpenSSL errors behind */
     ERR_clear_error();
 
+    /* private members ("d", "p", "k", ...) in jansson's strings */
+    jwtgate_json_wipe(root, JWTGATE_WIPE_DEPTH);
     json_decref(root);
     jwtgate_keyset_free(set);
     return rc;
