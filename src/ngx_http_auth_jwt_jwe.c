@@ -23,6 +23,8 @@
 #include "ngx_http_auth_jwt_keys.h"
 
 
+static ngx_int_t ngx_http_auth_jwt_keys_separate(ngx_conf_t *cf,
+    ngx_http_auth_jwt_keys_t *keys);
 static ngx_uint_t ngx_http_auth_jwt_parts(ngx_str_t *token);
 
 
@@ -127,12 +129,69 @@ ngx_http_auth_jwt_keys_conf(ngx_conf_t *cf,
         }
     }
 
-    if (conf->type == NGX_HTTP_AUTH_JWT_TYPE_NESTED && sig == 0) {
+    if (conf->type != NGX_HTTP_AUTH_JWT_TYPE_NESTED) {
+        return NGX_OK;
+    }
+
+    if (sig == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt_type nested\": no signature key for "
                            "the inner token (auth_jwt_key_file, "
                            "auth_jwt_key_request)");
         return NGX_ERROR;
+    }
+
+    return ngx_http_auth_jwt_keys_separate(cf, keys);
+}
+
+
+/*
+ * A nested level: no signature key of its key files is one of its
+ * decryption keys or the public half of one (RFC 8725 3.9).  Only the
+ * files read now: those named with variables and fetched key sets are
+ * not looked at.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_keys_separate(ngx_conf_t *cf,
+    ngx_http_auth_jwt_keys_t *keys)
+{
+    const char                 *skid, *dkid;
+    ngx_uint_t                  i, j;
+    const jwtgate_key_t        *s, *d;
+    ngx_http_auth_jwt_file_t  **files;
+
+    files = keys->files.elts;
+
+    for (i = 0; i < keys->files.nelts; i++) {
+        if (files[i]->set == NULL) {
+            continue;
+        }
+
+        for (j = 0; j < keys->files.nelts; j++) {
+            if (files[j]->dset == NULL
+                || !jwtgate_keyset_shared(files[i]->set, files[j]->dset,
+                                          &s, &d))
+            {
+                continue;
+            }
+
+            skid = jwtgate_key_kid(s);
+            dkid = jwtgate_key_kid(d);
+
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"auth_jwt_type nested\": signature key "
+                               "#%uz (kid \"%s\") of \"%V\" is decryption "
+                               "key #%uz (kid \"%s\") of \"%V\", or its "
+                               "public half: the issuer and the gateway "
+                               "would share one key pair or secret, and "
+                               "whoever decrypts could sign (RFC 8725 3.9); "
+                               "give each role a key of its own",
+                               jwtgate_key_index(s) + 1, skid ? skid : "",
+                               &files[i]->path, jwtgate_key_index(d) + 1,
+                               dkid ? dkid : "", &files[j]->path);
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;

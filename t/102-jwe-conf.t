@@ -364,3 +364,98 @@ ok e
 ['401 Authorization Required', '^n v$', '^s w$', '^n x$']
 --- error_log eval
 [qr/\[error\] .*auth_jwt_key_file "[^"]+dec\.json": no usable key in the key set/]
+
+
+
+=== TEST 17: nested: a signature key that is the public half of a decryption key of the level (RSA, another key file) fails nginx -t
+--- user_files eval
+">>> twin.json\n" . jwe_twin_jwks('public', 'rsa')
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file ../html/twin.json;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "rsa-public"\) of "[^"]+twin\.json" is decryption key #\d+ \(kid "rsa"\) of "[^"]+dec\.json", or its public half/
+
+
+
+=== TEST 18: nested: likewise an EC key, the decryption key's file named first
+--- user_files eval
+">>> twin.json\n" . jwe_twin_jwks('public', 'p256')
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_key_file ../html/twin.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "p256-public"\) of "[^"]+twin\.json" is decryption key #\d+ \(kid "p256"\) of "[^"]+dec\.json"/
+
+
+
+=== TEST 19: nested: one file whose private keys say no "use" (each a signature key and a decryption key) fails nginx -t
+--- user_files eval
+">>> both.json\n" . jwe_twin_jwks('both', 'rsa')
+--- config
+    location /n {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file ../html/both.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "rsa-both"\) of "[^"]+both\.json" is decryption key #1 \(kid "rsa-both"\) of "[^"]+both\.json"/
+
+
+
+=== TEST 20: nested: an HMAC key with the secret of an oct decryption key fails nginx -t
+--- user_files eval
+">>> twin.json\n" . jwe_twin_jwks('public', 'oct32')
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec-oct.json;
+        auth_jwt_key_file ../html/twin.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "oct32-public"\) of "[^"]+twin\.json" is decryption key #\d+ \(kid "oct32"\) of "[^"]+dec-oct\.json"/
+
+
+
+=== TEST 21: the same files at an encrypted level and a signed one pass (the check is the nested level's: only there do both roles meet)
+--- user_files eval
+">>> both.json\n" . jwe_twin_jwks('both', 'rsa')
+. "\n>>> twin.json\n" . jwe_twin_jwks('public', 'rsa')
+--- config
+    location /e {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file ../html/both.json;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_file ../html/twin.json;
+        return 200 "e $jwt_claim_sub\n";
+    }
+    location /s {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/twin.json;
+        return 200 "s\n";
+    }
+--- request
+GET /e
+--- more_headers eval
+bearer(jwe(claims => {sub => 'y'}))
+--- response_body
+e y
