@@ -141,6 +141,23 @@ ngx_http_auth_jwt_keys_conf(ngx_conf_t *cf,
         return NGX_ERROR;
     }
 
+    /* a nested token is bound by the issuer= of its inner token's
+     * verifying key; a file of decryption keys only verifies nothing */
+    for (i = 0; i < keys->files.nelts; i++) {
+        if (files[i]->issuer != NULL && files[i]->set == NULL
+            && !files[i]->issuer_warned)
+        {
+            files[i]->issuer_warned = 1;
+
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "\"auth_jwt_type nested\": issuer= of "
+                               "auth_jwt_key_file \"%V\" binds nothing: its "
+                               "keys only decrypt, and a nested token is "
+                               "bound by the issuer= of the key that "
+                               "verified its inner token", &files[i]->path);
+        }
+    }
+
     return ngx_http_auth_jwt_keys_separate(cf, keys);
 }
 

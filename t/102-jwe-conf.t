@@ -459,3 +459,45 @@ GET /e
 bearer(jwe(claims => {sub => 'y'}))
 --- response_body
 e y
+
+
+
+=== TEST 22: nested: issuer= on a key file whose keys only decrypt binds nothing there: nginx -t warns; not for a file with signature keys, nor at an encrypted level
+--- config
+    location /n {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json issuer=https://dec.test;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        return 200 "n $jwt_claim_iss\n";
+
+        location /n/inner {
+            auth_jwt      "test";
+            return 200 "i $jwt_claim_iss\n";
+        }
+    }
+    location /m {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json issuer=https://mixed.test;
+        return 200 "m $jwt_claim_iss\n";
+    }
+    location /e {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec-oct.json issuer=https://oct.test;
+        return 200 "e $jwt_claim_iss\n";
+    }
+--- request eval
+["GET /n", "GET /m"]
+--- more_headers eval
+[bearer(nested(jws => {claims => {iss => 'https://other.test'}})),
+ bearer(nested(jws => {claims => {iss => 'https://other.test'}}))]
+--- error_code eval
+[200, 401]
+--- response_body_like eval
+['^n https://other.test$', '401 Authorization Required']
+--- error_log eval
+[qr/\[warn\] .*"auth_jwt_type nested": issuer= of auth_jwt_key_file "[^"]+dec\.json" binds nothing: its keys only decrypt, and a nested token is bound by the issuer= of the key that verified its inner token/]
+--- no_error_log eval
+[qr/issuer= of auth_jwt_key_file "[^"]+(mixed|dec-oct)\.json" binds nothing/]
