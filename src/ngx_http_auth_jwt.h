@@ -165,6 +165,9 @@ struct ngx_http_auth_jwt_file_s {
     unsigned                    public_warned:1; /* nginx -t said once
                                                what "encrypted" with its
                                                public-key keys means */
+    unsigned                    issuer_warned:1; /* ... that its issuer=
+                                               binds nothing at a nested
+                                               level */
 };
 
 

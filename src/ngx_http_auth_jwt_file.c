@@ -19,12 +19,20 @@
  * A key file is opened non-blocking and must be a regular file: a FIFO
  * would block the worker (or nginx -t) until someone writes to it.
  *
- * Every file is parsed twice: for signature keys, and for decryption
- * keys (JWTGATE_KEYSET_DECRYPT: private and symmetric keys, for
- * auth_jwt_type encrypted and nested).  A file is good when either
- * parse gives keys.  The decryption parse says nothing about the keys it
- * skips (every public key is one) unless a JWE location uses the file
- * (f->decrypt, ngx_http_auth_jwt_file_decrypt()).
+ * Decryption keys (JWTGATE_KEYSET_DECRYPT: private and symmetric keys,
+ * for auth_jwt_type encrypted and nested) are kept only for the files a
+ * JWE level uses (f->decrypt): a worker holds no private key that
+ * nothing decrypts with.  At configuration, before the levels' types are
+ * known, every file is parsed for both kinds (a file of decryption keys
+ * only is good, and a key of one kind is not said to be skipped by the
+ * other's parse); ngx_http_auth_jwt_keys_conf() marks the files of JWE
+ * levels (ngx_http_auth_jwt_file_decrypt()), and the others' decryption
+ * keys go at postconfiguration (ngx_http_auth_jwt_files_drop()).  When a
+ * file changes, or is named with variables, the decryption parse is made
+ * only for a file a JWE level uses; a file named with variables becomes
+ * one when such a level first names it.  The decryption parse says
+ * nothing about the keys it skips (every public key is one) unless a JWE
+ * level uses the file.
  */
 
 
@@ -59,7 +67,7 @@ static ngx_int_t ngx_http_auth_jwt_file_prefix(ngx_http_request_t *r,
     ngx_str_t *path);
 static ngx_uint_t ngx_http_auth_jwt_dotdots(ngx_str_t *path);
 static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_cached(
-    ngx_http_request_t *r, ngx_str_t *path);
+    ngx_http_request_t *r, ngx_str_t *path, ngx_uint_t decrypt);
 static ngx_http_auth_jwt_file_t *ngx_http_auth_jwt_file_find(
     ngx_queue_t *queue, ngx_str_t *path);
 static ngx_uint_t ngx_http_auth_jwt_file_log(ngx_log_t *log,
@@ -67,7 +75,8 @@ static ngx_uint_t ngx_http_auth_jwt_file_log(ngx_log_t *log,
 static void ngx_http_auth_jwt_file_check(ngx_log_t *log,
     ngx_http_auth_jwt_file_t *f);
 static void ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
-    ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi);
+    ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi,
+    ngx_uint_t dread);
 static void ngx_http_auth_jwt_file_dload(ngx_log_t *log,
     ngx_http_auth_jwt_file_t *f, u_char *text, size_t len,
     ngx_file_info_t *fi, u_char *dskipped);
@@ -163,7 +172,7 @@ ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        f = ngx_http_auth_jwt_file_cached(r, &path);
+        f = ngx_http_auth_jwt_file_cached(r, &path, decrypt);
 
         if (f == NULL) {
             continue;
@@ -274,7 +283,8 @@ ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path, char *issuer,
                            path);
 
     } else {
-        ngx_http_auth_jwt_file_load(cf->log, NGX_LOG_EMERG, f, fd, &fi);
+        /* both kinds: the levels' types are not known yet */
+        ngx_http_auth_jwt_file_load(cf->log, NGX_LOG_EMERG, f, fd, &fi, 1);
     }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
@@ -350,10 +360,13 @@ ngx_http_auth_jwt_dotdots(ngx_str_t *path)
  * A file named with variables: from the cache of files that gave keys
  * (looked at again once a second), or from the misses (looked at again
  * after NGX_HTTP_AUTH_JWT_MISS_TIME), or read now.  NULL: no keys.
+ * decrypt: a JWE level names it; the first time, the file is read again
+ * for its decryption keys, which it did not keep before.
  */
 
 static ngx_http_auth_jwt_file_t *
-ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
+ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path,
+    ngx_uint_t decrypt)
 {
     ngx_queue_t               *q;
     ngx_http_auth_jwt_file_t  *f;
@@ -375,7 +388,12 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
     f = ngx_http_auth_jwt_file_find(&ngx_http_auth_jwt_files, path);
 
     if (f != NULL) {
-        if (ngx_time() - f->checked >= 1) {
+        if (decrypt && !f->decrypt) {
+            f->decrypt = 1;
+            f->size = -1;    /* read again, whatever its identity */
+            ngx_http_auth_jwt_file_check(r->connection->log, f);
+
+        } else if (ngx_time() - f->checked >= 1) {
             ngx_http_auth_jwt_file_check(r->connection->log, f);
         }
 
@@ -386,7 +404,14 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
     f = ngx_http_auth_jwt_file_find(&ngx_http_auth_jwt_misses, path);
 
     if (f != NULL) {
-        if (ngx_current_msec - f->missed < NGX_HTTP_AUTH_JWT_MISS_TIME) {
+        if (decrypt && !f->decrypt) {
+            /* no keys for a signed level: it may hold decryption keys */
+            f->decrypt = 1;
+            f->size = -1;
+
+        } else if (ngx_current_msec - f->missed
+                   < NGX_HTTP_AUTH_JWT_MISS_TIME)
+        {
             return NULL;
         }
 
@@ -408,6 +433,7 @@ ngx_http_auth_jwt_file_cached(ngx_http_request_t *r, ngx_str_t *path)
         ngx_memzero(f, sizeof(ngx_http_auth_jwt_file_t));
 
         f->cached = 1;
+        f->decrypt = decrypt ? 1 : 0;
         f->path.data = (u_char *) (f + 1);
         f->path.len = path->len;
         ngx_memcpy(f->path.data, path->data, path->len);
@@ -568,7 +594,8 @@ ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
             || f->uniq != ngx_file_uniq(&fi)
             || f->dev != fi.st_dev)
         {
-            ngx_http_auth_jwt_file_load(log, NGX_LOG_ERR, f, fd, &fi);
+            ngx_http_auth_jwt_file_load(log, NGX_LOG_ERR, f, fd, &fi,
+                                        f->decrypt);
         }
     }
 
@@ -580,11 +607,13 @@ ngx_http_auth_jwt_file_check(ngx_log_t *log, ngx_http_auth_jwt_file_t *f)
 
 
 /* a new identity: parse the file again; if it cannot be used, keep the
- * last good keys and say why once */
+ * last good keys and say why once.  dread: for decryption keys too (a
+ * JWE level uses the file, or its levels' types are not known yet) */
 
 static void
 ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
-    ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi)
+    ngx_http_auth_jwt_file_t *f, ngx_fd_t fd, ngx_file_info_t *fi,
+    ngx_uint_t dread)
 {
     u_char                        *text;
     size_t                         len;
@@ -629,6 +658,8 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
                           &f->path);
         }
 
+        /* it may hold private keys: wiped before it goes */
+        ngx_explicit_memzero(text, len);
         ngx_free(text);
         return;
     }
@@ -638,11 +669,20 @@ ngx_http_auth_jwt_file_load(ngx_log_t *log, ngx_uint_t level,
     skip.level = NGX_LOG_WARN;
 
     ngx_memzero(dskipped, sizeof(dskipped));
-    ngx_http_auth_jwt_file_dload(log, f, text, len, fi, dskipped);
+
+    if (dread) {
+        ngx_http_auth_jwt_file_dload(log, f, text, len, fi, dskipped);
+    }
+
+    /* without the decryption parse, a decryption key is one the
+     * signature parse skips, said as any other: nothing decrypts with
+     * it here */
     skip.dskipped = f->dset ? dskipped : NULL;
 
     rc = jwtgate_keyset_parse((char *) text, len,
                               ngx_http_auth_jwt_file_skip, &skip, &set);
+
+    ngx_explicit_memzero(text, len);
     ngx_free(text);
 
     if (rc == JWTGATE_ERR_NO_KEYS && f->dset != NULL) {
@@ -689,13 +729,18 @@ static void
 ngx_http_auth_jwt_file_dload(ngx_log_t *log, ngx_http_auth_jwt_file_t *f,
     u_char *text, size_t len, ngx_file_info_t *fi, u_char *dskipped)
 {
+    ngx_uint_t                     said;
     jwtgate_rc_t                   rc;
     jwtgate_keyset_t              *set;
     ngx_http_auth_jwt_file_skip_t  skip;
 
+    /* said for the configuration's files; a file named with variables
+     * is read for decryption keys once a JWE level names it, silently */
+    said = f->decrypt && !f->cached;
+
     skip.file = f;
     skip.log = log;
-    skip.level = f->decrypt ? NGX_LOG_INFO : 0;
+    skip.level = said ? NGX_LOG_INFO : 0;
     skip.dskipped = dskipped;
 
     rc = jwtgate_keyset_parse_flags((char *) text, len,
@@ -706,7 +751,7 @@ ngx_http_auth_jwt_file_dload(ngx_log_t *log, ngx_http_auth_jwt_file_t *f,
     if (rc == JWTGATE_ERR_NO_KEYS) {
         /* a changed file without decryption keys has none: a key taken
          * out of it must no longer decrypt */
-        if (f->decrypt && f->dset != NULL) {
+        if (said && f->dset != NULL) {
             ngx_log_error(NGX_LOG_WARN, log, 0,
                           "auth_jwt_key_file \"%V\" holds no decryption key "
                           "any more: its old ones no longer decrypt", &f->path);
@@ -724,7 +769,7 @@ ngx_http_auth_jwt_file_dload(ngx_log_t *log, ngx_http_auth_jwt_file_t *f,
         return;
     }
 
-    if (f->decrypt && (fi->st_mode & S_IROTH)) {
+    if (said && (fi->st_mode & S_IROTH)) {
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "auth_jwt_key_file \"%V\" holds decryption keys "
                       "(private or symmetric) and is readable by others",
@@ -785,7 +830,10 @@ ngx_http_auth_jwt_file_decrypt(ngx_conf_t *cf, ngx_http_auth_jwt_file_t *f)
 
 done:
 
-    ngx_free(text);
+    if (text != NULL) {
+        ngx_explicit_memzero(text, (size_t) ngx_file_size(&fi));
+        ngx_free(text);
+    }
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
@@ -793,6 +841,40 @@ done:
     }
 
     return f->dset ? NGX_OK : NGX_ERROR;
+}
+
+
+/* postconfiguration: the decryption keys of the files no JWE level
+ * uses go (read with the others before the levels' types were known) */
+
+void
+ngx_http_auth_jwt_files_drop(ngx_conf_t *cf)
+{
+    ngx_uint_t                      i;
+    ngx_http_auth_jwt_file_t      **fp, *f;
+    ngx_http_auth_jwt_main_conf_t  *amcf;
+
+    amcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_auth_jwt_module);
+
+    fp = amcf->files.elts;
+
+    for (i = 0; i < amcf->files.nelts; i++) {
+        f = fp[i];
+
+        if (f == NULL || f->decrypt || f->dset == NULL) {
+            continue;
+        }
+
+        /* notice: info is below the level of the log nginx has until
+         * the configuration's error_log is opened */
+        ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                      "auth_jwt_key_file \"%V\": its decryption keys are "
+                      "not kept (no \"auth_jwt_type encrypted\" or "
+                      "\"nested\" level uses the file)", &f->path);
+
+        jwtgate_keyset_free(f->dset);
+        f->dset = NULL;
+    }
 }
 
 

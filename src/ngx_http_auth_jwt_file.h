@@ -14,6 +14,7 @@
 
 ngx_int_t ngx_http_auth_jwt_file_conf(ngx_conf_t *cf, ngx_str_t *path,
     char *issuer, ngx_http_auth_jwt_file_t **file);
+void ngx_http_auth_jwt_files_drop(ngx_conf_t *cf);
 void ngx_http_auth_jwt_keys_exit(void);
 ngx_int_t ngx_http_auth_jwt_keys_files(ngx_http_request_t *r,
     ngx_http_auth_jwt_keys_t *keys, ngx_http_auth_jwt_keylist_t *list,

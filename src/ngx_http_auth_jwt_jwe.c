@@ -10,7 +10,8 @@
  * signed token is.
  *
  * Decryption keys come from key files only (ngx_http_auth_jwt_file.c
- * parses each one a second time with JWTGATE_KEYSET_DECRYPT), never
+ * parses those of JWE levels a second time with JWTGATE_KEYSET_DECRYPT,
+ * and keeps no decryption key for the others), never
  * from auth_jwt_key_request: a fetched set is meant to be public.  The
  * JWE and its plaintext are freed before the request goes on; a token
  * made from one is never put in the verified-token cache.
@@ -22,6 +23,8 @@
 #include "ngx_http_auth_jwt_keys.h"
 
 
+static ngx_int_t ngx_http_auth_jwt_keys_separate(ngx_conf_t *cf,
+    ngx_http_auth_jwt_keys_t *keys);
 static ngx_uint_t ngx_http_auth_jwt_parts(ngx_str_t *token);
 
 
@@ -126,12 +129,86 @@ ngx_http_auth_jwt_keys_conf(ngx_conf_t *cf,
         }
     }
 
-    if (conf->type == NGX_HTTP_AUTH_JWT_TYPE_NESTED && sig == 0) {
+    if (conf->type != NGX_HTTP_AUTH_JWT_TYPE_NESTED) {
+        return NGX_OK;
+    }
+
+    if (sig == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"auth_jwt_type nested\": no signature key for "
                            "the inner token (auth_jwt_key_file, "
                            "auth_jwt_key_request)");
         return NGX_ERROR;
+    }
+
+    /* a nested token is bound by the issuer= of its inner token's
+     * verifying key; a file of decryption keys only verifies nothing */
+    for (i = 0; i < keys->files.nelts; i++) {
+        if (files[i]->issuer != NULL && files[i]->set == NULL
+            && !files[i]->issuer_warned)
+        {
+            files[i]->issuer_warned = 1;
+
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "\"auth_jwt_type nested\": issuer= of "
+                               "auth_jwt_key_file \"%V\" binds nothing: its "
+                               "keys only decrypt, and a nested token is "
+                               "bound by the issuer= of the key that "
+                               "verified its inner token", &files[i]->path);
+        }
+    }
+
+    return ngx_http_auth_jwt_keys_separate(cf, keys);
+}
+
+
+/*
+ * A nested level: no signature key of its key files is one of its
+ * decryption keys or the public half of one (RFC 8725 3.9).  Only the
+ * files read now: those named with variables and fetched key sets are
+ * not looked at.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwt_keys_separate(ngx_conf_t *cf,
+    ngx_http_auth_jwt_keys_t *keys)
+{
+    const char                 *skid, *dkid;
+    ngx_uint_t                  i, j;
+    const jwtgate_key_t        *s, *d;
+    ngx_http_auth_jwt_file_t  **files;
+
+    files = keys->files.elts;
+
+    for (i = 0; i < keys->files.nelts; i++) {
+        if (files[i]->set == NULL) {
+            continue;
+        }
+
+        for (j = 0; j < keys->files.nelts; j++) {
+            if (files[j]->dset == NULL
+                || !jwtgate_keyset_shared(files[i]->set, files[j]->dset,
+                                          &s, &d))
+            {
+                continue;
+            }
+
+            skid = jwtgate_key_kid(s);
+            dkid = jwtgate_key_kid(d);
+
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"auth_jwt_type nested\": signature key "
+                               "#%uz (kid \"%s\") of \"%V\" is decryption "
+                               "key #%uz (kid \"%s\") of \"%V\", or its "
+                               "public half: the issuer and the gateway "
+                               "would share one key pair or secret, and "
+                               "whoever decrypts could sign (RFC 8725 3.9); "
+                               "give each role a key of its own",
+                               jwtgate_key_index(s) + 1, skid ? skid : "",
+                               &files[i]->path, jwtgate_key_index(d) + 1,
+                               dkid ? dkid : "", &files[j]->path);
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;

@@ -559,6 +559,9 @@ ngx_http_auth_jwt_init(ngx_conf_t *cf)
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
+    /* every level is merged: the key files' types are known */
+    ngx_http_auth_jwt_files_drop(cf);
+
     /*
      * Handlers of a phase run in the reverse order of their registration,
      * and this module's postconfiguration runs after the rewrite module's:

@@ -296,3 +296,24 @@ unknown directive
 --- error_log eval
 [qr/\[error\] .*auth_jwt_key_file "[^"]*keys\.json": not a JWKS or JWK \(JSON\), the last good keys stay/,
  qr/\[warn\] .*auth_jwt_key_file "[^"]*keys\.json" holds no decryption key any more: its old ones no longer decrypt/]
+
+
+
+=== TEST 10: a signed level's key file replaced by one of decryption keys only: no signature key, the last good keys stay (its decryption keys are not read, no JWE level uses the file)
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/keys.json;
+        return 200 "ok $jwt_header_kid\n";
+    }
+--- steps eval
+[
+  api(key => 'rsa1', body => "ok rsa1\n"),
+  put('keys.json', jwe_jwks()),
+  sleep_s(1.2),
+  (map { api(key => 'rsa1', body => "ok rsa1\n") } 1 .. 6),
+]
+--- error_log eval
+qr/\[error\] .*auth_jwt_key_file "[^"]*keys\.json": no usable key in the key set, the last good keys stay/
+--- no_error_log
+token rejected

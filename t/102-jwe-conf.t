@@ -298,3 +298,206 @@ GET /api
 bearer(jwe(claims => {sub => 'e'}, alg => 'A256KW', enc => 'A256GCM'))
 --- response_body
 ok e
+
+
+
+=== TEST 15: decryption keys are kept only for key files a JWE level uses: a signed level's file drops them at configuration; a file both kinds of level use keeps them
+--- user_files eval
+">>> both.json\n" . JWTGate::Token::_slurp("$ENV{TEST_NGINX_JWE_DIR}/mixed.json")
+--- config
+    location /a {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json;
+        return 200 "a $jwt_claim_sub\n";
+    }
+    location /c {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_key_file ../html/both.json;
+        return 200 "c $jwt_claim_sub\n";
+    }
+    location /d {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/both.json;
+        return 200 "d $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /a", "GET /c", "GET /d"]
+--- more_headers eval
+[bearer(jwt(claims => {sub => 's'})),
+ bearer(nested(alg => 'A256KW', enc => 'A256GCM',
+               jws => {claims => {sub => 't'}})),
+ bearer(jwt(claims => {sub => 'u'}))]
+--- response_body eval
+["a s\n", "c t\n", "d u\n"]
+--- error_log eval
+[qr/\[notice\] .*auth_jwt_key_file "[^"]+mixed\.json": its decryption keys are not kept \(no "auth_jwt_type encrypted" or "nested" level uses the file\)/]
+--- no_error_log eval
+[qr/"[^"]+(both|jwks-all)\.json": its decryption keys are not kept/, '[error]']
+
+
+
+=== TEST 16: a key file named with variables is read for decryption keys only once a JWE level names it: at a signed level, a file of decryption keys only holds no usable key (logged); a nested level then decrypts with it at once, and with a file a signed level read first
+--- config
+    location /s {
+        auth_jwt          "test";
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/${arg_k}.json;
+        return 200 "s $jwt_claim_sub\n";
+    }
+    location /n {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/${arg_k}.json;
+        return 200 "n $jwt_claim_sub\n";
+    }
+--- request eval
+["GET /s?k=dec", "GET /n?k=dec", "GET /s?k=mixed", "GET /n?k=mixed"]
+--- more_headers eval
+[bearer(jwt()), bearer(nested(jws => {claims => {sub => 'v'}})),
+ bearer(jwt(claims => {sub => 'w'})),
+ bearer(nested(jws => {claims => {sub => 'x'}}))]
+--- error_code eval
+[401, 200, 200, 200]
+--- response_body_like eval
+['401 Authorization Required', '^n v$', '^s w$', '^n x$']
+--- error_log eval
+[qr/\[error\] .*auth_jwt_key_file "[^"]+dec\.json": no usable key in the key set/]
+
+
+
+=== TEST 17: nested: a signature key that is the public half of a decryption key of the level (RSA, another key file) fails nginx -t
+--- user_files eval
+">>> twin.json\n" . jwe_twin_jwks('public', 'rsa')
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file ../html/twin.json;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "rsa-public"\) of "[^"]+twin\.json" is decryption key #\d+ \(kid "rsa"\) of "[^"]+dec\.json", or its public half/
+
+
+
+=== TEST 18: nested: likewise an EC key, the decryption key's file named first
+--- user_files eval
+">>> twin.json\n" . jwe_twin_jwks('public', 'p256')
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        auth_jwt_key_file ../html/twin.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "p256-public"\) of "[^"]+twin\.json" is decryption key #\d+ \(kid "p256"\) of "[^"]+dec\.json"/
+
+
+
+=== TEST 19: nested: one file whose private keys say no "use" (each a signature key and a decryption key) fails nginx -t
+--- user_files eval
+">>> both.json\n" . jwe_twin_jwks('both', 'rsa')
+--- config
+    location /n {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file ../html/both.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "rsa-both"\) of "[^"]+both\.json" is decryption key #1 \(kid "rsa-both"\) of "[^"]+both\.json"/
+
+
+
+=== TEST 20: nested: an HMAC key with the secret of an oct decryption key fails nginx -t
+--- user_files eval
+">>> twin.json\n" . jwe_twin_jwks('public', 'oct32')
+--- config
+    location /api {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec-oct.json;
+        auth_jwt_key_file ../html/twin.json;
+        return 200;
+    }
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*"auth_jwt_type nested": signature key #1 \(kid "oct32-public"\) of "[^"]+twin\.json" is decryption key #\d+ \(kid "oct32"\) of "[^"]+dec-oct\.json"/
+
+
+
+=== TEST 21: the same files at an encrypted level and a signed one pass (the check is the nested level's: only there do both roles meet)
+--- user_files eval
+">>> both.json\n" . jwe_twin_jwks('both', 'rsa')
+. "\n>>> twin.json\n" . jwe_twin_jwks('public', 'rsa')
+--- config
+    location /e {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file ../html/both.json;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json;
+        auth_jwt_key_file ../html/twin.json;
+        return 200 "e $jwt_claim_sub\n";
+    }
+    location /s {
+        auth_jwt          "test";
+        auth_jwt_key_file ../html/twin.json;
+        return 200 "s\n";
+    }
+--- request
+GET /e
+--- more_headers eval
+bearer(jwe(claims => {sub => 'y'}))
+--- response_body
+e y
+
+
+
+=== TEST 22: nested: issuer= on a key file whose keys only decrypt binds nothing there: nginx -t warns; not for a file with signature keys, nor at an encrypted level
+--- config
+    location /n {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec.json issuer=https://dec.test;
+        auth_jwt_key_file $TEST_NGINX_DATA_DIR/jwks-all.json;
+        return 200 "n $jwt_claim_iss\n";
+
+        location /n/inner {
+            auth_jwt      "test";
+            return 200 "i $jwt_claim_iss\n";
+        }
+    }
+    location /m {
+        auth_jwt          "test";
+        auth_jwt_type     nested;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/mixed.json issuer=https://mixed.test;
+        return 200 "m $jwt_claim_iss\n";
+    }
+    location /e {
+        auth_jwt          "test";
+        auth_jwt_type     encrypted;
+        auth_jwt_key_file $TEST_NGINX_JWE_DIR/dec-oct.json issuer=https://oct.test;
+        return 200 "e $jwt_claim_iss\n";
+    }
+--- request eval
+["GET /n", "GET /m"]
+--- more_headers eval
+[bearer(nested(jws => {claims => {iss => 'https://other.test'}})),
+ bearer(nested(jws => {claims => {iss => 'https://other.test'}}))]
+--- error_code eval
+[200, 401]
+--- response_body_like eval
+['^n https://other.test$', '401 Authorization Required']
+--- error_log eval
+[qr/\[warn\] .*"auth_jwt_type nested": issuer= of auth_jwt_key_file "[^"]+dec\.json" binds nothing: its keys only decrypt, and a nested token is bound by the issuer= of the key that verified its inner token/]
+--- no_error_log eval
+[qr/issuer= of auth_jwt_key_file "[^"]+(mixed|dec-oct)\.json" binds nothing/]

@@ -208,6 +208,16 @@ void jwtgate_keyset_free(jwtgate_keyset_t *set);
 size_t jwtgate_keyset_count(const jwtgate_keyset_t *set);
 /* Union of the algorithms the set's keys can verify. */
 unsigned jwtgate_keyset_algs(const jwtgate_keyset_t *set);
+/* 1 when a key of the signature set sig is a key of the decryption set
+ * dec (JWTGATE_KEYSET_DECRYPT) or its public half: the same RSA modulus
+ * and exponent, EC point or OKP key, or the same oct secret; *sig_key
+ * and *dec_key are then those keys (jwtgate_key_kid(),
+ * jwtgate_key_index()).  Else 0. */
+int jwtgate_keyset_shared(const jwtgate_keyset_t *sig,
+    const jwtgate_keyset_t *dec, const jwtgate_key_t **sig_key,
+    const jwtgate_key_t **dec_key);
+/* A key's position in its JWKS's "keys", from 0. */
+size_t jwtgate_key_index(const jwtgate_key_t *key);
 /* Why the set's key with this kid was skipped when the set was parsed
  * (the reason the skip callback was given), or NULL when no skipped key
  * has that kid.  Keys without a kid are not remembered. */

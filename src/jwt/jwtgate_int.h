@@ -157,6 +157,8 @@ struct jwtgate_token_s {
     size_t              id_len[3];
     const char         *typ;            /* unescaped copy, or NULL */
     size_t              typ_len;
+    size_t              size;           /* malloc()ed, this included:
+                                           wiped when freed */
 };
 
 
@@ -270,5 +272,10 @@ void jwtgate_jnumber_value(const unsigned char *p, const unsigned char *end,
 
 /* Already validated text -> jansson tree; NULL only if jansson fails. */
 json_t *jwtgate_json_load(const char *text, size_t len);
+
+/* the strings of a tree overwritten before json_decref() frees them (a
+ * key's "d" or "k", decrypted claims), to depth levels below v */
+#define JWTGATE_WIPE_DEPTH  32
+void jwtgate_json_wipe(json_t *v, unsigned depth);
 
 #endif /* JWTGATE_INT_H */

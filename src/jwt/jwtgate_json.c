@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "jwtgate_int.h"
 
 
@@ -29,6 +31,46 @@ jwtgate_json_load(const char *text, size_t len)
     }
 
     return root;
+}
+
+
+/*
+ * jansson frees its strings without clearing them: those of a JWKS hold
+ * private members, those of a decrypted token its claims.  A string's
+ * text belongs to its json_t (jansson copies it in); writing over it
+ * before the tree is freed is safe.  Member names are not wiped.
+ */
+
+void
+jwtgate_json_wipe(json_t *v, unsigned depth)
+{
+    size_t       i;
+    json_t      *m;
+    const char  *name;
+
+    if (v == NULL) {
+        return;
+    }
+
+    if (json_is_string(v)) {
+        OPENSSL_cleanse((char *) json_string_value(v), json_string_length(v));
+        return;
+    }
+
+    if (depth == 0) {
+        return;
+    }
+
+    if (json_is_object(v)) {
+        json_object_foreach(v, name, m) {
+            jwtgate_json_wipe(m, depth - 1);
+        }
+
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, m) {
+            jwtgate_json_wipe(m, depth - 1);
+        }
+    }
 }
 
 

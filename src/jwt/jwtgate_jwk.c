@@ -803,6 +803,8 @@ jwtgate_jwk_bytes(const json_t *jwk, const char *name, size_t max,
     *len = jwtgate_b64url_decode(buf, json_string_value(v),
                                  json_string_length(v));
     if (*len == (size_t) -1 || *len == 0) {
+        /* a secret's "k", partly decoded */
+        OPENSSL_cleanse(buf, n + 1);
         free(buf);
         return NULL;
     }

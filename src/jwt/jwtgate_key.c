@@ -157,6 +157,8 @@ done:
     /* skipped keys leave OpenSSL errors behind */
     ERR_clear_error();
 
+    /* private members ("d", "p", "k", ...) in jansson's strings */
+    jwtgate_json_wipe(root, JWTGATE_WIPE_DEPTH);
     json_decref(root);
     jwtgate_keyset_free(set);
     return rc;
@@ -220,10 +222,63 @@ jwtgate_keyset_jwe_algs(const jwtgate_keyset_t *set)
 }
 
 
+int
+jwtgate_keyset_shared(const jwtgate_keyset_t *sig,
+    const jwtgate_keyset_t *dec, const jwtgate_key_t **sig_key,
+    const jwtgate_key_t **dec_key)
+{
+    int                   eq;
+    size_t                i, j;
+    const jwtgate_key_t  *s, *d;
+
+    /* at most JWTGATE_MAX_KEYS squared pairs, at configuration */
+    for (i = 0; i < sig->n; i++) {
+        s = &sig->keys[i];
+
+        for (j = 0; j < dec->n; j++) {
+            d = &dec->keys[j];
+
+            if (s->kty != d->kty) {
+                continue;
+            }
+
+            if (s->pkey != NULL && d->pkey != NULL) {
+                /* the public components: n and e, the group and point,
+                 * the raw OKP key; -1 and -2 (other types) are no */
+                eq = EVP_PKEY_eq(s->pkey, d->pkey) == 1;
+
+            } else {
+                eq = s->secret != NULL && d->secret != NULL
+                     && s->secret_len == d->secret_len
+                     && CRYPTO_memcmp(s->secret, d->secret, s->secret_len)
+                        == 0;
+            }
+
+            if (eq) {
+                *sig_key = s;
+                *dec_key = d;
+                ERR_clear_error();
+                return 1;
+            }
+        }
+    }
+
+    ERR_clear_error();
+    return 0;
+}
+
+
 const char *
 jwtgate_key_kid(const jwtgate_key_t *key)
 {
     return key->kid;
+}
+
+
+size_t
+jwtgate_key_index(const jwtgate_key_t *key)
+{
+    return key->index;
 }
 
 

@@ -86,7 +86,7 @@ jwtgate_token_parse_flags(const char *data, size_t len,
     jwtgate_detail_t *detail, jwtgate_token_t **out)
 {
     char               *mem, *kid, *typ, *ids;
-    size_t              n, header_max, payload_max, sig_max;
+    size_t              n, size, header_max, payload_max, sig_max;
     jwtgate_rc_t        rc;
     jwtgate_token_t    *t;
     jwtgate_jvalue_t    hdr[H_COUNT], pay[P_COUNT];
@@ -127,13 +127,16 @@ jwtgate_token_parse_flags(const char *data, size_t len,
      * payload, the kid and the typ (no longer than the header), the
      * unescaped iss, sub and jti (together no longer than the payload),
      * the signature */
-    t = malloc(sizeof(jwtgate_token_t) + seg.sig_off - 1 + 3 * header_max
-               + 2 * payload_max + sig_max + 7);
+    size = sizeof(jwtgate_token_t) + seg.sig_off - 1 + 3 * header_max
+           + 2 * payload_max + sig_max + 7;
+
+    t = malloc(size);
     if (t == NULL) {
         return JWTGATE_ERR_INTERNAL;
     }
 
     memset(t, 0, sizeof(jwtgate_token_t));
+    t->size = size;
 
     mem = (char *) (t + 1);
     t->signing_input = mem;
@@ -238,7 +241,7 @@ jwtgate_token_from_texts(const char *header, size_t header_len,
     unsigned flags, jwtgate_detail_t *detail, jwtgate_token_t **out)
 {
     char               *mem, *kid, *typ, *ids;
-    size_t              i;
+    size_t              i, size;
     jwtgate_rc_t        rc;
     jwtgate_token_t    *t;
     jwtgate_jvalue_t    hdr[H_COUNT], pay[P_COUNT];
@@ -259,13 +262,15 @@ jwtgate_token_from_texts(const char *header, size_t header_len,
         return JWTGATE_ERR_TOO_LARGE;
     }
 
-    t = malloc(sizeof(jwtgate_token_t) + 3 * header_len + 2 * payload_len
-               + 7);
+    size = sizeof(jwtgate_token_t) + 3 * header_len + 2 * payload_len + 7;
+
+    t = malloc(size);
     if (t == NULL) {
         return JWTGATE_ERR_INTERNAL;
     }
 
     memset(t, 0, sizeof(jwtgate_token_t));
+    t->size = size;
 
     mem = (char *) (t + 1);
     t->signing_input = mem;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "jwtgate_int.h"
 
 
@@ -35,15 +37,11 @@ jwtgate_token_free(jwtgate_token_t *t)
         return;
     }
 
-    if (t->header != NULL) {
-        json_decref(t->header);
-    }
-
-    if (t->payload != NULL) {
-        json_decref(t->payload);
-    }
+    /* a bearer credential, or claims that came encrypted: wiped */
+    jwtgate_token_drop_trees(t);
 
     /* the buffers are in the same block */
+    OPENSSL_cleanse(t, t->size);
     free(t);
 }
 
@@ -200,11 +198,13 @@ void
 jwtgate_token_drop_trees(jwtgate_token_t *t)
 {
     if (t->header != NULL) {
+        jwtgate_json_wipe(t->header, JWTGATE_WIPE_DEPTH);
         json_decref(t->header);
         t->header = NULL;
     }
 
     if (t->payload != NULL) {
+        jwtgate_json_wipe(t->payload, JWTGATE_WIPE_DEPTH);
         json_decref(t->payload);
         t->payload = NULL;
     }

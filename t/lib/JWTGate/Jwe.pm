@@ -18,6 +18,12 @@ package JWTGate::Jwe;
 #                           (dec.json, mode 0644), dec-oct.json (its oct
 #                           keys alone); the JWKS text too:
 #                           jwe_jwks()
+#   jwe_twin_jwks($how, @kids)
+#                           a JWKS of the decryption keys @kids (of
+#                           dec.json) in another role: 'public' their
+#                           public halves (an oct key: its secret as a
+#                           bare HMAC key), 'both' the private keys
+#                           without "use" (each also a signature key)
 #   jwe(%o)                 a compact JWE (see "sub jwe")
 #   nested(%o)              a JWE (cty "JWT") around jwt(%{$o{jws}})
 #   jwe_jwk($name, $other)  the JWK an issuer encrypts to (for the
@@ -61,7 +67,8 @@ our @JWE_PAIRS = (
     ['dir', 'dir'],
 );
 
-our @EXPORT = qw(jwe_setup jwe_jwks jwe nested jwe_jwk jwe_part jwe_flip);
+our @EXPORT = qw(jwe_setup jwe_jwks jwe_twin_jwks jwe nested jwe_jwk jwe_part
+                 jwe_flip);
 
 
 my $JSON = JSON::PP->new->canonical;
@@ -147,6 +154,27 @@ sub _write {
 }
 
 sub jwe_jwks { return $JWKS }
+
+sub jwe_twin_jwks {
+    my ($how, @kids) = @_;
+    my @jwks;
+    for my $kid (@kids) {
+        my $key = $KEYS{mine}{$kid} // croak "jwe_twin_jwks: no key $kid";
+        my $jwk;
+        if ($how eq 'public') {
+            $jwk = ref $key ? $key->export_key_jwk('public', 1)
+                            : { kty => 'oct', k => encode_base64url($key) };
+        } elsif ($how eq 'both') {
+            $jwk = _jwk($kid, $key);
+            delete $jwk->{use};
+        } else {
+            croak "jwe_twin_jwks: $how";
+        }
+        $jwk->{kid} = "$kid-$how";
+        push @jwks, $jwk;
+    }
+    return $JSON->encode({ keys => \@jwks });
+}
 
 sub _default_key {
     my ($alg, $enc) = @_;
