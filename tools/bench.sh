@@ -566,6 +566,9 @@ perl -MJSON::PP -e '
     for (["jwe-oct.json", "oct32"], ["jwe-rsa.json", "rsa"]) {
         my ($name, $kid) = @$_;
         $k{$kid} or die "$in: no key $kid\n";
+        # a private key without "use" is a signature key too: nginx -t
+        # refuses it at the nested level (one key in both roles)
+        $k{$kid}{use} = "enc";
         open my $o, ">", "$dir/$name" or die "$dir/$name: $!\n";
         chmod 0600, "$dir/$name" or die "$dir/$name: $!\n";
         print $o $j->encode({ keys => [$k{$kid}] }), "\n";

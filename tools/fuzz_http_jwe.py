@@ -151,7 +151,10 @@ class JweKeys:
                       if not oct_only or k.startswith('oct'))
 
     def file_text(self, oct_only=False):
-        keys = [k for k in self.jwks
+        # every key "use": "enc": a private key without it is a signature
+        # key too, which nginx -t refuses at a nested level (one key in
+        # both roles)
+        keys = [dict(k, use='enc') for k in self.jwks
                 if not oct_only or k['kty'] == 'oct']
         return json.dumps({'keys': keys}, indent=1).encode()
 
