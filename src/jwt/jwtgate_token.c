@@ -223,6 +223,8 @@ jwtgate_token_parse_flags(const char *data, size_t len,
 
 failed:
 
+    /* it may hold a JWE's decrypted claims or inner token */
+    OPENSSL_cleanse(t, t->size);
     free(t);
     return rc;
 }
@@ -339,6 +341,8 @@ jwtgate_token_from_texts(const char *header, size_t header_len,
 
 failed:
 
+    /* it may hold a JWE's decrypted claims or inner token */
+    OPENSSL_cleanse(t, t->size);
     free(t);
     return rc;
 }
